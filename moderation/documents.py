@@ -1,0 +1,127 @@
+"""Plain data passed between parse, score, store and triage: frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+COMMENT_KINDS = ("comment", "pingback", "trackback")
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One reader comment as a parser found it.
+
+    ``parent`` is the source id of the comment replied to. ``parent_known`` says whether the
+    source records threading at all: a plain-text dump does not, so its comments have
+    ``parent=None, parent_known=False`` (unknown), while a top-level comment in an HTML page or
+    export has ``parent=None, parent_known=True``.
+    """
+
+    text: str
+    author: str | None = None
+    date: str | None = None
+    id: str | None = None
+    parent: str | None = None
+    parent_known: bool = False
+    kind: str = "comment"
+    position: int = 0
+    # Status as the source system kept it (approved, pending, spam, deleted, trash), if any.
+    source_status: str | None = None
+    # Free-form notes from the parser (e.g. "oversize"), never used to drop a comment.
+    flags: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "parent_known": self.parent_known,
+            "author": self.author,
+            "date": self.date,
+            "text": self.text,
+            "kind": self.kind,
+            "status": self.source_status,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article (page or export thread) and its comments, in source order."""
+
+    title: str | None = None
+    byline: str | None = None
+    body: str | None = None
+    url: str | None = None
+    id: str | None = None
+    date: str | None = None
+    comments: tuple[Comment, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "byline": self.byline,
+            "body": self.body,
+            "url": self.url,
+            "date": self.date,
+            "comments": [c.to_json() for c in self.comments],
+        }
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What one input file held: its sniffed format, articles, and what was skipped and why."""
+
+    format: str
+    articles: tuple[Article, ...]
+    source: str = ""
+    # One human-readable line per skipped or repaired record, with its position.
+    warnings: tuple[str, ...] = ()
+    # How the text was decoded: {"encoding": ..., "guessed": bool}
+    encoding: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "source": self.source,
+            "encoding": self.encoding,
+            "warnings": list(self.warnings),
+            "articles": [a.to_json() for a in self.articles],
+        }
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of a comment's text that drove a label's score."""
+
+    start: int
+    end: int
+    label: str = "toxicity"
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A model's output for one text: label -> probability (plain floats)."""
+
+    labels: dict[str, float]
+    model: str
+    version: str
+    spans: tuple[Span, ...] = ()
+    # Number of token windows the text was scored in (1 unless it was long).
+    windows: int = 1
+    # Set when the text could not be scored meaningfully: "empty", "unsupported_language", ...
+    status: str = "ok"
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A moderator's decision on one comment."""
+
+    comment_id: int
+    action: str
+    moderator: str
+    reason: str | None = None
+    note: str | None = None

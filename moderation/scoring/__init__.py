@@ -1,0 +1,78 @@
+"""Every model behind one interface: ``load_scorer(name) -> Scorer``.
+
+Names:
+  ``builtin`` (or ``default``)   the embedded model named in config.toml, from ``models/``
+  ``builtin:NAME``               ``models/NAME/``
+  ``detoxify:original`` ...      a Detoxify model (``original``, ``unbiased``, ``multilingual``,
+                                 ``original-small``, ``unbiased-small``)
+  ``detoxify:DIR``               a local Detoxify-format checkpoint directory
+
+torch, transformers and detoxify are imported lazily, inside the loaders, so that
+``import moderation`` stays light.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from moderation.documents import Scores
+from moderation.errors import ScorerError
+
+DETOXIFY_NAMES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """A loaded model. ``score`` returns one ``Scores`` per text, in order, always a list."""
+
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    def score(self, texts: Sequence[str]) -> list[Scores]: ...
+
+
+def models_dir() -> Path:
+    """Where the embedded models live: $MODERATION_MODELS_DIR, else the repo's ``models/``."""
+    env = os.environ.get("MODERATION_MODELS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "models"
+
+
+def default_builtin_name() -> str:
+    """The embedded model used when none is named: models/DEFAULT, else the first model found."""
+    root = models_dir()
+    marker = root / "DEFAULT"
+    if marker.is_file():
+        return marker.read_text(encoding="utf-8").strip()
+    found = sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file()) if root.is_dir() else []
+    if not found:
+        raise ScorerError(f"no embedded model found in {root} (expected models/NAME/manifest.json)")
+    return found[0]
+
+
+def load_scorer(name: str = "builtin", *, device: str = "auto", batch_size: int | None = None) -> Scorer:
+    """Load a model once; its ``score`` can then be called many times."""
+    kind, _, arg = name.partition(":")
+    if kind in ("builtin", "default"):
+        from moderation.scoring import builtin
+
+        return builtin.load(arg or default_builtin_name(), device=device, batch_size=batch_size)
+    if kind == "detoxify":
+        if not arg:
+            raise ScorerError(
+                "detoxify needs a model: detoxify:NAME with NAME one of "
+                + ", ".join(DETOXIFY_NAMES)
+                + ", or detoxify:DIR for a local checkpoint directory"
+            )
+        from moderation.scoring import detoxify
+
+        return detoxify.load(arg, device=device, batch_size=batch_size)
+    raise ScorerError(
+        f"unknown model {name!r}: use builtin, builtin:NAME, detoxify:NAME "
+        f"({', '.join(DETOXIFY_NAMES)}) or detoxify:DIR"
+    )
