@@ -1,0 +1,206 @@
+"""Recognise comment-widget chrome, comment metadata and page boilerplate lines, fuzzily."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from moderation.parse.phrases import WIDGET_PHRASES, ZONE_PHRASES
+
+_SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)
+# Vote, reply and moderation action words that themes put next to each comment.
+_ACTION_WORDS = frozenset("""
+daumen hoch runter thumbs up down like likes liked dislike dislikes vote votes voted upvote
+downvote report flag permalink link log in to reply replies antworten antwort quote edit
+delete melden zitieren permalink responder répondre rispondi beantwoorden reageren odpowiedz
+ответить cancel abbrechen loading more show hide view replies helpful points point score
+""".split())
+_TIME_WORDS = frozenset("""
+ago second seconds minute minutes min mins hour hours hr hrs day days week weeks month months
+year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woche wochen
+monat monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años
+año meses mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur
+just now gerade eben zuvor
+""".split())
+_MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
+    "july|august|september|october|november|december|januar|jänner|februar|märz|mai|juni|juli|"
+    "oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|"
+    "décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    "diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    "januari|februari|maart|mei|augustus|oktober|janeiro|fevereiro|março|maio|junho|julho|"
+    "setembro|outubro|dezembro"
+)
+_DATE_TOKEN = re.compile(
+    rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,4}}(?:[./:-]\d{{1,4}}){{0,2}}\b\.?|"
+    r"\b(?:at|um|am|pm|uhr|à|a las|alle|om|de|del|of|on|le|el|the|st|nd|rd|th|h|utc|gmt)\b"
+)
+_DAY_NAMES = re.compile(
+    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonntag)\b"
+)
+_ZONE_COUNT = re.compile(
+    r"(?i)(?:^|\D)\d[\d.,]*\s*(?:comments?|responses?|thoughts|replies|kommentare?|"
+    r"commentaires?|comentarios?|commenti|commento|reacties|reactie|komentarz\w*|"
+    r"коммент\w*|yorum\w*)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
+    r"|\bthis post has \d+ comments?\b"
+)
+_ZONE_TEXT = re.compile(
+    r"(?i)^(?:leave a (?:reply|comment|response)|add a comment|post a comment|"
+    r"join the (?:discussion|conversation)|hinterlasse einen kommentar|"
+    r"schreibe einen kommentar|kommentar (?:schreiben|verfassen)|laisser un commentaire|"
+    r"laisser une réponse|deja un comentario|deja una respuesta|lascia un commento|"
+    r"laat een reactie achter|deixe um comentário|comments are closed|"
+    r"kommentare sind geschlossen|\d+\s+thoughts on\b|\d+\s+responses to\b|"
+    r"\d+\s+(?:comments?|replies) (?:on|to)\b|comments?\s*:?$|kommentare\s*:?$)"
+)
+_ZONE_END = re.compile(
+    r"(?i)^(?:would love your thoughts|your email address will not be published|"
+    r"deine e-mail-adresse wird nicht veröffentlicht|ihre e-mail-adresse wird nicht|"
+    r"required fields are marked|leave a (?:reply|comment|response)|comments are closed|"
+    r"mit einem freund teilen|notify me of (?:new|follow-up)|post comment$|"
+    r"mit dem von dir abgeschickten kommentar|by commenting|you must be logged in|"
+    r"sie müssen angemeldet sein|never miss a post|back to top$|powered by\b|"
+    r"click here to cancel reply|cancel reply$|subscribe to comments|"
+    r"wir freuen uns auf deine anmerkungen|copyright\b|©)"
+)
+_NO_COMMENTS = re.compile(
+    r"(?i)\b(?:there are no (?:\w+ )?comments yet|no comments yet|be the first to comment|"
+    r"noch keine kommentare|aucun commentaire|no hay comentarios|"
+    r"be the first to add your thoughts|hinterlassen sie den ersten kommentar)\b"
+)
+_BOILERPLATE = re.compile(
+    r"(?i)^(?:support\s+\S+(?:\s+\S+)?!?$|(?:illustrative|featured|file|stock|lead|header)\s+"
+    r"(?:image|photo|picture|foto|bild)\b|see also:|read (?:more|also):|related(?: posts?| "
+    r"articles?)?:|also read:|recommended:|your browser (?:doesn.?t|does not) support|"
+    r"this video (?:is|cannot|can.?t)|[\d.,\s]+[$€£]$|[$€£]\s*[\d.,]+$|"
+    r"(?:share|teilen|partager|compartir)(?: this| on| via| the| article| post)*\s*:?$|"
+    r"spread the (?:news|word)|(?:subscribe|sign up)\b.{0,60}$|follow us\b|"
+    r"(?:photo|image|bild|foto|credit|source|quelle)s?\s*[:(]|print(?: recipe)?(?: rate)?$|"
+    r"rezept drucken|back to top$|powered by\b|advertisement$|anzeige$|"
+    r"(?:click|tap) (?:here )?to (?:share|print|email)|donate\b|"
+    r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main))"
+)
+_TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
+
+
+def normalize(line: str) -> str:
+    """Lower-case letters-only form used for phrase matching (digits and symbols dropped)."""
+    text = unicodedata.normalize("NFKC", line).lower()
+    return " ".join("".join(ch if ch.isalpha() else " " for ch in text).split())
+
+
+def _split_into_phrases(words: list[str]) -> bool:
+    """True when the words are a run of widget phrases ("Newest Most Voted")."""
+    n = len(words)
+    ok = [False] * (n + 1)
+    ok[0] = True
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 8), end):
+            if ok[start] and " ".join(words[start:end]) in WIDGET_PHRASES:
+                ok[end] = True
+                break
+    return ok[n]
+
+
+_BY_PREFIX: dict[str, list[str]] = {}
+for _p in WIDGET_PHRASES:
+    if len(_p) >= 6:
+        _BY_PREFIX.setdefault(_p[:3], []).append(_p)
+        _BY_PREFIX.setdefault("$" + _p[-3:], []).append(_p)
+
+
+def _fuzzy_phrase(norm: str) -> bool:
+    if not 6 <= len(norm) <= 70:
+        return False
+    for phrase in _BY_PREFIX.get(norm[:3], []) + _BY_PREFIX.get("$" + norm[-3:], []):
+        if abs(len(phrase) - len(norm)) <= max(3, len(phrase) // 5):
+            if SequenceMatcher(None, norm, phrase).ratio() >= 0.85:
+                return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def is_widget_line(line: str) -> bool:
+    """A line of comment-widget interface text (buttons, sorting, counters, prompts)."""
+    norm = normalize(line)
+    if not norm:
+        return bool(line.strip())  # digits and symbols only ("0", "+3", "|")
+    if len(norm) > 90:
+        return False
+    if norm in WIDGET_PHRASES:
+        return True
+    words = norm.split()
+    if all(w in _SINGLE_WORDS or w in _ACTION_WORDS for w in words):
+        return True
+    if len(words) <= 12 and _split_into_phrases(words):
+        return True
+    if words[:2] in (["reply", "to"], ["antwort", "an"], ["in", "reply"], ["replying", "to"]):
+        return len(words) <= 8
+    return _fuzzy_phrase(norm)
+
+
+@lru_cache(maxsize=4096)
+def is_date_line(line: str) -> bool:
+    """A line holding only a date, a time, or a relative age ("3 years ago")."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 60:
+        return False
+    words = normalize(stripped).split()
+    has_digit = any(ch.isdigit() for ch in stripped)
+    if words and has_digit and all(w in _TIME_WORDS for w in words):
+        return True
+    if not has_digit:
+        return False
+    rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))
+    return not re.search(r"\w{2,}", rest) and bool(
+        re.search(r"\d{4}|\d{1,2}:\d{2}|(?i:" + _MONTHS + ")", stripped))
+
+
+def split_author_date(line: str) -> tuple[str, str] | None:
+    """Split "Name June 28, 2015 at 10:25 pm" into (name, date) when the tail is a date."""
+    words = line.split()
+    for cut in range(1, min(len(words), 6)):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if is_date_line(tail) and not any(ch.isdigit() for ch in head):
+            return head.rstrip(" ,|-–·"), tail
+    return None
+
+
+def is_meta_line(line: str) -> bool:
+    """Per-comment metadata or widget chrome: never comment text."""
+    return is_widget_line(line) or is_date_line(line)
+
+
+def is_zone_start(line: str) -> bool:
+    """A line that opens a comment section (heading, counter, widget header, reply prompt)."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 120:
+        return False
+    norm = normalize(stripped)
+    if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped) or _ZONE_COUNT.search(stripped):
+        return True
+    return len(norm) <= 40 and _fuzzy_zone(norm)
+
+
+def _fuzzy_zone(norm: str) -> bool:
+    return any(len(norm) > 5 and SequenceMatcher(None, norm, p).ratio() >= 0.88
+               for p in ZONE_PHRASES if abs(len(p) - len(norm)) <= 4)
+
+
+def is_zone_end(line: str) -> bool:
+    """A line after which no more comments follow (reply form, share box, page footer)."""
+    return bool(_ZONE_END.search(line.strip()))
+
+
+def says_no_comments(line: str) -> bool:
+    """The widget's "no comments yet / be the first" notice."""
+    return bool(_NO_COMMENTS.search(line))
+
+
+def is_boilerplate(line: str) -> bool:
+    """Page boilerplate that is neither article body nor comment (donations, captions, share)."""
+    stripped = line.strip()
+    return bool(_BOILERPLATE.search(stripped) or _TRAILING_CREDIT.search(stripped))

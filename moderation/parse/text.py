@@ -1,0 +1,222 @@
+"""Plain-text page dumps: title, byline, body, and the comments after the widget chrome."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from moderation.documents import Article, Comment
+from moderation.parse import chrome
+
+_BYLINE = re.compile(
+    r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
+)
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+_SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:\s*(.*)$")
+_RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
+_VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
+_END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
+_NAME_PARTICLES = frozenset("de du da di del della van von der den la le el al bin ibn y zu ten".split())
+_STOPWORDS = frozenset("""
+you i me my we our us is are was were be been am and or but for with this that these those to
+so much very thanks thank please it its in on at of not no yes all just here there what how why
+und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke bitte liebe
+lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
+wow ok okay merci gracias grazie bedankt dank
+""".split())
+# Body paragraphs at least this long (words) show the article has started.
+_LONG_PARAGRAPH = 15
+_LOOKAHEAD = 6
+
+
+@dataclass
+class _Draft:
+    author: str | None = None
+    date: str | None = None
+    paragraphs: list[list[str]] = field(default_factory=list)
+
+    def add(self, line: str, new_paragraph: bool) -> None:
+        if new_paragraph or not self.paragraphs:
+            self.paragraphs.append([line])
+        else:
+            self.paragraphs[-1].append(line)
+
+    def text(self) -> str:
+        return "\n\n".join("\n".join(p) for p in self.paragraphs).strip()
+
+
+def is_name_like(line: str) -> bool:
+    """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
+    s = line.strip()
+    if not s or len(s) > 40 or s.endswith(_END_PUNCT) or "://" in s or "@" in s[1:]:
+        return False
+    tokens = s.split()
+    if not 1 <= len(tokens) <= 5 or not tokens[0][0].isupper():
+        return False
+    for tok in tokens:
+        if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
+            return False
+    if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
+        return False
+    return all(tok[0].isupper() or tok.lower() in _NAME_PARTICLES or not tok[0].isalpha()
+               for tok in tokens[:1]) and not s.isdigit()
+
+
+def _content_follows(lines: list[str], i: int, name: str) -> bool:
+    """After an author candidate at i, does comment text come (past blanks, dates, chrome)?"""
+    seen = 0
+    for j in range(i + 1, len(lines)):
+        s = lines[j].strip()
+        if not s or s == name or chrome.is_meta_line(s):
+            continue
+        seen += 1
+        if seen > 1 or j - i > _LOOKAHEAD:
+            return False
+        if chrome.is_zone_end(s) or _NUMBERED.match(s) or chrome.is_boilerplate(s):
+            return False
+        return not is_name_like(s) or len(s.split()) >= 6
+    return False
+
+
+def _find_title(lines: list[str]) -> int | None:
+    for i, line in enumerate(lines[:40]):
+        s = line.strip()
+        if (len(s.split()) >= 2 and len(s) <= 200 and not chrome.is_boilerplate(s)
+                and not chrome.is_meta_line(s)):
+            return i
+    return None
+
+
+def _find_byline(lines: list[str], start: int) -> int | None:
+    for i in range(start, min(len(lines), start + 12)):
+        s = lines[i].strip()
+        if _BYLINE.match(s) and len(s) <= 200:
+            return i
+    return None
+
+
+def _find_zone(lines: list[str], start: int) -> int | None:
+    """Index of the first comment-section line after some article text, or None."""
+    body_seen = False
+    for i in range(start, len(lines)):
+        s = lines[i].strip()
+        if body_seen and chrome.is_zone_start(s):
+            return i
+        if len(s.split()) >= _LONG_PARAGRAPH:
+            body_seen = True
+    return None
+
+
+def _body(lines: list[str], skip: set[int], title: str | None) -> str:
+    paragraphs: list[list[str]] = []
+    new_para = True
+    drop_next_title = False
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            new_para = True
+            continue
+        if drop_next_title and not s.endswith(_END_PUNCT) and len(s) < 120:
+            drop_next_title = False
+            continue  # the video's own title after a player fallback
+        drop_next_title = False
+        if i in skip or s == title or chrome.is_boilerplate(s) or chrome.is_widget_line(s):
+            drop_next_title = bool(_VIDEO_FALLBACK.search(s))
+            new_para = True
+            continue
+        if new_para or not paragraphs:
+            paragraphs.append([s])
+        else:
+            paragraphs[-1].append(s)
+        new_para = False
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def _comments(lines: list[str]) -> list[_Draft]:
+    done: list[_Draft] = []
+    cur: _Draft | None = None
+    blank_run = 0
+    prev = "start"  # start | blank | meta | author | content
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None and cur.text():
+            done.append(cur)
+        cur = None
+
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            blank_run += 1
+            if blank_run >= 2 and cur is not None and cur.text():
+                close()
+            continue
+        was_blank, blank_run = blank_run > 0, 0
+        has_text = cur is not None and bool(cur.text())
+        if chrome.says_no_comments(s) and not done and not has_text:
+            return []
+        if chrome.is_zone_end(s) and (done or has_text):
+            break
+        numbered = _NUMBERED.match(s)
+        if numbered:
+            close()
+            cur, s = _Draft(), numbered.group(2).strip()
+            if chrome.is_meta_line(s) or _RATING.match(s):
+                prev = "meta"
+                continue
+        if chrome.is_meta_line(s) or chrome.is_zone_start(s) or chrome.is_boilerplate(s) \
+                or _RATING.match(s):
+            if has_text:
+                close()
+            if cur is not None and cur.author and not cur.date and chrome.is_date_line(s):
+                cur.date = s
+            prev = "meta"
+            continue
+        says = _SAYS.match(s)
+        author_date = None if says else chrome.split_author_date(s)
+        if says and is_name_like(says.group(1)):
+            close()
+            cur = _Draft(author=says.group(1))
+            s = says.group(2).strip()
+            prev = "author"
+            if not s:
+                continue
+        elif author_date and is_name_like(author_date[0]):
+            close()
+            cur = _Draft(author=author_date[0], date=author_date[1])
+            prev = "author"
+            continue
+        elif ((was_blank or prev != "content") and is_name_like(s)
+              and _content_follows(lines, i, s)):
+            if cur is not None and cur.author == s and not cur.text():
+                continue  # the same name printed twice (avatar alt text, then the link)
+            close()
+            cur = _Draft(author=s)
+            prev = "author"
+            continue
+        if cur is None:
+            cur = _Draft()
+        cur.add(s, new_paragraph=was_blank or prev != "content")
+        prev = "content"
+    close()
+    return done
+
+
+def parse_text(text: str) -> Article:
+    """Parse a plain-text page dump into one Article with its comments (parents unknown)."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    t = _find_title(lines)
+    title = lines[t].strip() if t is not None else None
+    start = (t + 1) if t is not None else 0
+    b = _find_byline(lines, start)
+    byline = lines[b].strip() if b is not None else None
+    zone = _find_zone(lines, start)
+    skip = {i for i in (t, b) if i is not None}
+    body = _body(lines[:zone] if zone is not None else lines, skip, title)
+    drafts = _comments(lines[zone + 1:]) if zone is not None else []
+    comments = tuple(
+        Comment(text=d.text(), author=d.author, date=d.date, parent=None, parent_known=False,
+                position=n)
+        for n, d in enumerate(drafts)
+    )
+    return Article(title=title, byline=byline, body=body or None, comments=comments)
