@@ -1,0 +1,302 @@
+"""The command line: parses options, calls one core function, formats the output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from moderation import __version__
+from moderation.config import Config, load_config
+from moderation.errors import InputError, ModerationError
+
+
+class UserError(click.ClickException):
+    """A known error: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"moderation: error: {self.format_message()}", err=True)
+
+
+class Ctx:
+    """What every command needs: the config and the database path."""
+
+    def __init__(self, config: Config, db: str | None):
+        self.config = config
+        self.db_path = db or config.db_path
+
+    def store(self) -> Any:
+        from moderation.store import Store
+
+        store = Store(self.db_path, busy_timeout_ms=self.config.busy_timeout_ms)
+        restored = store.check_guards()
+        if restored:
+            click.echo(f"moderation: warning: {self.db_path}: append-only guard was missing and "
+                       f"has been restored ({', '.join(restored)})", err=True)
+        return store
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="moderation")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="config.toml to use (default: ./config.toml, else built-in defaults).")
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite database (overrides config).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, db: str | None) -> None:
+    """Parse article pages and exports, score comments for toxicity, triage them, keep a log."""
+    try:
+        ctx.obj = Ctx(load_config(config_path), db)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def input_files(paths: tuple[str, ...]) -> list[Path]:
+    """Expand directories into the readable files they hold (sorted); refuse empty dirs."""
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            if not found:
+                raise InputError(f"{p}: directory holds no readable pages")
+            files.extend(found)
+        elif p.exists() or raw == "-":
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files
+
+
+# The parser's formats (moderation.parse.FORMATS), listed here so --help stays fast.
+PARSE_FORMATS = ("text", "html", "wxr", "disqus", "csv", "jsonl")
+
+
+def format_option(f: Any) -> Any:
+    return click.option("--format", "fmt", type=click.Choice(PARSE_FORMATS),
+                        help="Input format (default: sniffed from the content).")(f)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
+@format_option
+def parse(file: str, fmt: str | None) -> None:
+    """Print what the parser finds in FILE as JSON; the database is not touched."""
+    from moderation.parse import parse_file
+
+    try:
+        result = parse_file(file, fmt)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+
+
+def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None) -> int:
+    """Parse and store each file; returns how many files failed (each reported on stderr)."""
+    from moderation.parse import parse_file
+
+    failures = 0
+    for path in input_files(paths):
+        try:
+            result = parse_file(path, fmt)
+        except ModerationError as exc:
+            click.echo(f"moderation: error: {exc}", err=True)
+            failures += 1
+            continue
+        report = store.ingest(result)
+        for warning in result.warnings:
+            click.echo(f"moderation: warning: {path}: {warning}", err=True)
+        click.echo(f"{path}: {result.format}, {len(result.articles)} article(s), "
+                   f"{report.comments_seen} comment(s), {report.comments_added} new", err=True)
+    return failures
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@format_option
+@pass_ctx
+def ingest(ctx: Ctx, paths: tuple[str, ...], fmt: str | None) -> None:
+    """Parse pages and exports (files or directories) and store their comments."""
+    try:
+        with ctx.store() as store:
+            failures = do_ingest(ctx, store, paths, fmt)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    if failures:
+        sys.exit(2)
+
+
+def model_options(f: Any) -> Any:
+    f = click.option("--batch-size", type=click.IntRange(1), help="Comments per model batch.")(f)
+    f = click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]),
+                     help="Where the model runs (default from config).")(f)
+    return click.option("--model", help="builtin, builtin:NAME, detoxify:NAME or detoxify:DIR "
+                        "(default from config).")(f)
+
+
+def load_model(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> Any:
+    from moderation.scoring import load_scorer
+
+    return load_scorer(model or ctx.config.model, device=device or ctx.config.device,
+                       batch_size=batch_size or ctx.config.batch_size)
+
+
+def do_score(ctx: Ctx, store: Any, model: str | None, device: str | None,
+             batch_size: int | None) -> dict[str, Any]:
+    from moderation.batch import score_database
+
+    scorer = load_model(ctx, model, device, batch_size)
+    return score_database(store, scorer).as_json()
+
+
+@cli.command()
+@model_options
+@pass_ctx
+def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> None:
+    """Score every comment in the database that this model version has not scored yet."""
+    try:
+        with ctx.store() as store:
+            summary = do_score(ctx, store, model, device, batch_size)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(json.dumps(summary))
+
+
+def print_flagged(ctx: Ctx, store: Any, limit: int) -> int:
+    from moderation.safetext import visible
+    from moderation.triage import load_queue
+
+    items = load_queue(store, ctx.config.thresholds, limit=limit)
+    for item in items:
+        text = " ".join(visible(item.text, keep_newlines=False).split())
+        if len(text) > 300:
+            text = text[:299] + "…"
+        author = visible(item.author or "(no author)", keep_newlines=False)
+        click.echo(f"#{item.comment_id}  {item.score or 0:.2f}  {author}  "
+                   f"[{visible(item.article_title or '', keep_newlines=False)}]")
+        click.echo(f"    why: {item.reason}")
+        click.echo(f"    {text}")
+    return len(items)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@pass_ctx
+def flagged(ctx: Ctx, limit: int) -> None:
+    """Print the flagged pending comments, worst first (the queue, without the UI)."""
+    try:
+        with ctx.store() as store:
+            n = print_flagged(ctx, store, limit)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(f"{n} flagged comment(s)", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@model_options
+@click.option("--no-queue", is_flag=True, help="Do not open the queue afterwards.")
+@pass_ctx
+def run(ctx: Ctx, paths: tuple[str, ...], model: str | None, device: str | None,
+        batch_size: int | None, no_queue: bool) -> None:
+    """The main job: ingest PATHS, score them, print the flagged comments, open the queue."""
+    try:
+        with ctx.store() as store:
+            failures = do_ingest(ctx, store, paths, None)
+            summary = do_score(ctx, store, model, device, batch_size)
+            click.echo(json.dumps(summary), err=True)
+            n = print_flagged(ctx, store, 50)
+            click.echo(f"{n} flagged comment(s) in {ctx.db_path}", err=True)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    if not no_queue and sys.stdin.isatty() and sys.stdout.isatty():
+        open_queue(ctx)
+    if failures:
+        sys.exit(2)
+
+
+def open_queue(ctx: Ctx, status: str | None = None) -> None:
+    from moderation.tui.app import make_app
+
+    with ctx.store() as store:
+        make_app(store, ctx.config, status=status).run()
+
+
+@cli.command()
+@click.option("--status", type=click.Choice(["pending", "approved", "hidden", "all"]),
+              help="Which comments to show (default from config).")
+@pass_ctx
+def queue(ctx: Ctx, status: str | None) -> None:
+    """Open the moderation queue (a terminal UI)."""
+    try:
+        open_queue(ctx, status)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("comment_id", type=int)
+@click.argument("action", type=click.Choice(["approve", "hide", "note"]))
+@click.option("--reason", help="Reason code (for hide: one of queue.hide_reasons).")
+@click.option("--note", help="Free-text note.")
+@click.option("--moderator", help="Who decides (default: config, $MODERATION_MODERATOR, OS user).")
+@pass_ctx
+def decide(ctx: Ctx, comment_id: int, action: str, reason: str | None, note: str | None,
+           moderator: str | None) -> None:
+    """Record a decision on one comment, as the queue does."""
+    from moderation.actions import decide as core_decide
+
+    if action == "hide" and reason is None:
+        reason = ctx.config.hide_reasons[0]
+    if reason is not None and action == "hide" and reason not in ctx.config.hide_reasons:
+        raise UserError(f"unknown reason {reason!r}: use one of "
+                        f"{', '.join(ctx.config.hide_reasons)}")
+    try:
+        with ctx.store() as store:
+            res = core_decide(store, comment_id, action, moderator or ctx.config.moderator(),
+                              ctx.config.thresholds, reason=reason, note=note)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(json.dumps({"comment_id": res.comment_id, "log_id": res.log_id,
+                           "action": res.action, "prev_status": res.prev_status,
+                           "new_status": res.new_status}))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write atomically (default: stdout).")
+@click.option("--since", help="Only entries at or after this UTC time (ISO 8601).")
+@click.option("--until", help="Only entries before this UTC time (ISO 8601).")
+@click.option("--moderator", help="Only this moderator's entries.")
+@click.option("--action", help="Only this action (approve, hide, note, undo).")
+@click.option("--article", type=int, help="Only entries about this article id.")
+@pass_ctx
+def export(ctx: Ctx, fmt: str, output: str, since: str | None, until: str | None,
+           moderator: str | None, action: str | None, article: int | None) -> None:
+    """Export the moderation log as CSV or JSONL."""
+    from moderation import export as ex
+
+    try:
+        with ctx.store() as store:
+            rows = store.log_rows(since=since, until=until, moderator=moderator, action=action,
+                                  article_id=article)
+            if output == "-":
+                n = ex.export(rows, fmt, click.get_text_stream("stdout"))
+            else:
+                n = ex.export_to_file(rows, fmt, output)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(f"{n} log entries exported", err=True)
+
+
+def main() -> None:
+    cli(prog_name="moderation")

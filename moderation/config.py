@@ -1,0 +1,165 @@
+"""Load and validate config.toml (tomllib); errors name the offending key."""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ConfigError
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "database": {"path": "moderation.db", "busy_timeout_ms": 5000},
+    "scoring": {"model": "builtin", "device": "auto", "batch_size": 32},
+    "thresholds": {
+        "toxicity": 0.5,
+        "severe_toxicity": 0.5,
+        "obscene": 0.7,
+        "threat": 0.5,
+        "insult": 0.6,
+        "identity_attack": 0.5,
+        "sexual_explicit": 0.7,
+    },
+    "queue": {
+        "status": "pending",
+        "flagged_only": True,
+        "hide_reasons": [
+            "abuse", "hate", "harassment", "spam", "threat", "off_topic", "personal_info", "other",
+        ],
+    },
+    "moderator": {"name": ""},
+    "keys": {
+        "next": "j",
+        "previous": "k",
+        "approve": "a",
+        "hide": "h",
+        "note": "n",
+        "undo": "u",
+        "mark": "space",
+        "search": "slash",
+        "help": "question_mark",
+        "quit": "q",
+    },
+}
+
+QUEUE_STATUSES = ("pending", "approved", "hidden", "all")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings; ``source`` is the file they came from (None: defaults only)."""
+
+    data: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    source: Path | None = None
+
+    @property
+    def db_path(self) -> str:
+        return str(self.data["database"]["path"])
+
+    @property
+    def busy_timeout_ms(self) -> int:
+        return int(self.data["database"]["busy_timeout_ms"])
+
+    @property
+    def model(self) -> str:
+        return str(self.data["scoring"]["model"])
+
+    @property
+    def device(self) -> str:
+        return str(self.data["scoring"]["device"])
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.data["scoring"]["batch_size"])
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.data["thresholds"].items()}
+
+    @property
+    def hide_reasons(self) -> list[str]:
+        return list(self.data["queue"]["hide_reasons"])
+
+    @property
+    def keys(self) -> dict[str, str]:
+        return dict(self.data["keys"])
+
+    def moderator(self) -> str:
+        """The moderator's name: config, then $MODERATION_MODERATOR, then the OS user."""
+        name = str(self.data["moderator"]["name"]).strip()
+        if name:
+            return name
+        env = os.environ.get("MODERATION_MODERATOR", "").strip()
+        if env:
+            return env
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return "unknown"
+
+
+def _check_type(key: str, value: Any, default: Any) -> None:
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, list):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(f"config key {key} must be {type(default).__name__}, got {value!r}")
+
+
+def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str, Any]]:
+    """Merge ``raw`` over the defaults, refusing unknown sections/keys and wrong types."""
+    data = copy.deepcopy(DEFAULTS)
+    for section, values in raw.items():
+        if section not in DEFAULTS:
+            raise ConfigError(f"{source}: unknown section [{section}] (known: {', '.join(DEFAULTS)})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        for key, value in values.items():
+            full = f"{section}.{key}"
+            if section == "thresholds":
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                    raise ConfigError(f"{source}: {full} must be a number from 0 to 1, got {value!r}")
+                data[section][key] = float(value)
+                continue
+            if key not in DEFAULTS[section]:
+                raise ConfigError(f"{source}: unknown key {full}")
+            _check_type(f"{source}: {full}", value, DEFAULTS[section][key])
+            data[section][key] = value
+    if data["queue"]["status"] not in QUEUE_STATUSES:
+        raise ConfigError(f"{source}: queue.status must be one of {', '.join(QUEUE_STATUSES)}")
+    if data["scoring"]["device"] not in DEVICES:
+        raise ConfigError(f"{source}: scoring.device must be one of {', '.join(DEVICES)}")
+    if data["scoring"]["batch_size"] < 1:
+        raise ConfigError(f"{source}: scoring.batch_size must be at least 1")
+    if not data["queue"]["hide_reasons"]:
+        raise ConfigError(f"{source}: queue.hide_reasons must name at least one reason")
+    return data
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read ``path``, else $MODERATION_CONFIG, else ./config.toml if present, else defaults."""
+    explicit = path is not None or bool(os.environ.get("MODERATION_CONFIG"))
+    candidate = Path(path or os.environ.get("MODERATION_CONFIG") or "config.toml")
+    if not candidate.exists():
+        if explicit:
+            raise ConfigError(f"{candidate}: config file not found")
+        return Config()
+    try:
+        raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{candidate}: cannot read: {exc}") from exc
+    return Config(data=validate(raw, str(candidate)), source=candidate)

@@ -1,0 +1,476 @@
+"""The only module that speaks SQL: one SQLite file through sqlite-utils, WAL, short transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from moderation import schema
+from moderation.documents import Article, Comment, ParseResult, Scores
+from moderation.errors import ConflictError, StoreError
+from moderation.safetext import match_key
+
+# How long a writer keeps retrying a locked database before giving up (seconds).
+WRITE_DEADLINE_S = 120.0
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _sha(*parts: str | None) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return _sha(text)
+
+
+def article_key(article: Article, source: str, fmt: str) -> str:
+    """Identity of an article across re-ingests: its source id or URL, else its title and file."""
+    if article.id or article.url:
+        return _sha("a", fmt, article.id or "", article.url or "")
+    return _sha("t", source, article.title or "")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    source: str
+    articles_added: int
+    comments_added: int
+    comments_seen: int
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    comment_id: int
+    log_id: int
+    action: str
+    prev_status: str
+    new_status: str
+    revision: int
+
+
+class Store:
+    """A moderation database. Thread-safe: one connection guarded by a lock."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, readonly: bool = False):
+        self.path = str(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(conn)
+            if not readonly:
+                self._retry(self._setup)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        self.guards_restored: list[str] = []
+
+    # -- connection, transactions -------------------------------------------------------
+
+    def _setup(self) -> None:
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        with self.transaction():
+            schema.create(self.db.conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retry(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn`` retrying on 'database is locked' with backoff, up to WRITE_DEADLINE_S."""
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        delay = 0.02
+        while True:
+            try:
+                return fn(*args)
+            except sqlite3.OperationalError as exc:
+                msg = str(exc)
+                if "locked" not in msg and "busy" not in msg:
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreError(f"{self.path}: database stayed locked for "
+                                     f"{WRITE_DEADLINE_S:.0f}s; try again") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def write(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(conn, *args)`` in one write transaction, retrying while locked."""
+        def attempt() -> Any:
+            with self.transaction() as conn:
+                return fn(conn, *args)
+        return self._retry(attempt)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def check_guards(self) -> list[str]:
+        """Recreate the log's append-only triggers if missing, logging that it happened."""
+        with self._lock:
+            missing = schema.missing_guards(self.db.conn)
+        if missing:
+            def restore(conn: sqlite3.Connection) -> None:
+                for name in missing:
+                    conn.execute(schema.GUARD_TRIGGERS[name])
+                conn.execute(
+                    "INSERT INTO moderation_log(at, moderator, automated, action, note) "
+                    "VALUES (?, 'system', 1, 'guard_restored', ?)",
+                    (utcnow(), "append-only triggers were missing and were recreated: "
+                     + ", ".join(missing)),
+                )
+            self.write(restore)
+        return missing
+
+    def integrity_check(self) -> str:
+        return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def ingest(self, result: ParseResult) -> IngestReport:
+        """Store a parse result; comments already stored (same content key) are left alone."""
+        added_articles = added_comments = seen = 0
+        for article in result.articles:
+            a, c = self.write(self._ingest_article, article, result.source, result.format)
+            added_articles += a
+            added_comments += c
+            seen += len(article.comments)
+        return IngestReport(result.source, added_articles, added_comments, seen)
+
+    def _ingest_article(self, conn: sqlite3.Connection, article: Article, source: str,
+                        fmt: str) -> tuple[int, int]:
+        key = article_key(article, source, fmt)
+        now = utcnow()
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, title, byline,"
+            " body, url, date, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (key, source, fmt, article.id, article.title, article.byline, article.body,
+             article.url, article.date, now),
+        )
+        article_added = cur.rowcount
+        article_id = conn.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()[0]
+        return article_added, self._insert_comments(conn, article_id, key, article.comments, now)
+
+    def _insert_comments(self, conn: sqlite3.Connection, article_id: int, akey: str,
+                         comments: Iterable[Comment], now: str) -> int:
+        rows = []
+        occurrences: dict[str, int] = {}
+        for c in comments:
+            base = _sha(akey, c.id, c.author, c.text)
+            n = occurrences.get(base, 0)
+            occurrences[base] = n + 1
+            rows.append((
+                article_id, _sha(base, str(n)), c.id, c.parent, int(c.parent_known), c.author,
+                match_key(c.author), c.date, c.text, text_hash(c.text), c.kind, c.position,
+                c.source_status, json.dumps(list(c.flags)) if c.flags else None, now,
+            ))
+        cur = conn.executemany(
+            "INSERT OR IGNORE INTO comments(article_id, key, source_id, parent_source_id,"
+            " parent_known, author, author_norm, date, text, text_hash, kind, position,"
+            " source_status, flags, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        added = max(cur.rowcount, 0)  # sqlite3_changes(): trigger (FTS) rows not counted
+        if added:
+            conn.execute(
+                "UPDATE comments SET parent_id = (SELECT p.id FROM comments p WHERE"
+                " p.article_id = comments.article_id AND p.source_id = comments.parent_source_id)"
+                " WHERE article_id = ? AND parent_source_id IS NOT NULL AND parent_id IS NULL",
+                (article_id,),
+            )
+        return added
+
+    # -- scores ---------------------------------------------------------------------------
+
+    def unscored(self, model: str, version: str, *, limit: int = 1000,
+                 after_id: int = 0) -> list[tuple[int, str]]:
+        """Reader comments (not pingbacks) with no score from this model version, by id."""
+        with self._lock:
+            return self.db.conn.execute(
+                "SELECT c.id, c.text FROM comments c WHERE c.id > ? AND c.kind = 'comment'"
+                " AND NOT EXISTS (SELECT 1 FROM scorings s WHERE s.comment_id = c.id"
+                " AND s.model = ? AND s.version = ?) ORDER BY c.id LIMIT ?",
+                (after_id, model, version, limit),
+            ).fetchall()
+
+    def save_scores(self, items: Sequence[tuple[int, Scores]]) -> int:
+        """Store one model's scores for many comments in one transaction; returns rows saved."""
+        return int(self.write(self._save_scores, items))
+
+    def _save_scores(self, conn: sqlite3.Connection, items: Sequence[tuple[int, Scores]]) -> int:
+        now = utcnow()
+        saved = 0
+        for comment_id, sc in items:
+            labels: dict[str, float] = {}
+            status = sc.status
+            for label, value in sc.labels.items():
+                v = float(value)  # numpy float32 and friends become REAL
+                if math.isnan(v) or math.isinf(v):
+                    status = "invalid_score"
+                    continue
+                labels[label] = v
+            top = max(labels.items(), key=lambda kv: kv[1]) if labels else (None, None)
+            spans = json.dumps([[s.start, s.end, s.label, round(float(s.weight), 4)]
+                                for s in sc.spans])
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO scorings(comment_id, model, version, status, windows,"
+                " language, spans, max_value, top_label, is_current, scored_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,1,?)",
+                (comment_id, sc.model, sc.version, status, sc.windows, sc.language, spans,
+                 top[1], top[0], now),
+            )
+            if not cur.rowcount:
+                continue
+            saved += 1
+            conn.execute(
+                "UPDATE scorings SET is_current = 0 WHERE comment_id = ? AND is_current = 1"
+                " AND NOT (model = ? AND version = ?)", (comment_id, sc.model, sc.version))
+            conn.executemany(
+                "INSERT OR REPLACE INTO scores(comment_id, model, version, label, value)"
+                " VALUES (?,?,?,?,?)",
+                [(comment_id, sc.model, sc.version, k, v) for k, v in labels.items()],
+            )
+        return saved
+
+    def scores_for(self, comment_id: int) -> dict[str, Any] | None:
+        """The current scoring of a comment: model, version, status, labels, spans."""
+        rows = self.query(
+            "SELECT id, model, version, status, windows, language, spans, max_value, top_label"
+            " FROM scorings WHERE comment_id = ? AND is_current = 1", (comment_id,))
+        if not rows:
+            return None
+        s = rows[0]
+        labels = {r["label"]: r["value"] for r in self.query(
+            "SELECT label, value FROM scores WHERE comment_id = ? AND model = ? AND version = ?",
+            (comment_id, s["model"], s["version"]))}
+        s["labels"] = labels
+        s["spans"] = json.loads(s["spans"] or "[]")
+        return s
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def status_of(self, comment_id: int) -> tuple[str, int]:
+        rows = self.query("SELECT status, revision FROM decisions WHERE comment_id = ?",
+                          (comment_id,))
+        return (rows[0]["status"], rows[0]["revision"]) if rows else ("pending", 0)
+
+    def record_decision(self, comment_id: int, action: str, moderator: str, *,
+                        reason: str | None = None, note: str | None = None,
+                        expected_revision: int | None = None, evidence: dict[str, Any] | None = None,
+                        automated: bool = False, undoes: int | None = None,
+                        new_status: str | None = None) -> DecisionResult:
+        """Change a comment's status and append its log row, in one transaction."""
+        if action not in schema.ACTIONS:
+            raise StoreError(f"unknown action {action!r} (known: {', '.join(schema.ACTIONS)})")
+        return self.write(self._decide, comment_id, action, moderator, reason, note,
+                          expected_revision, evidence, automated, undoes, new_status)
+
+    def _decide(self, conn: sqlite3.Connection, comment_id: int, action: str, moderator: str,
+                reason: str | None, note: str | None, expected_revision: int | None,
+                evidence: dict[str, Any] | None, automated: bool, undoes: int | None,
+                new_status: str | None) -> DecisionResult:
+        row = conn.execute("SELECT article_id FROM comments WHERE id = ?", (comment_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no comment with id {comment_id}")
+        article_id = row[0]
+        cur = conn.execute(
+            "SELECT status, revision, moderator, decided_at, action FROM decisions"
+            " WHERE comment_id = ?", (comment_id,)).fetchone()
+        prev_status, revision = (cur[0], cur[1]) if cur else ("pending", 0)
+        if expected_revision is not None and revision != expected_revision:
+            who = f"{cur[2]} ({cur[4]} at {cur[3]})" if cur else "someone"
+            raise ConflictError(
+                f"comment {comment_id} was changed by {who} since you opened it; now {prev_status}")
+        status = new_status or {"approve": "approved", "hide": "hidden"}.get(action, prev_status)
+        now = utcnow()
+        # The log row and the status change commit together or not at all.
+        log = conn.execute(
+            "INSERT INTO moderation_log(at, moderator, automated, action, reason, note,"
+            " comment_id, article_id, prev_status, new_status, undoes, evidence)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (now, moderator, int(automated), action, reason, note, comment_id, article_id,
+             prev_status, status, undoes,
+             json.dumps(evidence, sort_keys=True, allow_nan=False) if evidence else None))
+        log_id = int(log.lastrowid or 0)
+        conn.execute(
+            "INSERT INTO decisions(comment_id, status, action, moderator, reason, note,"
+            " decided_at, revision, log_id) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(comment_id) DO UPDATE SET status = excluded.status,"
+            " action = excluded.action, moderator = excluded.moderator,"
+            " reason = excluded.reason, note = COALESCE(excluded.note, decisions.note),"
+            " decided_at = excluded.decided_at, revision = excluded.revision,"
+            " log_id = excluded.log_id",
+            (comment_id, status, action, moderator, reason, note, now, revision + 1, log_id))
+        return DecisionResult(comment_id, log_id, action, prev_status, status, revision + 1)
+
+    def last_undoable(self, moderator: str) -> dict[str, Any] | None:
+        """This moderator's latest approve/hide that has not been undone yet."""
+        rows = self.query(
+            "SELECT l.* FROM moderation_log l WHERE l.moderator = ? AND l.action IN"
+            " ('approve', 'hide') AND NOT EXISTS (SELECT 1 FROM moderation_log u"
+            " WHERE u.undoes = l.id) ORDER BY l.id DESC LIMIT 1", (moderator,))
+        return rows[0] if rows else None
+
+    def log_rows(self, *, since: str | None = None, until: str | None = None,
+                 moderator: str | None = None, action: str | None = None,
+                 article_id: int | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Moderation log rows in order, joined with their comment and article, streamed."""
+        where, params = ["l.id > ?"], []
+        for cond, value in (("l.at >= ?", since), ("l.at < ?", until),
+                            ("l.moderator = ?", moderator), ("l.action = ?", action),
+                            ("l.article_id = ?", article_id)):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
+        sql = (
+            "SELECT l.id, l.at, l.moderator, l.automated, l.action, l.reason, l.note,"
+            " l.comment_id, l.article_id, a.title AS article_title, c.author AS comment_author,"
+            " c.text AS comment_text, l.prev_status, l.new_status, l.undoes, l.evidence"
+            " FROM moderation_log l LEFT JOIN comments c ON c.id = l.comment_id"
+            " LEFT JOIN articles a ON a.id = l.article_id"
+            f" WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?")
+        last = 0
+        while True:
+            rows = self.query(sql, [last, *params, batch])
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1]["id"]
+
+    # -- reads for triage -----------------------------------------------------------------
+
+    def comment(self, comment_id: int) -> dict[str, Any] | None:
+        rows = self.query(
+            "SELECT c.*, a.title AS article_title, a.url AS article_url,"
+            " COALESCE(d.status, 'pending') AS status, COALESCE(d.revision, 0) AS revision,"
+            " d.moderator AS decided_by, d.reason AS decision_reason, d.note AS decision_note,"
+            " d.decided_at FROM comments c JOIN articles a ON a.id = c.article_id"
+            " LEFT JOIN decisions d ON d.comment_id = c.id WHERE c.id = ?", (comment_id,))
+        return rows[0] if rows else None
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.query(
+            "SELECT COALESCE(d.status, 'pending') AS status, COUNT(*) AS n FROM comments c"
+            " LEFT JOIN decisions d ON d.comment_id = c.id WHERE c.kind = 'comment'"
+            " GROUP BY 1")
+        counts = {s: 0 for s in schema.STATUSES}
+        counts.update({r["status"]: r["n"] for r in rows})
+        return counts
+
+    def queue_rows(self, thresholds: dict[str, float], *, status: str = "pending",
+                   flagged_only: bool = True, label: str | None = None,
+                   article_id: int | None = None, min_score: float | None = None,
+                   max_score: float | None = None, search: str | None = None,
+                   author_norm: str | None = None, limit: int = 500,
+                   offset: int = 0) -> list[dict[str, Any]]:
+        """Scored comments worst first, filtered; ``labels`` holds each row's label scores."""
+        where = ["s.is_current = 1", "c.kind = 'comment'"]
+        params: list[Any] = []
+        if status != "all":
+            where.append("COALESCE(d.status, 'pending') = ?")
+            params.append(status)
+        if flagged_only or label:
+            cases = " ".join("WHEN ? THEN ?" for _ in thresholds)
+            case_params: list[Any] = [x for kv in thresholds.items() for x in kv]
+            cond = (f"sc.value >= CASE sc.label {cases} ELSE 2 END" if thresholds else "0")
+            label_cond = " AND sc.label = ?" if label else ""
+            review = " OR s.status NOT IN ('ok', 'empty')" if not label else ""
+            where.append(
+                "(EXISTS (SELECT 1 FROM scores sc WHERE sc.comment_id = s.comment_id"
+                f" AND sc.model = s.model AND sc.version = s.version AND {cond}{label_cond})"
+                f"{review})")
+            params.extend(case_params)
+            if label:
+                params.append(label)
+        if article_id is not None:
+            where.append("c.article_id = ?")
+            params.append(article_id)
+        if min_score is not None:
+            where.append("s.max_value >= ?")
+            params.append(min_score)
+        if max_score is not None:
+            where.append("s.max_value <= ?")
+            params.append(max_score)
+        if author_norm is not None:
+            where.append("c.author_norm = ?")
+            params.append(author_norm)
+        if search:
+            where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+            params.append(fts_query(search))
+        sql = (
+            "SELECT c.id, c.article_id, c.author, c.text, c.date, c.parent_id, c.position,"
+            " a.title AS article_title, COALESCE(d.status, 'pending') AS status,"
+            " COALESCE(d.revision, 0) AS revision, d.moderator AS decided_by,"
+            " s.model, s.version, s.status AS score_status, s.max_value, s.top_label, s.spans,"
+            " s.windows FROM scorings s JOIN comments c ON c.id = s.comment_id"
+            " JOIN articles a ON a.id = c.article_id"
+            " LEFT JOIN decisions d ON d.comment_id = c.id"
+            f" WHERE {' AND '.join(where)}"
+            " ORDER BY s.max_value IS NULL, s.max_value DESC, c.id LIMIT ? OFFSET ?")
+        params.extend([limit, offset])
+        rows = self.query(sql, params)
+        if rows:
+            ids = [r["id"] for r in rows]
+            by_id: dict[int, dict[str, float]] = {i: {} for i in ids}
+            marks = ",".join("?" * len(ids))
+            for r in self.query(
+                    "SELECT sc.comment_id, sc.label, sc.value FROM scores sc JOIN scorings s"
+                    " ON s.comment_id = sc.comment_id AND s.model = sc.model"
+                    f" AND s.version = sc.version WHERE s.is_current = 1 AND sc.comment_id IN"
+                    f" ({marks})", ids):
+                by_id[r["comment_id"]][r["label"]] = r["value"]
+            for r in rows:
+                r["labels"] = by_id[r["id"]]
+                r["spans"] = json.loads(r["spans"] or "[]")
+        return rows
+
+
+def fts_query(text: str) -> str:
+    """Quote each word so that user input is never FTS5 syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'

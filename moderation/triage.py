@@ -1,0 +1,102 @@
+"""Apply per-label thresholds and order the queue, worst first; say why each comment is flagged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from moderation.store import Store
+
+# Scoring statuses that need a person even though no label crossed its threshold.
+REVIEW_STATUSES = {
+    "unsupported_language": "language the model does not cover",
+    "invalid_score": "the model returned an invalid score",
+    "error": "the model failed on this comment",
+}
+
+
+def flagged_labels(labels: dict[str, float], thresholds: dict[str, float]) -> list[str]:
+    """Labels whose score reaches their threshold, highest score first."""
+    hits = [k for k, v in labels.items() if k in thresholds and v >= thresholds[k]]
+    return sorted(hits, key=lambda k: -labels[k])
+
+
+def reason(labels: dict[str, float], thresholds: dict[str, float], score_status: str) -> str:
+    """A one-line, human reason for the flag: the labels over threshold with their scores."""
+    hits = flagged_labels(labels, thresholds)
+    parts = [f"{k} {labels[k]:.2f} ≥ {thresholds[k]:.2f}" for k in hits]
+    if score_status in REVIEW_STATUSES:
+        parts.append(f"needs review: {REVIEW_STATUSES[score_status]}")
+    if score_status == "empty":
+        parts.append("empty comment: not scored")
+    return "; ".join(parts) or "below every threshold"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the queue, with everything the list and the decision need."""
+
+    comment_id: int
+    article_id: int
+    article_title: str | None
+    author: str | None
+    text: str
+    status: str
+    revision: int
+    score: float | None
+    labels: dict[str, float]
+    flagged: list[str]
+    reason: str
+    spans: list[list[Any]] = field(default_factory=list)
+    model: str | None = None
+    version: str | None = None
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = "pending"
+    flagged_only: bool = True
+    label: str | None = None
+    article_id: int | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    search: str | None = None
+    author_norm: str | None = None
+
+
+def load_queue(store: Store, thresholds: dict[str, float], flt: QueueFilter | None = None,
+               *, limit: int = 500, offset: int = 0) -> list[QueueItem]:
+    """The queue page: flagged (or all scored) comments matching ``flt``, worst first."""
+    flt = flt or QueueFilter()
+    rows = store.queue_rows(
+        thresholds, status=flt.status, flagged_only=flt.flagged_only, label=flt.label,
+        article_id=flt.article_id, min_score=flt.min_score, max_score=flt.max_score,
+        search=flt.search, author_norm=flt.author_norm, limit=limit, offset=offset)
+    return [
+        QueueItem(
+            comment_id=r["id"], article_id=r["article_id"], article_title=r["article_title"],
+            author=r["author"], text=r["text"], status=r["status"], revision=r["revision"],
+            score=r["max_value"], labels=r["labels"],
+            flagged=flagged_labels(r["labels"], thresholds),
+            reason=reason(r["labels"], thresholds, r["score_status"]), spans=r["spans"],
+            model=r["model"], version=r["version"], decided_by=r["decided_by"],
+        )
+        for r in rows
+    ]
+
+
+def evidence(store: Store, comment_id: int, thresholds: dict[str, float]) -> dict[str, Any]:
+    """What the model said about a comment at this moment, for the moderation log."""
+    sc = store.scores_for(comment_id)
+    if sc is None:
+        return {"model": None, "version": None, "scores": {}, "thresholds": thresholds,
+                "flagged": [], "score_status": "unscored"}
+    return {
+        "model": sc["model"],
+        "version": sc["version"],
+        "scores": sc["labels"],
+        "thresholds": thresholds,
+        "flagged": flagged_labels(sc["labels"], thresholds),
+        "score_status": sc["status"],
+    }
