@@ -9,6 +9,18 @@ from functools import lru_cache
 
 from moderation.parse.phrases import WIDGET_PHRASES, ZONE_PHRASES
 
+# Prompts of wpDiscuz add-ons and common comment forms that the phrase table lacks.
+_EXTRA_PHRASES = frozenset({
+    "möchtest du eigene bilder anhängen", "möchtest du videos oder musik anhängen",
+    "kommentare abonnieren", "bitte loggen sie sich ein", "liebe leser",
+    "want to attach images", "want to attach videos or music", "subscribe to comments",
+    # wpDiscuz 5 thread statistics, English and German.
+    "comment threads", "thread replies", "followers", "comment authors", "recent comment authors",
+    "kommentar themen", "themen antworten", "follower", "kommentatoren",
+    "letzte kommentartoren", "kommentar auf das am meisten reagiert wurde",
+    "benachrichtige mich zu",
+})
+WIDGET_PHRASES = WIDGET_PHRASES | _EXTRA_PHRASES
 _SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)
 # Vote, reply and moderation action words that themes put next to each comment.
 _ACTION_WORDS = frozenset("""
@@ -16,13 +28,15 @@ daumen hoch runter thumbs up down like likes liked dislike dislikes vote votes v
 downvote report flag permalink link log in to reply replies antworten antwort quote edit
 delete melden zitieren permalink responder répondre rispondi beantwoorden reageren odpowiedz
 ответить cancel abbrechen loading more show hide view replies helpful points point score
+sort sorted by sortiert nach best top new old newest oldest popular neueste neuste älteste beste
+bewertung bewertet älteste
 """.split())
 _TIME_WORDS = frozenset("""
 ago second seconds minute minutes min mins hour hours hr hrs day days week weeks month months
 year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woche wochen
 monat monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años
 año meses mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur
-just now gerade eben zuvor
+just now gerade eben zuvor her seit
 """.split())
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
@@ -34,7 +48,7 @@ _MONTHS = (
     "setembro|outubro|dezembro"
 )
 _DATE_TOKEN = re.compile(
-    rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,4}}(?:[./:-]\d{{1,4}}){{0,2}}\b\.?|"
+    rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,4}}(?:[./:-]\d{{1,4}}){{0,2}}\b\.?|"
     r"\b(?:at|um|am|pm|uhr|à|a las|alle|om|de|del|of|on|le|el|the|st|nd|rd|th|h|utc|gmt)\b"
 )
 _DAY_NAMES = re.compile(
@@ -44,7 +58,7 @@ _DAY_NAMES = re.compile(
 _ZONE_COUNT = re.compile(
     r"(?i)(?:^|\D)\d[\d.,]*\s*(?:comments?|responses?|thoughts|replies|kommentare?|"
     r"commentaires?|comentarios?|commenti|commento|reacties|reactie|komentarz\w*|"
-    r"коммент\w*|yorum\w*)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
+    r"коммент\w*|yorum\w*|ergänzungen|reaktionen|beiträge|réactions|risposte|respuestas)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
     r"|\bthis post has \d+ comments?\b"
 )
 _ZONE_TEXT = re.compile(
@@ -83,12 +97,14 @@ _BOILERPLATE = re.compile(
     r"(?:click|tap) (?:here )?to (?:share|print|email)|donate\b|"
     r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main))"
 )
+_CAMEL_JOIN = re.compile(r"(?<=[a-zäöüéèàß])(?=[A-ZÄÖÜ])")
 _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
 
 
 def normalize(line: str) -> str:
     """Lower-case letters-only form used for phrase matching (digits and symbols dropped)."""
-    text = unicodedata.normalize("NFKC", line).lower()
+    # "NewestMost Voted": themes glue buttons together; split at a lower-to-upper join.
+    text = unicodedata.normalize("NFKC", _CAMEL_JOIN.sub(" ", line)).lower()
     return " ".join("".join(ch if ch.isalpha() else " " for ch in text).split())
 
 

@@ -11,7 +11,9 @@ from moderation.parse import chrome
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
 )
-_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+_NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
+_PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
+_SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
 _SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:\s*(.*)$")
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
@@ -33,6 +35,8 @@ _LOOKAHEAD = 6
 class _Draft:
     author: str | None = None
     date: str | None = None
+    item: str | None = None  # the list marker that opened it ("3.", "•")
+    kind: str = "comment"
     paragraphs: list[list[str]] = field(default_factory=list)
 
     def add(self, line: str, new_paragraph: bool) -> None:
@@ -45,21 +49,20 @@ class _Draft:
         return "\n\n".join("\n".join(p) for p in self.paragraphs).strip()
 
 
-def is_name_like(line: str) -> bool:
+def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
     s = line.strip()
     if not s or len(s) > 40 or s.endswith(_END_PUNCT) or "://" in s or "@" in s[1:]:
         return False
     tokens = s.split()
-    if not 1 <= len(tokens) <= 5 or not tokens[0][0].isupper():
+    if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
         return False
     for tok in tokens:
         if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
             return False
     if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
         return False
-    return all(tok[0].isupper() or tok.lower() in _NAME_PARTICLES or not tok[0].isalpha()
-               for tok in tokens[:1]) and not s.isdigit()
+    return not s.isdigit()
 
 
 def _content_follows(lines: list[str], i: int, name: str) -> bool:
@@ -76,6 +79,15 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
             return False
         return not is_name_like(s) or len(s.split()) >= 6
     return False
+
+
+def _next_item(prev: str | None, marker: str) -> bool:
+    """True when marker continues the list that prev opened ("3." after "2.", "•" after "•")."""
+    if prev is None:
+        return False
+    if not marker[0].isdigit():
+        return marker == prev
+    return prev[:-1].isdigit() and int(marker[:-1]) == int(prev[:-1]) + 1
 
 
 def _find_title(lines: list[str]) -> int | None:
@@ -158,9 +170,12 @@ def _comments(lines: list[str]) -> list[_Draft]:
         if chrome.is_zone_end(s) and (done or has_text):
             break
         numbered = _NUMBERED.match(s)
+        if numbered and not was_blank and prev == "content" \
+                and not _next_item(cur.item if cur else None, numbered.group(1)):
+            numbered = None  # a list inside a comment, not the comment list
         if numbered:
             close()
-            cur, s = _Draft(), numbered.group(2).strip()
+            cur, s = _Draft(item=numbered.group(1)), numbered.group(2).strip()
             if chrome.is_meta_line(s) or _RATING.match(s):
                 prev = "meta"
                 continue
@@ -172,6 +187,19 @@ def _comments(lines: list[str]) -> list[_Draft]:
                 cur.date = s
             prev = "meta"
             continue
+        signature = _SIGNATURE.match(s)
+        if signature and has_text and cur is not None and not cur.author \
+                and is_name_like(signature.group(1)):
+            cur.author = signature.group(1).strip()
+            prev = "meta"
+            continue
+        pingback = _PINGBACK.match(s)
+        if pingback:
+            if cur is None or cur.text():
+                close()
+                cur = _Draft()
+            cur.kind = pingback.group(1).lower()
+            s = pingback.group(2)
         says = _SAYS.match(s)
         author_date = None if says else chrome.split_author_date(s)
         if says and is_name_like(says.group(1)):
@@ -181,7 +209,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
             prev = "author"
             if not s:
                 continue
-        elif author_date and is_name_like(author_date[0]):
+        elif author_date and is_name_like(author_date[0], capitalised=False):
             close()
             cur = _Draft(author=author_date[0], date=author_date[1])
             prev = "author"
@@ -216,7 +244,7 @@ def parse_text(text: str) -> Article:
     drafts = _comments(lines[zone + 1:]) if zone is not None else []
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, parent=None, parent_known=False,
-                position=n)
+                position=n, kind=d.kind)
         for n, d in enumerate(drafts)
     )
     return Article(title=title, byline=byline, body=body or None, comments=comments)
