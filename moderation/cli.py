@@ -169,6 +169,43 @@ def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | Non
     click.echo(json.dumps(summary))
 
 
+@cli.command("score-file")
+@click.argument("src", metavar="IN", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              show_default=True, help="JSONL output (- for stdout).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]),
+              help="Input format (default: from the extension; jsonl for stdin).")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Write skipped rows here (JSONL).")
+@model_options
+@pass_ctx
+def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column: str,
+                   id_column: str, rejects: str | None, model: str | None, device: str | None,
+                   batch_size: int | None) -> None:
+    """Score a CSV or JSONL of comments into JSONL (id and one field per label)."""
+    from moderation.batch import score_file
+
+    fmt = fmt or ("csv" if src.lower().endswith(".csv") else "jsonl")
+    if src != "-" and not Path(src).is_file():
+        raise UserError(f"{src}: no such file")
+    try:
+        scorer = load_model(ctx, model, device, batch_size)
+        with click.open_file(src, "rb") as fin, click.open_file(output, "w", encoding="utf-8") as fout:
+            rej = open(rejects, "w", encoding="utf-8") if rejects else None  # noqa: SIM115
+            try:
+                summary = score_file(fin, fout, scorer, fmt=fmt, text_col=text_column,
+                                     id_col=id_column, rejects=rej)
+            finally:
+                if rej:
+                    rej.close()
+    except ModerationError as exc:
+        raise UserError(f"{src}: {exc}") from exc
+    click.echo(json.dumps(summary.as_json()), err=True)
+    if summary.skipped:
+        sys.exit(1)
+
+
 def print_flagged(ctx: Ctx, store: Any, limit: int) -> int:
     from moderation.safetext import visible
     from moderation.triage import load_queue
