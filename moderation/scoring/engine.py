@@ -1,0 +1,298 @@
+"""Shared inference engine for BERT-family sequence classifiers: length-sorted batches, windows.
+
+Usage (any HF-style classifier whose ``forward(input_ids, attention_mask)`` returns logits or an
+object with ``.logits``, plus a Hugging Face *fast* tokenizer)::
+
+    engine = InferenceEngine(
+        model, tokenizer, labels=("toxicity", "insult"),
+        name="builtin:minilm", version="sha256:1234abcd",
+        activation="sigmoid",        # or "softmax"
+        device="auto",               # cpu | cuda | mps | auto (or cuda:N)
+        batch_size=None,             # None: a default for the device
+        supported_languages=None,    # e.g. {"en"}: other languages get status unsupported_language
+    )
+    results = engine.score(["first comment", "second comment"])   # list[Scores], input order
+
+What it does, and why:
+
+* Texts are tokenized once, without special tokens, then cut into windows; windows from all
+  texts are sorted by length and batched, so a batch pads to nearly its own length (padding is
+  most of the wasted compute when comment lengths vary). Results come back in input order.
+* A text longer than the model's limit is scored in overlapping windows over its token sequence
+  and each label keeps its maximum over windows (``Scores.windows`` records how many). The first
+  window is exactly what a truncating tokenizer would feed the model, so short texts score the
+  same as a plain ``tokenizer(..., truncation=True)`` call.
+* ``torch.inference_mode`` throughout; on CPU the thread count is set to the CPUs this process
+  may actually use (affinity and cgroup quota), overridable with ``MODERATION_TORCH_THREADS``.
+* Empty or whitespace-only text is never scored: status ``empty``, no labels.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from moderation.documents import Scores
+from moderation.errors import ScorerError
+
+# Models whose position ids start after the padding index (RoBERTa family): two positions fewer.
+_POSITION_OFFSET_MODELS = {"roberta", "xlm-roberta", "camembert", "longformer", "bertweet"}
+# Texts are processed in chunks of this many, each sorted on its own, to bound memory.
+CHUNK_SIZE = 4096
+
+
+def usable_cpus() -> int:
+    """CPUs this process may use: scheduler affinity, capped by a cgroup v2 CPU quota."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
+def resolve_device(device: str | None) -> Any:
+    """``auto`` picks cuda, then mps, then cpu; an unavailable device is a ScorerError."""
+    import torch
+
+    dev = (device or "auto").strip().lower()
+    if dev == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if dev == "cpu":
+        return torch.device("cpu")
+    if dev.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ScorerError(f"device {device!r} requested but CUDA is not available here")
+        return torch.device(dev)
+    if dev == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ScorerError("device 'mps' requested but MPS is not available here")
+        return torch.device("mps")
+    raise ScorerError(f"unknown device {device!r}: use cpu, cuda, mps or auto")
+
+
+def set_cpu_threads() -> int:
+    """Set torch's intra-op threads to the usable CPUs (or $MODERATION_TORCH_THREADS)."""
+    import torch
+
+    env = os.environ.get("MODERATION_TORCH_THREADS", "").strip()
+    n = int(env) if env.isdigit() and int(env) > 0 else usable_cpus()
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+def window_starts(n_tokens: int, width: int, overlap: int) -> list[int]:
+    """Start offsets of windows of ``width`` tokens covering ``n_tokens``, overlapping by
+    ``overlap``; the last window is aligned to the end so every window is full."""
+    if n_tokens <= width:
+        return [0]
+    step = max(1, width - overlap)
+    starts = list(range(0, n_tokens - width, step))
+    starts.append(n_tokens - width)
+    return starts
+
+
+class InferenceEngine:
+    """Scores texts with a sequence classifier; see the module docstring for the contract."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        labels: Sequence[str],
+        *,
+        name: str,
+        version: str,
+        activation: str | Callable[[Any], Any] = "sigmoid",
+        device: str | None = "auto",
+        batch_size: int | None = None,
+        max_length: int | None = None,
+        overlap: int | None = None,
+        supported_languages: Iterable[str] | None = None,
+    ) -> None:
+        """
+        model: torch module, ``forward(input_ids=, attention_mask=)`` -> logits | ``.logits``.
+        tokenizer: HF fast tokenizer (``__call__`` with ``add_special_tokens``, ``pad_token_id``).
+        labels: one name per output column, in order.
+        name, version: stored in every Scores (e.g. "detoxify:original", "c1212f89").
+        activation: "sigmoid" (multi-label), "softmax", or a callable on the logits tensor.
+        device: cpu | cuda | cuda:N | mps | auto.  batch_size: windows per forward pass.
+        max_length: tokens per window including special tokens (default: the model's limit).
+        overlap: tokens shared by consecutive windows (default: a quarter of a window).
+        supported_languages: ISO 639-1 codes the model covers; None disables the check.
+        """
+        import torch
+
+        self.name = name
+        self.version = version
+        self.labels = tuple(labels)
+        self.device = resolve_device(device)
+        if self.device.type == "cpu":
+            set_cpu_threads()
+        self.batch_size = int(batch_size) if batch_size else (64 if self.device.type == "cuda" else 16)
+        if self.batch_size < 1:
+            raise ScorerError(f"batch size must be at least 1, got {batch_size}")
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        if isinstance(activation, str):
+            if activation == "sigmoid":
+                self._activation: Callable[[Any], Any] = torch.sigmoid
+            elif activation == "softmax":
+                self._activation = lambda x: torch.softmax(x, dim=-1)
+            else:
+                raise ScorerError(f"unknown activation {activation!r}: use sigmoid or softmax")
+        else:
+            self._activation = activation
+        self.prefix, self.suffix = _special_tokens(tokenizer)
+        self.max_length = max_length or _model_max_length(model, tokenizer)
+        self.width = self.max_length - len(self.prefix) - len(self.suffix)
+        if self.width < 8:
+            raise ScorerError(f"window of {self.max_length} tokens is too small for this model")
+        self.overlap = self.width // 4 if overlap is None else int(overlap)
+        if not 0 <= self.overlap < self.width:
+            raise ScorerError(f"overlap must be in [0, {self.width}), got {overlap}")
+        pad = getattr(tokenizer, "pad_token_id", None)
+        self.pad_id = int(pad) if pad is not None else 0
+        self.supported_languages = (
+            frozenset(supported_languages) if supported_languages is not None else None
+        )
+
+    # -- public -------------------------------------------------------------------------------
+
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        """One Scores per text, in input order; always a list."""
+        if isinstance(texts, str):
+            texts = [texts]
+        out: list[Scores] = []
+        for start in range(0, len(texts), CHUNK_SIZE):
+            out.extend(self._score_chunk(list(texts[start : start + CHUNK_SIZE])))
+        return out
+
+    def predict(self, texts: Sequence[str]) -> tuple[list[list[float]], list[int]]:
+        """Raw per-text probabilities (max over windows) and window counts, no statuses.
+
+        Empty texts are scored as the tokenizer encodes them (special tokens only), as a plain
+        model call would; ``score`` is the entry point that refuses to call them clean.
+        """
+        import torch
+
+        encoded = self.tokenizer(
+            list(texts),
+            add_special_tokens=False,
+            truncation=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+            verbose=False,
+        )["input_ids"]
+        windows: list[tuple[int, list[int]]] = []  # (text index, token ids with specials)
+        counts = [0] * len(encoded)
+        for i, ids in enumerate(encoded):
+            for s in window_starts(len(ids), self.width, self.overlap):
+                windows.append((i, self.prefix + ids[s : s + self.width] + self.suffix))
+                counts[i] += 1
+        # Longest first: the largest batch runs first, so running out of memory shows at once.
+        order = sorted(range(len(windows)), key=lambda w: -len(windows[w][1]))
+        best: list[list[float]] = [[-math.inf] * len(self.labels) for _ in encoded]
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                batch = [windows[w] for w in order[b : b + self.batch_size]]
+                probs = self._forward([ids for _, ids in batch]).tolist()
+                for (owner, _), row in zip(batch, probs):
+                    best[owner] = [max(a, p) for a, p in zip(best[owner], row)]
+        return best, counts
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _forward(self, batch: list[list[int]]) -> Any:
+        import torch
+
+        width = max(len(ids) for ids in batch)
+        input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            mask[row, : len(ids)] = 1
+        out = self.model(
+            input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)
+        )
+        logits = getattr(out, "logits", None)
+        if logits is None:
+            logits = out[0] if isinstance(out, (tuple, list)) else out
+        probs = self._activation(logits.float()).cpu()
+        if probs.shape[-1] != len(self.labels):
+            raise ScorerError(
+                f"model {self.name} returned {probs.shape[-1]} outputs for "
+                f"{len(self.labels)} labels {self.labels}"
+            )
+        return probs
+
+    def _score_chunk(self, texts: list[str]) -> list[Scores]:
+        from moderation.scoring import language
+
+        results: list[Scores | None] = [None] * len(texts)
+        todo: list[int] = []
+        for i, text in enumerate(texts):
+            if not isinstance(text, str) or not text.strip():
+                results[i] = Scores(
+                    labels={}, model=self.name, version=self.version, windows=0, status="empty"
+                )
+            else:
+                todo.append(i)
+        if todo:
+            probs, counts = self.predict([texts[i] for i in todo])
+            for j, i in enumerate(todo):
+                status, lang = "ok", None
+                if self.supported_languages is not None:
+                    lang, covered = language.check(texts[i], self.supported_languages)
+                    if not covered:
+                        status = "unsupported_language"
+                results[i] = Scores(
+                    labels={label: float(p) for label, p in zip(self.labels, probs[j])},
+                    model=self.name,
+                    version=self.version,
+                    windows=counts[j],
+                    status=status,
+                    language=lang,
+                )
+        return [r for r in results if r is not None]
+
+
+def _special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a single sequence ([CLS] ... [SEP], <s> ... </s>)."""
+    probe = "hello world"
+    bare = tokenizer(probe, add_special_tokens=False)["input_ids"]
+    full = tokenizer(probe, add_special_tokens=True)["input_ids"]
+    for k in range(len(full) - len(bare) + 1):
+        if full[k : k + len(bare)] == bare:
+            return list(full[:k]), list(full[k + len(bare) :])
+    raise ScorerError("cannot tell where this tokenizer puts its special tokens")
+
+
+def _model_max_length(model: Any, tokenizer: Any) -> int:
+    """Tokens per window: the tokenizer's limit, capped by the model's position embeddings."""
+    config = getattr(model, "config", None)
+    limits = []
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and 0 < tok_max < 1_000_000:
+        limits.append(tok_max)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        if getattr(config, "model_type", "") in _POSITION_OFFSET_MODELS:
+            positions -= 2
+        limits.append(positions)
+    return min(limits) if limits else 512
