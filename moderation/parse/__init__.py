@@ -1,0 +1,132 @@
+"""Parse one input (text dump, HTML page, WXR, Disqus XML, CSV, JSONL) into plain data."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from moderation.documents import ParseResult
+from moderation.errors import InputError, ParseError
+from moderation.parse.decode import decode
+from moderation.parse.tabular import TabularColumns, TabularReject, iter_tabular
+
+FORMATS = ("text", "html", "wxr", "disqus", "csv", "jsonl")
+__all__ = ["FORMATS", "TabularColumns", "TabularReject", "iter_tabular", "parse_bytes",
+           "parse_file", "sniff_format"]
+
+_EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html",
+    ".xhtml": "html", ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+_HTML_START = re.compile(r"(?is)^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body)")
+_HTML_TAGS = re.compile(r"(?i)<(?:div|p|span|a|li|article|section|br)\b[^>]*>")
+
+
+def sniff_format(text: str, name: str = "") -> str:
+    """Guess the format from the content first, the file extension second."""
+    head = text[:8192].lstrip("\ufeff \t\r\n")
+    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<disqus") \
+            or head.startswith("<!DOCTYPE") and "<html" not in head[:2000].lower():
+        lowered = head[:8192].lower()
+        if "<disqus" in lowered:
+            return "disqus"
+        if "<rss" in lowered or "wordpress.org/export" in lowered:
+            return "wxr"
+        if "<html" in lowered:
+            return "html"
+        return "xml"
+    if _HTML_START.match(head) or len(_HTML_TAGS.findall(head)) >= 5:
+        return "html"
+    ext = os.path.splitext(name.lower())[1]
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext]
+    first = head.split("\n", 1)[0].strip()
+    if first.startswith("{") and first.endswith("}"):
+        return "jsonl"
+    return "text"
+
+
+def parse_bytes(data: bytes, source: str, format: str | None = None, *,
+                columns: TabularColumns | None = None) -> ParseResult:
+    """Parse the bytes of one input; ``source`` names it in every error and warning."""
+    if format is not None and format not in FORMATS:
+        raise InputError(f"{source}: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format in ("wxr", "disqus") or (format is None and _looks_xml(data)):
+        return _parse_xml(data, source, format)
+    if format in ("csv", "jsonl") or (format is None and _EXTENSIONS.get(
+            os.path.splitext(source.lower())[1]) in ("csv", "jsonl")):
+        fmt = format or _EXTENSIONS[os.path.splitext(source.lower())[1]]
+        from moderation.parse.tabular import parse_tabular
+        return parse_tabular(data, source, fmt, columns or TabularColumns())
+    text, encoding = decode(data, source)
+    fmt = format or sniff_format(text, source)
+    if fmt == "xml":
+        raise InputError(f"{source}: XML that is neither a WordPress WXR nor a Disqus export")
+    if fmt in ("csv", "jsonl"):
+        from moderation.parse.tabular import parse_tabular
+        return parse_tabular(data, source, fmt, columns or TabularColumns())
+    warnings: list[str] = []
+    if fmt == "html":
+        from moderation.parse.html import parse_html
+        article, warnings = parse_html(text, source)
+    else:
+        from moderation.parse.text import parse_text
+        article = parse_text(text)
+    return ParseResult(format=fmt, articles=(article,), source=source,
+                       warnings=tuple(warnings), encoding=encoding)
+
+
+def _looks_xml(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    first = head.find(b"<")
+    if 0 < first <= 16:  # a few stray bytes before the declaration (reported by the parser)
+        head = head[first:]
+    if not head.startswith((b"<?xml", b"<rss", b"<disqus", b"<!doctype", b"<!entity")):
+        return False
+    return b"<html" not in head and b"xhtml" not in head
+
+
+def _parse_xml(data: bytes, source: str, format: str | None) -> ParseResult:
+    from moderation.parse.xmlsafe import root_name
+
+    if not data.strip():
+        raise InputError(f"{source}: file is empty")
+    root = root_name(data, source)
+    fmt = format or {"rss": "wxr", "disqus": "disqus"}.get(root)
+    if fmt == "disqus" and root == "rss":
+        raise ParseError("this is a Disqus *import* file (WXR-style RSS with dsq: tags), not a "
+                         "Disqus export; parse it with --format wxr", source=source)
+    if fmt == "wxr":
+        from moderation.parse.wxr import parse_wxr
+        return parse_wxr(data, source)
+    if fmt == "disqus":
+        from moderation.parse.disqus import parse_disqus
+        return parse_disqus(data, source)
+    raise InputError(f"{source}: XML root <{root}> is neither a WordPress WXR (<rss>) nor a "
+                     "Disqus export (<disqus>)")
+
+
+def parse_file(path: str | os.PathLike[str], format: str | None = None, *,
+               columns: TabularColumns | None = None) -> ParseResult:
+    """Parse one file. Raises InputError (missing, empty, binary) or ParseError (malformed)."""
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise InputError(f"{source}: no such file")
+    if p.is_dir():
+        raise InputError(f"{source}: is a directory, not a file")
+    if format in ("csv", "jsonl") or (format is None and _EXTENSIONS.get(p.suffix.lower()) in (
+            "csv", "jsonl")):
+        from moderation.parse.tabular import parse_tabular_path
+        return parse_tabular_path(p, format or _EXTENSIONS[p.suffix.lower()],
+                                  columns or TabularColumns())
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
+    return parse_bytes(data, source, format, columns=columns)
+
+

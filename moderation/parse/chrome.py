@@ -25,19 +25,19 @@ _SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)
 # Vote, reply and moderation action words that themes put next to each comment.
 _ACTION_WORDS = frozenset("""
 daumen hoch runter thumbs up down like likes liked dislike dislikes vote votes voted upvote
-downvote report flag permalink link log in to reply replies antworten antwort quote edit
-delete melden zitieren permalink responder répondre rispondi beantwoorden reageren odpowiedz
-ответить cancel abbrechen loading more show hide view replies helpful points point score
-sort sorted by sortiert nach best top new old newest oldest popular neueste neuste älteste beste
-bewertung bewertet älteste
-""".split())
+downvote report flag permalink link log in to reply replies antworten antwort quote edit delete
+melden zitieren permalink responder répondre rispondi beantwoorden reageren odpowiedz ответить
+cancel abbrechen loading more show hide view replies helpful points point score sort sorted by
+sortiert nach best top new old newest oldest popular neueste neuste älteste beste bewertung
+bewertet älteste
+""".split())  # noqa: SIM905 - a word list reads better as text
 _TIME_WORDS = frozenset("""
 ago second seconds minute minutes min mins hour hours hr hrs day days week weeks month months
-year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woche wochen
-monat monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años
-año meses mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur
-just now gerade eben zuvor her seit
-""".split())
+year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woche wochen monat
+monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años año meses
+mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur just now
+gerade eben zuvor her seit
+""".split())  # noqa: SIM905 - a word list reads better as text
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
     "july|august|september|october|november|december|januar|jänner|februar|märz|mai|juni|juli|"
@@ -132,9 +132,9 @@ def _fuzzy_phrase(norm: str) -> bool:
     if not 6 <= len(norm) <= 70:
         return False
     for phrase in _BY_PREFIX.get(norm[:3], []) + _BY_PREFIX.get("$" + norm[-3:], []):
-        if abs(len(phrase) - len(norm)) <= max(3, len(phrase) // 5):
-            if SequenceMatcher(None, norm, phrase).ratio() >= 0.85:
-                return True
+        if abs(len(phrase) - len(norm)) <= max(3, len(phrase) // 5) \
+                and SequenceMatcher(None, norm, phrase).ratio() >= 0.85:
+            return True
     return False
 
 

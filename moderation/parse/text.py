@@ -18,14 +18,16 @@ _SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
-_NAME_PARTICLES = frozenset("de du da di del della van von der den la le el al bin ibn y zu ten".split())
+_NAME_PARTICLES = frozenset("""
+de du da di del della van von der den la le el al bin ibn y zu ten
+""".split())  # noqa: SIM905 - a word list reads better as text
 _STOPWORDS = frozenset("""
 you i me my we our us is are was were be been am and or but for with this that these those to
 so much very thanks thank please it its in on at of not no yes all just here there what how why
 und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke bitte liebe
 lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
 wow ok okay merci gracias grazie bedankt dank
-""".split())
+""".split())  # noqa: SIM905 - a word list reads better as text
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
 _LOOKAHEAD = 6

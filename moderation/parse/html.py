@@ -1,0 +1,236 @@
+"""HTML pages: per-comment records from the markup, article body through trafilatura."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from moderation.documents import Article, Comment
+from moderation.errors import ParseError
+from moderation.parse.htmltext import element_text
+
+# Pages beyond these are refused or left without a body, never silently emptied.
+MAX_HTML_BYTES = 64 * 1024 * 1024
+
+# A comment container: class "comment", "<system>-comment", "<system>_comment", or an id like
+# comment-123, li-comment-123, dsq-comment-123, sf_comment_123, c123 (Blogger).
+_CONTAINER_CLASS = re.compile(
+    r"^(?:[a-z0-9]+[-_])?comment$|^comment[-_](?:item|entry|wrapper|container)$|"
+    r"^(?:pingback|trackback)$"
+)
+_CONTAINER_ID = re.compile(r"^(?:li-|dsq-)?comment[-_]?(\d+)$|^sf_comment_(\d+)$|^c(\d{6,})$")
+_WPDISCUZ_ID = re.compile(r"^(?:wc|wpd)-comm-(\d+)_(\d+)$")
+_DEPTH_CLASS = re.compile(r"^(?:depth|wc_comment_level|wpd_comment_level|level)-\d+$")
+# Sidebars and widgets list other pages' comments; JS templates hold empty placeholders.
+_EXCLUDE_AREA = re.compile(r"^(?:.*recent.*|.*[-_]template|template.*)$")
+# Field classes, best first. Text: the comment's own words; author; date.
+_TEXT_CLASSES = (
+    "wpd-comment-text", "wc-comment-text", "comment-copy", "comment-content", "sf_comment_text",
+    "dsq-comment-message", "format_text", "comment_text", "comment-text", "commentbody",
+    "comment-entry", "comment-body", "post-message", "text",
+)
+_AUTHOR_CLASSES = (
+    "fn", "wpd-comment-author", "wc-comment-author", "comment-user", "user",
+    "sf_comment_author", "comment_author", "comment-author", "dsq-comment-header", "author",
+    "username", "comment-username", "comment-title",
+)
+_DATE_CLASSES = (
+    "wpd-comment-date", "wc-comment-date", "comment-date", "datetime", "comment-metadata",
+    "commentmetadata", "comment_time", "comment-timestamp", "sf_comment_info", "date",
+    "published", "comment-meta",
+)
+# Inside a comment's text element: controls that are not the commenter's words.
+_NOISE_CLASS = re.compile(
+    r"(?i)reply|comment-meta|comment-actions|comment-footer|rating|vote|like|share|edit-link|"
+    r"comment-author|avatar|wpd-comment-footer|wc-comment-footer|report|flag"
+)
+_DATE_NOISE = re.compile(r"(?i)date|time|dot|says|reply|badge|label|role|karma|score")
+_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.I)
+
+
+@dataclass
+class _Found:
+    el: etree._Element
+    text_el: etree._Element
+
+
+def _classes(el: etree._Element) -> list[str]:
+    return (el.get("class") or "").lower().split()
+
+
+def _is_container(el: etree._Element) -> bool:
+    if any(_CONTAINER_CLASS.match(c) for c in _classes(el)):
+        return True
+    return bool(_CONTAINER_ID.match(el.get("id") or "") or _WPDISCUZ_ID.match(el.get("id") or ""))
+
+
+def _excluded_area(el: etree._Element) -> bool:
+    if el.tag in ("body", "html"):
+        return False
+    if el.tag == "template":
+        return True
+    tokens = _classes(el) + [(el.get("id") or "").lower()]
+    return any(_EXCLUDE_AREA.match(t) for t in tokens if t)
+
+
+def _first_with_class(
+    el: etree._Element, names: tuple[str, ...], stop: set[etree._Element]
+) -> etree._Element | None:
+    """First descendant (not inside another comment) whose class is the best-ranked name."""
+    best: tuple[int, etree._Element] | None = None
+    for node in _own_descendants(el, stop):
+        for c in _classes(node):
+            if c in names:
+                rank = names.index(c)
+                if best is None or rank < best[0]:
+                    best = (rank, node)
+    return best[1] if best else None
+
+
+def _own_descendants(el: etree._Element, stop: set[etree._Element]):
+    stack = list(reversed(el))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str) or node in stop:
+            continue
+        yield node
+        stack.extend(reversed(node))
+
+
+def _field_text(el: etree._Element | None) -> str | None:
+    if el is None:
+        return None
+    skip = {n for n in el.iterdescendants()
+            if _DATE_NOISE.search(n.get("class") or "") or n.tag in ("time", "img")}
+    text = _SAYS.sub("", " ".join(element_text(el, skip).split()))
+    return text.strip(" ·|-–") or None
+
+
+def _date(el: etree._Element | None) -> str | None:
+    if el is None:
+        return None
+    times = [el] if el.tag == "time" else el.findall(".//time")
+    for t in times:
+        if t.get("datetime"):
+            return t.get("datetime")
+    if el.get("title") and any(ch.isdigit() for ch in el.get("title", "")):
+        return el.get("title")
+    return _field_text(el)
+
+
+def _comment_id(el: etree._Element) -> str | None:
+    for node in (el, *el.iter()):
+        ident = node.get("id") or ""
+        m = _WPDISCUZ_ID.match(ident) or _CONTAINER_ID.match(ident)
+        if m:
+            return next(g for g in m.groups() if g)
+        if node.get("data-comment-id"):
+            return node.get("data-comment-id")
+        if node is not el and _is_container(node):
+            break
+    return None
+
+
+def _wpdiscuz_parent(el: etree._Element) -> str | None:
+    for node in el.iter():
+        m = _WPDISCUZ_ID.match(node.get("id") or "")
+        if m:
+            return None if m.group(2) == "0" else m.group(2)
+    return None
+
+
+def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Element]]:
+    """Every comment in the page (author, date, id, parent, text) and its container element."""
+    candidates = [el for el in root.iter() if isinstance(el.tag, str) and _is_container(el)]
+    cset = set(candidates)
+    found: list[_Found] = []
+    seen_text: set[etree._Element] = set()
+    for el in candidates:
+        if any(_excluded_area(a) for a in el.iterancestors()):
+            continue
+        text_el = _first_with_class(el, _TEXT_CLASSES, cset)
+        if text_el is None or text_el in seen_text:
+            continue
+        seen_text.add(text_el)
+        found.append(_Found(el, text_el))
+    kept = {f.el for f in found}
+    # A wrapper that holds one kept comment's text is the same comment: keep the outer one.
+    found = [f for f in found if not any(a in kept and _owns(a, f, found)
+                                         for a in f.el.iterancestors())]
+    kept = {f.el for f in found}
+    threaded = any(_DEPTH_CLASS.match(c) for f in found for c in _classes(f.el)) or any(
+        a in kept for f in found for a in f.el.iterancestors())
+    comments = []
+    elements = []
+    ids: dict[etree._Element, str | None] = {f.el: _comment_id(f.el) for f in found}
+    for pos, f in enumerate(found):
+        meta_src = f.el
+        prev = f.el.getprevious()
+        if f.el.tag == "dd" and prev is not None and prev.tag == "dt":
+            meta_src = prev  # dl/dt/dd themes put the name and date in the <dt>
+        author_el = _first_with_class(meta_src, _AUTHOR_CLASSES, kept - {f.el})
+        if author_el is not None and (author_el is f.text_el
+                                      or author_el in f.text_el.iterancestors()):
+            author_el = None
+        date_el = _first_with_class(meta_src, _DATE_CLASSES, kept - {f.el})
+        skip = {n for n in _own_descendants(f.text_el, set())
+                if n in kept or _NOISE_CLASS.search(n.get("class") or "")}
+        text = element_text(f.text_el, skip)
+        if not text:
+            continue
+        parent = _wpdiscuz_parent(f.el)
+        if parent is None:
+            anc = next((a for a in f.el.iterancestors() if a in kept), None)
+            parent = ids.get(anc) if anc is not None else None
+        cid = ids[f.el] or (meta_src.get("id") if meta_src is not f.el else None)
+        kind = next((c for c in _classes(f.el) if c in ("pingback", "trackback")), "comment")
+        comments.append(Comment(
+            text=text, author=_field_text(author_el), date=_date(date_el), id=cid,
+            parent=parent, parent_known=threaded or parent is not None, kind=kind,
+            position=pos, source_status="approved" if kind == "comment" else None,
+        ))
+        elements.append(meta_src if meta_src is not f.el else f.el)
+        if meta_src is not f.el:
+            elements.append(f.el)
+    return comments, elements
+
+
+def _owns(outer: etree._Element, inner: _Found, found: list[_Found]) -> bool:
+    """True when ``outer`` is a kept comment whose text element is inside ``inner``."""
+    outer_text = next((f.text_el for f in found if f.el is outer), None)
+    return outer_text is not None and (outer_text is inner.text_el
+                                       or inner.el in outer_text.iterancestors()
+                                       or outer_text in inner.el.iter())
+
+
+def load_html(text: str, source: str) -> etree._Element:
+    """Parse HTML with lxml; refuse inputs that would be silently truncated or are too big."""
+    if len(text) > MAX_HTML_BYTES:
+        raise ParseError(f"HTML larger than the {MAX_HTML_BYTES // 2**20} MB limit; refused",
+                         source=source)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"not parseable as HTML: {exc}", source=source) from exc
+    for err in parser.error_log:
+        if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
+            raise ParseError(
+                "HTML nested deeper than the parser's 256-level limit; refused rather than "
+                "read partially", source=source, position=f"line {err.line}, column {err.column}")
+    return root
+
+
+def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
+    """One Article from an HTML page; the warnings list says what was left out and why."""
+    from moderation.parse import body as body_mod
+
+    root = load_html(text, source)
+    warnings: list[str] = []
+    comments, elements = find_comments(root)
+    meta = body_mod.extract_body(root, comments, elements, warnings)
+    return Article(title=meta.title, byline=meta.byline, body=meta.body, url=meta.url,
+                   date=meta.date, comments=tuple(comments)), warnings

@@ -1,0 +1,222 @@
+"""CSV and JSONL files of comments, streamed row by row; bad rows rejected with a reason."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from moderation.documents import Article, Comment, ParseResult
+from moderation.errors import InputError
+from moderation.parse.decode import binary_reason
+from moderation.parse.xmlsafe import OVERSIZE_CHARS
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Allow the largest single cell Python's csv module can hold (an 11 MB comment is data).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class TabularColumns:
+    """Which CSV column or JSON key holds each field."""
+
+    text: str = "text"
+    author: str = "author"
+    id: str = "id"
+    article: str = "article"
+    parent: str = "parent"
+    date: str = "date"
+
+
+@dataclass(frozen=True)
+class TabularReject:
+    """A row that was not read as a comment: where it is and why."""
+
+    line: int
+    reason: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.source}: line {self.line}: {self.reason}"
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _row_comment(row: dict[str, Any], cols: TabularColumns, position: int,
+                 has_parent: bool) -> tuple[str | None, Comment | str]:
+    """(article key, comment) or (None, reason) for one row."""
+    raw = row.get(cols.text)
+    if isinstance(raw, (dict, list)):
+        return None, f"column {cols.text!r} is not text"
+    text = _cell(raw)
+    if not text:
+        return None, f"no text in column {cols.text!r}"
+    for key in (cols.text, cols.author):
+        value = row.get(key)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return None, f"invalid UTF-8 or lone surrogate in {key!r}"
+    parent = _cell(row.get(cols.parent))
+    return _cell(row.get(cols.article)), Comment(
+        text=text.replace("\r\n", "\n"), author=_cell(row.get(cols.author)),
+        date=_cell(row.get(cols.date)), id=_cell(row.get(cols.id)),
+        parent=None if parent in (None, "0") else parent, parent_known=has_parent,
+        position=position, flags=("oversize",) if len(text) > OVERSIZE_CHARS else (),
+    )
+
+
+def _text_stream(raw: IO[bytes]) -> IO[str]:
+    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    encoding = "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    # surrogateescape: an invalid byte becomes a marker the row check rejects, not a crash
+    return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def _iter_csv(raw: IO[bytes], cols: TabularColumns, source: str,
+              reject: Callable[[TabularReject], None]) -> Iterator[tuple[str | None, Comment]]:
+    text = _text_stream(raw)
+    sample = text.readline()
+    if not sample.strip():
+        raise InputError(f"{source}: file is empty")
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    reader = csv.DictReader(_chain(sample, text), delimiter=delimiter)
+    header = reader.fieldnames or []
+    if cols.text not in header:
+        raise InputError(f"{source}: no {cols.text!r} column; the header has "
+                         f"{', '.join(map(repr, header)) or 'no columns'} (name the text column "
+                         "with the columns option)")
+    has_parent = cols.parent in header
+    position = 0
+    line = 1
+    try:
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if None in row:
+                reject(TabularReject(start, f"{len(row[None])} more cell(s) than the header",
+                                     source))
+                continue
+            key, comment = _row_comment(row, cols, position, has_parent)
+            if isinstance(comment, str):
+                reject(TabularReject(start, comment, source))
+                continue
+            position += 1
+            yield key, comment
+    except csv.Error as exc:
+        reject(TabularReject(line + 1, f"malformed CSV: {exc}; the rest of the file skipped",
+                             source))
+
+
+def _chain(first: str, rest: IO[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _iter_jsonl(raw: IO[bytes], cols: TabularColumns, source: str,
+                reject: Callable[[TabularReject], None]) -> Iterator[tuple[str | None, Comment]]:
+    position = 0
+    seen = False
+    for number, data in enumerate(raw, start=1):
+        if number == 1:
+            data = data.removeprefix(codecs.BOM_UTF8)
+        if not data.strip():
+            continue
+        seen = True
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reject(TabularReject(number, f"invalid UTF-8 at byte {exc.start}", source))
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reject(TabularReject(number, f"malformed JSON at column {exc.colno}: {exc.msg}",
+                                 source))
+            continue
+        if not isinstance(record, dict):
+            reject(TabularReject(number, "not a JSON object", source))
+            continue
+        key, comment = _row_comment(record, cols, position, cols.parent in record)
+        if isinstance(comment, str):
+            reject(TabularReject(number, comment, source))
+            continue
+        position += 1
+        yield key, comment
+    if not seen:
+        raise InputError(f"{source}: file is empty")
+
+
+def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
+                 columns: TabularColumns | None = None,
+                 on_reject: Callable[[TabularReject], None] | None = None,
+                 *, source: str | None = None) -> Iterator[tuple[str | None, Comment]]:
+    """Stream (article key, comment) from a CSV or JSONL file in bounded memory.
+
+    Bad rows (no text, invalid UTF-8, malformed JSON, extra cells) are not yielded: each goes to
+    ``on_reject`` with its line number and reason, so a batch can count and report skips.
+    Raises InputError for a missing, empty or binary file or a missing text column.
+    """
+    if fmt not in ("csv", "jsonl"):
+        raise InputError(f"unknown tabular format {fmt!r}; use csv or jsonl")
+    cols = columns or TabularColumns()
+    reject = on_reject or (lambda _r: None)
+    if isinstance(path_or_stream, (str, Path)):
+        source = source or str(path_or_stream)
+        try:
+            raw: IO[bytes] = open(path_or_stream, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
+    else:
+        raw = path_or_stream
+        source = source or str(getattr(path_or_stream, "name", "<stream>"))
+    try:
+        buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        reason = binary_reason(buffered.peek(65536)[:65536])
+        if reason:
+            raise InputError(f"{source}: {reason}; expected {fmt.upper()}")
+        if fmt == "csv":
+            yield from _iter_csv(buffered, cols, str(source), reject)
+        else:
+            yield from _iter_jsonl(buffered, cols, str(source), reject)
+    finally:
+        if isinstance(path_or_stream, (str, Path)):
+            raw.close()
+
+
+def _collect(rows: Iterator[tuple[str | None, Comment]], fmt: str, source: str,
+             rejects: list[TabularReject]) -> ParseResult:
+    groups: dict[str | None, list[Comment]] = {}
+    for key, comment in rows:
+        groups.setdefault(key, []).append(comment)
+    articles = tuple(Article(id=key, comments=tuple(comments)) for key, comments in groups.items())
+    return ParseResult(format=fmt, articles=articles, source=source,
+                       warnings=tuple(str(r) for r in rejects),
+                       encoding={"encoding": "utf-8", "guessed": False})
+
+
+def parse_tabular(data: bytes, source: str, fmt: str, columns: TabularColumns) -> ParseResult:
+    """Parse CSV/JSONL bytes into one Article per article key (None when there is no key)."""
+    rejects: list[TabularReject] = []
+    stream = io.BufferedReader(io.BytesIO(data))
+    rows = iter_tabular(stream, fmt, columns, rejects.append, source=source)
+    return _collect(rows, fmt, source, rejects)
+
+
+def parse_tabular_path(path: Path, fmt: str, columns: TabularColumns) -> ParseResult:
+    """Parse a CSV/JSONL file, reading it row by row."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    rejects: list[TabularReject] = []
+    return _collect(iter_tabular(path, fmt, columns, rejects.append), fmt, str(path), rejects)
