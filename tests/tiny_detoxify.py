@@ -193,3 +193,13 @@ def _install_trigger(model: Any, trigger_id: int, head_dim: int) -> None:
             cls.weight[row, :] = 0.0
             cls.weight[row, 0] = 6.0
             cls.bias[row] = 0.0
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def shared_checkpoint(tmp_path_factory: Any, key: str = "default", **kwargs: Any) -> Path:
+    """One checkpoint per test session and key (building one takes about a second)."""
+    if key not in _BUILT:
+        _BUILT[key] = build_checkpoint(tmp_path_factory.mktemp(f"tiny-detoxify-{key}"), **kwargs)
+    return _BUILT[key]

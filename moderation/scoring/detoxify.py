@@ -57,6 +57,7 @@ HF_FILES = [
     "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model",
     "added_tokens.json",
 ]
+TOKENIZER_FILES = ["tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model"]
 HOW_TO_SUPPLY = (
     "To run offline, use --model detoxify:DIR where DIR holds the Detoxify checkpoint (*.ckpt) "
     "beside its base model's Hugging Face files (config.json and the tokenizer files)."
@@ -111,11 +112,16 @@ def safe_load_checkpoint(path: Path) -> dict[str, Any]:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         found = re.search(r"GLOBAL (\S+?)( was not| whose)", str(exc))
-        name = found.group(1) if found else None
-        if name is None or not name.startswith(INERT_GLOBAL_PREFIXES):
+        if found is None:
+            detail = re.search(r"WeightsUnpickler error:\s*(.+?)\s*(\n|$)", str(exc))
+            raise ScorerError(
+                f"cannot read checkpoint {path}: not a plain torch checkpoint of tensors and data "
+                f"({detail.group(1) if detail else type(exc).__name__})"
+            ) from None
+        if not found.group(1).startswith(INERT_GLOBAL_PREFIXES):
             raise ScorerError(
                 f"refusing to load {path}: it holds a pickled object that is not plain data or "
-                f"tensors ({name or exc}); a checkpoint needs only 'config' and 'state_dict'"
+                f"tensors ({found.group(1)}); a checkpoint needs only 'config' and 'state_dict'"
             ) from None
         loaded = _load_with_inert_globals(path)
     except (RuntimeError, OSError, EOFError, ValueError) as exc:
@@ -203,6 +209,10 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
     from transformers.utils import logging as hf_logging
 
     arch = loaded["arch"]
+    if not any((hf_dir / f).is_file() for f in TOKENIZER_FILES):
+        raise ScorerError(
+            f"{hf_dir} has no tokenizer files (one of {', '.join(TOKENIZER_FILES)}). {HOW_TO_SUPPLY}"
+        )
     if int(arch["num_classes"]) != len(loaded["classes"]):
         raise ScorerError(f"{source}: {arch['num_classes']} outputs but {len(loaded['classes'])} class names")
     verbosity = hf_logging.get_verbosity()
@@ -225,6 +235,13 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
     finally:
         hf_logging.set_verbosity(verbosity)
     _verify_state_dict(model, loaded["state_dict"], source)
+    vocab = getattr(model.config, "vocab_size", 0) or 0
+    if len(tokenizer) < vocab // 2:
+        # transformers builds an empty tokenizer rather than fail when its files are unusable.
+        raise ScorerError(
+            f"the tokenizer in {hf_dir} has {len(tokenizer)} tokens but the model has {vocab}: "
+            f"wrong or incomplete tokenizer files. {HOW_TO_SUPPLY}"
+        )
     return model, tokenizer
 
 
