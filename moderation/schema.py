@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
-SCHEMA_VERSION = 1
+# TABLES below is the version-1 baseline and stays as it is: change the schema only by appending
+# a function to MIGRATIONS, so that new and old databases end up with the same schema.
+BASELINE_VERSION = 1
 
 STATUSES = ("pending", "approved", "hidden")
 # The fixed vocabulary of moderation_log.action.
@@ -132,13 +136,33 @@ GUARD_TRIGGERS = {
 }
 
 
+def _norm_sql(sql: str) -> str:
+    return " ".join(sql.replace("IF NOT EXISTS ", "").split()).casefold()
+
+
 def missing_guards(conn: sqlite3.Connection) -> list[str]:
-    """Names of the append-only triggers that are not in the database."""
+    """Names of the append-only triggers that are not in the database as written here.
+
+    A trigger of the right name counts only if it is on moderation_log and has the expected
+    body: a renamed table takes its triggers along, and a same-named no-op guards nothing.
+    """
     present = {
-        row[0]
-        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        name: (table, sql or "")
+        for name, table, sql in conn.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     }
-    return [name for name in GUARD_TRIGGERS if name not in present]
+    return [
+        name for name, ddl in GUARD_TRIGGERS.items()
+        if name not in present or present[name][0] != "moderation_log"
+        or _norm_sql(present[name][1]) != _norm_sql(ddl)
+    ]
+
+
+def restore_guards(conn: sqlite3.Connection, names: Sequence[str]) -> None:
+    """(Re)create the named append-only triggers, replacing any impostor of the same name."""
+    for name in names:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(GUARD_TRIGGERS[name])
 
 
 def statements(script: str) -> list[str]:
@@ -155,12 +179,119 @@ def statements(script: str) -> list[str]:
     return out
 
 
-def create(conn: sqlite3.Connection) -> None:
-    """Create every table, index and trigger that is missing (idempotent)."""
+def create(conn: sqlite3.Connection) -> list[str]:
+    """Create every table, index and trigger that is missing, then migrate (idempotent).
+
+    Returns the append-only guards an existing database had lost (now restored), so that the
+    caller logs it; a new database returns [].
+    """
+    existing = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'moderation_log'").fetchone()
     for statement in statements(TABLES):
         conn.execute(statement)
-    for ddl in GUARD_TRIGGERS.values():
-        conn.execute(ddl)
+    lost = missing_guards(conn) if existing else []
+    restore_guards(conn, missing_guards(conn))
     conn.execute(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(BASELINE_VERSION),),
     )
+    migrate(conn)
+    return lost
+
+
+# -- migrations ---------------------------------------------------------------------------
+# Each migration takes the schema from version N to N + 1 (N = BASELINE_VERSION + its index).
+# migrate() runs each one inside its own SAVEPOINT (a transaction nested in the caller's
+# BEGIN IMMEDIATE), records it in schema_migrations, and re-checks the append-only guards after
+# it: a migration that rebuilds moderation_log (which drops its triggers) gets them back, and a
+# migration after which they cannot be restored is rolled back.
+
+
+def _m2_log_views(conn: sqlite3.Connection) -> None:
+    """Migration history, indexes for log filters, and readable views for sqlite3/Datasette."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    conn.execute("CREATE INDEX IF NOT EXISTS log_at ON moderation_log(at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS log_article ON moderation_log(article_id, id)")
+    conn.execute("CREATE INDEX IF NOT EXISTS log_action ON moderation_log(action, id)")
+    # One row per log entry with the evidence snapshot spread into named columns.
+    conn.execute(
+        "CREATE VIEW IF NOT EXISTS moderation_log_readable AS SELECT l.id AS log_id, l.at,"
+        " l.moderator, l.automated, l.action, l.reason, l.note, l.comment_id, l.article_id,"
+        " a.title AS article_title, c.author AS comment_author, c.text AS comment_text,"
+        " l.prev_status, l.new_status, l.undoes,"
+        + "".join(f" CASE WHEN json_valid(l.evidence) THEN json_extract(l.evidence, '$.{key}')"
+                  f" END AS {name}," for key, name in (
+                      ("model", "model"), ("version", "model_version"), ("scores", "scores"),
+                      ("thresholds", "thresholds"), ("flagged", "flagged")))
+        + " CASE WHEN json_valid(l.evidence) THEN json_extract(l.evidence, '$.score_status')"
+        " END AS score_status"
+        " FROM moderation_log l LEFT JOIN comments c ON c.id = l.comment_id"
+        " LEFT JOIN articles a ON a.id = l.article_id")
+    # Every comment with its current status and its current model scores as columns of a row.
+    conn.execute(
+        "CREATE VIEW IF NOT EXISTS comment_status AS SELECT c.id AS comment_id, c.article_id,"
+        " a.title AS article_title, c.author, c.text, c.kind,"
+        " COALESCE(d.status, 'pending') AS status, d.moderator AS decided_by, d.reason,"
+        " d.decided_at, s.model, s.version AS model_version, s.status AS score_status,"
+        " s.max_value AS max_score, s.top_label"
+        " FROM comments c JOIN articles a ON a.id = c.article_id"
+        " LEFT JOIN decisions d ON d.comment_id = c.id"
+        " LEFT JOIN scorings s ON s.comment_id = c.id AND s.is_current = 1")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m2_log_views,
+]
+SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection,
+            migrations: Sequence[Callable[[sqlite3.Connection], None]] | None = None) -> list[int]:
+    """Apply the pending migrations in order, each in a savepoint; returns the versions applied.
+
+    Must run inside a write transaction (Store._setup holds BEGIN IMMEDIATE), so that two
+    processes opening an old database do not both migrate it.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    current = schema_version(conn)
+    latest = BASELINE_VERSION + len(steps)
+    if current > latest:
+        raise sqlite3.DatabaseError(
+            f"database schema version {current} is newer than this program's ({latest}); "
+            "upgrade moderation")
+    applied: list[int] = []
+    for index, step in enumerate(steps):
+        version = BASELINE_VERSION + index + 1
+        if version <= current:
+            continue
+        conn.execute(f"SAVEPOINT migration_{version}")
+        try:
+            step(conn)
+            restore_guards(conn, missing_guards(conn))
+            if missing_guards(conn):
+                raise sqlite3.DatabaseError(
+                    f"migration {version} left the moderation log without its append-only guard")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            conn.execute(
+                "INSERT OR REPLACE INTO schema_migrations(version, name, applied_at)"
+                " VALUES (?, ?, ?)",
+                (version, (step.__doc__ or step.__name__).strip().splitlines()[0],
+                 datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")))
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute(f"ROLLBACK TO migration_{version}")
+            conn.execute(f"RELEASE migration_{version}")
+            raise
+        conn.execute(f"RELEASE migration_{version}")
+        applied.append(version)
+    return applied

@@ -8,7 +8,7 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,8 +70,14 @@ class DecisionResult:
 class Store:
     """A moderation database. Thread-safe: one connection guarded by a lock."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, readonly: bool = False):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, readonly: bool = False,
+                 clock: Callable[[], str] = utcnow):
         self.path = str(path)
+        # Where every timestamp comes from; tests pass a fixed clock to pin golden exports.
+        self.clock = clock
+        # Guards found missing and restored when the database was opened (logged then), kept
+        # until check_guards() reports them.
+        self.guards_restored: list[str] = []
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
         try:
@@ -88,7 +94,6 @@ class Store:
                 self._retry(self._setup)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
-        self.guards_restored: list[str] = []
 
     # -- connection, transactions -------------------------------------------------------
 
@@ -96,8 +101,11 @@ class Store:
         if self.db.journal_mode != "wal":
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
-        with self.transaction():
-            schema.create(self.db.conn)
+        with self.transaction() as conn:
+            restored = schema.create(conn)
+            if restored:
+                self._log_guards_restored(conn, restored)
+        self.guards_restored = restored
 
     def close(self) -> None:
         with self._lock:
@@ -152,20 +160,23 @@ class Store:
 
     def check_guards(self) -> list[str]:
         """Recreate the log's append-only triggers if missing, logging that it happened."""
+        at_open, self.guards_restored = self.guards_restored, []
         with self._lock:
             missing = schema.missing_guards(self.db.conn)
         if missing:
             def restore(conn: sqlite3.Connection) -> None:
-                for name in missing:
-                    conn.execute(schema.GUARD_TRIGGERS[name])
-                conn.execute(
-                    "INSERT INTO moderation_log(at, moderator, automated, action, note) "
-                    "VALUES (?, 'system', 1, 'guard_restored', ?)",
-                    (utcnow(), "append-only triggers were missing and were recreated: "
-                     + ", ".join(missing)),
-                )
+                schema.restore_guards(conn, missing)
+                self._log_guards_restored(conn, missing)
             self.write(restore)
-        return missing
+        return at_open + [m for m in missing if m not in at_open]
+
+    def _log_guards_restored(self, conn: sqlite3.Connection, names: list[str]) -> None:
+        conn.execute(
+            "INSERT INTO moderation_log(at, moderator, automated, action, note) "
+            "VALUES (?, 'system', 1, 'guard_restored', ?)",
+            (self.clock(), "append-only triggers were missing and were recreated: "
+             + ", ".join(names)),
+        )
 
     def integrity_check(self) -> str:
         return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])
@@ -185,7 +196,7 @@ class Store:
     def _ingest_article(self, conn: sqlite3.Connection, article: Article, source: str,
                         fmt: str) -> tuple[int, int]:
         key = article_key(article, source, fmt)
-        now = utcnow()
+        now = self.clock()
         cur = conn.execute(
             "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, title, byline,"
             " body, url, date, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -243,7 +254,7 @@ class Store:
         return int(self.write(self._save_scores, items))
 
     def _save_scores(self, conn: sqlite3.Connection, items: Sequence[tuple[int, Scores]]) -> int:
-        now = utcnow()
+        now = self.clock()
         saved = 0
         for comment_id, sc in items:
             labels: dict[str, float] = {}
@@ -327,7 +338,7 @@ class Store:
             raise ConflictError(
                 f"comment {comment_id} was changed by {who} since you opened it; now {prev_status}")
         status = new_status or {"approve": "approved", "hide": "hidden"}.get(action, prev_status)
-        now = utcnow()
+        now = self.clock()
         # The log row and the status change commit together or not at all.
         log = conn.execute(
             "INSERT INTO moderation_log(at, moderator, automated, action, reason, note,"
