@@ -97,6 +97,8 @@ _BOILERPLATE = re.compile(
     r"(?:click|tap) (?:here )?to (?:share|print|email)|donate\b|"
     r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main))"
 )
+_DATEISH = re.compile(rf"\d{{1,2}}:\d{{2}}|\d{{4}}|(?i:\b(?:{_MONTHS})\b)")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 _CAMEL_JOIN = re.compile(r"(?<=[a-zäöüéèàß])(?=[A-ZÄÖÜ])")
 _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
 
@@ -105,7 +107,7 @@ def normalize(line: str) -> str:
     """Lower-case letters-only form used for phrase matching (digits and symbols dropped)."""
     # "NewestMost Voted": themes glue buttons together; split at a lower-to-upper join.
     text = unicodedata.normalize("NFKC", _CAMEL_JOIN.sub(" ", line)).lower()
-    return " ".join("".join(ch if ch.isalpha() else " " for ch in text).split())
+    return _NON_LETTERS.sub(" ", text).strip()
 
 
 def _split_into_phrases(words: list[str]) -> bool:
@@ -121,19 +123,29 @@ def _split_into_phrases(words: list[str]) -> bool:
     return ok[n]
 
 
-_BY_PREFIX: dict[str, list[str]] = {}
-for _p in WIDGET_PHRASES:
-    if len(_p) >= 6:
-        _BY_PREFIX.setdefault(_p[:3], []).append(_p)
-        _BY_PREFIX.setdefault("$" + _p[-3:], []).append(_p)
+def _index(phrases: frozenset[str]) -> dict[str, list[str]]:
+    """Phrases by their first and last three letters: fuzzy candidates share one end."""
+    index: dict[str, list[str]] = {}
+    for p in phrases:
+        if len(p) >= 6:
+            index.setdefault(p[:3], []).append(p)
+            index.setdefault("$" + p[-3:], []).append(p)
+    return index
 
 
-def _fuzzy_phrase(norm: str) -> bool:
+_WIDGET_INDEX = _index(WIDGET_PHRASES)
+_ZONE_INDEX = _index(ZONE_PHRASES)
+
+
+def _fuzzy(norm: str, index: dict[str, list[str]], cutoff: float) -> bool:
+    """An edited phrase: same start or end, similar length, close by edit ratio."""
     if not 6 <= len(norm) <= 70:
         return False
-    for phrase in _BY_PREFIX.get(norm[:3], []) + _BY_PREFIX.get("$" + norm[-3:], []):
-        if abs(len(phrase) - len(norm)) <= max(3, len(phrase) // 5) \
-                and SequenceMatcher(None, norm, phrase).ratio() >= 0.85:
+    for phrase in index.get(norm[:3], []) + index.get("$" + norm[-3:], []):
+        if abs(len(phrase) - len(norm)) > max(3, len(phrase) // 5):
+            continue
+        matcher = SequenceMatcher(None, norm, phrase)
+        if matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
             return True
     return False
 
@@ -141,6 +153,8 @@ def _fuzzy_phrase(norm: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_widget_line(line: str) -> bool:
     """A line of comment-widget interface text (buttons, sorting, counters, prompts)."""
+    if len(line) > 120:
+        return False
     norm = normalize(line)
     if not norm:
         return bool(line.strip())  # digits and symbols only ("0", "+3", "|")
@@ -155,7 +169,7 @@ def is_widget_line(line: str) -> bool:
         return True
     if words[:2] in (["reply", "to"], ["antwort", "an"], ["in", "reply"], ["replying", "to"]):
         return len(words) <= 8
-    return _fuzzy_phrase(norm)
+    return _fuzzy(norm, _WIDGET_INDEX, 0.85)
 
 
 @lru_cache(maxsize=4096)
@@ -164,12 +178,12 @@ def is_date_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > 60:
         return False
-    words = normalize(stripped).split()
     has_digit = any(ch.isdigit() for ch in stripped)
-    if words and has_digit and all(w in _TIME_WORDS for w in words):
-        return True
     if not has_digit:
         return False
+    words = normalize(stripped).split()
+    if words and all(w in _TIME_WORDS for w in words):
+        return True
     rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))
     return not re.search(r"\w{2,}", rest) and bool(
         re.search(r"\d{4}|\d{1,2}:\d{2}|(?i:" + _MONTHS + ")", stripped))
@@ -177,6 +191,8 @@ def is_date_line(line: str) -> bool:
 
 def split_author_date(line: str) -> tuple[str, str] | None:
     """Split "Name June 28, 2015 at 10:25 pm" into (name, date) when the tail is a date."""
+    if len(line) > 100 or not _DATEISH.search(line):
+        return None
     words = line.split()
     for cut in range(1, min(len(words), 6)):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
@@ -185,11 +201,13 @@ def split_author_date(line: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_meta_line(line: str) -> bool:
     """Per-comment metadata or widget chrome: never comment text."""
     return is_widget_line(line) or is_date_line(line)
 
 
+@lru_cache(maxsize=4096)
 def is_zone_start(line: str) -> bool:
     """A line that opens a comment section (heading, counter, widget header, reply prompt)."""
     stripped = line.strip()
@@ -198,12 +216,7 @@ def is_zone_start(line: str) -> bool:
     norm = normalize(stripped)
     if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped) or _ZONE_COUNT.search(stripped):
         return True
-    return len(norm) <= 40 and _fuzzy_zone(norm)
-
-
-def _fuzzy_zone(norm: str) -> bool:
-    return any(len(norm) > 5 and SequenceMatcher(None, norm, p).ratio() >= 0.88
-               for p in ZONE_PHRASES if abs(len(p) - len(norm)) <= 4)
+    return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
 
 
 def is_zone_end(line: str) -> bool:

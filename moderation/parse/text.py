@@ -31,6 +31,8 @@ wow ok okay merci gracias grazie bedankt dank
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
 _LOOKAHEAD = 6
+# Lines longer than this are prose: no chrome phrase, date or name line is this long.
+_LONG_LINE = 160
 
 
 @dataclass
@@ -154,7 +156,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
 
     def close() -> None:
         nonlocal cur
-        if cur is not None and cur.text():
+        if cur is not None and cur.paragraphs:
             done.append(cur)
         cur = None
 
@@ -162,11 +164,16 @@ def _comments(lines: list[str]) -> list[_Draft]:
         s = line.strip()
         if not s:
             blank_run += 1
-            if blank_run >= 2 and cur is not None and cur.text():
+            if blank_run >= 2 and cur is not None and cur.paragraphs:
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
-        has_text = cur is not None and bool(cur.text())
+        if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
+                and not _PINGBACK.match(s) and not _SAYS.match(s):
+            cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
+            prev = "content"
+            continue
+        has_text = cur is not None and bool(cur.paragraphs)
         if chrome.says_no_comments(s) and not done and not has_text:
             return []
         if chrome.is_zone_end(s) and (done or has_text):
@@ -197,7 +204,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
             continue
         pingback = _PINGBACK.match(s)
         if pingback:
-            if cur is None or cur.text():
+            if cur is None or cur.paragraphs:
                 close()
                 cur = _Draft()
             cur.kind = pingback.group(1).lower()
@@ -218,7 +225,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
             continue
         elif ((was_blank or prev != "content") and is_name_like(s)
               and _content_follows(lines, i, s)):
-            if cur is not None and cur.author == s and not cur.text():
+            if cur is not None and cur.author == s and not cur.paragraphs:
                 continue  # the same name printed twice (avatar alt text, then the link)
             close()
             cur = _Draft(author=s)
