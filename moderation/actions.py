@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from moderation.errors import ConflictError, StoreError
 from moderation.store import DecisionResult, Store
 from moderation.triage import evidence
@@ -43,3 +46,29 @@ def undo_last(store: Store, moderator: str, thresholds: dict[str, float]) -> Dec
         last["comment_id"], "undo", moderator, note=f"undo of log entry {last['id']}",
         expected_revision=revision, evidence=evidence(store, last["comment_id"], thresholds),
         undoes=last["id"], new_status=last["prev_status"])
+
+
+@dataclass
+class BulkResult:
+    """What a bulk decision did: the decisions saved and, per comment, why one was not."""
+
+    done: list[DecisionResult] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def decide_many(store: Store, targets: Iterable[tuple[int, int | None]], action: str,
+                moderator: str, thresholds: dict[str, float], *, reason: str | None = None,
+                note: str | None = None) -> BulkResult:
+    """Decide several comments, given as (comment id, expected revision or None).
+
+    Each decision is its own transaction: a comment another moderator changed meanwhile
+    (ConflictError) or that no longer exists is reported in ``refused`` and the rest go on.
+    """
+    out = BulkResult()
+    for comment_id, revision in targets:
+        try:
+            out.done.append(decide(store, comment_id, action, moderator, thresholds,
+                                   reason=reason, note=note, expected_revision=revision))
+        except StoreError as exc:
+            out.refused.append((comment_id, str(exc)))
+    return out

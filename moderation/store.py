@@ -480,6 +480,287 @@ class Store:
                 r["spans"] = json.loads(r["spans"] or "[]")
         return rows
 
+    # -- queue views (TUI)
+
+    _CTX_COLUMNS = (
+        "SELECT c.id, c.author, c.author_norm, c.text, c.position, c.parent_id, c.article_id,"
+        " a.title AS article_title, COALESCE(d.status, 'pending') AS status,"
+        " COALESCE(d.revision, 0) AS revision, d.moderator AS decided_by, d.action,"
+        " d.reason AS decision_reason, s.max_value FROM comments c"
+        " JOIN articles a ON a.id = c.article_id LEFT JOIN decisions d ON d.comment_id = c.id"
+        " LEFT JOIN scorings s ON s.comment_id = c.id AND s.is_current = 1")
+
+    def change_marker(self) -> int:
+        """PRAGMA data_version: changes whenever another connection (a batch scorer, another
+        moderator's process) commits; cheap enough to poll every second or two."""
+        with self._lock:
+            return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def thread_context(self, comment_id: int, *, around: int = 2) -> dict[str, Any]:
+        """The comment's parent and its neighbours by position in the same article."""
+        me = self.query(self._CTX_COLUMNS + " WHERE c.id = ?", (comment_id,))
+        if not me:
+            return {"parent": None, "before": [], "after": []}
+        row = me[0]
+        parent = (self.query(self._CTX_COLUMNS + " WHERE c.id = ?", (row["parent_id"],))
+                  if row["parent_id"] is not None else [])
+        key = (row["article_id"], row["position"], comment_id)
+        before = self.query(
+            self._CTX_COLUMNS + " WHERE c.article_id = ? AND c.kind = 'comment'"
+            " AND (c.position, c.id) < (?, ?) ORDER BY c.position DESC, c.id DESC LIMIT ?",
+            (*key, around))
+        after = self.query(
+            self._CTX_COLUMNS + " WHERE c.article_id = ? AND c.kind = 'comment'"
+            " AND (c.position, c.id) > (?, ?) ORDER BY c.position, c.id LIMIT ?",
+            (*key, around))
+        return {"parent": parent[0] if parent else None, "before": before[::-1], "after": after}
+
+    def author_history(self, author_norm: str, *, exclude_id: int | None = None,
+                       limit: int = 20) -> dict[str, Any]:
+        """An author's other comments (newest first) and how many are in each status."""
+        counts = {s: 0 for s in schema.STATUSES}
+        for r in self.query(
+                "SELECT COALESCE(d.status, 'pending') AS status, COUNT(*) AS n FROM comments c"
+                " LEFT JOIN decisions d ON d.comment_id = c.id WHERE c.author_norm = ?"
+                " AND c.kind = 'comment' GROUP BY 1", (author_norm,)):
+            counts[r["status"]] = r["n"]
+        rows = self.query(
+            self._CTX_COLUMNS + " WHERE c.author_norm = ? AND c.kind = 'comment' AND c.id != ?"
+            " ORDER BY c.id DESC LIMIT ?", (author_norm, exclude_id or 0, limit))
+        return {"counts": counts, "comments": rows}
+
+    def pending_by_author(self, author_norm: str) -> list[tuple[int, int]]:
+        """(comment id, revision) of every pending reader comment by this author."""
+        return [(r["id"], r["revision"]) for r in self.query(
+            "SELECT c.id, COALESCE(d.revision, 0) AS revision FROM comments c"
+            " LEFT JOIN decisions d ON d.comment_id = c.id WHERE c.author_norm = ?"
+            " AND c.kind = 'comment' AND COALESCE(d.status, 'pending') = 'pending'"
+            " ORDER BY c.id", (author_norm,))]
+
+    def decision_states(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Current status, revision and decider of each comment id (pending when undecided)."""
+        out: dict[int, dict[str, Any]] = {
+            i: {"status": "pending", "revision": 0, "moderator": None, "action": None}
+            for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(
+                    "SELECT comment_id, status, revision, moderator, action FROM decisions"
+                    f" WHERE comment_id IN ({marks})", chunk):
+                out[r["comment_id"]] = {k: r[k] for k in ("status", "revision", "moderator",
+                                                          "action")}
+        return out
+
+    def article_choices(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Articles that have scored comments, with how many: the queue's article filter."""
+        return self.query(
+            "SELECT a.id, a.title, COUNT(*) AS n FROM articles a JOIN comments c"
+            " ON c.article_id = a.id WHERE c.kind = 'comment' GROUP BY a.id"
+            " ORDER BY a.id LIMIT ?", (limit,))
+
+    # -- batch (streaming ingest and batch scoring: few, large statements per transaction)
+
+    def tune_for_batch(self) -> None:
+        """Keep the WAL bounded during long runs: auto-checkpoint every ~4 MB of WAL and cut
+        the file back to 64 MB after a checkpoint, whatever a reader held meanwhile."""
+        with self._lock:
+            self.db.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self.db.conn.execute("PRAGMA journal_size_limit = 67108864")
+
+    def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int, int]:
+        """PRAGMA wal_checkpoint(mode): (busy, WAL frames, frames checkpointed). PASSIVE never
+        waits for readers or writers, so it is safe while a moderator works."""
+        if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+            raise StoreError(f"unknown checkpoint mode {mode!r}")
+        with self._lock:
+            row = self.db.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def _unscored_where(self, rescore: bool) -> str:
+        # Without rescore, any scoring (even from an older model) counts as scored; with it,
+        # only a scoring from this model version does.
+        return ("c.kind = 'comment' AND NOT EXISTS (SELECT 1 FROM scorings s WHERE"
+                " s.comment_id = c.id" + (" AND s.model = ? AND s.version = ?)" if rescore
+                                          else ")"))
+
+    def unscored_rows(self, model: str, version: str, *, rescore: bool = False,
+                      after_id: int = 0, limit: int = 512) -> list[tuple[int, str, str]]:
+        """(id, text, text_hash) of reader comments still to score, by id, after ``after_id``."""
+        params: list[Any] = [after_id, *((model, version) if rescore else ()), limit]
+        with self._lock:
+            return self.db.conn.execute(
+                "SELECT c.id, c.text, c.text_hash FROM comments c WHERE c.id > ? AND "
+                + self._unscored_where(rescore) + " ORDER BY c.id LIMIT ?", params).fetchall()
+
+    def count_unscored(self, model: str, version: str, *, rescore: bool = False) -> int:
+        params = (model, version) if rescore else ()
+        with self._lock:
+            return int(self.db.conn.execute(
+                "SELECT COUNT(*) FROM comments c WHERE " + self._unscored_where(rescore),
+                params).fetchone()[0])
+
+    def count_stale(self, model: str, version: str) -> int:
+        """Comments whose only scores come from another model or an older version."""
+        with self._lock:
+            return int(self.db.conn.execute(
+                "SELECT COUNT(*) FROM scorings s WHERE s.is_current = 1 AND NOT"
+                " (s.model = ? AND s.version = ?) AND NOT EXISTS (SELECT 1 FROM scorings t"
+                " WHERE t.comment_id = s.comment_id AND t.model = ? AND t.version = ?)",
+                (model, version, model, version)).fetchone()[0])
+
+    def scored_hashes(self, model: str, version: str, hashes: Sequence[str], *,
+                      conn: sqlite3.Connection | None = None) -> dict[str, int]:
+        """text_hash -> id of one comment with that text already scored by this model version."""
+        out: dict[str, int] = {}
+        uniq = list(dict.fromkeys(hashes))
+        with self._lock:
+            c = conn or self.db.conn
+            for start in range(0, len(uniq), 500):
+                chunk = uniq[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                out.update(c.execute(
+                    "SELECT c.text_hash, MIN(s.comment_id) FROM comments c JOIN scorings s"
+                    " ON s.comment_id = c.id AND s.model = ? AND s.version = ?"
+                    f" WHERE c.text_hash IN ({marks}) GROUP BY c.text_hash",
+                    [model, version, *chunk]).fetchall())
+        return out
+
+    def save_batch(self, model: str, version: str, new: Sequence[tuple[int, Scores]],
+                   copies: Sequence[tuple[int, str]]) -> tuple[int, int]:
+        """In one transaction: store ``new`` scores, and give each ``(comment id, text_hash)``
+        in ``copies`` the scores already stored for the same text by this model version (a
+        duplicate text is scored once). A comment that already has a scoring from this model
+        version keeps it. Returns (new saved, copies saved)."""
+        return tuple(self.write(self._save_batch, model, version, new, copies))  # type: ignore
+
+    def _save_batch(self, conn: sqlite3.Connection, model: str, version: str,
+                    new: Sequence[tuple[int, Scores]],
+                    copies: Sequence[tuple[int, str]]) -> tuple[int, int]:
+        now = self.clock()
+        scoring_rows, score_rows = [], []
+        for comment_id, sc in new:
+            labels: dict[str, float] = {}
+            status = sc.status
+            for label, value in sc.labels.items():
+                v = float(value)  # numpy float32 and friends become REAL
+                if math.isnan(v) or math.isinf(v):
+                    status = "invalid_score"
+                    continue
+                labels[label] = v
+            top = max(labels.items(), key=lambda kv: kv[1]) if labels else (None, None)
+            spans = json.dumps([[s.start, s.end, s.label, round(float(s.weight), 4)]
+                                for s in sc.spans])
+            scoring_rows.append((comment_id, model, version, status, sc.windows, sc.language,
+                                 spans, top[1], top[0], now))
+            score_rows.extend((comment_id, model, version, k, v) for k, v in labels.items())
+        saved = max(conn.executemany(
+            "INSERT OR IGNORE INTO scorings(comment_id, model, version, status, windows,"
+            " language, spans, max_value, top_label, is_current, scored_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,1,?)", scoring_rows).rowcount, 0)
+        conn.executemany(
+            "INSERT OR IGNORE INTO scores(comment_id, model, version, label, value)"
+            " VALUES (?,?,?,?,?)", score_rows)
+        copied = 0
+        if copies:
+            src = self.scored_hashes(model, version, [h for _, h in copies], conn=conn)
+            pairs = [(cid, src[h]) for cid, h in copies if h in src]
+            copied = max(conn.executemany(
+                "INSERT OR IGNORE INTO scorings(comment_id, model, version, status, windows,"
+                " language, spans, max_value, top_label, is_current, scored_at)"
+                " SELECT ?, model, version, status, windows, language, spans, max_value,"
+                " top_label, 1, ? FROM scorings WHERE comment_id = ? AND model = ?"
+                " AND version = ?", [(cid, now, s, model, version) for cid, s in pairs]
+            ).rowcount, 0)
+            conn.executemany(
+                "INSERT OR IGNORE INTO scores(comment_id, model, version, label, value)"
+                " SELECT ?, model, version, label, value FROM scores WHERE comment_id = ?"
+                " AND model = ? AND version = ?", [(cid, s, model, version) for cid, s in pairs])
+        # The new version becomes current; older scorings stay, for history.
+        conn.executemany(
+            "UPDATE scorings SET is_current = 0 WHERE comment_id = ? AND is_current = 1"
+            " AND NOT (model = ? AND version = ?)",
+            [(cid, model, version) for cid in [c for c, _ in new] + [c for c, _ in copies]])
+        return saved, copied
+
+    def begin_stream_ingest(self) -> None:
+        """Start a streamed ingest: forget the occurrence counts of the previous file."""
+        with self._lock:
+            self.db.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS ingest_occurrences"
+                " (base TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            self.db.conn.execute("DELETE FROM temp.ingest_occurrences")
+
+    def ingest_stream_batch(self, source: str, fmt: str,
+                            rows: Sequence[tuple[str | None, Comment]]) -> tuple[int, int]:
+        """Store (article key, comment) pairs from a streamed CSV/JSONL in one transaction.
+
+        Keys are the ones ``ingest`` gives the same file parsed whole (article from its key or
+        the source; a comment's n-th identical copy in an article is its own comment), so the
+        two paths never duplicate each other and a re-run adds nothing twice. The occurrence
+        counts live in a temp table, so memory stays flat whatever the file size.
+        Returns (articles added, comments added)."""
+        return tuple(self.write(self._ingest_stream_batch, source, fmt, rows))  # type: ignore
+
+    def _ingest_stream_batch(self, conn: sqlite3.Connection, source: str, fmt: str,
+                             rows: Sequence[tuple[str | None, Comment]]) -> tuple[int, int]:
+        now = self.clock()
+        akeys: dict[str | None, str] = {}
+        for key, _ in rows:
+            if key not in akeys:
+                akeys[key] = article_key(Article(id=key), source, fmt)
+        articles_added = max(conn.executemany(
+            "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, ingested_at)"
+            " VALUES (?,?,?,?,?)", [(ak, source, fmt, k, now) for k, ak in akeys.items()]
+        ).rowcount, 0)
+        ids: dict[str, int] = {}
+        keys = list(akeys.values())
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            ids.update(conn.execute(
+                f"SELECT key, id FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
+        bases = [_sha(akeys[k], c.id, c.author, c.text) for k, c in rows]
+        counts: dict[str, int] = {}
+        uniq = list(dict.fromkeys(bases))
+        for start in range(0, len(uniq), 500):
+            chunk = uniq[start:start + 500]
+            counts.update(conn.execute(
+                "SELECT base, n FROM temp.ingest_occurrences WHERE base IN"
+                f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        out = []
+        for (k, c), base in zip(rows, bases, strict=True):
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            out.append((
+                ids[akeys[k]], _sha(base, str(n)), c.id, c.parent, int(c.parent_known), c.author,
+                match_key(c.author), c.date, c.text, text_hash(c.text), c.kind, c.position,
+                c.source_status, json.dumps(list(c.flags)) if c.flags else None, now))
+        conn.executemany("INSERT OR REPLACE INTO temp.ingest_occurrences(base, n) VALUES (?,?)",
+                         [(b, counts[b]) for b in uniq])
+        first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
+        added = max(conn.executemany(  # sqlite3_changes(): the FTS trigger's rows not counted
+            "INSERT OR IGNORE INTO comments(article_id, key, source_id, parent_source_id,"
+            " parent_known, author, author_norm, date, text, text_hash, kind, position,"
+            " source_status, flags, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", out
+        ).rowcount, 0)
+        if added:
+            self._link_parents(conn, first_new)
+        return articles_added, added
+
+    def _link_parents(self, conn: sqlite3.Connection, after_id: int = 0) -> int:
+        """Resolve parent_id for comments after ``after_id`` whose parent is stored."""
+        cur = conn.execute(
+            "UPDATE comments SET parent_id = (SELECT p.id FROM comments p WHERE"
+            " p.article_id = comments.article_id AND p.source_id = comments.parent_source_id)"
+            " WHERE id > ? AND parent_source_id IS NOT NULL AND parent_id IS NULL",
+            (after_id,))
+        return max(cur.rowcount, 0)
+
+    def finish_stream_ingest(self) -> int:
+        """Link replies that came before their parents in the file; returns how many."""
+        return int(self.write(self._link_parents, 0))
+
 
 def fts_query(text: str) -> str:
     """Quote each word so that user input is never FTS5 syntax."""

@@ -15,9 +15,10 @@ from moderation.tui.app import make_app
 
 async def settle(app, pilot) -> None:
     """Let worker threads finish and their results reach the screen."""
-    for _ in range(50):
+    for _ in range(200):
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        busy = [w for w in app.workers if w.is_running and w.name != "writer"]
+        if not busy and app._jobs.unfinished_tasks == 0:
             break
         await asyncio.sleep(0.02)
     await pilot.pause()

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
+import queue
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from moderation import actions
-from moderation.config import Config
-from moderation.errors import ConflictError, ModerationError
+from moderation.actions import BulkResult
+from moderation.config import QUEUE_STATUSES, Config
+from moderation.errors import ModerationError
+from moderation.safetext import match_key, visible
 from moderation.store import Store
 from moderation.triage import QueueFilter, QueueItem, load_queue
-from moderation.tui.render import highlighted, label_bars, safe
-from moderation.tui.screens import HelpScreen, NoteScreen, ReasonScreen
+from moderation.tui import keys
+from moderation.tui.detail import CommentView
+from moderation.tui.render import safe, shorten, status_text
+from moderation.tui.screens import FilterScreen, HelpScreen, NoteScreen, ReasonScreen, SearchScreen
 
-# (binding id, config key, action, description); keys come from config.toml [keys].
-KEYMAP = (
-    ("queue.next", "next", "next", "Next"),
-    ("queue.previous", "previous", "previous", "Previous"),
-    ("queue.approve", "approve", "approve", "Approve"),
-    ("queue.hide", "hide", "hide", "Hide"),
-    ("queue.note", "note", "note", "Note"),
-    ("queue.undo", "undo", "undo", "Undo"),
-    ("queue.help", "help", "help", "Help"),
-    ("queue.quit", "quit", "quit", "Quit"),
-)
-DEFAULT_KEYS = {"next": "j", "previous": "k", "approve": "a", "hide": "h", "note": "n",
-                "undo": "u", "help": "question_mark", "quit": "q"}
+PAGE = 500          # rows fetched per page; the next page loads as the cursor nears the end
+POLL_S = 2.0        # how often the app checks whether another process changed the database
+NEW_STATUS = {"approve": "approved", "hide": "hidden"}
 
 
 class ModerationApp(App[None]):
@@ -39,142 +35,337 @@ class ModerationApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "moderation"
-    BINDINGS = [
-        Binding(DEFAULT_KEYS[cfg], action, desc, id=bid, tooltip=desc)
-        for bid, cfg, action, desc in KEYMAP
-    ]
+    BINDINGS = keys.bindings()
 
     def __init__(self, store: Store, config: Config, *, status: str | None = None,
-                 moderator: str | None = None) -> None:
+                 moderator: str | None = None, poll_interval: float = POLL_S) -> None:
         super().__init__()
         self.store = store
         self.config = config
         self.moderator = moderator or config.moderator()
+        self.poll_interval = poll_interval
         self.filter = QueueFilter(status=status or str(config.data["queue"]["status"]),
                                   flagged_only=bool(config.data["queue"]["flagged_only"]))
         self.items: list[QueueItem] = []
         self.counts: dict[str, int] = {}
-        keys = config.keys
-        self.set_keymap({bid: keys[cfg] for bid, cfg, _, _ in KEYMAP if cfg in keys})
+        self.marked: dict[int, int | None] = {}       # comment id -> revision when marked
+        self.elsewhere: dict[int, dict[str, Any]] = {}  # decided by someone else meanwhile
+        self.exhausted = True
+        self.loads = 0                                 # queue loads shown (tests, bench)
+        self._marker: int | None = None
+        self._loading_more = False
+        self._jobs: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
+        self.set_keymap(keys.keymap(config.keys))
 
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="filters")
         with Horizontal():
-            table: DataTable[Any] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-            yield table
-            with VerticalScroll(id="detail"):
-                yield Static(id="article")
-                yield Static(id="reason")
-                yield Static(id="bars")
-                yield Static(id="comment")
-                yield Static(id="thread")
+            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            yield CommentView(self.config.thresholds, id="detail")
         yield Static(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#queue", DataTable)
-        table.add_columns("score", "label", "author", "comment")
-        self.sub_title = f"moderator: {self.moderator}"
+        table = self.table
+        table.add_column(" ", key="mark", width=1)
+        table.add_column("score", key="score", width=5)
+        table.add_column("flag", key="flag", width=16)
+        table.add_column("author", key="author", width=14)
+        table.add_column("comment", key="comment")
+        self.sub_title = "moderator: " + visible(self.moderator, keep_newlines=False)
+        self._writer_worker = self._writer()
         self.reload()
+        self.set_interval(self.poll_interval, self._poll)
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#queue", DataTable)
+
+    @property
+    def detail(self) -> CommentView:
+        return self.query_one("#detail", CommentView)
+
+    def _post(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+        """Run ``fn`` on the event loop from a worker thread."""
+        try:
+            self.call_from_thread(fn, *args, **kwargs)
+        except RuntimeError:
+            # The app has already closed its loop (quit while a worker finished): the
+            # database work is done, only its on-screen echo is lost.
+            return
 
     # -- loading (off the event loop) -----------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
-    def reload(self, keep: int | None = None) -> None:
-        items = load_queue(self.store, self.config.thresholds, self.filter)
+    def reload(self, keep_id: int | None = None, *, live: bool = False) -> None:
+        marker = self.store.change_marker()
+        items = load_queue(self.store, self.config.thresholds, self.filter, limit=PAGE)
         counts = self.store.counts_by_status()
-        self.call_from_thread(self._show_items, items, counts, keep)
+        gone: dict[int, dict[str, Any]] = {}
+        if live:
+            new_ids = {i.comment_id for i in items}
+            missing = [i.comment_id for i in list(self.items) if i.comment_id not in new_ids]
+            gone = {cid: st for cid, st in self.store.decision_states(missing).items()
+                    if st["moderator"] not in (None, self.moderator)}
+        self._post(self._show_items, items, counts, keep_id, gone, marker)
 
-    def _show_items(self, items: list[QueueItem], counts: dict[str, int],
-                    keep: int | None) -> None:
-        self.items = items
+    def _show_items(self, items: list[QueueItem], counts: dict[str, int], keep_id: int | None,
+                    gone: dict[int, dict[str, Any]], marker: int) -> None:
+        self._marker = marker
         self.counts = counts
-        self.title = ("moderation — " + " · ".join(f"{n} {s}" for s, n in counts.items())
-                      + f" — showing {len(items)} {self.filter.status}")
-        table = self.query_one("#queue", DataTable)
+        self.exhausted = len(items) < PAGE
+        keep_row = max(self.table.cursor_row, 0)
+        if gone:
+            # Comments decided by another moderator stay where they were, marked as such
+            # (until a manual reload), so that nobody's decision vanishes unseen.
+            merged = list(items)
+            for idx, old in enumerate(self.items):
+                if old.comment_id in gone:
+                    merged.insert(min(idx, len(merged)), old)
+            news = {k: v for k, v in gone.items() if k not in self.elsewhere}
+            if news:
+                self.say_text(_elsewhere_message(news), "bold yellow")
+            items = merged
+        self.elsewhere = gone
+        self.loads += 1
+        self._show_counts()
+        same = [(_sig(i)) for i in items] == [_sig(i) for i in self.items]
+        self.items = items
+        if same:
+            return
+        table = self.table
         table.clear()
         for item in items:
-            table.add_row(
-                Text(f"{item.score:.2f}" if item.score is not None else "—"),
-                Text(item.flagged[0] if item.flagged else item.status),
-                safe(item.author or "—", one_line=True),
-                safe(item.text[:120], one_line=True),
-                key=str(item.comment_id),
-            )
-        if items:
-            row = min(keep or 0, len(items) - 1)
-            table.move_cursor(row=row)
-            self._show_detail(items[row])
-        else:
+            table.add_row(*self._cells(item), key=str(item.comment_id))
+        if not items:
             self._show_detail(None)
+            return
+        ids = [i.comment_id for i in items]
+        row = ids.index(keep_id) if keep_id in ids else min(keep_row, len(items) - 1)
+        table.move_cursor(row=row, animate=False)
+        self._show_detail(items[row])
+
+    def _cells(self, item: QueueItem) -> tuple[Text, ...]:
+        if item.comment_id in self.elsewhere:
+            st = self.elsewhere[item.comment_id]
+            flag = status_text(st["status"], st["moderator"])
+            flag.stylize("bold yellow")
+        elif self.filter.status == "all" or item.status != "pending":
+            flag = status_text(item.status)
+        else:
+            flag = Text(item.flagged[0] if item.flagged else item.reason.split(":")[0][:16])
+        return (
+            Text("●" if item.comment_id in self.marked else " ", style="bold cyan"),
+            Text(f"{item.score:.2f}" if item.score is not None else "—"),
+            flag,
+            safe(shorten(item.author or "—", 40), one_line=True),
+            safe(shorten(item.text, 120), one_line=True),
+        )
+
+    def _refresh_row(self, item: QueueItem) -> None:
+        key = str(item.comment_id)
+        if key in self.table.rows:
+            for col, cell in zip(("mark", "score", "flag", "author", "comment"),
+                                 self._cells(item), strict=True):
+                self.table.update_cell(key, col, cell)
+
+    @work(thread=True, exclusive=True, group="more")
+    def _load_more(self, offset: int) -> None:
+        items = load_queue(self.store, self.config.thresholds, self.filter, limit=PAGE,
+                           offset=offset)
+        self._post(self._append_items, items)
+
+    def _append_items(self, items: list[QueueItem]) -> None:
+        self._loading_more = False
+        self.exhausted = len(items) < PAGE
+        known = {i.comment_id for i in self.items}
+        for item in items:
+            if item.comment_id not in known:
+                self.items.append(item)
+                self.table.add_row(*self._cells(item), key=str(item.comment_id))
+        self._show_counts()
+
+    def _poll(self) -> None:
+        """Timer: a cheap change check in a worker; reload only when another process wrote."""
+        if self._marker is not None:
+            self._check_changes()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _check_changes(self) -> None:
+        if self.store.change_marker() != self._marker:
+            current = self.current
+            self._post(self.reload, current.comment_id if current else None, live=True)
+
+    # -- what is shown --------------------------------------------------------------------
 
     @property
     def current(self) -> QueueItem | None:
-        table = self.query_one("#queue", DataTable)
-        if not self.items or table.cursor_row < 0 or table.cursor_row >= len(self.items):
+        row = self.table.cursor_row
+        if not self.items or row < 0 or row >= len(self.items):
             return None
-        return self.items[table.cursor_row]
+        return self.items[row]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.items):
-            self._show_detail(self.items[event.cursor_row])
+            item = self.items[event.cursor_row]
+            if item.comment_id != self.detail.comment_id:
+                self._show_detail(item)
+            if (not self.exhausted and not self._loading_more
+                    and event.cursor_row >= len(self.items) - 20):
+                self._loading_more = True
+                self._load_more(len([i for i in self.items if i.comment_id not in self.elsewhere]))
 
     def _show_detail(self, item: QueueItem | None) -> None:
-        if item is None:
-            for wid in ("article", "reason", "bars", "comment", "thread"):
-                self.query_one(f"#{wid}", Static).update(Text(""))
-            self.query_one("#comment", Static).update(Text("The queue is empty.", style="bold"))
-            return
-        art = Text("Article: ", style="bold")
-        art.append_text(safe(item.article_title or "(untitled)", one_line=True))
-        self.query_one("#article", Static).update(art)
-        why = Text("Why flagged: ", style="bold")
-        why.append(item.reason)
-        if item.decided_by:
-            why.append(f"\nStatus: {item.status} (by ", style="yellow")
-            why.append_text(safe(item.decided_by, one_line=True))
-            why.append(")", style="yellow")
-        self.query_one("#reason", Static).update(why)
-        self.query_one("#bars", Static).update(label_bars(item.labels, self.config.thresholds))
-        body = Text("By ", style="bold")
-        body.append_text(safe(item.author or "(no author)", "bold", one_line=True))
-        body.append(f"  #{item.comment_id}\n\n")
-        body.append_text(highlighted(item.text, item.spans))
-        self.query_one("#comment", Static).update(body)
-        self.query_one("#thread", Static).update(Text(""))
+        self.detail.show(item, marked=item is not None and item.comment_id in self.marked,
+                         elsewhere=self.elsewhere.get(item.comment_id) if item else None)
+        if item is not None:
+            self._load_context(item)
+
+    @work(thread=True, exclusive=True, group="context")
+    def _load_context(self, item: QueueItem) -> None:
+        thread = self.store.thread_context(item.comment_id)
+        norm = match_key(item.author)
+        history = self.store.author_history(norm, exclude_id=item.comment_id) if norm else None
+        self._post(self.detail.show_context, item.comment_id, item.author, thread, history)
+
+    def _show_counts(self) -> None:
+        self.title = ("moderation — " + " · ".join(f"{n} {s}" for s, n in self.counts.items()))
+        f = self.filter
+        line = Text(f"Showing {f.status}", style="bold")
+        line.append(" flagged" if f.flagged_only else " scored")
+        if f.label:
+            line.append(f" · label {f.label}")
+        if f.article_id is not None:
+            line.append(f" · article #{f.article_id}")
+        if f.min_score is not None or f.max_score is not None:
+            line.append(f" · score {f.min_score or 0:g}–{1 if f.max_score is None else f.max_score:g}")
+        if f.search:
+            line.append(" · search: ")
+            line.append_text(safe(f.search, "italic", one_line=True))
+        line.append(f" · {len(self.items)}{'' if self.exhausted else '+'} comments")
+        if self.marked:
+            line.append(f" · {len(self.marked)} marked", style="bold cyan")
+        self.query_one("#filters", Static).update(line)
 
     def say(self, message: str, style: str = "") -> None:
-        self.query_one("#status-line", Static).update(Text(message, style=style))
+        """Status line; ``message`` may carry names from the database, so it is shown literally."""
+        self.say_text(safe(message, style, one_line=True))
 
-    # -- navigation -----------------------------------------------------------------------
+    def say_text(self, text: Text, style: str = "") -> None:
+        if style:
+            text.stylize(style)
+        self.query_one("#status-line", Static).update(text)
+
+    # -- navigation, filters, search ------------------------------------------------------
 
     def action_next(self) -> None:
-        self.query_one("#queue", DataTable).action_cursor_down()
+        self.table.action_cursor_down()
 
     def action_previous(self) -> None:
-        self.query_one("#queue", DataTable).action_cursor_up()
+        self.table.action_cursor_up()
 
     def action_help(self) -> None:
-        rows = [(key, active.binding.description)
-                for key, active in self.active_bindings.items() if active.binding.description]
-        self.push_screen(HelpScreen(rows))
+        rows = [(self.get_key_display(active.binding), active.binding.description)
+                for active in self.active_bindings.values()
+                if active.binding.description and active.binding.id]
+        self.push_screen(HelpScreen(sorted(set(rows), key=lambda r: _order(r[1]))))
 
-    # -- decisions (recorded in a worker thread) ------------------------------------------
+    def action_refresh(self) -> None:
+        self.elsewhere = {}
+        current = self.current
+        self.reload(current.comment_id if current else None)
 
-    def action_approve(self) -> None:
-        if (item := self.current) is not None:
-            self.decide(item, "approve")
+    def _refilter(self, **changes: Any) -> None:
+        self.filter = replace(self.filter, **changes)
+        self.elsewhere = {}
+        self.items = []
+        self.reload()
 
-    def action_hide(self) -> None:
+    def action_cycle_status(self) -> None:
+        nxt = QUEUE_STATUSES[(QUEUE_STATUSES.index(self.filter.status) + 1) % len(QUEUE_STATUSES)]
+        self._refilter(status=nxt)
+
+    def action_clear(self) -> None:
+        self._refilter(search=None, label=None, article_id=None, min_score=None, max_score=None,
+                       flagged_only=bool(self.config.data["queue"]["flagged_only"]))
+
+    def action_search(self) -> None:
+        def searched(term: str | None) -> None:
+            if term is not None:
+                self._refilter(search=term or None)
+
+        self.push_screen(SearchScreen(self.filter.search), searched)
+
+    @work(thread=True, group="filter")
+    def action_filter(self) -> None:
+        articles = self.store.article_choices()
+        self._post(self._open_filter, articles)
+
+    def _open_filter(self, articles: list[dict[str, Any]]) -> None:
+        f = self.filter
+        current = {"label": f.label, "article_id": f.article_id, "min_score": f.min_score,
+                   "max_score": f.max_score, "flagged_only": f.flagged_only}
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self._refilter(**values)
+
+        self.push_screen(FilterScreen(sorted(self.config.thresholds), articles, current), chosen)
+
+    # -- marks ----------------------------------------------------------------------------
+
+    def action_mark(self) -> None:
         item = self.current
         if item is None:
+            return
+        if self.marked.pop(item.comment_id, "absent") == "absent":
+            self.marked[item.comment_id] = item.revision
+        self._refresh_row(item)
+        self._show_counts()
+        if self.table.cursor_row < len(self.items) - 1:
+            self.action_next()
+        else:
+            self._show_detail(item)
+
+    @work(thread=True, group="mark")
+    def action_mark_author(self) -> None:
+        item = self.current
+        norm = match_key(item.author) if item else None
+        if item is None or norm is None:
+            self._post(self.say, "This comment has no author name to match.")
+            return
+        self._post(self._mark_many, self.store.pending_by_author(norm), item.author or "")
+
+    def _mark_many(self, targets: list[tuple[int, int]], author: str) -> None:
+        shown = {i.comment_id: i for i in self.items}
+        for cid, revision in targets:
+            self.marked.setdefault(cid, revision)
+            if cid in shown:
+                self._refresh_row(shown[cid])
+        msg = Text(f"Marked {len(targets)} pending comment(s) by ")
+        msg.append_text(safe(shorten(author, 40), "bold", one_line=True))
+        msg.append(f" ({sum(c in shown for c, _ in targets)} in this view); "
+                   "approve or hide decides them all.")
+        self.say_text(msg)
+        self._show_counts()
+        if self.current:
+            self._show_detail(self.current)
+
+    # -- decisions (saved in order by one writer thread) ----------------------------------
+
+    def action_approve(self) -> None:
+        self._apply("approve")
+
+    def action_hide(self) -> None:
+        if self.current is None and not self.marked:
             return
 
         def chosen(reason: str | None) -> None:
             if reason:
-                self.decide(item, "hide", reason=reason)
+                self._apply("hide", reason=reason)
 
         self.push_screen(ReasonScreen(self.config.hide_reasons), chosen)
 
@@ -185,45 +376,152 @@ class ModerationApp(App[None]):
 
         def typed(note: str | None) -> None:
             if note:
-                self.decide(item, "note", note=note)
+                self._jobs.put(("decide", [(item.comment_id, None)], "note", None, note))
 
         self.push_screen(NoteScreen(), typed)
 
-    @work(thread=True, group="decide")
-    def decide(self, item: QueueItem, action: str, *, reason: str | None = None,
-               note: str | None = None) -> None:
-        row = self.items.index(item) if item in self.items else 0
-        try:
-            res = actions.decide(self.store, item.comment_id, action, self.moderator,
-                                 self.config.thresholds, reason=reason, note=note,
-                                 expected_revision=item.revision)
-        except ConflictError as exc:
-            self.call_from_thread(self.say, f"Not saved: {exc}", "bold yellow")
-            self.call_from_thread(self.reload, row)
-            return
-        except ModerationError as exc:
-            self.call_from_thread(self.say, f"Error: {exc}", "bold red")
-            return
-        self.call_from_thread(
-            self.say, f"#{res.comment_id}: {res.prev_status} → {res.new_status} ({action})")
-        self.call_from_thread(self.reload, row)
-
-    @work(thread=True, group="decide")
     def action_undo(self) -> None:
+        self._jobs.put(("undo",))
+
+    def _apply(self, action: str, *, reason: str | None = None) -> None:
+        """Decide the marked comments, else the current one: shown at once, saved behind."""
+        if self.marked:
+            targets = list(self.marked.items())
+            self.marked = {}
+        elif (item := self.current) is not None:
+            targets = [(item.comment_id, item.revision)]
+        else:
+            return
+        if self.filter.status not in ("all", NEW_STATUS[action]):
+            self._drop_rows({cid for cid, _ in targets})
+        elif len(targets) > 1:
+            for it in self.items:
+                self._refresh_row(it)
+        self._jobs.put(("decide", targets, action, reason, None))
+        self._show_counts()
+
+    def _drop_rows(self, ids: set[int]) -> None:
+        """Take decided comments out of the list and show the next one, before the save."""
+        current = self.current
+        old = self.items
+        self.items = [i for i in old if i.comment_id not in ids]
+        for cid in ids:
+            if str(cid) in self.table.rows:
+                self.table.remove_row(str(cid))
+        if not self.items:
+            self._show_detail(None)
+            return
+        nxt: QueueItem | None = None
+        if current is not None:
+            start = old.index(current)
+            nxt = next((i for i in old[start:] if i.comment_id not in ids), None)
+        nxt = nxt or self.items[-1]
+        row = self.items.index(nxt)
+        self.table.move_cursor(row=row, animate=False)
+        if self.detail.comment_id != nxt.comment_id:
+            self._show_detail(nxt)
+
+    @work(thread=True, group="writer", name="writer")
+    def _writer(self) -> None:
+        """Save decisions one after another, so an undo never overtakes the decision it undoes.
+
+        On cancellation (the app closing) it still saves what was already queued."""
+        worker = get_current_worker()
+        while True:
+            try:
+                job = self._jobs.get(timeout=0.1)
+            except queue.Empty:
+                if worker.is_cancelled:
+                    return
+                continue
+            if job is None:
+                self._jobs.task_done()
+                self._post(self.exit)
+                return
+            try:
+                if job[0] == "undo":
+                    self._undo()
+                else:
+                    _, targets, action, reason, note = job
+                    res = actions.decide_many(self.store, targets, action, self.moderator,
+                                              self.config.thresholds, reason=reason, note=note)
+                    self._post(self._saved, res, action)
+            except ModerationError as exc:
+                self._post(self.say, f"Error: {exc}", "bold red")
+                self._post(self.action_refresh)
+            finally:
+                self._jobs.task_done()
+
+    def _undo(self) -> None:
         try:
             res = actions.undo_last(self.store, self.moderator, self.config.thresholds)
         except ModerationError as exc:
-            self.call_from_thread(self.say, f"Undo refused: {exc}", "bold yellow")
+            self._post(self.say, f"Undo refused: {exc}", "bold yellow")
             return
         if res is None:
-            self.call_from_thread(self.say, "Nothing to undo.")
+            self._post(self.say, "Nothing to undo.")
             return
-        self.call_from_thread(
-            self.say, f"Undone: #{res.comment_id} back to {res.new_status}")
-        self.call_from_thread(self.reload)
+        self._post(self.say, f"Undone: #{res.comment_id} back to {res.new_status} "
+                             f"(log entry {res.log_id})")
+        self._post(self.reload, res.comment_id)
+
+    def _saved(self, res: BulkResult, action: str) -> None:
+        by_id = {i.comment_id: n for n, i in enumerate(self.items)}
+        for r in res.done:
+            if r.prev_status != r.new_status and r.prev_status in self.counts:
+                self.counts[r.prev_status] -= 1
+                self.counts[r.new_status] = self.counts.get(r.new_status, 0) + 1
+            if r.comment_id in by_id:
+                n = by_id[r.comment_id]
+                self.items[n] = replace(self.items[n], status=r.new_status, revision=r.revision,
+                                        decided_by=self.moderator)
+                self._refresh_row(self.items[n])
+                if self.detail.comment_id == r.comment_id:
+                    self._show_detail(self.items[n])
+        if len(res.done) == 1 and not res.refused:
+            r = res.done[0]
+            msg = f"#{r.comment_id}: {r.prev_status} → {r.new_status} ({action})"
+        else:
+            msg = f"{action}: {len(res.done)} saved"
+        if res.refused:
+            msg += f"; {len(res.refused)} NOT saved: " + "; ".join(m for _, m in res.refused[:3])
+            self.say(msg, "bold yellow")
+            self.action_refresh()
+        else:
+            self.say(msg)
+        self._show_counts()
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Leave once every queued decision is saved."""
+        if not self._writer_worker.is_running:
+            self.exit()
+            return
+        if not self._jobs.empty():
+            self.say(f"Saving {self._jobs.qsize()} decision(s) before quitting…")
+        self._jobs.put(None)
+
+
+def _sig(item: QueueItem) -> tuple[Any, ...]:
+    return (item.comment_id, item.status, item.revision, item.score)
+
+
+def _order(description: str) -> int:
+    descs = [d for _, _, _, d, _ in keys.KEYMAP]
+    return descs.index(description) if description in descs else len(descs)
+
+
+def _elsewhere_message(gone: dict[int, dict[str, Any]]) -> Text:
+    out = Text("Decided meanwhile by another moderator: ")
+    for n, (cid, st) in enumerate(sorted(gone.items())[:5]):
+        out.append(f"{', ' if n else ''}#{cid} ")
+        out.append_text(status_text(st["status"], st["moderator"]))
+    if len(gone) > 5:
+        out.append(f" and {len(gone) - 5} more")
+    return out
 
 
 def make_app(store: Store, config: Config, *, status: str | None = None,
-             moderator: str | None = None) -> ModerationApp:
+             moderator: str | None = None, poll_interval: float = POLL_S) -> ModerationApp:
     """Build the queue app with its dependencies (used by the CLI and the tests)."""
-    return ModerationApp(store, config, status=status, moderator=moderator)
+    return ModerationApp(store, config, status=status, moderator=moderator,
+                         poll_interval=poll_interval)

@@ -62,3 +62,75 @@ def label_bars(labels: dict[str, float], thresholds: dict[str, float]) -> Text:
         out.append(f" {value:.2f}{thr_txt}{'  FLAG' if over else ''}\n",
                    style="bold red" if over else "")
     return out
+
+
+STATUS_STYLE = {"pending": "yellow", "approved": "green", "hidden": "red"}
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most ``width`` characters, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def status_text(status: str, decided_by: str | None = None, reason: str | None = None) -> Text:
+    """``hidden by bob: spam``-style status, the moderator's name shown literally."""
+    out = Text(status, style=STATUS_STYLE.get(status, ""))
+    if decided_by:
+        out.append(" by ")
+        out.append_text(safe(decided_by, one_line=True))
+    if reason:
+        out.append(": ")
+        out.append_text(safe(reason, one_line=True))
+    return out
+
+
+def comment_line(row: dict[str, Any], *, prefix: str = "", width: int = 100) -> Text:
+    """One related comment (thread or author history) on one line, every part literal."""
+    out = Text(prefix, style="dim")
+    out.append(f"#{row['id']} ", style="dim")
+    out.append("(")
+    out.append_text(status_text(row["status"], row.get("decided_by"),
+                                row.get("decision_reason")))
+    if row.get("max_value") is not None:
+        out.append(f", {row['max_value']:.2f}")
+    out.append(") ")
+    out.append_text(safe(shorten(row.get("author") or "(no author)", 40), "bold", one_line=True))
+    out.append(": ")
+    out.append_text(safe(shorten(row["text"], width), one_line=True))
+    return out
+
+
+def thread_text(ctx: dict[str, Any], comment_id: int) -> Text:
+    """The surrounding thread: the parent comment, then neighbours by position."""
+    out = Text("Thread\n", style="bold")
+    if ctx.get("parent"):
+        out.append_text(comment_line(ctx["parent"], prefix="reply to "))
+        out.append("\n")
+    for row in ctx.get("before", []):
+        out.append_text(comment_line(row, prefix="  before "))
+        out.append("\n")
+    out.append(f"  ▶ this comment #{comment_id}\n", style="bold")
+    for row in ctx.get("after", []):
+        out.append_text(comment_line(row, prefix="  after  "))
+        out.append("\n")
+    if not ctx.get("parent") and not ctx.get("before") and not ctx.get("after"):
+        out.append("  (no other comments on this article)\n", style="dim")
+    return out
+
+
+def history_text(hist: dict[str, Any] | None, author: str | None) -> Text:
+    """The author's other comments and how they were decided."""
+    out = Text("Author history: ", style="bold")
+    if hist is None:
+        out.append("(no author name to match)", style="dim")
+        return out
+    out.append_text(safe(shorten(author or "", 60), "bold", one_line=True))
+    counts = hist["counts"]
+    out.append("  " + " · ".join(f"{n} {s}" for s, n in counts.items()) + "\n")
+    for row in hist["comments"]:
+        out.append_text(comment_line(row, prefix="  "))
+        out.append("\n")
+    if not hist["comments"]:
+        out.append("  (no other comments by this author)\n", style="dim")
+    return out
