@@ -323,13 +323,13 @@ def export(ctx: Ctx, fmt: str, output: str, since: str | None, until: str | None
     from moderation import export as ex
 
     try:
+        # Bad options fail before the database is opened.
+        ex.log_filter(since=since, until=until, moderator=moderator, action=action,
+                      article=article)
         with ctx.store() as store:
-            rows = store.log_rows(since=since, until=until, moderator=moderator, action=action,
-                                  article_id=article)
-            if output == "-":
-                n = ex.export(rows, fmt, click.get_text_stream("stdout"))
-            else:
-                n = ex.export_to_file(rows, fmt, output)
+            n = ex.export_log(store, fmt, sys.stdout if output == "-" else output,
+                              since=since, until=until, moderator=moderator, action=action,
+                              article=article)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
     click.echo(f"{n} log entries exported", err=True)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from moderation.errors import ExportError
+from moderation.schema import ACTIONS
 
 FORMATS = ("csv", "jsonl")
 
@@ -20,26 +24,85 @@ COLUMNS = (
     "log_id", "at", "moderator", "automated", "action", "reason", "note",
     "comment_id", "article_id", "article_title", "comment_author", "comment_text",
     "prev_status", "new_status", "undoes", "model", "model_version", "scores", "thresholds",
-    "flagged",
+    "flagged", "score_status",
 )
 NUMERIC = {"log_id", "automated", "comment_id", "article_id", "undoes"}
 
-# A spreadsheet treats a cell starting with one of these as a formula (after optional
-# whitespace/control characters); fullwidth forms are folded to ASCII by some spreadsheets.
-_FORMULA_START = set("=+-@\uff1d\uff0b\uff0d\uff20")
+# A spreadsheet treats a cell starting with one of these as a formula (or a DDE command), also
+# after leading whitespace or control characters, and some fold fullwidth and small forms
+# (＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫) to ASCII: the first significant character is compared after NFKC.
+_FORMULA_START = set("=+-@\u2212")
+# Leading characters a spreadsheet may skip before reading a formula.
+_SKIPPABLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+
+
+def _formula_like(cell: str) -> bool:
+    if cell[:1] in ("\t", "\r", "\n"):
+        return True
+    for ch in cell:
+        if ch.isspace() or unicodedata.category(ch) in _SKIPPABLE_CATEGORIES:
+            continue
+        return ch in _FORMULA_START or unicodedata.normalize("NFKC", ch)[:1] in _FORMULA_START
+    return False
+
+
+def _needs_prefix(cell: str) -> bool:
+    # A cell that already starts with the apostrophe is prefixed again when what follows it
+    # needs one, so that unneutralize() can tell "'=x" (original) from "=x" (neutralized).
+    if cell.startswith("'"):
+        return _needs_prefix(cell[1:])
+    return bool(cell) and _formula_like(cell)
 
 
 def neutralize(cell: str) -> str:
-    """Prefix a text cell with an apostrophe when a spreadsheet could run it as a formula."""
-    stripped = cell.lstrip(" \t\r\n\x00")
-    if cell and (cell[0] in "\t\r" or (stripped and stripped[0] in _FORMULA_START)):
-        return "'" + cell
-    return cell
+    """Prefix a text cell with an apostrophe when a spreadsheet could run it as a formula.
+
+    Reversible: ``unneutralize(neutralize(x)) == x`` for every string.
+    """
+    return "'" + cell if _needs_prefix(cell) else cell
+
+
+def unneutralize(cell: str) -> str:
+    """The original text of a neutralized cell (for readers of the CSV and round-trip tests)."""
+    return cell[1:] if cell.startswith("'") and _needs_prefix(cell[1:]) else cell
+
+
+class _NonFinite:
+    """Stands for NaN or ±Infinity met in a stored evidence snapshot."""
+
+
+def _parse_evidence(raw: str | None) -> tuple[dict[str, Any], str | None]:
+    """The evidence snapshot as a dict, and a status when it had to be repaired."""
+    if not raw:
+        return {}, None
+    bad = _NonFinite()
+    try:
+        ev = json.loads(raw, parse_constant=lambda _: bad,
+                        parse_float=lambda s: float(s) if math.isfinite(float(s)) else bad)
+    except ValueError:
+        return {}, "invalid_evidence"
+    if not isinstance(ev, dict):
+        return {}, "invalid_evidence"
+    found = False
+
+    def clean(value: Any) -> Any:
+        nonlocal found
+        if value is bad:
+            found = True
+            return None  # an explicit null, with score_status saying why
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    ev = clean(ev)
+    return ev, ("invalid_score" if found else None)
 
 
 def record(row: dict[str, Any]) -> dict[str, Any]:
     """One log row as an export record, the evidence snapshot spread into its columns."""
-    ev = json.loads(row["evidence"]) if row.get("evidence") else {}
+    ev, problem = _parse_evidence(row.get("evidence"))
     return {
         "log_id": row["id"],
         "at": row["at"],
@@ -61,6 +124,7 @@ def record(row: dict[str, Any]) -> dict[str, Any]:
         "scores": ev.get("scores", {}),
         "thresholds": ev.get("thresholds", {}),
         "flagged": ev.get("flagged", []),
+        "score_status": problem or ev.get("score_status"),
     }
 
 
@@ -104,27 +168,97 @@ def export(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
     return WRITERS[fmt]((record(r) for r in rows), out)
 
 
-def export_to_file(rows: Iterable[dict[str, Any]], fmt: str, path: str | Path) -> int:
-    """Write atomically: a temp file beside ``path``, fsynced, then renamed over it."""
+def parse_time(value: str, option: str = "time") -> str:
+    """An ISO 8601 date or time as the log stores it (UTC, microseconds, Z); naive means UTC."""
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ExportError(f"{option} {value!r}: not an ISO 8601 date or time "
+                          "(e.g. 2026-11-22, 2026-11-22T08:30:00Z or 2026-11-22T09:30+01:00)"
+                          ) from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def log_filter(*, since: str | None = None, until: str | None = None,
+               moderator: str | None = None, action: str | None = None,
+               article: int | None = None) -> dict[str, Any]:
+    """Validated keyword arguments for Store.log_rows; ExportError names the bad option."""
+    lo = parse_time(since, "--since") if since is not None else None
+    hi = parse_time(until, "--until") if until is not None else None
+    if lo is not None and hi is not None and lo >= hi:
+        raise ExportError(f"--since {since} is not before --until {until}: nothing can match")
+    if action is not None and action not in ACTIONS:
+        raise ExportError(f"--action {action!r}: use one of {', '.join(ACTIONS)}")
+    return {"since": lo, "until": hi, "moderator": moderator, "action": action,
+            "article_id": article}
+
+
+def export_log(store: Any, fmt: str, target: str | Path | IO[str], **filters: Any) -> int:
+    """Export the log rows matching ``filters`` (see log_filter) to a stream or, atomically,
+    to a file path; returns the number of records. Options are checked before anything opens."""
+    if fmt not in WRITERS:
+        raise ExportError(f"unknown export format {fmt!r}: use {' or '.join(FORMATS)}")
+    rows = store.log_rows(**log_filter(**filters))
+    if isinstance(target, (str, Path)):
+        return export_to_file(rows, fmt, target)
+    return export(rows, fmt, target)
+
+
+def atomic_write(path: str | Path, fill: Callable[[IO[Any]], Any], *, binary: bool = False,
+                 what: str = "export") -> Any:
+    """Call ``fill(file)`` on a temp file beside ``path``, fsync it, rename it over ``path``.
+
+    On any failure (disk full, read-only directory, an error while producing the data) the temp
+    file is removed and ``path`` is left as it was; OSError becomes an ExportError naming it.
+    """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise ExportError(f"{target}: cannot write to {directory}: {exc.strerror}") from exc
+        raise ExportError(f"{target}: cannot write to {directory}: "
+                          f"{exc.strerror or exc}; nothing written") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            n = export(rows, fmt, fh)
+        mode = "wb" if binary else "w"
+        kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            result = fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)
-        raise ExportError(f"{target}: export failed, nothing written: {exc.strerror or exc}") from exc
+        raise ExportError(f"{target}: {what} failed, nothing written: {exc.strerror or exc}"
+                          + (" (the previous file is unchanged)" if target.exists() else "")
+                          ) from exc
     except BaseException:
         _unlink(tmp)
         raise
-    return n
+    _fsync_dir(directory)
+    return result
+
+
+def export_to_file(rows: Iterable[dict[str, Any]], fmt: str, path: str | Path) -> int:
+    """Write atomically: a temp file beside ``path``, fsynced, then renamed over it."""
+    if fmt not in WRITERS:
+        raise ExportError(f"unknown export format {fmt!r}: use {' or '.join(FORMATS)}")
+    return int(atomic_write(path, lambda fh: export(rows, fmt, fh)))
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable; some filesystems cannot open a directory, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _unlink(path: str) -> None:
