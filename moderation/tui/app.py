@@ -72,8 +72,8 @@ class ModerationApp(App[None]):
         table = self.table
         table.add_column(" ", key="mark", width=1)
         table.add_column("score", key="score", width=5)
-        table.add_column("flag", key="flag", width=16)
-        table.add_column("author", key="author", width=14)
+        table.add_column("flag", key="flag", width=14)
+        table.add_column("author", key="author", width=12)
         table.add_column("comment", key="comment")
         self.sub_title = "moderator: " + visible(self.moderator, keep_newlines=False)
         self._writer_worker = self._writer()
@@ -129,11 +129,12 @@ class ModerationApp(App[None]):
             if news:
                 self.say_text(_elsewhere_message(news), "bold yellow")
             items = merged
+        same = ([_sig(i) for i in items] == [_sig(i) for i in self.items]
+                and gone.keys() == self.elsewhere.keys())
         self.elsewhere = gone
         self.loads += 1
-        self._show_counts()
-        same = [(_sig(i)) for i in items] == [_sig(i) for i in self.items]
         self.items = items
+        self._show_counts()
         if same:
             return
         table = self.table
@@ -268,10 +269,15 @@ class ModerationApp(App[None]):
         self.table.action_cursor_up()
 
     def action_help(self) -> None:
-        rows = [(self.get_key_display(active.binding), active.binding.description)
-                for active in self.active_bindings.values()
-                if active.binding.description and active.binding.id]
-        self.push_screen(HelpScreen(sorted(set(rows), key=lambda r: _order(r[1]))))
+        ours = {bid: n for n, (bid, *_) in enumerate(keys.KEYMAP)}
+        found: dict[str, list[str]] = {}
+        for active in self.active_bindings.values():
+            b = active.binding
+            if b.id in ours:
+                found.setdefault(b.id, []).append(self.get_key_display(b))
+        rows = [(" ".join(sorted(set(found[bid]))), text)
+                for bid, _, _, _, text, _ in keys.KEYMAP if bid in found]
+        self.push_screen(HelpScreen(rows))
 
     def action_refresh(self) -> None:
         self.elsewhere = {}
@@ -503,11 +509,6 @@ class ModerationApp(App[None]):
 
 def _sig(item: QueueItem) -> tuple[Any, ...]:
     return (item.comment_id, item.status, item.revision, item.score)
-
-
-def _order(description: str) -> int:
-    descs = [d for _, _, _, d, _ in keys.KEYMAP]
-    return descs.index(description) if description in descs else len(descs)
 
 
 def _elsewhere_message(gone: dict[int, dict[str, Any]]) -> Text:

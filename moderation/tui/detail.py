@@ -58,7 +58,9 @@ class CommentView(VerticalScroll):
         if marked:
             why.append("\n● marked for a bulk decision", style="bold cyan")
         self._set("reason", why)
-        self._set("bars", label_bars(item.labels, self.thresholds))
+        bars = label_bars(item.labels, self.thresholds)
+        bars.rstrip()
+        self._set("bars", bars)
         body = Text("By ", style="bold")
         body.append_text(safe(item.author or "(no author)", "bold", one_line=True))
         body.append(f"  #{item.comment_id}\n\n")
@@ -73,5 +75,7 @@ class CommentView(VerticalScroll):
         """The thread and the author's history, if still about the comment shown."""
         if comment_id != self.comment_id:
             return
-        self._set("thread", thread_text(thread, comment_id))
+        text = thread_text(thread, comment_id)
+        text.rstrip()
+        self._set("thread", text)
         self._set("history", history_text(history, author))
