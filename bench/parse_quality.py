@@ -27,8 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.parse import parse_bytes, parse_file  # noqa: E402
-from moderation.parse import chrome  # noqa: E402
+from moderation.parse import (  # noqa: E402
+    chrome,  # noqa: E402
+    parse_bytes,
+    parse_file,
+)
 
 MATCH = 0.5  # token Dice similarity for two texts to be the same comment
 _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.I)
@@ -77,7 +80,7 @@ def contained(text: str, haystack_shingles: set, haystack_norm: str) -> bool:
 
 
 def chrome_lines(text: str | None) -> list[str]:
-    return [line for line in (text or "").split("\n") if line.strip() and (
+    return [line for line in (text or "").split("\n") if norm(line) and (
         chrome.is_boilerplate(line) or chrome.is_widget_line(line) or chrome.is_zone_end(line))]
 
 
@@ -89,7 +92,8 @@ def score_page(name: str, silver: list[dict], article, body_source: str | None =
     tp = len(pairs)
     authors = [(labeled[i], got[j]) for i, j in pairs if labeled[i].get("author")]
     author_ok = sum(norm(_SAYS.sub("", g["author"])) == norm(c.author) for g, c in authors)
-    has_parents = any(g.get("parent") for g in labeled)
+    # parents count only where the source has them and the parser claims to know them
+    has_parents = any(g.get("parent") for g in labeled) and any(c.parent_known for c in got)
     parent_ok = sum((labeled[i].get("parent") or None) == got[j].parent for i, j in pairs)
     body = article.body or ""
     body_norm = norm(body)

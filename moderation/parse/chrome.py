@@ -95,7 +95,7 @@ _BOILERPLATE = re.compile(
     r"(?:photo|image|bild|foto|credit|source|quelle)s?\s*[:(]|print(?: recipe)?(?: rate)?$|"
     r"rezept drucken|back to top$|powered by\b|advertisement$|anzeige$|"
     r"(?:click|tap) (?:here )?to (?:share|print|email)|donate\b|"
-    r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main))"
+    r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main)|©.{0,80}$)"
 )
 _DATEISH = re.compile(rf"\d{{1,2}}:\d{{2}}|\d{{4}}|(?i:\b(?:{_MONTHS})\b)")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -157,7 +157,11 @@ def is_widget_line(line: str) -> bool:
         return False
     norm = normalize(line)
     if not norm:
-        return bool(line.strip())  # digits and symbols only ("0", "+3", "|")
+        # counters and separators ("0", "+3", "|"), but not emoji or symbols a reader typed
+        stripped = line.strip()
+        return bool(stripped) and all(
+            ch.isdigit() or ch.isspace() or unicodedata.category(ch)[0] == "P"
+            or unicodedata.category(ch) in ("Sm", "Sc") for ch in stripped)
     if len(norm) > 90:
         return False
     if norm in WIDGET_PHRASES:

@@ -134,10 +134,11 @@ def _comment_id(el: etree._Element) -> str | None:
     return None
 
 
-def _wpdiscuz_parent(el: etree._Element) -> str | None:
-    for node in el.iter():
+def _wpdiscuz_parent(el: etree._Element, own_id: str | None) -> str | None:
+    """wpDiscuz writes "wc-comm-ID_PARENT" on the comment or the wrapper around it."""
+    for node in (*el.iter(), *el.iterancestors()):
         m = _WPDISCUZ_ID.match(node.get("id") or "")
-        if m:
+        if m and (own_id is None or m.group(1) == own_id):
             return None if m.group(2) == "0" else m.group(2)
     return None
 
@@ -156,10 +157,17 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
             continue
         seen_text.add(text_el)
         found.append(_Found(el, text_el))
-    kept = {f.el for f in found}
-    # A wrapper that holds one kept comment's text is the same comment: keep the outer one.
-    found = [f for f in found if not any(a in kept and _owns(a, f, found)
-                                         for a in f.el.iterancestors())]
+    # Climb from a field wrapper (wpDiscuz's div#comment-N.wc-comment-right) to the outermost
+    # container that still holds no other comment's text: that element carries the thread.
+    text_owner: dict[etree._Element, _Found] = {f.text_el: f for f in found}
+    for f in found:
+        node = f.el.getparent()
+        while node is not None and node.tag not in ("body", "html"):
+            if node in cset:
+                if any(t is not f.text_el and node in t.iterancestors() for t in text_owner):
+                    break
+                f.el = node
+            node = node.getparent()
     kept = {f.el for f in found}
     threaded = any(_DEPTH_CLASS.match(c) for f in found for c in _classes(f.el)) or any(
         a in kept for f in found for a in f.el.iterancestors())
@@ -181,7 +189,7 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         text = element_text(f.text_el, skip)
         if not text:
             continue
-        parent = _wpdiscuz_parent(f.el)
+        parent = _wpdiscuz_parent(f.el, ids[f.el])
         if parent is None:
             anc = next((a for a in f.el.iterancestors() if a in kept), None)
             parent = ids.get(anc) if anc is not None else None
@@ -196,14 +204,6 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         if meta_src is not f.el:
             elements.append(f.el)
     return comments, elements
-
-
-def _owns(outer: etree._Element, inner: _Found, found: list[_Found]) -> bool:
-    """True when ``outer`` is a kept comment whose text element is inside ``inner``."""
-    outer_text = next((f.text_el for f in found if f.el is outer), None)
-    return outer_text is not None and (outer_text is inner.text_el
-                                       or inner.el in outer_text.iterancestors()
-                                       or outer_text in inner.el.iter())
 
 
 def load_html(text: str, source: str) -> etree._Element:

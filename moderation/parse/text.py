@@ -176,8 +176,11 @@ def _comments(lines: list[str]) -> list[_Draft]:
         has_text = cur is not None and bool(cur.paragraphs)
         if chrome.says_no_comments(s) and not done and not has_text:
             return []
-        if chrome.is_zone_end(s) and (done or has_text):
-            break
+        if chrome.is_zone_end(s):
+            if done or has_text:
+                break
+            prev = "meta"  # the reply form printed above the comments
+            continue
         numbered = _NUMBERED.match(s)
         if numbered and not was_blank and prev == "content" \
                 and not _next_item(cur.item if cur else None, numbered.group(1)):
