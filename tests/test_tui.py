@@ -108,3 +108,296 @@ async def test_hostile_text_is_shown_literally(store: Store, config: Config) -> 
         assert table.row_count == len(HOSTILE)
     # Raw bytes kept in the database.
     assert store.comment(4)["text"] == HOSTILE[3]
+
+
+# -- the rest of issue 7: marks, bulk, search, filters, live refresh, other moderators ------
+
+
+async def wait_until(app, pilot, cond, timeout: float = 8.0) -> None:
+    """Settle, then poll ``cond`` until it holds (live refresh runs on a timer)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await settle(app, pilot)
+        if cond():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+def ids(app) -> list[int]:
+    return [i.comment_id for i in app.items]
+
+
+@pytest.mark.asyncio
+async def test_mark_and_bulk_approve(scored_store: Store, config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")          # mark #2, cursor moves to #5
+        assert app.current.comment_id == 5
+        await pilot.press("j", "space")     # mark #3
+        assert set(app.marked) == {2, 3}
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert ids(app) == [5] and app.marked == {}
+        assert [scored_store.status_of(i)[0] for i in (2, 3, 5)] == ["approved", "approved",
+                                                                      "pending"]
+        assert sorted(log_actions(scored_store)) == [(2, "approve", "ann"), (3, "approve", "ann")]
+        assert app.counts == scored_store.counts_by_status()
+
+
+@pytest.mark.asyncio
+async def test_all_pending_by_author_hidden_at_once(scored_store: Store, config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current.author == "Troll"
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert set(app.marked) == {2, 3}
+        assert "Marked 2 pending comment(s) by Troll" in str(
+            app.query_one("#status-line", Static).render())
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")   # third reason
+        await settle(app, pilot)
+        assert ids(app) == [5]
+        rows = list(scored_store.log_rows(action="hide"))
+        assert sorted((r["comment_id"], r["reason"], r["moderator"]) for r in rows) == [
+            (2, config.hide_reasons[2], "ann"), (3, config.hide_reasons[2], "ann")]
+
+
+@pytest.mark.asyncio
+async def test_search_text_and_author(scored_store: Store, config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"vermin", "enter")
+        await settle(app, pilot)
+        assert ids(app) == [5]
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"troll", "enter")
+        await settle(app, pilot)
+        assert ids(app) == [2, 3]
+        assert "search: troll" in str(app.query_one("#filters", Static).render())
+        # FTS5 syntax typed by a moderator is searched for as words, never parsed.
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *'"AND OR ( NEAR*', "enter")
+        await settle(app, pilot)
+        assert ids(app) == []
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert ids(app) == [2, 5, 3]
+
+
+@pytest.mark.asyncio
+async def test_status_cycle_and_filters(scored_store: Store, config: Config) -> None:
+    from textual.widgets import Input, Select
+
+    from moderation.tui.screens import FilterScreen
+
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")                  # approve #2
+        await settle(app, pilot)
+        await pilot.press("s")                  # approved
+        await settle(app, pilot)
+        assert app.filter.status == "approved" and ids(app) == [2]
+        await pilot.press("s")                  # hidden
+        await settle(app, pilot)
+        assert ids(app) == []
+        await pilot.press("s")                  # all
+        await settle(app, pilot)
+        assert ids(app) == [2, 5, 3]
+        assert [i.status for i in app.items] == ["approved", "pending", "pending"]
+        await pilot.press("f")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, FilterScreen))
+        app.screen.query_one("#f-label", Select).value = "identity_attack"
+        await pilot.pause()
+        await pilot.click("#f-apply")
+        await settle(app, pilot)
+        assert app.filter.label == "identity_attack" and ids(app) == [5]
+        await pilot.press("f")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, FilterScreen))
+        app.screen.query_one("#f-label", Select).clear()
+        app.screen.query_one("#f-min", Input).value = "1.5"
+        await pilot.click("#f-apply")          # out of range: refused, the dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        assert "from 0 to 1" in str(app.screen.query_one("#f-error", Static).render())
+        app.screen.query_one("#f-min", Input).value = "0.85"
+        app.screen.query_one("#f-min", Input).focus()
+        await pilot.press("enter")             # Enter in a field applies too
+        await settle(app, pilot)
+        assert (app.filter.min_score, app.filter.label) == (0.85, None)
+        assert ids(app) == [2, 5]
+        await pilot.press("c", "s")            # clear, then back to pending
+        await settle(app, pilot)
+        assert app.filter.status == "pending" and ids(app) == [5, 3]
+
+
+@pytest.mark.asyncio
+async def test_thread_and_author_history(scored_store: Store, config: Config) -> None:
+    scored_store.record_decision(3, "hide", "bob", reason="abuse")
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert app.current.comment_id == 2
+        thread = str(app.query_one("#thread", Static).render())
+        assert "#1 (pending, 0.02) Ann: Great reporting" in thread
+        assert "this comment #2" in thread
+        assert "#3 (hidden by bob: abuse, 0.81) Troll: Shut up" in thread
+        history = str(app.query_one("#history", Static).render())
+        assert "Troll  1 pending · 0 approved · 1 hidden" in history
+        assert "#3 (hidden by bob: abuse" in history
+        assert "Council votes on the new bridge" in str(
+            app.query_one("#article", Static).render())
+
+
+@pytest.mark.asyncio
+async def test_live_refresh_and_other_moderator(scored_store: Store, config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann", poll_interval=0.1)
+    other = Store(scored_store.path)           # a batch scorer / a second moderator
+    try:
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(app, pilot)
+            assert ids(app) == [2, 5, 3]
+            await pilot.press("j")             # look at #5
+            other.ingest(ParseResult("text", (Article(title="Later", comments=(
+                Comment("Another vile idiot comment.", author="Late", position=0),)),),
+                source="later"))
+            other.save_scores([(6, Scores({"toxicity": 0.99}, "fixture", "1"))])
+            await wait_until(app, pilot, lambda: ids(app)[:1] == [6])
+            assert app.current.comment_id == 5   # the cursor stays on the comment being read
+            other.record_decision(5, "hide", "bob", reason="hate")
+            await wait_until(app, pilot, lambda: 5 in app.elsewhere)
+            assert ids(app) == [6, 2, 5, 3]      # still listed, marked as decided by bob
+            assert "#5 hidden by bob" in str(app.query_one("#status-line", Static).render())
+            reason = str(app.query_one("#reason", Static).render())
+            assert "Decided meanwhile by bob: now hidden" in reason
+            await pilot.press("a")               # ann's approve must not overwrite bob's hide
+            await settle(app, pilot)
+            assert "NOT saved" in str(app.query_one("#status-line", Static).render())
+            assert scored_store.status_of(5)[0] == "hidden"
+            assert [r["moderator"] for r in scored_store.log_rows()] == ["bob"]
+    finally:
+        other.close()
+
+
+@pytest.mark.asyncio
+async def test_help_lists_every_key_and_keys_rebind(scored_store: Store) -> None:
+    from moderation.config import validate
+    from moderation.tui.keys import KEYMAP
+    from moderation.tui.screens import HelpScreen
+
+    config = Config(data=validate({"keys": {"approve": "y", "mark": "x"}}))
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("#help-text", Static).render())
+        for *_, text, _ in KEYMAP:
+            assert text in shown
+        assert "  y " in shown and "  x " in shown and "  space " not in shown
+        await pilot.press("escape")
+        await pilot.press("a")                   # no longer bound
+        await settle(app, pilot)
+        assert scored_store.status_of(2)[0] == "pending"
+        await pilot.press("x", "y")              # mark #2 (cursor moves on), approve it
+        await settle(app, pilot)
+        assert scored_store.status_of(2)[0] == "approved"
+
+
+@pytest.mark.asyncio
+async def test_quit_saves_the_decision_just_taken(scored_store: Store, config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "j", "a", "q")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.02)
+        assert not app.is_running
+    assert sorted(log_actions(scored_store)) == [(2, "approve", "ann"), (3, "approve", "ann")]
+
+
+BAD_CHARS = {chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))} - {"\n"}
+BAD_CHARS |= {"\u202e", "\u2066", "\u2069", "\u200b", "\u00ad"}
+
+
+def assert_screen_safe(app) -> str:
+    """Everything on screen, as the terminal would get it: no control or bidi character."""
+    from textual.widget import Widget
+
+    texts = []
+    for widget in app.screen.query(Widget):
+        if isinstance(widget, Static):
+            texts.append(str(widget.render()))
+    svg = app.export_screenshot()
+    for blob in (*texts, svg):
+        bad = sorted({hex(ord(c)) for c in blob if c in BAD_CHARS and c != "\t"})
+        assert not bad, bad
+    return "\n".join(texts)
+
+
+@pytest.mark.asyncio
+async def test_hostile_text_in_every_widget(store: Store, config: Config) -> None:
+    from textual.widgets import Input
+
+    from moderation.tui.screens import FilterScreen, HelpScreen, SearchScreen
+
+    comments = tuple(Comment(t, author=t, position=i) for i, t in enumerate(HOSTILE))
+    again = tuple(Comment(t + " again", author=t, position=i) for i, t in enumerate(HOSTILE))
+    store.ingest(ParseResult("text", (
+        Article(title="[b]t[/b] \x1b]0;x\x07", comments=comments),
+        Article(title="[@click=app.quit]art \u202e", comments=again)), source="h"))
+    n = 2 * len(HOSTILE)
+    store.save_scores([(i + 1, Scores({"toxicity": 0.99 - i / 100}, "m", "1")) for i in range(n)])
+    store.record_decision(n, "hide", HOSTILE[3], reason="spam")   # a hostile moderator name
+    app = make_app(store, config, moderator="ann")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app, pilot)
+        assert len(app.items) == n - 1
+        seen = ""
+        for _ in range(n - 1):
+            await settle(app, pilot)
+            seen += assert_screen_safe(app)
+            await pilot.click("#thread")
+            await pilot.click("#history")
+            await pilot.press("j")
+        assert "[@click=app.quit]Read more[/]" in seen
+        assert "[ @click=app.quit]x [RED]x[/] [$accent]x \\[ trailing \\" in seen
+        assert "␛]0;pwned␇" in seen and "<U+009B>" in seen and "<RLO>" in seen
+        thread = str(app.query_one("#thread", Static).render())
+        history = str(app.query_one("#history", Static).render())
+        assert "[/] [0] [bold [[[[ [[self foo] bar]" in thread + history
+        await pilot.press("m")                                 # status line: author name
+        await settle(app, pilot)
+        assert_screen_safe(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert_screen_safe(app)
+        await pilot.press("escape", "slash")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        search = app.screen.query_one(Input)
+        search.insert_text_at_cursor(HOSTILE[3] + HOSTILE[4])    # pasted escapes
+        await pilot.pause()
+        assert "␛]0;pwned␇" in search.value and "\x1b" not in search.value
+        assert_screen_safe(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert_screen_safe(app)
+        await pilot.press("c", "f")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, FilterScreen))
+        await pilot.click("#f-article")
+        await pilot.pause()
+        assert_screen_safe(app)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.is_running
+    assert store.comment(4)["text"] == HOSTILE[3]
