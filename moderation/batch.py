@@ -1,156 +1,360 @@
-"""Score what is not scored yet, in short transactions, so a kill loses at most one batch."""
+"""Batch work at archive scale: score the database, stream-ingest CSV/JSONL, in worker processes.
+
+Every unit of work is one short transaction, so ``kill -9`` at any moment loses at most the
+batch in flight and the same command, run again, finishes the job: the database itself is the
+checkpoint (what is stored is done), and every write is keyed (INSERT OR IGNORE), so a re-run
+never duplicates anything.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import importlib
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from typing import IO, Any
+from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
-from moderation.errors import InputError
+from moderation.documents import Comment, Scores
+from moderation.errors import ScorerError
 from moderation.scoring import Scorer
 from moderation.store import Store
+
+T = TypeVar("T")
+
+# Comments read, scored and saved per transaction when scoring the database.
+DB_CHUNK = 512
+# Rows per transaction when ingesting a CSV/JSONL stream.
+INGEST_CHUNK = 2000
+# Seconds between passive WAL checkpoints during a batch.
+CHECKPOINT_EVERY_S = 2.0
 
 
 @dataclass
 class Summary:
     """What a batch run did; printed as one JSON line at the end."""
 
-    scored: int = 0
+    scored: int = 0                 # texts the model scored in this run
+    reused: int = 0                 # comments given the stored score of an identical text
     skipped: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     model: str = ""
     version: str = ""
+    workers: int = 1
+    stale: int = 0                  # comments scored only by another model or older version
+    note: str = ""
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
+    def status(self, status: str, n: int = 1) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + n
+
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
-        d["rate"] = round(self.scored / self.seconds, 1) if self.seconds else None
+        done = self.scored + self.reused
+        d["rate"] = round(done / self.seconds, 1) if self.seconds else None
+        d["seconds"] = round(self.seconds, 3)
+        if not d["note"]:
+            del d["note"]
+        return d
+
+
+# -- loading the model, in this process or in workers -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorerSpec:
+    """How to load a scorer: picklable, so each worker process loads its own copy once.
+
+    ``name`` is what ``load_scorer`` takes, or ``python:MODULE:ATTR`` for a Scorer class or
+    factory of your own (called with no arguments).
+    """
+
+    name: str
+    device: str = "auto"
+    batch_size: int | None = None
+
+    def load(self) -> Scorer:
+        if self.name.startswith("python:"):
+            module, _, attr = self.name.removeprefix("python:").rpartition(":")
+            if not module or not attr:
+                raise ScorerError(f"{self.name!r}: use python:MODULE:ATTR")
+            try:
+                factory = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError) as exc:
+                raise ScorerError(f"{self.name!r}: cannot load ({exc})") from exc
+            return factory()  # type: ignore[no-any-return]
+        from moderation.scoring import load_scorer
+
+        return load_scorer(self.name, device=self.device, batch_size=self.batch_size)
+
+
+_WORKER_SCORER: Scorer | None = None
+
+
+def _worker_init(spec: ScorerSpec) -> None:
+    global _WORKER_SCORER
+    os.environ.setdefault("MODERATION_TORCH_THREADS", "1")  # one core per worker process
+    _WORKER_SCORER = spec.load()
+
+
+def _worker_describe() -> tuple[str, str, tuple[str, ...]]:
+    assert _WORKER_SCORER is not None
+    return _WORKER_SCORER.name, _WORKER_SCORER.version, tuple(_WORKER_SCORER.labels)
+
+
+def _worker_score(texts: list[str]) -> list[Scores]:
+    assert _WORKER_SCORER is not None
+    return _WORKER_SCORER.score(texts)
+
+
+class ScoringPool:
+    """Scores batches of texts in this process, or in ``workers`` processes that each load the
+    model once. ``map`` keeps the input order and a bounded number of batches in flight, so
+    memory stays flat; only the caller (the parent) ever writes to the database."""
+
+    def __init__(self, scorer: Scorer | ScorerSpec, workers: int = 1) -> None:
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self.scorer: Scorer | None = None
+        if self.workers == 1 or not isinstance(scorer, ScorerSpec):
+            self.workers = 1
+            self.scorer = scorer.load() if isinstance(scorer, ScorerSpec) else scorer
+            self.name, self.version = self.scorer.name, self.scorer.version
+            self.labels = tuple(self.scorer.labels)
+            return
+        # spawn, not fork: the parent may hold threads (progress bar) and SQLite connections.
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                         initializer=_worker_init, initargs=(scorer,))
+        try:
+            self.name, self.version, self.labels = self._pool.submit(_worker_describe).result()
+        except BrokenProcessPool as exc:
+            self.close()
+            raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc
+
+    def map(self, jobs: Iterable[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Scores]]]:
+        """For each (tag, texts), yield (tag, scores) in order."""
+        if self._pool is None:
+            assert self.scorer is not None
+            for tag, texts in jobs:
+                yield tag, (self.scorer.score(texts) if texts else [])
+            return
+        inflight: deque[tuple[T, Future[list[Scores]] | None]] = deque()
+        limit = 2 * self.workers
+        try:
+            for tag, texts in jobs:
+                inflight.append((tag, self._pool.submit(_worker_score, texts) if texts else None))
+                while len(inflight) >= limit:
+                    yield self._next(inflight)
+            while inflight:
+                yield self._next(inflight)
+        except BrokenProcessPool as exc:
+            raise ScorerError("a scoring worker process died") from exc
+
+    @staticmethod
+    def _next(inflight: deque[tuple[T, Future[list[Scores]] | None]]) -> tuple[T, list[Scores]]:
+        tag, fut = inflight.popleft()
+        return tag, (fut.result() if fut is not None else [])
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ScoringPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def wal_bytes(store: Store) -> int:
+    try:
+        return os.path.getsize(store.path + "-wal")
+    except OSError:
+        return 0
+
+
+# -- scoring the database --------------------------------------------------------------------------
+
+
+def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool = False,
+                   workers: int = 1, chunk: int = DB_CHUNK,
+                   progress: Callable[..., Any] | None = None,
+                   on_total: Callable[[int], None] | None = None) -> Summary:
+    """Score every reader comment not scored yet; each chunk is saved in one transaction.
+
+    Scores are keyed by text and model version: a text already scored by this model version
+    (an identical comment elsewhere) is not scored again, its scores are copied. Without
+    ``rescore``, a comment with scores from an older model keeps them (``stale`` counts such
+    comments); with it, they are scored again and the old scores stay, no longer current.
+    """
+    start = time.perf_counter()
+    store.tune_for_batch()
+    with ScoringPool(scorer, workers) as pool:
+        summary = Summary(model=pool.name, version=pool.version, workers=pool.workers)
+        if on_total is not None:
+            on_total(store.count_unscored(pool.name, pool.version, rescore=rescore))
+        last_checkpoint = time.monotonic()
+        for _ in range(3):  # a second pass picks up comments ingested meanwhile
+            done = 0
+            for new, copies in _score_pass(store, pool, rescore, chunk):
+                s, c = store.save_batch(pool.name, pool.version, new, copies)
+                summary.scored += s
+                summary.reused += c
+                for _, sc in new:
+                    summary.status(sc.status)
+                done += len(new) + len(copies)
+                if progress:
+                    progress(len(new) + len(copies))
+                if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
+                    store.checkpoint("PASSIVE")
+                    last_checkpoint = time.monotonic()
+            if not done:
+                break
+        store.checkpoint("PASSIVE")
+    if not rescore:
+        summary.stale = store.count_stale(summary.model, summary.version)
+        if summary.stale:
+            summary.note = (f"{summary.stale} comment(s) have scores only from another model "
+                            f"or an older version; run `moderation score --rescore` to score "
+                            f"them with {summary.model} {summary.version} (old scores are kept)")
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _score_pass(store: Store, pool: ScoringPool, rescore: bool,
+                chunk: int) -> Iterator[tuple[list[tuple[int, Scores]], list[tuple[int, str]]]]:
+    """Yield (new scores, copies) per chunk, in id order, each text scored once."""
+    inflight: dict[str, int] = {}  # text hash -> chunks in flight that score it
+
+    def jobs() -> Iterator[tuple[tuple[list[tuple[int, str]], list[tuple[int, str]],
+                                       list[str]], list[str]]]:
+        after = 0
+        while True:
+            rows = store.unscored_rows(pool.name, pool.version, rescore=rescore,
+                                       after_id=after, limit=chunk)
+            if not rows:
+                return
+            after = rows[-1][0]
+            known = store.scored_hashes(pool.name, pool.version,
+                                        [h for _, _, h in rows if h not in inflight])
+            to_score: dict[str, str] = {}
+            owners: list[tuple[int, str]] = []
+            copies: list[tuple[int, str]] = []
+            for cid, text, h in rows:
+                if h in known or h in inflight:
+                    copies.append((cid, h))  # resolved when saved, after its source was saved
+                else:
+                    to_score.setdefault(h, text)
+                    owners.append((cid, h))
+            for h in to_score:
+                inflight[h] = inflight.get(h, 0) + 1
+            yield (owners, copies, list(to_score)), list(to_score.values())
+
+    for (owners, copies, hashes), results in pool.map(jobs()):
+        by_hash = dict(zip(hashes, results, strict=True))
+        yield [(cid, by_hash[h]) for cid, h in owners], copies
+        for h in hashes:
+            inflight[h] -= 1
+            if not inflight[h]:
+                del inflight[h]
+
+
+# -- streaming ingest of CSV / JSONL ---------------------------------------------------------------
+
+
+@dataclass
+class IngestSummary:
+    source: str = ""
+    rows: int = 0                   # good rows read
+    comments_added: int = 0
+    articles_added: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rate"] = round(self.rows / self.seconds, 1) if self.seconds else None
         d["seconds"] = round(self.seconds, 3)
         return d
 
 
-def score_database(store: Store, scorer: Scorer, *, batch_size: int = 256,
-                   progress: Callable[[int], None] | None = None) -> Summary:
-    """Score every reader comment that has no score from this model version yet."""
-    summary = Summary(model=scorer.name, version=scorer.version)
-    start = time.perf_counter()
-    after = 0
-    while True:
-        rows = store.unscored(scorer.name, scorer.version, limit=batch_size, after_id=after)
-        if not rows:
-            break
-        after = rows[-1][0]
-        results = scorer.score([text for _, text in rows])
-        store.save_scores(list(zip((cid for cid, _ in rows), results, strict=True)))
-        for sc in results:
-            if sc.status == "ok":
-                summary.scored += 1
-            else:
-                summary.skip(sc.status)
-        if progress:
-            progress(len(rows))
-    summary.seconds = time.perf_counter() - start
-    return summary
+def reason_code(reason: str) -> str:
+    """A short code for a reject reason, for counting: no_text, invalid_utf8, ..."""
+    low = reason.lower()
+    for needle, code in (("no text", "no_text"), ("utf-8", "invalid_utf8"),
+                         ("surrogate", "invalid_utf8"), ("malformed json", "malformed_json"),
+                         ("json object", "malformed_json"), ("malformed csv", "malformed_csv"),
+                         ("more cell", "malformed_csv"), ("too long", "too_long"),
+                         ("not text", "no_text")):
+        if needle in low:
+            return code
+    return "other"
 
 
-# Longer texts are refused with a reason rather than silently cut (about 50k tokens).
-MAX_TEXT_CHARS = 200_000
+def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None,
+                chunk: int = INGEST_CHUNK, progress: Callable[..., Any] | None = None,
+                rejects: IO[str] | None = None) -> IngestSummary:
+    """Stream a CSV/JSONL of comments into the store, ``chunk`` rows per transaction.
 
-
-def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
-def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
-              summary: Summary) -> Iterator[tuple[int, Any, str | None, str | None]]:
-    """Yield (line, id, text, problem) for each input row, streaming.
-
-    ``problem`` is None, or "code: detail" with code one of invalid_utf8, malformed_json.
+    A killed run is resumed by running it again: the file is read from the start and rows
+    already stored are recognised by their key and not added twice. Bad rows are counted by
+    reason in the summary and written to ``rejects`` (JSONL: line, reason).
     """
-    if fmt == "jsonl":
-        for n, raw in enumerate(stream, 1):
-            if not raw.strip():
-                continue
-            try:
-                rec = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield n, None, None, f"invalid_utf8: invalid UTF-8 at byte {exc.start}"
-                continue
-            except json.JSONDecodeError as exc:
-                yield n, None, None, f"malformed_json: {exc.msg} at column {exc.colno}"
-                continue
-            if not isinstance(rec, dict):
-                yield n, None, None, "malformed_json: not a JSON object"
-                continue
-            yield n, rec.get(id_col), rec.get(text_col), None
-        return
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.DictReader(text)
-    if reader.fieldnames is None or text_col not in reader.fieldnames:
-        raise InputError(f"CSV has no column {text_col!r} (columns: "
-                         f"{', '.join(reader.fieldnames or [])}); use --text-column")
-    for row in reader:
-        line = reader.line_num
-        value = row.get(text_col)
-        if value is not None and _has_surrogates(value):
-            yield line, row.get(id_col), None, "invalid_utf8: invalid UTF-8"
-            continue
-        yield line, row.get(id_col), value, None
+    import json
 
+    from moderation.parse import iter_tabular
 
-def score_file(src: IO[bytes], out: IO[str], scorer: Scorer, *, fmt: str, text_col: str = "text",
-               id_col: str = "id", batch_size: int = 64, rejects: IO[str] | None = None,
-               progress: Callable[[int], None] | None = None) -> Summary:
-    """Score a CSV/JSONL stream into JSONL, one output row per input row, in order.
-
-    Rows with no text, invalid UTF-8, malformed JSON or over MAX_TEXT_CHARS are skipped with a
-    reason (in the summary, in the output row's ``status``, and in ``rejects``).
-    """
-    summary = Summary(model=scorer.name, version=scorer.version)
+    summary = IngestSummary(source=str(path))
     start = time.perf_counter()
-    pending: list[tuple[int, Any, str]] = []
 
-    def flush() -> None:
-        results = scorer.score([t for _, _, t in pending])
-        for (line, rid, _), sc in zip(pending, results, strict=True):
-            rec: dict[str, Any] = {"id": rid, "line": line, "status": sc.status}
-            rec.update({k: float(v) for k, v in sc.labels.items()})
-            rec["model"], rec["version"], rec["windows"] = sc.model, sc.version, sc.windows
-            out.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
-            if sc.status == "ok":
-                summary.scored += 1
-            else:
-                summary.skip(sc.status)
-        if progress:
-            progress(len(pending))
-        pending.clear()
+    def on_reject(rej: Any) -> None:
+        code = reason_code(rej.reason)
+        summary.skipped[code] = summary.skipped.get(code, 0) + 1
+        if rejects is not None:
+            rejects.write(json.dumps({"source": str(path), "line": rej.line, "reason": code,
+                                      "detail": rej.reason}, ensure_ascii=False) + "\n")
 
-    for line, rid, text, problem in iter_rows(src, fmt, text_col, id_col, summary):
-        if problem is None:
-            if not isinstance(text, str) or not text.strip():
-                problem = "no_text: no text"
-            elif len(text) > MAX_TEXT_CHARS:
-                problem = f"too_long: {len(text)} characters > {MAX_TEXT_CHARS}"
-        if problem is not None:
-            if pending:
+    store.tune_for_batch()
+    store.begin_stream_ingest()
+    last_checkpoint = time.monotonic()
+    with open(path, "rb") as fh:
+        buf: list[tuple[str | None, Comment]] = []
+
+        def flush() -> None:
+            a, c = store.ingest_stream_batch(str(path), fmt, buf)
+            summary.articles_added += a
+            summary.comments_added += c
+            summary.rows += len(buf)
+            if progress:
+                progress(len(buf), position=_tell(fh))
+            buf.clear()
+
+        for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path)):
+            buf.append(pair)
+            if len(buf) >= chunk:
                 flush()
-            summary.skip(problem.split(":")[0])
-            out.write(json.dumps({"id": rid, "line": line, "status": "skipped",
-                                  "reason": problem}, ensure_ascii=False) + "\n")
-            if rejects is not None:
-                rejects.write(json.dumps({"line": line, "id": rid, "reason": problem},
-                                         ensure_ascii=False) + "\n")
-            continue
-        pending.append((line, rid, text))
-        if len(pending) >= batch_size:
+                if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
+                    store.checkpoint("PASSIVE")
+                    last_checkpoint = time.monotonic()
+        if buf:
             flush()
-    if pending:
-        flush()
+    store.finish_stream_ingest()
+    store.checkpoint("PASSIVE")
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _tell(fh: Any) -> int | None:
+    try:
+        return int(fh.tell())
+    except (OSError, ValueError):
+        return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -95,20 +97,37 @@ def parse(file: str, fmt: str | None) -> None:
         result = parse_file(file, fmt)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
-    click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    # json escapes C0 controls but not DEL, C1 or bidi/invisible characters: escape those too,
+    # so parsing a hostile file cannot drive the terminal (the JSON stays the same data).
+    click.echo(re.sub("[\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]",
+                      lambda m: f"\\u{ord(m.group()):04x}",
+                      json.dumps(result.to_json(), ensure_ascii=False, indent=1)))
 
 
-def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None) -> int:
-    """Parse and store each file; returns how many files failed (each reported on stderr)."""
+TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
+              quiet: bool = False, rejects: str | None = None) -> int:
+    """Parse and store each file; returns 0, or 2 when a file failed (each reported on stderr),
+    or 1 when only rows of a CSV/JSONL were skipped.
+
+    CSV/JSONL files of comments are streamed in batches (any size, resumable by running the
+    same command again)."""
     from moderation.parse import parse_file
 
     failures = 0
     for path in input_files(paths):
+        tabular = fmt if fmt in ("csv", "jsonl") else (
+            TABULAR_EXTENSIONS.get(path.suffix.lower()) if fmt is None else None)
+        if tabular and str(path) != "-":
+            failures = max(failures, stream_ingest(store, path, tabular, quiet, rejects))
+            continue
         try:
             result = parse_file(path, fmt)
         except ModerationError as exc:
             click.echo(f"moderation: error: {exc}", err=True)
-            failures += 1
+            failures = 2
             continue
         report = store.ingest(result)
         for warning in result.warnings:
@@ -118,19 +137,44 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None) -> 
     return failures
 
 
+def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | None) -> int:
+    """Stream one CSV/JSONL into the store; 0 ok, 1 rows skipped, 2 the file failed."""
+    from moderation.batch import ingest_file
+    from moderation.progress import Progress
+
+    size = path.stat().st_size if path.is_file() else None
+    try:
+        with Progress(f"ingest {path.name}", size, quiet=quiet) as bar, \
+                open(rejects or os.devnull, "a", encoding="utf-8") as rej:
+            summary = ingest_file(store, path, fmt, progress=bar.advance,
+                                  rejects=rej if rejects else None)
+    except ModerationError as exc:
+        click.echo(f"moderation: error: {exc}", err=True)
+        return 2
+    click.echo(json.dumps(summary.as_json()), err=True)
+    return 1 if summary.skipped else 0
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @format_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--rejects", type=click.Path(dir_okay=False),
+              help="Append skipped CSV/JSONL rows here (JSONL: source, line, reason).")
 @pass_ctx
-def ingest(ctx: Ctx, paths: tuple[str, ...], fmt: str | None) -> None:
-    """Parse pages and exports (files or directories) and store their comments."""
+def ingest(ctx: Ctx, paths: tuple[str, ...], fmt: str | None, quiet: bool,
+           rejects: str | None) -> None:
+    """Parse pages and exports (files or directories) and store their comments.
+
+    CSV/JSONL files are streamed; after a crash, run the same command again. Exit status 1
+    when rows were skipped (counted by reason in the summary), 2 when a file failed."""
     try:
         with ctx.store() as store:
-            failures = do_ingest(ctx, store, paths, fmt)
+            failures = do_ingest(ctx, store, paths, fmt, quiet, rejects)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
     if failures:
-        sys.exit(2)
+        sys.exit(failures)
 
 
 def model_options(f: Any) -> Any:
@@ -141,32 +185,56 @@ def model_options(f: Any) -> Any:
                         "(default from config).")(f)
 
 
-def load_model(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> Any:
-    from moderation.scoring import load_scorer
+def scorer_spec(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> Any:
+    """What to load (in this process, or once per worker process)."""
+    from moderation.batch import ScorerSpec
 
-    return load_scorer(model or ctx.config.model, device=device or ctx.config.device,
-                       batch_size=batch_size or ctx.config.batch_size)
+    return ScorerSpec(model or ctx.config.model, device=device or ctx.config.device,
+                      batch_size=batch_size or ctx.config.batch_size)
+
+
+def load_model(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> Any:
+    return scorer_spec(ctx, model, device, batch_size).load()
 
 
 def do_score(ctx: Ctx, store: Any, model: str | None, device: str | None,
-             batch_size: int | None) -> dict[str, Any]:
+             batch_size: int | None, *, rescore: bool = False, workers: int = 1,
+             quiet: bool = False) -> dict[str, Any]:
     from moderation.batch import score_database
+    from moderation.progress import Progress
 
-    scorer = load_model(ctx, model, device, batch_size)
-    return score_database(store, scorer).as_json()
+    spec = scorer_spec(ctx, model, device, batch_size)
+    with Progress("scoring", None, quiet=quiet) as bar:
+        summary = score_database(store, spec if workers > 1 else spec.load(), rescore=rescore,
+                                 workers=workers, progress=bar.advance, on_total=bar.set_total)
+    return summary.as_json()
+
+
+def batch_options(f: Any) -> Any:
+    f = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(f)
+    return click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+                        help="Scoring processes, each loading the model once (CPU).")(f)
 
 
 @cli.command()
 @model_options
+@batch_options
+@click.option("--rescore", is_flag=True, help="Also score comments whose scores come from "
+              "another model or an older version (their old scores are kept, not current).")
 @pass_ctx
-def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> None:
-    """Score every comment in the database that this model version has not scored yet."""
+def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None,
+          workers: int, quiet: bool, rescore: bool) -> None:
+    """Score every comment in the database that has no score yet (resumable: after a crash,
+    run it again). Identical texts are scored once per model version."""
     try:
         with ctx.store() as store:
-            summary = do_score(ctx, store, model, device, batch_size)
+            summary = do_score(ctx, store, model, device, batch_size, rescore=rescore,
+                               workers=workers, quiet=quiet)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
     click.echo(json.dumps(summary))
+    if summary.get("note"):
+        click.echo(f"moderation: note: {summary['note']}", err=True)
 
 
 @cli.command("score-file")
@@ -178,27 +246,34 @@ def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | Non
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--id-column", default="id", show_default=True)
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Write skipped rows here (JSONL).")
+@click.option("--output-format", "out_fmt", type=click.Choice(["csv", "jsonl"]),
+              help="Output format (default: from OUT's extension; jsonl for stdout).")
+@click.option("--overwrite", is_flag=True, help="Replace OUT instead of resuming or refusing.")
 @model_options
+@batch_options
 @pass_ctx
 def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column: str,
-                   id_column: str, rejects: str | None, model: str | None, device: str | None,
-                   batch_size: int | None) -> None:
-    """Score a CSV or JSONL of comments into JSONL (id and one field per label)."""
-    from moderation.batch import score_file
+                   id_column: str, rejects: str | None, out_fmt: str | None, overwrite: bool,
+                   model: str | None, device: str | None, batch_size: int | None,
+                   workers: int, quiet: bool) -> None:
+    """Score a CSV or JSONL of comments into JSONL or CSV: one row per input row, in order,
+    with every label's score, or status "skipped" and a reason. Exit status 1 when rows were
+    skipped. After a crash, run the same command again: it resumes where OUT ends (state in
+    OUT.progress.json); a finished OUT is not scored twice."""
+    from moderation.progress import Progress
+    from moderation.scorefile import score_file
 
-    fmt = fmt or ("csv" if src.lower().endswith(".csv") else "jsonl")
+    fmt = fmt or ("csv" if src.lower().endswith((".csv", ".tsv")) else "jsonl")
+    out_fmt = out_fmt or ("csv" if output.lower().endswith(".csv") else "jsonl")
     if src != "-" and not Path(src).is_file():
         raise UserError(f"{src}: no such file")
     try:
-        scorer = load_model(ctx, model, device, batch_size)
-        with click.open_file(src, "rb") as fin, click.open_file(output, "w", encoding="utf-8") as fout:
-            rej = open(rejects, "w", encoding="utf-8") if rejects else None  # noqa: SIM115
-            try:
-                summary = score_file(fin, fout, scorer, fmt=fmt, text_col=text_column,
-                                     id_col=id_column, rejects=rej)
-            finally:
-                if rej:
-                    rej.close()
+        spec = scorer_spec(ctx, model, device, batch_size)
+        summary = score_file(
+            src, output, spec if workers > 1 else spec.load(), fmt=fmt, out_fmt=out_fmt,
+            text_col=text_column, id_col=id_column, rejects=rejects, workers=workers,
+            overwrite=overwrite, batch_size=batch_size or ctx.config.batch_size,
+            progress_factory=lambda size: Progress("scoring", size, quiet=quiet, unit="rows"))
     except ModerationError as exc:
         raise UserError(f"{src}: {exc}") from exc
     click.echo(json.dumps(summary.as_json()), err=True)
@@ -256,7 +331,7 @@ def run(ctx: Ctx, paths: tuple[str, ...], model: str | None, device: str | None,
     if not no_queue and sys.stdin.isatty() and sys.stdout.isatty():
         open_queue(ctx)
     if failures:
-        sys.exit(2)
+        sys.exit(failures)
 
 
 def open_queue(ctx: Ctx, status: str | None = None) -> None:
