@@ -64,6 +64,18 @@ def prepare(data: bytes, source: str) -> tuple[bytes, list[str]]:
     return data, warnings
 
 
+def refuse_dtd(el: etree._Element, source: str) -> None:
+    """Refuse a DOCTYPE with entities, declarations or an external DTD found by the parser
+    itself (the byte check in ``prepare`` only sees the head: padding can push it further)."""
+    info = el.getroottree().docinfo
+    dtd = info.internalDTD
+    if info.system_url or info.public_id or (
+            dtd is not None and (any(True for _ in dtd.entities()) or dtd.elements())):
+        raise ParseError("DTD/entities not allowed: the file declares a DOCTYPE with entities "
+                         "or an external DTD; refused without reading it", source=source,
+                         position=f"line {el.sourceline}")
+
+
 def root_name(data: bytes, source: str) -> str:
     """Local name of the document's root element."""
     data, _ = prepare(data, source)
@@ -71,6 +83,7 @@ def root_name(data: bytes, source: str) -> str:
                                     no_network=True, load_dtd=False, huge_tree=True)
     try:
         for _event, el in parser_events:
+            refuse_dtd(el, source)
             return local(el.tag)
     except etree.XMLSyntaxError as exc:
         line, col = exc.position
@@ -102,6 +115,8 @@ class XmlStream:
             for event, el in events:
                 if event == "start":
                     depth += 1
+                    if depth == 1:
+                        refuse_dtd(el, self.source)
                     if depth > MAX_DEPTH:
                         line = el.sourceline
                         self.error = (f"line {line}: nesting deeper than {MAX_DEPTH} levels; "
