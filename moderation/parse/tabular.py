@@ -145,6 +145,9 @@ def _iter_jsonl(raw: IO[bytes], cols: TabularColumns, source: str,
             reject(TabularReject(number, f"malformed JSON at column {exc.colno}: {exc.msg}",
                                  source))
             continue
+        except RecursionError:  # json's C scanner recurses once per nesting level
+            reject(TabularReject(number, "malformed JSON: nested too deeply; refused", source))
+            continue
         if not isinstance(record, dict):
             reject(TabularReject(number, "not a JSON object", source))
             continue
