@@ -410,5 +410,73 @@ def export(ctx: Ctx, fmt: str, output: str, since: str | None, until: str | None
     click.echo(f"{n} log entries exported", err=True)
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@pass_ctx
+def stats(ctx: Ctx, as_json: bool) -> None:
+    """Counts by status, moderator, label and day, and how the model's flags agree with
+    moderators' decisions (precision and recall of the current thresholds against hides)."""
+    from moderation import stats as st
+
+    try:
+        with ctx.store() as store:
+            result = st.compute(store, ctx.config.thresholds)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(json.dumps(result.as_json(), indent=1) if as_json else st.format_text(result))
+
+
+@cli.command()
+@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True),
+              help="Choose each label's threshold for this precision, with the best recall "
+              "(default 0.9).")
+@click.option("--target-recall", type=click.FloatRange(0, 1, min_open=True),
+              help="Choose it for this recall instead, with the best precision.")
+@click.option("--label", "labels", multiple=True, help="Only this label (repeatable).")
+@click.option("--model", help="Calibrate this model's scores (default: the model that scored "
+              "most decided comments).")
+@click.option("--model-version", help="With --model: this version.")
+@click.option("--min-decisions", type=click.IntRange(1), default=5, show_default=True,
+              help="Hidden and approved comments a label needs, each, to be calibrated.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the curves into this "
+              "PNG (needs the optional extra: pip install 'moderation[plot]').")
+@click.option("--write", "write_config", is_flag=True,
+              help="Write the proposed thresholds into config.toml (comments kept).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text and charts.")
+@pass_ctx
+def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | None,
+              labels: tuple[str, ...], model: str | None, model_version: str | None,
+              min_decisions: int, plot: str | None, write_config: bool, as_json: bool) -> None:
+    """Per label, the threshold reaching a target precision (or recall) on the decided
+    comments (hidden = positive, approved = negative), with the trade-off as a chart."""
+    from moderation import calibrate as cb
+
+    if target_precision is not None and target_recall is not None:
+        raise UserError("give --target-precision or --target-recall, not both")
+    metric = "recall" if target_recall is not None else "precision"
+    target = target_recall if target_recall is not None else (target_precision or 0.9)
+    try:
+        with ctx.store() as store:
+            result = cb.calibrate(store, ctx.config.thresholds, metric=metric, target=target,
+                                  labels=list(labels) or None, model=model,
+                                  version=model_version, min_decisions=min_decisions)
+        click.echo(json.dumps(result.as_json(), indent=1) if as_json else cb.format_text(result),
+                   nl=as_json)
+        if plot:
+            cb.write_plot(result, plot)
+            click.echo(f"moderation: chart written to {plot}", err=True)
+        if write_config:
+            target_file = ctx.config.source or Path("config.toml")
+            if not result.proposed:
+                click.echo("moderation: no label reached the target; config.toml unchanged",
+                           err=True)
+            else:
+                cb.write_thresholds(target_file, result.proposed)
+                click.echo(f"moderation: wrote {len(result.proposed)} threshold(s) to "
+                           f"{target_file}: " + ", ".join(
+                               f"{k} = {v:g}" for k, v in result.proposed.items()), err=True)
+    except ModerationError as exc:
+        raise UserError(str(exc)) from exc
+
 def main() -> None:
     cli(prog_name="moderation")

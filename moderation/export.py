@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -221,6 +222,8 @@ def atomic_write(path: str | Path, fill: Callable[[IO[Any]], Any], *, binary: bo
         raise ExportError(f"{target}: cannot write to {directory}: "
                           f"{exc.strerror or exc}; nothing written") from exc
     try:
+        if target.exists():  # a replaced file keeps its permissions (mkstemp makes 0600)
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         mode = "wb" if binary else "w"
         kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as fh:
