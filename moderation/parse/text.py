@@ -40,6 +40,7 @@ class _Draft:
     author: str | None = None
     date: str | None = None
     item: str | None = None  # the list marker that opened it ("3.", "•")
+    inner: str | None = None  # the last marker of a list inside its text
     kind: str = "comment"
     paragraphs: list[list[str]] = field(default_factory=list)
 
@@ -174,7 +175,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
             prev = "content"
             continue
         has_text = cur is not None and bool(cur.paragraphs)
-        if chrome.says_no_comments(s) and not done and not has_text:
+        if chrome.says_no_comments(s) and not done:
             return []
         if chrome.is_zone_end(s):
             if done or has_text:
@@ -182,9 +183,11 @@ def _comments(lines: list[str]) -> list[_Draft]:
             prev = "meta"  # the reply form printed above the comments
             continue
         numbered = _NUMBERED.match(s)
-        if numbered and not was_blank and prev == "content" \
-                and not _next_item(cur.item if cur else None, numbered.group(1)):
-            numbered = None  # a list inside a comment, not the comment list
+        if numbered and not was_blank and prev == "content" and cur is not None:
+            marker = numbered.group(1)
+            if _next_item(cur.inner, marker) or not _next_item(cur.item, marker):
+                cur.inner = marker  # a list inside a comment, not the comment list
+                numbered = None
         if numbered:
             close()
             cur, s = _Draft(item=numbered.group(1)), numbered.group(2).strip()

@@ -1,0 +1,103 @@
+"""HTML pages: per-comment records, parents, pingbacks, body without comments, hostile pages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from moderation.errors import ParseError
+from moderation.parse import parse_bytes, parse_file
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse"
+
+
+def test_wpdiscuz_comments_authors_dates_and_parents() -> None:
+    result = parse_file(FIX / "wpdiscuz7.html")
+    assert result.format == "html"
+    (article,) = result.articles
+    assert article.title == "Harbour wall repairs begin next week"
+    got = [(c.id, c.parent, c.author, c.date) for c in article.comments]
+    assert got == [
+        ("101", None, "Marta Reyes", "June 3, 2024 9:12 am"),
+        ("102", "101", "Tom Okafor", "June 3, 2024 10:40 am"),
+        ("103", None, "Li Wei", "June 4, 2024 8:01 am"),
+    ]
+    first = article.comments[0]
+    assert first.text == ("About time. The wall has been crumbling since the 2022 storms.\n\n"
+                          "Will the steps down to the beach reopen too?")
+    assert all(c.parent_known for c in article.comments)
+    # vote counters and reply buttons are not comment text
+    assert all("Reply" not in c.text and "+" not in c.text for c in article.comments)
+
+
+def test_body_has_the_article_and_no_comment_or_chrome() -> None:
+    article = parse_file(FIX / "wpdiscuz7.html").articles[0]
+    body = article.body or ""
+    assert "repairs to the old harbour wall will begin next week" in body
+    assert "Eleven weeks in summer" not in body
+    assert "crumbling" not in body
+    assert "Would love your thoughts" not in body
+    assert "Most Voted" not in body
+    assert not body.startswith(article.title or "\0")
+
+
+def test_wordpress_core_threads_and_pingbacks_kept_apart() -> None:
+    result = parse_file(FIX / "wp_core.html")
+    assert result.encoding["encoding"] in ("iso8859-1", "latin-1")
+    comments = result.articles[0].comments
+    assert [(c.id, c.parent, c.author, c.kind) for c in comments] == [
+        ("7", None, "José Ortega", "comment"),
+        ("8", "7", "Anna", "comment"),
+        ("9", None, None, "pingback"),
+        ("10", None, "Priya", "comment"),
+    ]
+    assert comments[0].date == "2024-02-01T10:00:00+00:00"
+    assert comments[3].text == "Does rye flour change the schedule?\n\nMine doubles in four hours."
+    assert "says" not in comments[0].text and "Reply" not in comments[0].text
+
+
+def test_page_without_comments_has_none() -> None:
+    article = parse_file(FIX / "no_comments.html").articles[0]
+    assert article.comments == ()
+    assert "tide tables" in (article.body or "").lower()
+
+
+def test_declared_latin1_charset_is_honoured() -> None:
+    result = parse_file(FIX / "latin1_meta.html")
+    assert result.encoding == {"encoding": "iso8859-1", "guessed": False}
+    assert "crème brûlée" in (result.articles[0].body or "")
+
+
+def test_deep_nesting_is_refused_with_a_reason_not_emptied() -> None:
+    html = "<html><body>" + "<div>" * 20_000 + "deep" + "</div>" * 20_000 + "</body></html>"
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="nested deeper") as exc:
+        parse_bytes(html.encode(), "deep.html")
+    assert "deep.html" in str(exc.value)
+    assert time.perf_counter() - start < 5
+
+
+def test_many_unclosed_tags_finish_in_bounded_time_or_are_refused_with_a_reason() -> None:
+    article_text = "<html><body><article><h1>Unclosed</h1><p>" + "Real article text. " * 40
+    flat = article_text + "".join(f"<p>para {i}" for i in range(100_000)) + "</body></html>"
+    start = time.perf_counter()
+    result = parse_bytes(flat.encode(), "unclosed-p.html")
+    assert time.perf_counter() - start < 60
+    # either a body or a warning saying why not: never a silent empty result
+    assert result.articles[0].body or result.warnings
+    nested = article_text + "".join(f"<span><b>cell {i}" for i in range(100_000))
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="nested deeper"):
+        parse_bytes(nested.encode(), "unclosed-span.html")
+    assert time.perf_counter() - start < 10
+
+
+def test_comment_markup_inside_template_or_sidebar_widget_is_ignored() -> None:
+    html = ("<html><body><article><p>" + "Article words. " * 30 + "</p></article>"
+            "<template class='comment-template'><li class='comment'><div class='comment-content'>"
+            "{{text}}</div></li></template>"
+            "<div class='widget recent-comments'><li class='comment'><div class='comment-content'>"
+            "Other page comment</div></li></div></body></html>")
+    assert parse_bytes(html.encode(), "t.html").articles[0].comments == ()

@@ -1,0 +1,82 @@
+"""Input handling shared by every format: encodings, empty/binary/missing files, sniffing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.errors import InputError
+from moderation.parse import FORMATS, parse_bytes, parse_file, sniff_format
+from moderation.parse.decode import decode
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse"
+
+
+def test_cp1252_without_charset_is_decoded_and_the_guess_recorded() -> None:
+    result = parse_file(FIX / "cp1252.txt")
+    assert result.encoding["encoding"] == "cp1252" and result.encoding["guessed"] is True
+    assert result.articles[0].title == "Café menu – “specials”"
+
+
+def test_utf16_with_bom() -> None:
+    result = parse_file(FIX / "utf16_bom.txt")
+    assert result.encoding == {"encoding": "utf-16-le", "guessed": False, "bom": True}
+    assert "été included" in (result.articles[0].body or "")
+
+
+def test_mixed_utf8_and_latin1_keeps_both() -> None:
+    text, note = decode("naïve ".encode() + "café".encode("latin-1"), "mixed.txt")
+    assert text == "naïve café"
+    assert note["guessed"] is True
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("empty.txt", "empty"), ("binary.bin", "binary file (PNG image)"),
+    ("nulls.dat", "binary file (contains NUL bytes)"),
+])
+def test_empty_and_binary_files_refused_naming_the_file(name: str, reason: str) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_file(FIX / name)
+    assert name in str(exc.value) and reason in str(exc.value)
+
+
+def test_whitespace_only_file_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_text("  \n\n\t\n")
+    with pytest.raises(InputError, match="blank.txt: file is empty"):
+        parse_file(path)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        parse_file(tmp_path / "nope.txt")
+    with pytest.raises(InputError, match="is a directory"):
+        parse_file(tmp_path)
+
+
+def test_unknown_format_names_the_choices() -> None:
+    with pytest.raises(InputError, match="unknown format 'pdf'.*text, html, wxr"):
+        parse_bytes(b"hello", "x.txt", "pdf")
+
+
+def test_sniffing_by_content_then_extension() -> None:
+    assert sniff_format("<!DOCTYPE html><html><body>x</body></html>", "page.txt") == "html"
+    assert sniff_format("Just a title\n\nSome text.", "page.html") == "html"
+    assert sniff_format("Just a title\n\nSome text.", "dump") == "text"
+    assert sniff_format('{"text": "hi"}\n', "rows") == "jsonl"
+    assert set(FORMATS) == {"text", "html", "wxr", "disqus", "csv", "jsonl"}
+
+
+def test_forced_format_overrides_sniffing() -> None:
+    html = (FIX / "wpdiscuz7.html").read_bytes()
+    result = parse_bytes(html, "page.html", "text")
+    assert result.format == "text"
+
+
+def test_to_json_shape() -> None:
+    data = parse_file(FIX / "wpdiscuz7.html").to_json()
+    assert set(data) >= {"format", "articles", "warnings", "encoding", "source"}
+    article = data["articles"][0]
+    assert set(article) >= {"title", "byline", "body", "url", "comments"}
+    assert set(article["comments"][0]) >= {"id", "parent", "author", "date", "text", "kind"}

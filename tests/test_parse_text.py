@@ -1,0 +1,116 @@
+"""Text-dump parser: the seeds against their gold parse, comment zones, chrome, boilerplate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from moderation.parse import parse_bytes, parse_file
+from moderation.parse.text import parse_text
+
+REPO = Path(__file__).resolve().parent.parent
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse"
+GOLD = json.loads((FIX / "seeds_gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", [k for k in GOLD if not k.startswith("_")])
+def test_seed_matches_gold(name: str) -> None:
+    result = parse_file(REPO / "seeds" / name)
+    assert result.format == "text"
+    (article,) = result.articles
+    expected = GOLD[name]
+    assert article.title == expected["title"]
+    assert article.byline == expected["byline"]
+    assert [{"author": c.author, "text": c.text} for c in article.comments] == expected["comments"]
+
+
+def test_seed_comments_have_unknown_parents_and_no_chrome() -> None:
+    article = parse_file(REPO / "seeds" / "000_3085d7b6e1beafaf.txt").articles[0]
+    assert all(c.parent is None and c.parent_known is False for c in article.comments)
+    everything = "\n".join(c.text for c in article.comments) + "\n" + (article.body or "")
+    for chrome_line in ("Notify of", "Newest Most Voted", "Inline Feedbacks",
+                        "View all comments", "Would love your thoughts", "Support SouthFront",
+                        "Illustrative Image", "2,500 $"):
+        assert chrome_line not in everything
+
+
+def test_seed_without_comment_section_body_drops_boilerplate() -> None:
+    article = parse_file(REPO / "seeds" / "004_d4341341fef19c32.txt").articles[0]
+    assert article.comments == ()
+    body = article.body or ""
+    assert "The leader of Afghanistan’s resistance front" in body
+    assert "SEE ALSO:" not in body
+    assert "support HTML5" not in body
+    assert "Prepares To Resist Taliban Rule" not in body  # the video's title after its fallback
+    assert "\n\n\n" not in body
+
+
+def test_no_comment_zone_means_no_comments_despite_name_like_lines() -> None:
+    article = parse_file(FIX / "no_zone_dump.txt").articles[0]
+    assert article.title == "Tide Tables For The Summer Season"
+    assert article.comments == ()
+    assert "Marta Reyes" in (article.body or "")
+
+
+def test_german_widget_chrome_authors_and_blank_line_split() -> None:
+    article = parse_file(FIX / "german_dump.txt").articles[0]
+    assert article.byline == "von Kathrin Berger"
+    got = [(c.author, c.text) for c in article.comments]
+    assert got == [
+        ("Jonas Weber", "Endlich! Ich fahre jeden Tag dort und es ist gefährlich.\n\n"
+                        "Dafür gebe ich gern etwas Geduld während der Bauzeit."),
+        ("Petra Lang", "Stimmt, besonders abends."),
+        (None, "Wann wird die Uferstraße gesperrt?"),
+    ]
+    assert "Benachrichtige" not in (article.body or "")
+
+
+def test_edited_chrome_phrase_still_opens_the_zone() -> None:
+    text = ("A Title For The Page\n\n" + "This is a long enough paragraph of article text to count "
+            "as the body of the page before the widget starts.\n\n"
+            "Notify off\nNewest Most Voted\nInline Feedback\nView all comment\n"
+            "Sam Doe\n\nFirst!! Great piece, thanks for writing it.\n")
+    article = parse_text(text)
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Sam Doe", "First!! Great piece, thanks for writing it.")]
+
+
+def test_numbered_comment_list_pingbacks_and_lists_inside_comments() -> None:
+    text = ("Page Title Here\n\n" + "word " * 30 + "\n\n3 thoughts on “Page Title Here”\n\n"
+            "1. I liked this a lot and have three points:\n"
+            "1. the first point\n"
+            "2. the second point\n\n"
+            "2. Pingback: Some Other Blog » links\n"
+            "3. Pingback: Another Blog » more links\n\n"
+            "4. Short second comment here.\n\nLeave a Reply\n")
+    comments = parse_text(text).comments
+    assert [c.kind for c in comments] == ["comment", "pingback", "pingback", "comment"]
+    assert comments[0].text.endswith("2. the second point")
+    assert comments[3].text == "Short second comment here."
+
+
+def test_author_and_date_on_one_line() -> None:
+    text = ("Top 100 Singers\n\n" + "word " * 30 + "\n\n{ 2 comments… read them below or add one }"
+            "\n\nArmanox June 28, 2015 at 10:25 pm\n\nReally, no Shagrath?\n\n"
+            "peiman July 31, 2015 at 4:34 pm\n\nWhere is Eric Adams?\n")
+    comments = parse_text(text).comments
+    assert [(c.author, c.date, c.text) for c in comments] == [
+        ("Armanox", "June 28, 2015 at 10:25 pm", "Really, no Shagrath?"),
+        ("peiman", "July 31, 2015 at 4:34 pm", "Where is Eric Adams?"),
+    ]
+
+
+def test_no_comments_notice_means_zero_comments() -> None:
+    text = ("Some Headline\n\n" + "word " * 30 + "\n\nComments\n\nPlease be respectful when "
+            "making a comment.\n\nThere are no comments yet - be the first to add your thoughts\n")
+    assert parse_text(text).comments == ()
+
+
+def test_parse_bytes_text_is_pure_and_repeatable() -> None:
+    data = (REPO / "seeds" / "000_3085d7b6e1beafaf.txt").read_bytes()
+    first = parse_bytes(data, "seed.txt").to_json()
+    assert parse_bytes(data, "seed.txt").to_json() == first
+    assert first["format"] == "text"
+    assert first["articles"][0]["comments"][0]["parent"] is None

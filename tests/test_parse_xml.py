@@ -1,0 +1,135 @@
+"""WXR and Disqus exports: kinds, statuses, parents, hostile XML, malformed and huge files."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from moderation.errors import InputError, ParseError
+from moderation.parse import parse_bytes, parse_file
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse"
+
+
+def test_wxr_kinds_statuses_and_threaded_parents() -> None:
+    result = parse_file(FIX / "tiny.wxr")
+    assert result.format == "wxr"
+    (article,) = result.articles  # the attachment item without comments is not an article
+    assert article.title == "Harbour wall repairs begin"
+    assert article.url == "https://gazette.example/harbour-wall"
+    assert article.body == "Repairs begin next week.\n\nThe promenade stays closed."
+    got = [(c.id, c.parent, c.kind, c.source_status) for c in article.comments]
+    assert got == [
+        ("1", None, "comment", "approved"),
+        ("2", "1", "comment", "approved"),
+        ("3", None, "pingback", "approved"),
+        ("4", None, "trackback", "pending"),
+        ("5", None, "comment", "spam"),
+    ]
+    assert article.comments[0].text == "About time.\n\nWill the steps reopen?"
+    assert all(c.parent_known for c in article.comments)
+
+
+@pytest.mark.parametrize("namespace", [
+    "http://wordpress.org/export/1.0/", "http://wordpress.org/export/1.1/",
+    "https://wordpress.org/export/1.2/",
+])
+def test_wxr_versions_match_by_local_name(namespace: str) -> None:
+    data = (FIX / "tiny.wxr").read_bytes().replace(
+        b"http://wordpress.org/export/1.2/", namespace.encode())
+    comments = parse_bytes(data, "v.wxr").articles[0].comments
+    assert len(comments) == 5
+
+
+def test_disqus_export_threads_parents_and_flags() -> None:
+    result = parse_file(FIX / "tiny_disqus.xml")
+    assert result.format == "disqus"
+    (article,) = result.articles
+    assert (article.id, article.title) == ("100", "Harbour wall repairs begin")
+    got = [(c.id, c.parent, c.author, c.source_status) for c in article.comments]
+    assert got == [
+        ("1000", None, "Marta", "approved"),
+        ("1001", "1000", "Tom", "approved"),
+        ("1002", None, "Anon", "deleted"),
+        ("1003", None, "spammer", "spam"),
+    ]
+    assert article.comments[0].text == "About time.\n\nWill the steps reopen?"
+
+
+def test_disqus_import_file_is_recognised() -> None:
+    result = parse_file(FIX / "disqus_import.xml")
+    assert result.format == "wxr"
+    assert any("Disqus import" in w for w in result.warnings)
+    assert [c.text for c in result.articles[0].comments] == ["Hello back"]
+    with pytest.raises(ParseError, match="Disqus \\*import\\* file"):
+        parse_file(FIX / "disqus_import.xml", "disqus")
+
+
+@pytest.mark.parametrize("name", ["entity_bomb.xml", "external_entity.xml", "external_dtd.xml"])
+def test_dtd_entities_refused_fast_without_reading(name: str) -> None:
+    start = time.perf_counter()
+    tracemalloc.start()
+    with pytest.raises(ParseError, match="DTD/entities not allowed") as exc:
+        parse_file(FIX / name)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.perf_counter() - start < 1
+    assert peak < 5_000_000
+    assert name in str(exc.value)
+
+
+def test_quadratic_blowup_refused() -> None:
+    data = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "' + b"x" * 50_000 + b'">]><disqus>'
+            + b"&a;" * 50_000 + b"</disqus>")
+    with pytest.raises(ParseError, match="DTD/entities not allowed"):
+        parse_bytes(data, "quad.xml")
+
+
+def test_malformed_file_reports_position() -> None:
+    with pytest.raises(ParseError) as exc:
+        parse_file(FIX / "malformed_disqus.xml")
+    assert "malformed_disqus.xml" in str(exc.value)
+    assert exc.value.position and exc.value.position.startswith("line ")
+
+
+def test_truncated_file_keeps_good_records_and_says_what_was_skipped() -> None:
+    result = parse_file(FIX / "truncated_disqus.xml")
+    assert [c.id for c in result.articles[0].comments] == ["1000", "1001"]
+    assert any(w.startswith("stopped at line") and "2 post(s) before it kept" in w
+               for w in result.warnings)
+
+
+def test_deep_nesting_refused_with_reason() -> None:
+    depth = 300_000
+    data = b"<disqus>" + b"<a>" * depth + b"</a>" * depth + b"</disqus>"
+    with pytest.raises(ParseError, match="nesting deeper than"):
+        parse_bytes(data, "deep.xml", "disqus")
+
+
+def test_oversize_comment_kept_whole_with_a_flag() -> None:
+    big = "word " * 2_300_000  # 11.5 MB
+    data = (FIX / "tiny_disqus.xml").read_text().replace("buy cheap pills", big).encode()
+    comments = parse_bytes(data, "big.xml").articles[0].comments
+    spam = comments[-1]
+    assert "oversize" in spam.flags
+    assert len(spam.text) == len(big.strip())
+
+
+def test_large_export_streams_with_bounded_tree_memory() -> None:
+    post = (b'<post dsq:id="%d"><message><![CDATA[<p>comment number %d with some words</p>]]>'
+            b"</message><isDeleted>false</isDeleted><isSpam>false</isSpam>"
+            b'<author><name>n</name></author><thread dsq:id="1"/></post>\n')
+    body = b"".join(post % (i, i) for i in range(20_000))
+    data = (b'<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+            b'xmlns:dsq="http://disqus.com/disqus-internals"><thread dsq:id="1"><title>t</title>'
+            b"</thread>" + body + b"</disqus>")
+    result = parse_bytes(data, "many.xml")
+    assert len(result.articles[0].comments) == 20_000
+
+
+def test_xml_that_is_no_export_is_refused_clearly() -> None:
+    with pytest.raises(InputError, match="neither a WordPress WXR"):
+        parse_bytes(b'<?xml version="1.0"?><catalog><book/></catalog>', "books.xml")
