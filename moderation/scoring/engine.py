@@ -8,7 +8,8 @@ object with ``.logits``, plus a Hugging Face *fast* tokenizer)::
         name="builtin:minilm", version="sha256:1234abcd",
         activation="sigmoid",        # or "softmax"
         device="auto",               # cpu | cuda | mps | auto (or cuda:N)
-        batch_size=None,             # None: a default for the device
+        batch_size=None,             # None: a default for the device (cap on windows per pass)
+        max_batch_tokens=None,       # None: a default for the device (cap on padded tokens)
         supported_languages=None,    # e.g. {"en"}: other languages get status unsupported_language
     )
     results = engine.score(["first comment", "second comment"])   # list[Scores], input order
@@ -122,6 +123,7 @@ class InferenceEngine:
         device: str | None = "auto",
         batch_size: int | None = None,
         max_length: int | None = None,
+        max_batch_tokens: int | None = None,
         overlap: int | None = None,
         supported_languages: Iterable[str] | None = None,
     ) -> None:
@@ -131,8 +133,11 @@ class InferenceEngine:
         labels: one name per output column, in order.
         name, version: stored in every Scores (e.g. "detoxify:original", "c1212f89").
         activation: "sigmoid" (multi-label), "softmax", or a callable on the logits tensor.
-        device: cpu | cuda | cuda:N | mps | auto.  batch_size: windows per forward pass.
+        device: cpu | cuda | cuda:N | mps | auto.
+        batch_size: at most this many windows per forward pass (default 64 on CPU, 128 on GPU).
         max_length: tokens per window including special tokens (default: the model's limit).
+        max_batch_tokens: at most this many padded tokens per forward pass (default 4096 on
+            CPU, 32768 on GPU), so short comments batch widely and long ones a few at a time.
         overlap: tokens shared by consecutive windows (default: a quarter of a window).
         supported_languages: ISO 639-1 codes the model covers; None disables the check.
         """
@@ -144,9 +149,10 @@ class InferenceEngine:
         self.device = resolve_device(device)
         if self.device.type == "cpu":
             set_cpu_threads()
-        self.batch_size = int(batch_size) if batch_size else (64 if self.device.type == "cuda" else 16)
+        self.batch_size = int(batch_size) if batch_size else (128 if self.device.type == "cuda" else 64)
         if self.batch_size < 1:
             raise ScorerError(f"batch size must be at least 1, got {batch_size}")
+        self.max_batch_tokens = int(max_batch_tokens or (32768 if self.device.type == "cuda" else 4096))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         if isinstance(activation, str):
@@ -209,14 +215,28 @@ class InferenceEngine:
         order = sorted(range(len(windows)), key=lambda w: -len(windows[w][1]))
         best: list[list[float]] = [[-math.inf] * len(self.labels) for _ in encoded]
         with torch.inference_mode():
-            for b in range(0, len(order), self.batch_size):
-                batch = [windows[w] for w in order[b : b + self.batch_size]]
+            for batch_ids in self._batches(order, [len(ids) for _, ids in windows]):
+                batch = [windows[w] for w in batch_ids]
                 probs = self._forward([ids for _, ids in batch]).tolist()
                 for (owner, _), row in zip(batch, probs):
                     best[owner] = [max(a, p) for a, p in zip(best[owner], row)]
         return best, counts
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _batches(self, order: list[int], lengths: list[int]) -> Iterable[list[int]]:
+        """Consecutive runs of the length-sorted windows, at most ``batch_size`` windows and
+        ``max_batch_tokens`` padded tokens each: many short comments share one forward pass,
+        long windows go a few at a time."""
+        batch: list[int] = []
+        for w in order:
+            width = lengths[batch[0]] if batch else lengths[w]  # longest first: batch[0] is widest
+            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * width > self.max_batch_tokens):
+                yield batch
+                batch = []
+            batch.append(w)
+        if batch:
+            yield batch
 
     def _forward(self, batch: list[list[int]]) -> Any:
         import torch

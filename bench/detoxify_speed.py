@@ -1,0 +1,162 @@
+"""Detoxify's own predict (batches of 32, arrival order) against our engine, same checkpoint.
+
+    .venv/bin/python bench/detoxify_speed.py [--n 240] [--batch-size 16] [--device cpu]
+
+Comments with realistic lengths are sampled from ../shared/data/toxicity (toxic_spans and
+jigsaw2018). The model is a bert-base-sized BERT (768 hidden, 12 layers, 30522-token vocab)
+with random weights, saved in Detoxify's checkpoint format beside a WordPiece vocabulary
+trained on the same comments: compute does not depend on the weights' values. Both paths run
+in one process on the same thread count. Prints comments/s for each, the ratio, and the
+largest score difference on comments that fit in one 512-token window (longer ones are
+truncated by Detoxify and windowed by us: reported separately). JSON goes to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data" / "toxicity"
+SOURCES = [
+    (DATA / "toxic_spans" / "comments.csv", "comment_text"),
+    (DATA / "jigsaw2018" / "train_head.csv", "comment_text"),
+]
+CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+
+
+def load_comments() -> list[str]:
+    csv.field_size_limit(10_000_000)
+    texts: list[str] = []
+    for path, column in SOURCES:
+        if not path.is_file():
+            sys.exit(f"missing {path}: the bench samples real comment lengths from ../shared")
+        with open(path, newline="", encoding="utf-8") as fh:
+            texts.extend(row[column] for row in csv.DictReader(fh) if row.get(column, "").strip())
+    return texts
+
+
+def build_checkpoint(out: Path, corpus: list[str]) -> Path:
+    """bert-base-sized Detoxify checkpoint with random weights, plus HF config and tokenizer."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers.trainers import WordPieceTrainer
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(corpus, WordPieceTrainer(vocab_size=30522, special_tokens=specials))
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
+    )
+    tok.decoder = decoders.WordPiece()
+    hf_tok = BertTokenizer(vocab=tok.get_vocab(), do_lower_case=True, model_max_length=512)
+    hf_tok.save_pretrained(str(out))
+    config = BertConfig(num_labels=len(CLASSES))  # bert-base: 768 x 12 layers, vocab 30522
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config).eval()
+    config.save_pretrained(str(out))
+    ckpt = {
+        "config": {
+            "arch": {"args": {"model_type": str(out), "model_name": "BertForSequenceClassification",
+                              "tokenizer_name": "BertTokenizer", "num_classes": len(CLASSES)}},
+            "dataset": {"args": {"classes": CLASSES}},
+        },
+        "state_dict": model.state_dict(),
+    }
+    torch.save(ckpt, out / "bench-bert-base.ckpt")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=240, help="comments to score (default 240)")
+    parser.add_argument("--batch-size", type=int, default=None, help="our batch size (default: engine's)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    import torch
+    from detoxify import Detoxify
+
+    from moderation.scoring import load_scorer
+    from moderation.scoring.engine import set_cpu_threads
+
+    pool = load_comments()
+    texts = random.Random(args.seed).sample(pool, args.n)
+    with tempfile.TemporaryDirectory(prefix="detoxify-bench-") as tmp:
+        t0 = time.perf_counter()
+        model_dir = build_checkpoint(Path(tmp), pool)
+        print(f"built bert-base checkpoint in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+
+        ours = load_scorer(f"detoxify:{model_dir}", device=args.device, batch_size=args.batch_size)
+        threads = set_cpu_threads() if args.device == "cpu" else None
+        naive = Detoxify(checkpoint=str(model_dir / "bench-bert-base.ckpt"),
+                         huggingface_config_path=str(model_dir), device=args.device)
+        lengths = [len(ids) for ids in naive.tokenizer(texts, verbose=False)["input_ids"]]
+        warm = texts[:4]
+        naive.predict(warm)
+        ours.score(warm)
+
+        t0 = time.perf_counter()
+        ref: dict[str, list[float]] = {label: [] for label in ours.labels}
+        for start in range(0, len(texts), 32):
+            out = naive.predict(texts[start : start + 32])
+            for label in ref:
+                value = out[label]
+                ref[label].extend(value if isinstance(value, list) else [value])
+        naive_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        results = ours.score(texts)
+        ours_s = time.perf_counter() - t0
+
+    single = [i for i, n in enumerate(lengths) if n <= 512]
+    long_ = [i for i, n in enumerate(lengths) if n > 512]
+    max_diff = max(abs(results[i].labels[k] - ref[k][i]) for i in single for k in ref)
+    long_below = min((results[i].labels[k] - ref[k][i] for i in long_ for k in ref), default=0.0)
+    report = {
+        "comments": len(texts),
+        "tokens_mean": sum(lengths) / len(lengths),
+        "tokens_max": max(lengths),
+        "comments_over_512_tokens": len(long_),
+        "windows_total": sum(r.windows for r in results),
+        "device": args.device,
+        "torch_threads": threads or torch.get_num_threads(),
+        "our_batch_size": ours.batch_size,
+        "naive_comments_per_s": len(texts) / naive_s,
+        "ours_comments_per_s": len(texts) / ours_s,
+        "ratio": naive_s / ours_s,
+        "max_abs_diff_single_window": max_diff,
+        "long_comments_min_ours_minus_naive": long_below,
+        "naive_seconds": naive_s,
+        "ours_seconds": ours_s,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+    print(f"comments: {len(texts)} (mean {report['tokens_mean']:.0f} tokens, max {max(lengths)}, "
+          f"{len(long_)} over 512 -> {report['windows_total']} windows in all)")
+    print(f"naive Detoxify.predict, batches of 32 in arrival order: {report['naive_comments_per_s']:.2f} comments/s")
+    print(f"ours (length-sorted, batch {ours.batch_size}, windows):        {report['ours_comments_per_s']:.2f} comments/s")
+    print(f"ratio: {report['ratio']:.2f}x   max |diff| on single-window comments: {max_diff:.2e}"
+          f"   long comments, min(ours - naive): {long_below:+.2e}")
+    results_dir = REPO / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out_path = results_dir / f"detoxify_speed-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out_path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

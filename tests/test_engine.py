@@ -1,0 +1,198 @@
+"""The shared inference engine on a plain tiny BERT classifier (not Detoxify): order, windows, batching."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from moderation.errors import ScorerError
+from moderation.scoring.engine import usable_cpus, window_starts
+
+
+@pytest.mark.parametrize("n,width,overlap", [(0, 10, 2), (10, 10, 2), (11, 10, 2), (100, 10, 3), (1000, 510, 127), (37, 8, 0)])
+def test_windows_cover_every_token_are_full_and_overlap(n: int, width: int, overlap: int) -> None:
+    starts = window_starts(n, width, overlap)
+    assert starts[0] == 0 and starts == sorted(set(starts))
+    if n <= width:
+        assert starts == [0]
+        return
+    covered = set()
+    for s in starts:
+        assert 0 <= s and s + width <= n  # every window is full
+        covered.update(range(s, s + width))
+    assert covered == set(range(n))
+    assert starts[-1] == n - width
+    for a, b in zip(starts, starts[1:]):
+        assert b - a <= width - overlap  # consecutive windows share at least `overlap` tokens
+
+
+def test_usable_cpus_is_sane() -> None:
+    assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
+
+
+def test_importing_scoring_modules_does_not_import_torch() -> None:
+    code = (
+        "import sys, moderation, moderation.scoring, moderation.scoring.engine, "
+        "moderation.scoring.detoxify, moderation.scoring.language\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'detoxify', 'py3langid') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+
+class TupleOut(torch.nn.Module):
+    """A model returning a bare tuple (logits,), as older HF models with return_dict=False do."""
+
+    def __init__(self, inner: torch.nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.config = inner.config
+
+    def forward(self, input_ids, attention_mask):
+        return (self.inner(input_ids=input_ids, attention_mask=attention_mask).logits,)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory):
+    import tiny_detoxify as td
+    from transformers import BertConfig, BertForSequenceClassification
+
+    tokenizer = td.build_tokenizer(tmp_path_factory.mktemp("engine-tok"))
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128, num_labels=3)
+    torch.manual_seed(1)
+    model = BertForSequenceClassification(config).eval()
+    return model, tokenizer
+
+
+def make(tiny, **kwargs):
+    from moderation.scoring.engine import InferenceEngine
+
+    model, tokenizer = tiny
+    kwargs.setdefault("device", "cpu")
+    return InferenceEngine(model, tokenizer, ("a", "b", "c"), name="test:tiny", version="v1", **kwargs)
+
+
+def direct(tiny, text: str, max_length: int = 128) -> list[float]:
+    model, tokenizer = tiny
+    enc = tokenizer(text, truncation=True, max_length=max_length, return_tensors="pt")
+    with torch.inference_mode():
+        return torch.softmax(model(**enc).logits, dim=-1)[0].tolist()
+
+
+def test_scores_in_input_order_equal_one_at_a_time_calls(tiny) -> None:
+    import tiny_detoxify as td
+
+    rng = random.Random(3)
+    texts = [td.filler(rng.choice([1, 3, 10, 40, 90]), seed=i) for i in range(25)]
+    engine = make(tiny, activation="softmax", batch_size=4)
+    assert engine.max_length == 128  # the model's position limit caps the tokenizer's 512
+    results = engine.score(texts)
+    assert [r.model for r in results] == ["test:tiny"] * 25 and {r.version for r in results} == {"v1"}
+    for text, result in zip(texts, results):
+        assert result.windows == 1
+        assert list(result.labels.values()) == pytest.approx(direct(tiny, text), abs=1e-5)
+        assert sum(result.labels.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_long_text_is_the_max_over_its_windows(tiny) -> None:
+    import tiny_detoxify as td
+
+    model, tokenizer = tiny
+    engine = make(tiny, max_length=32, overlap=6)
+    text = td.filler(200, seed=11)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    starts = window_starts(len(ids), 30, 6)
+    assert len(starts) > 5
+    expected = [-1.0] * 3
+    for s in starts:
+        window = [tokenizer.cls_token_id] + ids[s : s + 30] + [tokenizer.sep_token_id]
+        with torch.inference_mode():
+            probs = torch.sigmoid(model(input_ids=torch.tensor([window])).logits)[0].tolist()
+        expected = [max(a, b) for a, b in zip(expected, probs)]
+    (result,) = engine.score([text])
+    assert result.windows == len(starts)
+    assert list(result.labels.values()) == pytest.approx(expected, abs=1e-5)
+
+
+def test_tuple_output_models_and_batch_limits_give_the_same_scores(tiny) -> None:
+    import tiny_detoxify as td
+    from moderation.scoring.engine import InferenceEngine
+
+    texts = [td.filler(n, seed=n) for n in (2, 80, 5, 300, 30, 1)]
+    base = make(tiny).score(texts)
+    model, tokenizer = tiny
+    wrapped = InferenceEngine(TupleOut(model), tokenizer, ("a", "b", "c"), name="t", version="v",
+                              device="cpu", batch_size=1)
+    tight = make(tiny, batch_size=64, max_batch_tokens=40)
+    for other in (wrapped.score(texts), tight.score(texts)):
+        for a, b in zip(base, other):
+            assert a.windows == b.windows
+            assert list(a.labels.values()) == pytest.approx(list(b.labels.values()), abs=1e-5)
+
+
+def test_batches_respect_count_and_token_caps(tiny) -> None:
+    engine = make(tiny, batch_size=3, max_batch_tokens=100)
+    lengths = [50, 40, 30, 20, 20, 20, 20, 5, 5]
+    batches = list(engine._batches(list(range(len(lengths))), lengths))
+    assert [w for b in batches for w in b] == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) <= 3 and (len(b) == 1 or len(b) * lengths[b[0]] <= 100)
+
+
+def test_empty_texts_are_not_scored_and_never_clean(tiny) -> None:
+    results = make(tiny).score(["", " \n", "hello there"])
+    assert [(r.status, r.labels, r.windows) for r in results[:2]] == [("empty", {}, 0)] * 2
+    assert results[2].status == "ok" and len(results[2].labels) == 3
+
+
+def test_bad_settings_are_scorer_errors(tiny) -> None:
+    with pytest.raises(ScorerError, match="unknown device"):
+        make(tiny, device="tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ScorerError, match="CUDA is not available"):
+            make(tiny, device="cuda")
+    with pytest.raises(ScorerError, match="unknown activation"):
+        make(tiny, activation="relu")
+    with pytest.raises(ScorerError, match="overlap"):
+        make(tiny, max_length=32, overlap=30)
+    with pytest.raises(ScorerError, match="3 outputs for 4 labels"):
+        from moderation.scoring.engine import InferenceEngine
+
+        model, tokenizer = tiny
+        InferenceEngine(model, tokenizer, ("a", "b", "c", "d"), name="t", version="v", device="cpu").score(["x"])
+
+
+def test_cpu_threads_follow_the_environment(tiny, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = torch.get_num_threads()
+    monkeypatch.setenv("MODERATION_TORCH_THREADS", "1")
+    try:
+        make(tiny)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_language_check_rules() -> None:
+    pytest.importorskip("py3langid")
+    from moderation.scoring.language import check
+
+    seven = {"en", "fr", "es", "it", "pt", "tr", "ru"}
+    assert check("This is the dumbest thing I have read all week.", {"en"}) == ("en", True)
+    assert check("Le maire devrait démissionner, quelle honte.", seven) == ("fr", True)
+    assert check("Le maire devrait démissionner, quelle honte.", {"en"})[1] is False
+    assert check("Der Bürgermeister ist ein Lügner und sollte zurücktreten", seven) == ("de", False)
+    assert check("Ты идиот и лжец, уходи отсюда", {"en"})[1] is False
+    assert check("Ты идиот и лжец, уходи отсюда", seven)[1] is True
+    assert check("你是个白痴", seven)[1] is False
+    assert check("🖕🖕", seven) == ("und", False)
+    assert check("idiot!", {"en"}) == (None, True)  # too short to tell: benefit of the doubt
