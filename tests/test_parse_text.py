@@ -114,3 +114,21 @@ def test_parse_bytes_text_is_pure_and_repeatable() -> None:
     assert parse_bytes(data, "seed.txt").to_json() == first
     assert first["format"] == "text"
     assert first["articles"][0]["comments"][0]["parent"] is None
+
+
+def test_signed_qa_comments_without_a_comment_section() -> None:
+    text = ("How do I choose between two verbs?\n\nMy book gave an example that confuses me and "
+            "I would like to understand the rule behind it in more detail please.\n"
+            "• 1\nmaybe the example is a bad one, try another verb\n– Vogel612\n"
+            "Feb 7, 2014 at 10:53\n"
+            "• What are you trying to stress in your story?\n– Bill\n3 hours ago\n"
+            "2 Answers\nThe answer text is long enough to be an answer and stays in the body.\n"
+            "• Is the rule dependent on the verb in question here?\nJan 8, 2020 at 11:18\n")
+    article = parse_text(text)
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Vogel612", "maybe the example is a bad one, try another verb"),
+        ("Bill", "What are you trying to stress in your story?"),
+        (None, "Is the rule dependent on the verb in question here?"),
+    ]
+    assert "stays in the body" in (article.body or "")
+    assert "Vogel612" not in (article.body or "")
