@@ -241,8 +241,26 @@ def _m2_log_views(conn: sqlite3.Connection) -> None:
         " LEFT JOIN scorings s ON s.comment_id = c.id AND s.is_current = 1")
 
 
+def _m3_log_completeness(conn: sqlite3.Connection) -> None:
+    """Refuse incomplete log entries: moderator, UTC time, comment, statuses, system automated."""
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS moderation_log_complete BEFORE INSERT ON moderation_log"
+        " WHEN trim(coalesce(NEW.moderator, '')) = '' OR NEW.automated NOT IN (0, 1)"
+        " OR (NEW.moderator = 'system' AND NEW.automated != 1)"
+        " OR NEW.at NOT GLOB"
+        " '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]*Z'"
+        " OR (NEW.action IN ('approve', 'hide', 'note', 'undo') AND (NEW.comment_id IS NULL"
+        " OR NEW.article_id IS NULL OR NEW.prev_status IS NULL OR NEW.new_status IS NULL"
+        " OR NEW.new_status NOT IN ('pending', 'approved', 'hidden')))"
+        " OR (NEW.action = 'undo' AND NEW.undoes IS NULL)"
+        " BEGIN SELECT RAISE(ABORT, 'moderation_log: incomplete entry refused (it needs a"
+        " moderator, a UTC time ending in Z, the comment, article and both statuses, undoes"
+        " for an undo, and automated = 1 for system)'); END")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m2_log_views,
+    _m3_log_completeness,
 ]
 SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
 

@@ -338,6 +338,8 @@ class Store:
             raise ConflictError(
                 f"comment {comment_id} was changed by {who} since you opened it; now {prev_status}")
         status = new_status or {"approve": "approved", "hide": "hidden"}.get(action, prev_status)
+        if evidence is None:  # a caller without thresholds: record at least what the model said
+            evidence = self._model_snapshot(conn, comment_id)
         now = self.clock()
         # The log row and the status change commit together or not at all.
         log = conn.execute(
@@ -772,6 +774,21 @@ class Store:
         return int(self.write(self._link_parents, 0))
 
     # -- stats and calibration
+
+    @staticmethod
+    def _model_snapshot(conn: sqlite3.Connection, comment_id: int) -> dict[str, Any]:
+        """The evidence snapshot when the caller gave none: the current scoring, thresholds
+        and flagged labels unknown (null), never invented."""
+        row = conn.execute("SELECT model, version, status FROM scorings WHERE comment_id = ?"
+                           " AND is_current = 1", (comment_id,)).fetchone()
+        if row is None:
+            return {"model": None, "version": None, "scores": {}, "thresholds": None,
+                    "flagged": None, "score_status": "unscored"}
+        scores = dict(conn.execute(
+            "SELECT label, value FROM scores WHERE comment_id = ? AND model = ? AND version = ?",
+            (comment_id, row[0], row[1])).fetchall())
+        return {"model": row[0], "version": row[1], "scores": scores, "thresholds": None,
+                "flagged": None, "score_status": row[2]}
 
     @staticmethod
     def _threshold_case(thresholds: dict[str, float]) -> tuple[str, list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -191,3 +192,35 @@ def test_a_same_named_trigger_that_guards_nothing_is_replaced(tmp_path: Path) ->
         assert schema.missing_guards(store.db.conn) == ["moderation_log_no_delete"]
         assert store.check_guards() == ["moderation_log_no_delete"]
         assert_append_only(store.db.conn)
+
+
+def test_incomplete_log_entries_are_refused(scored_store: Store) -> None:
+    conn = scored_store.db.conn
+    good = {"at": "2026-01-01T00:00:00.000000Z", "moderator": "ann", "automated": 0,
+            "action": "hide", "comment_id": 2, "article_id": 1, "prev_status": "pending",
+            "new_status": "hidden", "undoes": None}
+
+    def insert(**changes: object) -> None:
+        row = {**good, **changes}
+        conn.execute(f"INSERT INTO moderation_log({', '.join(row)}) VALUES"
+                     f" ({', '.join('?' * len(row))})", list(row.values()))
+
+    for bad in ({"moderator": " "}, {"moderator": "system"}, {"automated": 2},
+                {"at": "2026-01-01 00:00:00"}, {"at": "2026-01-01T00:00:00+02:00"},
+                {"comment_id": None}, {"prev_status": None}, {"new_status": "gone"},
+                {"action": "undo"}):
+        with pytest.raises(sqlite3.IntegrityError, match="incomplete entry refused"):
+            insert(**bad)
+    insert()
+    insert(moderator="system", automated=1)
+    assert scored_store.query("SELECT COUNT(*) AS n FROM moderation_log")[0]["n"] == 2
+
+
+def test_a_decision_without_evidence_still_snapshots_the_model(scored_store: Store) -> None:
+    scored_store.record_decision(2, "hide", "bob", reason="abuse")
+    scored_store.record_decision(1, "approve", "system", automated=True)
+    rows = list(scored_store.log_rows())
+    assert json.loads(rows[0]["evidence"]) == {
+        "model": "fixture", "version": "1", "scores": {"toxicity": 0.97, "insult": 0.93},
+        "thresholds": None, "flagged": None, "score_status": "ok"}
+    assert (rows[1]["moderator"], rows[1]["automated"]) == ("system", 1)
