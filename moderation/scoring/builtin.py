@@ -1,0 +1,333 @@
+"""The embedded models in ``models/NAME/``: a hashed n-gram linear model (pure numpy) and a
+fine-tuned BERT encoder, both checksum-verified at load, both explaining scores with spans."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.documents import Scores, Span
+from moderation.errors import ScorerError
+from moderation.scoring.normalize import Normalized, normalize
+
+# --- hashed n-gram features (shared by training and runtime) -----------------------------------
+
+_P = 0x100000001B3  # odd multiplier: invertible mod 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # words of the normalized text (letters, digits)
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.uint64)
+    out[0] = 1
+    if n > 1:
+        out[1:] = base
+        out = np.cumprod(out, dtype=np.uint64)  # wraps mod 2**64, as intended
+    return out
+
+
+def _bucket(h: np.ndarray, bits: int, salt: int) -> np.ndarray:
+    x = (h + np.uint64(salt)) * _MIX
+    x ^= x >> np.uint64(29)
+    x *= _MIX
+    return (x >> np.uint64(64 - bits)).astype(np.int64)
+
+
+class Features:
+    """Per-batch feature occurrences: row, bucket, and the char range [lo, hi) of each, in
+    each row's normalized text."""
+
+    def __init__(self, texts: Sequence[str], bits: int, char_ns: Sequence[int], word_ns: Sequence[int]):
+        pieces, offs, pos = [], [], 0
+        for t in texts:
+            offs.append(pos)
+            pieces.append(" " + t + " \x00")
+            pos += len(t) + 3
+        big = "".join(pieces)
+        offs_a = np.asarray(offs + [pos], dtype=np.int64)
+        cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        n = len(cp)
+        with np.errstate(over="ignore"):
+            pw = _powers(_P, n + 1)
+            pinv = _powers(_P_INV, n + 1)
+            pref = np.zeros(n + 1, dtype=np.uint64)
+            pref[1:] = np.cumsum(cp * (pw[:n] if n else pw[:0]), dtype=np.uint64)
+            seg = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(offs_a))
+            rows, buckets, lo, hi = [], [], [], []
+            for k in char_ns:
+                a = np.arange(max(0, n - k + 1), dtype=np.int64)
+                ok = (seg[a] == seg[a + k - 1]) & (cp[a + k - 1] != 0)
+                a = a[ok]
+                h = (pref[a + k] - pref[a]) * pinv[a]
+                rows.append(seg[a]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
+            ws, we = [], []
+            for m in _WORD.finditer(big):
+                ws.append(m.start()); we.append(m.end())
+            ws_a, we_a = np.asarray(ws, dtype=np.int64), np.asarray(we, dtype=np.int64)
+            wh = (pref[we_a] - pref[ws_a]) * pinv[ws_a]
+            wseg = seg[ws_a] if len(ws_a) else ws_a
+            if 1 in word_ns:
+                rows.append(wseg); buckets.append(_bucket(wh, bits, 101)); lo.append(ws_a); hi.append(we_a)
+            if 2 in word_ns and len(ws_a) > 1:
+                same = wseg[1:] == wseg[:-1]
+                h2 = wh[:-1] * np.uint64(_P) + wh[1:] * np.uint64(31)
+                rows.append(wseg[1:][same]); buckets.append(_bucket(h2[same], bits, 102))
+                lo.append(ws_a[:-1][same]); hi.append(we_a[1:][same])
+        self.n = len(texts)
+        self.offsets = offs_a + 1  # where each text starts in ``big`` (after the leading space)
+        self.row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        self.bucket = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
+        self.lo = np.concatenate(lo) if lo else np.zeros(0, np.int64)
+        self.hi = np.concatenate(hi) if hi else np.zeros(0, np.int64)
+        self.big = big
+
+    def matrix(self, idf: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Unique (row, bucket) pairs with l2-normalized log-count * idf values, and for each
+        occurrence the index of its pair (``inverse``)."""
+        key = self.row * (1 << bits) + self.bucket
+        uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        r, b = uniq >> bits, uniq & ((1 << bits) - 1)
+        v = (1.0 + np.log(counts)) * idf[b].astype(np.float64)
+        norm = np.sqrt(np.bincount(r, weights=v * v, minlength=self.n))
+        v = v / np.where(norm > 0, norm, 1.0)[r]
+        return r, b, v, inverse
+
+
+# --- manifest and checksums ----------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(model_dir: Path) -> dict[str, Any]:
+    """Read manifest.json and verify the SHA-256 of every file it lists."""
+    mf = model_dir / "manifest.json"
+    if not mf.is_file():
+        raise ScorerError(f"{model_dir} has no manifest.json")
+    try:
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ScorerError(f"{mf}: unreadable manifest: {e}") from e
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise ScorerError(f"{mf}: no 'files' with checksums")
+    for name, want in files.items():
+        p = model_dir / name
+        if not p.is_file():
+            raise ScorerError(f"{model_dir.name}: missing file {name}")
+        got = _sha256(p)
+        if got != want:
+            raise ScorerError(f"{model_dir.name}: checksum mismatch for {name} (sha256 {got[:12]}..., manifest {want[:12]}...)")
+    return manifest
+
+
+def _platt(p: dict[str, Any], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    params = (p or {}).get("params", {})
+    a = np.array([params.get(lab, [1.0, 0.0])[0] for lab in labels], dtype=np.float64)
+    b = np.array([params.get(lab, [1.0, 0.0])[1] for lab in labels], dtype=np.float64)
+    return a, b
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+
+
+def _empty(name: str, version: str) -> Scores:
+    return Scores(labels={}, model=name, version=version, windows=0, status="empty")
+
+
+# --- linear model ------------------------------------------------------------------------------
+
+
+class LinearScorer:
+    """Hashed word + char n-gram logistic regression on the normalized text, in numpy."""
+
+    def __init__(self, model_dir: Path, manifest: dict[str, Any]):
+        from safetensors.numpy import load_file
+
+        t = load_file(str(model_dir / manifest["weights"]))
+        self.W = t["W"].astype(np.float32)  # (buckets, labels)
+        self.b = t["b"].astype(np.float64)
+        self.idf = t["idf"].astype(np.float32)
+        self.labels = tuple(manifest["labels"])
+        self.name = f"builtin:{model_dir.name}"
+        self.version = str(manifest["version"])
+        f = manifest["features"]
+        self.bits, self.char_ns, self.word_ns = int(f["bits"]), tuple(f["char_ns"]), tuple(f["word_ns"])
+        self.ca, self.cb = _platt(manifest.get("calibration", {}), self.labels)
+        sp = manifest.get("spans", {})
+        self.span_gate = float(sp.get("gate", 0.5))  # only explain texts at least this toxic
+        self.span_tau = float(sp.get("tau", 0.1))  # a word's share of the logit to be flagged
+
+    def logits(self, norm_texts: Sequence[str]) -> tuple[np.ndarray, Features, tuple]:
+        feats = Features(norm_texts, self.bits, self.char_ns, self.word_ns)
+        r, b, v, inv = feats.matrix(self.idf, self.bits)
+        out = np.empty((len(norm_texts), len(self.labels)))
+        for j in range(len(self.labels)):
+            out[:, j] = np.bincount(r, weights=v * self.W[b, j], minlength=len(norm_texts)) + self.b[j]
+        return out, feats, (r, b, v, inv)
+
+    def probs(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, shape (n, labels); texts are normalized here."""
+        z, _, _ = self.logits([normalize(t).text for t in texts])
+        return _sigmoid(self.ca * z + self.cb)
+
+    def spans(self, norms: Sequence[Normalized], feats: Features, mat: tuple, rows: Sequence[int]) -> dict[int, tuple[Span, ...]]:
+        """Words whose features push the toxicity logit up by at least ``tau`` of its positive
+        mass, merged into runs and mapped to raw offsets."""
+        r, b, v, inv = mat
+        j = self.labels.index("toxicity")
+        contrib_pair = v * self.W[b, j]
+        occ = contrib_pair[inv] / np.bincount(inv)[inv]  # split a pair's weight over its occurrences
+        per_char = np.zeros(len(feats.big) + 1)
+        width = (feats.hi - feats.lo).astype(np.float64)
+        # Spread each occurrence's contribution evenly over its characters (difference array).
+        dens = occ / np.maximum(width, 1)
+        np.add.at(per_char, feats.lo, dens)
+        np.add.at(per_char, feats.hi, -dens)
+        per_char = np.cumsum(per_char)
+        out: dict[int, tuple[Span, ...]] = {}
+        for i in rows:
+            nz = norms[i]
+            base = int(feats.offsets[i])
+            words = [(m.start(), m.end()) for m in _WORD.finditer(nz.text)]
+            if not words:
+                continue
+            score = np.array([per_char[base + s: base + e].sum() for s, e in words])
+            pos = score[score > 0].sum()
+            if pos <= 0:
+                continue
+            flagged = [k for k in range(len(words)) if score[k] >= self.span_tau * pos]
+            spans: list[list[float]] = []
+            for k in flagged:
+                s, e = words[k]
+                if spans and (k - 1) in flagged and not nz.text[int(spans[-1][1]):s].strip(" "):
+                    spans[-1][1] = e
+                    spans[-1][2] += score[k]
+                else:
+                    spans.append([s, e, score[k]])
+            res = []
+            for s, e, w in spans:
+                rs, re_ = nz.raw_span(int(s), int(e))
+                res.append(Span(rs, re_, "toxicity", float(w)))
+            out[i] = tuple(res)
+        return out
+
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        if isinstance(texts, str):
+            texts = [texts]
+        todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        norms = [normalize(texts[i]) for i in todo]
+        results: list[Scores] = [_empty(self.name, self.version)] * len(texts)
+        if not todo:
+            return results
+        z, feats, mat = self.logits([n.text for n in norms])
+        p = _sigmoid(self.ca * z + self.cb)
+        j = self.labels.index("toxicity")
+        explain = [k for k in range(len(todo)) if p[k, j] >= self.span_gate]
+        spans = self.spans(norms, feats, mat, explain) if explain else {}
+        for k, i in enumerate(todo):
+            results[i] = Scores(labels={lab: float(p[k, c]) for c, lab in enumerate(self.labels)},
+                                model=self.name, version=self.version, spans=spans.get(k, ()))
+        return results
+
+
+# --- encoder -----------------------------------------------------------------------------------
+
+
+class EncoderScorer:
+    """Fine-tuned BertForSequenceClassification (fp16 on disk, fp32 in memory), scored through
+    the shared inference engine on the raw text and, where it differs, the normalized text
+    (label-wise maximum); spans come from the linear model named in the manifest."""
+
+    def __init__(self, model_dir: Path, manifest: dict[str, Any], device: str, batch_size: int | None):
+        import torch
+        from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+        from safetensors.torch import load_file
+
+        from moderation.scoring.engine import InferenceEngine
+
+        self.labels = tuple(manifest["labels"])
+        self.name = f"builtin:{model_dir.name}"
+        self.version = str(manifest["version"])
+        cfg = BertConfig.from_pretrained(str(model_dir))
+        cfg.torch_dtype = None
+        with torch.device("meta"):
+            model = BertForSequenceClassification(cfg)
+        state = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+        model.load_state_dict(state, strict=False, assign=True)
+        model.eval()
+        tok = AutoTokenizer.from_pretrained(str(model_dir))
+        a, b = _platt(manifest.get("calibration", {}), self.labels)
+        ta, tb = torch.tensor(a, dtype=torch.float32), torch.tensor(b, dtype=torch.float32)
+        self.engine = InferenceEngine(
+            model, tok, self.labels, name=self.name, version=self.version,
+            activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tb.to(x.device)),
+            device=device, batch_size=batch_size, max_length=int(manifest.get("max_length", 128)))
+        self.explainer: LinearScorer | None = None
+        ex = manifest.get("explainer")
+        if ex:
+            ex_dir = model_dir.parent / ex
+            self.explainer = LinearScorer(ex_dir, read_manifest(ex_dir))
+        self.span_gate = float(manifest.get("spans", {}).get("gate", 0.5))
+
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        if isinstance(texts, str):
+            texts = [texts]
+        res = self.engine.score(texts)
+        todo = [i for i, r in enumerate(res) if r.status != "empty"]
+        norms = {i: normalize(texts[i]) for i in todo}
+        alt = [i for i in todo if norms[i].text != texts[i].lower()]
+        merged: dict[int, dict[str, float]] = {i: dict(res[i].labels) for i in todo}
+        if alt:
+            probs, _ = self.engine.predict([norms[i].text for i in alt])
+            for i, row in zip(alt, probs):
+                for lab, v in zip(self.labels, row):
+                    merged[i][lab] = max(merged[i][lab], float(v))
+        spans: dict[int, tuple[Span, ...]] = {}
+        flagged = [i for i in todo if merged[i].get("toxicity", 0.0) >= self.span_gate]
+        if self.explainer is not None and flagged:
+            nz = [norms[i] for i in flagged]
+            _, feats, mat = self.explainer.logits([n.text for n in nz])
+            got = self.explainer.spans(nz, feats, mat, range(len(flagged)))
+            spans = {flagged[k]: v for k, v in got.items()}
+        out = []
+        for i, r in enumerate(res):
+            if r.status == "empty":
+                out.append(r)
+                continue
+            out.append(Scores(labels=merged[i], model=self.name, version=self.version,
+                              spans=spans.get(i, ()), windows=r.windows, status=r.status,
+                              language=r.language))
+        return out
+
+
+def load(name: str, *, device: str = "auto", batch_size: int | None = None) -> LinearScorer | EncoderScorer:
+    """Load ``models/NAME`` (checksums verified); its manifest says linear or encoder."""
+    from moderation.scoring import models_dir
+
+    root = models_dir()
+    model_dir = root / name
+    if not (model_dir / "manifest.json").is_file():
+        found = sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file()) if root.is_dir() else []
+        raise ScorerError(f"no embedded model {name!r} in {root}; available: {', '.join(found) or 'none'}")
+    manifest = read_manifest(model_dir)
+    kind = manifest.get("kind")
+    if kind == "linear":
+        return LinearScorer(model_dir, manifest)
+    if kind == "encoder":
+        return EncoderScorer(model_dir, manifest, device, batch_size)
+    raise ScorerError(f"{model_dir.name}: unknown model kind {kind!r} (expected linear or encoder)")

@@ -1,0 +1,1 @@
+"""Training code for the embedded models (training-only deps: the ``train`` extra)."""

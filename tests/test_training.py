@@ -1,0 +1,76 @@
+"""Training smoke runs on a tiny synthetic copy of the data: the real training code end to end."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from moderation.errors import ScorerError
+from moderation.scoring import builtin
+from moderation.training import data, evaluate, linear
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "model"))
+import make_toxicity  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_toxicity.write(tmp_path_factory.mktemp("tox") / "toxicity", n=80)
+
+
+def test_loaders_map_labels_and_split_is_stable(tiny_data: Path) -> None:
+    exs = data.load_all(tiny_data)
+    assert {e.source for e in exs} == set(data.SOURCES)
+    assert len(exs) == 320
+    ts = [e for e in exs if e.source == "toxic_spans"]
+    toxic = [e for e in ts if e.labels["toxicity"] == 1.0]
+    assert toxic and all(e.spans for e in toxic if "stupid" in e.text)
+    assert all(e.labels["insult"] is None for e in exs if e.source == "davidson2017")
+    tr, dev = data.split(exs)
+    tr2, dev2 = data.split(list(reversed(exs)))
+    assert {(e.source, e.id) for e in dev} == {(e.source, e.id) for e in dev2}
+    assert not {(e.source, e.id) for e in dev} & {(e.source, e.id) for e in tr}
+    for src in data.SOURCES:
+        n_dev = sum(e.source == src for e in dev)
+        assert n_dev == pytest.approx(16, abs=1)
+
+
+def test_metrics_helpers() -> None:
+    assert evaluate.roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
+    assert evaluate.roc_auc([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]) == 0.5
+    assert evaluate.roc_auc([1, 1], [0.1, 0.2]) is None
+    assert evaluate.span_f1([], []) == 1.0
+    assert evaluate.span_f1([(0, 4)], []) == 0.0
+    assert evaluate.span_f1([(0, 4)], [(2, 6)]) == pytest.approx(0.5)
+    assert evaluate.ece([0, 1], [0.0, 1.0]) == 0.0
+
+
+def test_linear_smoke_run(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "models" / "tiny-linear"
+    feat = {"bits": 14, "char_ns": [2, 3, 4], "word_ns": [1, 2]}
+    metrics = linear.train(str(tiny_data), out, seed=13, C=4.0, feat=feat, version="t",
+                           log=lambda *_: None)
+    assert (out / "metrics.json").is_file() and (out / "linear.safetensors").is_file()
+    assert not list(out.rglob("*.pkl")) and not list(out.rglob("*.pickle"))
+    assert metrics["sources"]["jigsaw2018"]["roc_auc"]["toxicity"] > 0.9
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "linear" and "linear.safetensors" in manifest["files"]
+    monkeypatch.setenv("MODERATION_MODELS_DIR", str(out.parent))
+    scorer = builtin.load("tiny-linear")
+    a, b = scorer.score(["shut up you stupid moron", "thanks for the article about the park"])
+    assert a.labels["toxicity"] > b.labels["toxicity"]
+    assert any("stupid" in "shut up you stupid moron"[s.start:s.end] for s in a.spans)
+    # Same seed, same data: the same weights byte for byte.
+    out2 = tmp_path / "models" / "tiny-linear-2"
+    linear.train(str(tiny_data), out2, seed=13, C=4.0, feat=feat, version="t", log=lambda *_: None)
+    m2 = json.loads((out2 / "manifest.json").read_text())
+    assert m2["files"] == manifest["files"]
+
+
+def test_unknown_model_names_the_choices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODERATION_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ScorerError, match="no embedded model 'nope'"):
+        builtin.load("nope")
