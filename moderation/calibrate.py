@@ -237,9 +237,10 @@ def text_chart(cal: LabelCalibration, *, width: int = 51, height: int = 10) -> l
 
 
 def format_text(result: Calibration, *, chart: bool = True) -> str:
-    lines = [f"Calibration for {visible(result.model, keep_newlines=False)} "
+    title = (f"Calibration for {visible(result.model, keep_newlines=False)} "
              f"{visible(result.version, keep_newlines=False)}: target {result.metric} "
-             f"{result.target:.0%} (positives: hidden, negatives: approved)", ""]
+             f"{result.target:.0%} (positives: hidden, negatives: approved)")
+    lines = [title, ""]
     for cal in result.labels:
         now = ("—" if cal.current_point is None else
                f"{cal.current:g} (precision {_pct(cal.current_point.precision)}, recall "

@@ -224,3 +224,36 @@ def test_a_decision_without_evidence_still_snapshots_the_model(scored_store: Sto
         "model": "fixture", "version": "1", "scores": {"toxicity": 0.97, "insult": 0.93},
         "thresholds": None, "flagged": None, "score_status": "ok"}
     assert (rows[1]["moderator"], rows[1]["automated"]) == ("system", 1)
+
+
+CRASH_BETWEEN_LOG_AND_STATUS = r"""
+import os, sys
+from moderation.store import Store
+store = Store(sys.argv[1])
+# The process dies for real (no cleanup, no rollback by Python) right after the log row is
+# inserted and before the decision row is written: SQLite calls die() from the trigger.
+store.db.conn.create_function("die", 0, lambda: os._exit(9))
+store.db.conn.execute("CREATE TEMP TRIGGER die_after_log AFTER INSERT ON main.moderation_log"
+                      " BEGIN SELECT die(); END")
+store.record_decision(2, "hide", "ann", reason="abuse")
+print("not reached")
+"""
+
+
+def test_a_crash_between_log_row_and_status_leaves_neither(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "crash.db"
+    with Store(path) as store:
+        store.ingest(SAMPLE)
+    done = subprocess.run([sys.executable, "-c", CRASH_BETWEEN_LOG_AND_STATUS, str(path)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 9 and "not reached" not in done.stdout, done.stderr
+    with Store(path) as store:
+        assert store.integrity_check() == "ok"
+        assert store.status_of(2) == ("pending", 0)
+        assert store.query("SELECT COUNT(*) AS n FROM moderation_log")[0]["n"] == 0
+        assert store.query("SELECT COUNT(*) AS n FROM decisions")[0]["n"] == 0
+        store.record_decision(2, "hide", "ann", reason="abuse")  # and it works afterwards
+        assert store.status_of(2) == ("hidden", 1)
