@@ -127,6 +127,10 @@ class Store:
             except sqlite3.OperationalError as exc:
                 msg = str(exc)
                 if "locked" not in msg and "busy" not in msg:
+                    if any(s in msg for s in ("full", "readonly", "I/O", "unable to open")):
+                        raise StoreError(f"{self.path}: cannot write: {msg}; the change was "
+                                         "rolled back, nothing stored before it is lost"
+                                         ) from exc
                     raise
                 if time.monotonic() > deadline:
                     raise StoreError(f"{self.path}: database stayed locked for "
@@ -145,7 +149,12 @@ class Store:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:  # e.g. a full disk at COMMIT: never leave it open
+                    conn.execute("ROLLBACK")
+                raise
 
     def write(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(conn, *args)`` in one write transaction, retrying while locked."""

@@ -26,6 +26,7 @@ from rich.console import Console
 
 from moderation import export as ex
 from moderation.actions import decide
+from moderation.batch import INGEST_CHUNK
 from moderation.config import Config
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.errors import InputError, ParseError
@@ -33,6 +34,7 @@ from moderation.parse import parse_bytes
 from moderation.safetext import match_key, visible
 from moderation.store import Store
 
+from conftest import REPO
 from test_cli import mod
 
 # Characters that must never reach a terminal raw (newline is the only control let through).
@@ -278,3 +280,165 @@ def test_case_08_float32_scores_stored_as_real_and_ordered(store: Store, config:
     assert queue[0].flagged == ["toxicity", "insult"]
     assert [i.flagged for i in queue[1:]] == [["toxicity"]] * 3
     assert all(type(v) is float for i in queue for v in i.labels.values())
+
+
+# -- case 12: re-ingest after moderators acted -------------------------------------------------
+
+def test_case_12_reingest_after_decisions_changes_nothing_decided(tmp_path: Path) -> None:
+    rows = [{"id": str(i), "article": "a1", "author": f"u{i}", "text": f"comment {i}"}
+            for i in range(1, 6)]
+    write_jsonl(tmp_path / "export.jsonl", rows)
+    (tmp_path / "page.txt").write_text((REPO / "seeds" / "000_3085d7b6e1beafaf.txt").read_text())
+    assert mod("--db", "m.db", "ingest", "-q", "export.jsonl", "page.txt",
+               cwd=tmp_path).returncode == 0
+    db = tmp_path / "m.db"
+    n_before = run_sql(db, "SELECT COUNT(*) FROM comments")[0][0]
+    for cid, action in ((1, "hide"), (2, "approve"), (7, "hide"), (8, "note")):
+        extra = ["--note", "seen"] if action == "note" else []
+        res = mod("--db", "m.db", "decide", str(cid), action, "--moderator", "ann", *extra,
+                  cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+    decided = snapshot(db)
+    comments = run_sql(db, "SELECT id, key, text FROM comments ORDER BY id")
+    # The same files again: nothing added, nothing decided touched.
+    again = mod("--db", "m.db", "ingest", "-q", "export.jsonl", "page.txt", cwd=tmp_path)
+    assert again.returncode == 0 and "0 new" in again.stderr
+    assert snapshot(db) == decided
+    assert run_sql(db, "SELECT id, key, text FROM comments ORDER BY id") == comments
+    # The export changed: comment 2 edited, one comment added. Only those two are new rows.
+    rows[1]["text"] = "comment 2, edited"
+    write_jsonl(tmp_path / "export.jsonl", [*rows, {"id": "6", "article": "a1", "text": "new"}])
+    changed = mod("--db", "m.db", "ingest", "-q", "export.jsonl", cwd=tmp_path)
+    assert changed.returncode == 0, changed.stderr
+    assert snapshot(db) == decided
+    after = run_sql(db, "SELECT id, key, text FROM comments ORDER BY id")
+    assert after[:len(comments)] == comments
+    assert [t for _, _, t in after[len(comments):]] == ["comment 2, edited", "new"]
+    assert run_sql(db, "SELECT COUNT(*) FROM comments")[0][0] == n_before + 2
+
+
+# -- case 13: the append-only log ----------------------------------------------------------------
+
+def test_case_13_log_refuses_update_and_delete_from_any_connection(export_db: Path,
+                                                                      tmp_path: Path) -> None:
+    assert mod("--db", str(export_db), "decide", "1", "hide", "--moderator", "ann",
+               cwd=tmp_path).returncode == 0
+    before = snapshot(export_db)
+    conn = sqlite3.connect(export_db)  # another program, not the tool's Store
+    try:
+        for sql in ("UPDATE moderation_log SET moderator = 'mallory'",
+                    "DELETE FROM moderation_log", "UPDATE moderation_log SET action = 'approve'"
+                    " WHERE id = 1"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(sql)
+        # Dropping the guard behind the tool's back: the next command restores it and says so.
+        conn.execute("DROP TRIGGER moderation_log_no_update")
+        conn.commit()
+    finally:
+        conn.close()
+    res = mod("--db", str(export_db), "export", "--format", "jsonl", cwd=tmp_path)
+    assert res.returncode == 0
+    assert "append-only guard was missing and has been restored" in res.stderr
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        run_sql(export_db, "UPDATE moderation_log SET moderator = 'mallory'")
+    assert snapshot(export_db)["decisions"] == before["decisions"]
+    log = snapshot(export_db)["moderation_log"]
+    assert log[:1] == before["moderation_log"] and len(log) == 2  # + the guard_restored entry
+
+
+# -- case 14: a failure between the status change and its log row ---------------------------
+
+def test_case_14_failed_status_change_writes_no_log_row(scored_store: Store, config: Config) -> None:
+    # The other half of tests/test_store.py::test_decision_and_log_row_roll_back_together:
+    # the status change itself fails (after or before the log insert, whichever comes first).
+    decide(scored_store, 3, "approve", "ann", config.thresholds)
+    before = [scored_store.query(f"SELECT * FROM {t} ORDER BY 1") for t in
+              ("decisions", "moderation_log")]
+    for when in ("INSERT", "UPDATE"):
+        scored_store.db.execute(
+            f"CREATE TRIGGER fail_{when} BEFORE {when} ON decisions "
+            "BEGIN SELECT RAISE(ABORT, 'power cut'); END")
+    for cid, action in ((2, "hide"), (3, "hide")):  # a new decision row, then an update
+        with pytest.raises(sqlite3.IntegrityError, match="power cut"):
+            decide(scored_store, cid, action, "ann", config.thresholds, reason="abuse")
+    after = [scored_store.query(f"SELECT * FROM {t} ORDER BY 1") for t in
+             ("decisions", "moderation_log")]
+    assert after == before
+    assert scored_store.status_of(2) == ("pending", 0)
+    assert scored_store.status_of(3) == ("approved", 1)
+    # Every status has its log row and every log row its status.
+    orphans = scored_store.query(
+        "SELECT d.comment_id FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM moderation_log l"
+        " WHERE l.comment_id = d.comment_id AND l.new_status = d.status)")
+    assert orphans == []
+
+
+# -- case 15: disk full, read-only database or output directory ------------------------------
+
+@pytest.fixture
+def small_fs(tmp_path: Path):
+    """A 2 MiB tmpfs (needs root and mount permission; else skipped)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_case_15_full_disk_under_the_database_is_a_clear_error(small_fs: Path,
+                                                                tmp_path: Path) -> None:
+    db = small_fs / "m.db"
+    seeds = REPO / "seeds"
+    assert mod("--db", str(db), "ingest", str(seeds), cwd=tmp_path).returncode == 0
+    assert mod("--db", str(db), "decide", "1", "hide", "--moderator", "ann",
+               cwd=tmp_path).returncode == 0
+    before = snapshot(db)
+    comments = run_sql(db, "SELECT COUNT(*) FROM comments")
+    big = write_jsonl(tmp_path / "big.jsonl", [{"id": str(i), "text": f"c{i} " + "x" * 300}
+                                               for i in range(8000)])
+    res = mod("--db", str(db), "ingest", "-q", str(big), cwd=tmp_path)
+    assert res.returncode == 2
+    no_traceback(res)
+    assert "m.db: cannot write: database or disk is full" in res.stderr
+    assert run_sql(db, "PRAGMA integrity_check") == [("ok",)]
+    assert snapshot(db) == before
+    # Whole transactions only: the chunks committed before the disk filled, nothing partial.
+    added = run_sql(db, "SELECT COUNT(*) FROM comments")[0][0] - comments[0][0]
+    assert added % INGEST_CHUNK == 0 and added < 8000
+
+
+def test_case_15_read_only_database_is_a_clear_error(small_fs: Path, tmp_path: Path) -> None:
+    db = small_fs / "m.db"
+    assert mod("--db", str(db), "ingest", str(REPO / "seeds"), cwd=tmp_path).returncode == 0
+    before = snapshot(db)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+    for args in (("decide", "1", "hide", "--moderator", "ann"),
+                 ("ingest", str(REPO / "seeds"))):
+        res = mod("--db", str(db), *args, cwd=tmp_path)
+        assert res.returncode == 2, res.stderr
+        no_traceback(res)
+        assert "m.db: cannot write: " in res.stderr
+        assert "readonly database" in res.stderr or "unable to open" in res.stderr
+    subprocess.run(["mount", "-o", "remount,rw", str(small_fs)], check=True)
+    assert run_sql(db, "PRAGMA integrity_check") == [("ok",)]
+    assert snapshot(db) == before
+
+
+def test_case_15_missing_output_directory_is_a_clear_error(export_db: Path,
+                                                           tmp_path: Path) -> None:
+    assert mod("--db", str(export_db), "decide", "1", "hide", "--moderator", "ann",
+               cwd=tmp_path).returncode == 0
+    target = tmp_path / "no" / "such" / "dir" / "log.csv"
+    res = mod("--db", str(export_db), "export", "-o", str(target), cwd=tmp_path)
+    assert res.returncode == 2
+    no_traceback(res)
+    assert "log.csv: cannot write to" in res.stderr and "nothing written" in res.stderr
+    assert not (tmp_path / "no").exists()
+    assert run_sql(export_db, "PRAGMA integrity_check") == [("ok",)]
