@@ -250,10 +250,11 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool,
             owners: list[tuple[int, str]] = []
             copies: list[tuple[int, str]] = []
             for cid, text, h in rows:
-                if h in known or h in inflight:
-                    copies.append((cid, h))  # resolved when saved, after its source was saved
+                if h in known or h in inflight or h in to_score:
+                    # resolved when saved, after its source (maybe in the same chunk) was saved
+                    copies.append((cid, h))
                 else:
-                    to_score.setdefault(h, text)
+                    to_score[h] = text
                     owners.append((cid, h))
             for h in to_score:
                 inflight[h] = inflight.get(h, 0) + 1

@@ -30,6 +30,8 @@ from moderation.scoring import Scorer
 MAX_TEXT_CHARS = 200_000
 STATE_SUFFIX = ".progress.json"
 STATE_EVERY_S = 0.5
+# A CSV cell may hold any comment, however long (a too-long one is skipped with a reason).
+csv.field_size_limit(2**31 - 1)
 # The state keys that must match for a run to resume another's output.
 _IDENTITY = ("input", "input_size", "input_mtime_ns", "format", "text_column", "id_column",
              "output_format", "model", "version")

@@ -1,6 +1,6 @@
 """A real, deterministic Scorer for batch tests: label scores from word lists, no model weights.
 
-Loadable by the CLI and by worker processes as ``--model python:tests.wordlist_scorer:WordList``
+Loadable by the CLI and by worker processes as ``--model python:wordlist_scorer:WordList``
 (or ``...:WordListV2``, the same scorer under another version, to test re-scoring). It counts
 its ``score`` calls in a file named by $WORDLIST_CALLS (one line per text), so tests can check
 that a text was scored once. $WORDLIST_DELAY (seconds per batch) slows it down for crash tests.
