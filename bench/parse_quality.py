@@ -204,7 +204,7 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
         # a page whose silver comments all vanished in rendering is not a no-comment page
         row["no_comment_page"] = not silver
         row["false_comments"] = row["got"] if not silver else 0
-        row["unlabeled"] = bool(silver) and not present and not row["got"]
+        row["unlabeled"] = bool(silver) and not any(g.get("text") for g in silver)
         rows.append(row)
     datas = [(f.name, f.read_bytes()) for f in files]
     size = sum(len(d) for _n, d in datas)
@@ -222,7 +222,7 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
 
 def clear_caches() -> None:
     for fn in (chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
-               chrome.is_meta_line):
+               chrome.is_meta_line, chrome.normalize):
         fn.cache_clear()
 
 

@@ -103,6 +103,7 @@ _CAMEL_JOIN = re.compile(r"(?<=[a-zäöüéèàß])(?=[A-ZÄÖÜ])")
 _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
 
 
+@lru_cache(maxsize=8192)
 def normalize(line: str) -> str:
     """Lower-case letters-only form used for phrase matching (digits and symbols dropped)."""
     # "NewestMost Voted": themes glue buttons together; split at a lower-to-upper join.

@@ -31,6 +31,10 @@ _MAGIC = {
 }
 
 
+# Every byte value except the C0 controls other than tab, newlines, form feed and CR.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
+
+
 def _bom(data: bytes) -> tuple[str | None, int]:
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -48,7 +52,7 @@ def binary_reason(data: bytes) -> str | None:
         return None
     if b"\x00" in head:
         return "binary file (contains NUL bytes)"
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head.translate(None, _NOT_CONTROL))
     if head and control / len(head) > 0.1:
         return "binary file (mostly control bytes)"
     return None
