@@ -68,8 +68,14 @@ def build_checkpoint(out: Path, corpus: list[str]) -> Path:
     config.save_pretrained(str(out))
     ckpt = {
         "config": {
-            "arch": {"args": {"model_type": str(out), "model_name": "BertForSequenceClassification",
-                              "tokenizer_name": "BertTokenizer", "num_classes": len(CLASSES)}},
+            "arch": {
+                "args": {
+                    "model_type": str(out),
+                    "model_name": "BertForSequenceClassification",
+                    "tokenizer_name": "BertTokenizer",
+                    "num_classes": len(CLASSES),
+                }
+            },
             "dataset": {"args": {"classes": CLASSES}},
         },
         "state_dict": model.state_dict(),
@@ -81,7 +87,9 @@ def build_checkpoint(out: Path, corpus: list[str]) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=240, help="comments to score (default 240)")
-    parser.add_argument("--batch-size", type=int, default=None, help="our batch size (default: engine's)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="our batch size (default: engine's)"
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -101,8 +109,11 @@ def main() -> None:
 
         ours = load_scorer(f"detoxify:{model_dir}", device=args.device, batch_size=args.batch_size)
         threads = set_cpu_threads() if args.device == "cpu" else None
-        naive = Detoxify(checkpoint=str(model_dir / "bench-bert-base.ckpt"),
-                         huggingface_config_path=str(model_dir), device=args.device)
+        naive = Detoxify(
+            checkpoint=str(model_dir / "bench-bert-base.ckpt"),
+            huggingface_config_path=str(model_dir),
+            device=args.device,
+        )
         lengths = [len(ids) for ids in naive.tokenizer(texts, verbose=False)["input_ids"]]
         warm = texts[:4]
         naive.predict(warm)
@@ -112,9 +123,9 @@ def main() -> None:
         ref: dict[str, list[float]] = {label: [] for label in ours.labels}
         for start in range(0, len(texts), 32):
             out = naive.predict(texts[start : start + 32])
-            for label in ref:
+            for label, column in ref.items():
                 value = out[label]
-                ref[label].extend(value if isinstance(value, list) else [value])
+                column.extend(value if isinstance(value, list) else [value])
         naive_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -145,12 +156,20 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
     }
-    print(f"comments: {len(texts)} (mean {report['tokens_mean']:.0f} tokens, max {max(lengths)}, "
-          f"{len(long_)} over 512 -> {report['windows_total']} windows in all)")
-    print(f"naive Detoxify.predict, batches of 32 in arrival order: {report['naive_comments_per_s']:.2f} comments/s")
-    print(f"ours (length-sorted, batch {ours.batch_size}, windows):        {report['ours_comments_per_s']:.2f} comments/s")
-    print(f"ratio: {report['ratio']:.2f}x   max |diff| on single-window comments: {max_diff:.2e}"
-          f"   long comments, min(ours - naive): {long_below:+.2e}")
+    print(
+        f"comments: {len(texts)} (mean {report['tokens_mean']:.0f} tokens, max {max(lengths)}, "
+        f"{len(long_)} over 512 -> {report['windows_total']} windows in all)"
+    )
+    print(
+        f"naive Detoxify.predict, batches of 32 in arrival order: {report['naive_comments_per_s']:.2f} comments/s"
+    )
+    print(
+        f"ours (length-sorted, batch {ours.batch_size}, windows):        {report['ours_comments_per_s']:.2f} comments/s"
+    )
+    print(
+        f"ratio: {report['ratio']:.2f}x   max |diff| on single-window comments: {max_diff:.2e}"
+        f"   long comments, min(ours - naive): {long_below:+.2e}"
+    )
     results_dir = REPO / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     out_path = results_dir / f"detoxify_speed-{time.strftime('%Y%m%dT%H%M%S')}.json"

@@ -18,12 +18,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("detoxify")
 
-import tiny_detoxify as td  # noqa: E402
+import tiny_detoxify as td
 
-from moderation.documents import Scores  # noqa: E402
-from moderation.errors import ScorerError  # noqa: E402
-from moderation.scoring import Scorer, load_scorer  # noqa: E402
-from moderation.scoring import detoxify as mdetox  # noqa: E402
+from moderation.documents import Scores
+from moderation.errors import ScorerError
+from moderation.scoring import Scorer, load_scorer
+from moderation.scoring import detoxify as mdetox
 
 CLASSES = ["toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"]
 
@@ -43,7 +43,9 @@ def reference(tiny_dir: Path):
     """Detoxify's own class, loading the same checkpoint with its own (unsafe, trusted) code."""
     from detoxify import Detoxify
 
-    return Detoxify(checkpoint=str(tiny_dir / "tiny-detoxify.ckpt"), huggingface_config_path=str(tiny_dir))
+    return Detoxify(
+        checkpoint=str(tiny_dir / "tiny-detoxify.ckpt"), huggingface_config_path=str(tiny_dir)
+    )
 
 
 def copy_model_dir(src: Path, dst: Path, *, ckpt: bool = True) -> Path:
@@ -57,7 +59,9 @@ def copy_model_dir(src: Path, dst: Path, *, ckpt: bool = True) -> Path:
 # -- loading and equality -----------------------------------------------------------------------
 
 
-def test_load_scorer_dir_gives_detoxify_labels_name_and_version(scorer: Scorer, tiny_dir: Path) -> None:
+def test_load_scorer_dir_gives_detoxify_labels_name_and_version(
+    scorer: Scorer, tiny_dir: Path
+) -> None:
     assert isinstance(scorer, Scorer)
     assert list(scorer.labels) == CLASSES  # renamed as Detoxify renames toxic, severe_toxic, ...
     digest = hashlib.sha256((tiny_dir / "tiny-detoxify.ckpt").read_bytes()).hexdigest()
@@ -65,7 +69,12 @@ def test_load_scorer_dir_gives_detoxify_labels_name_and_version(scorer: Scorer, 
     assert scorer.version == digest[:8]
     (result,) = scorer.score(["you are an idiot"])
     assert isinstance(result, Scores)
-    assert (result.model, result.version, result.status, result.windows) == (scorer.name, scorer.version, "ok", 1)
+    assert (result.model, result.version, result.status, result.windows) == (
+        scorer.name,
+        scorer.version,
+        "ok",
+        1,
+    )
     assert all(type(v) is float for v in result.labels.values())
 
 
@@ -105,7 +114,9 @@ def test_single_string_and_batch_sizes_give_the_same_scores(tiny_dir: Path, scor
     assert isinstance(scorer.score("just one"), list)
 
 
-def test_long_comment_with_insult_at_the_end_is_caught_in_windows(scorer: Scorer, reference) -> None:
+def test_long_comment_with_insult_at_the_end_is_caught_in_windows(
+    scorer: Scorer, reference
+) -> None:
     long_text = td.filler(3000, seed=7) + " And you, the author, are an idiot."
     clean_long = td.filler(3000, seed=7)
     n_tokens = len(reference.tokenizer(long_text, add_special_tokens=False)["input_ids"])
@@ -159,7 +170,9 @@ class ExecBomb:
 
 
 @pytest.mark.parametrize("bomb", [Bomb, ExecBomb])
-def test_pickle_bomb_checkpoint_is_refused_without_running(tiny_dir: Path, tmp_path: Path, bomb) -> None:
+def test_pickle_bomb_checkpoint_is_refused_without_running(
+    tiny_dir: Path, tmp_path: Path, bomb
+) -> None:
     model_dir = copy_model_dir(tiny_dir, tmp_path / "bomb", ckpt=False)
     marker = tmp_path / "executed"
     good = torch.load(tiny_dir / "tiny-detoxify.ckpt", weights_only=True)
@@ -170,7 +183,9 @@ def test_pickle_bomb_checkpoint_is_refused_without_running(tiny_dir: Path, tmp_p
     assert not marker.exists()
 
 
-def test_lightning_hyperparameters_are_skipped_inertly(tiny_dir: Path, tmp_path: Path, scorer: Scorer) -> None:
+def test_lightning_hyperparameters_are_skipped_inertly(
+    tiny_dir: Path, tmp_path: Path, scorer: Scorer
+) -> None:
     """Lightning checkpoints carry hparams as Lightning classes; they are read as inert stubs."""
     model_dir = copy_model_dir(tiny_dir, tmp_path / "lightning", ckpt=False)
     marker = tmp_path / "constructed"
@@ -187,9 +202,11 @@ def test_lightning_hyperparameters_are_skipped_inertly(tiny_dir: Path, tmp_path:
     hp = AttributeDict(lr=1e-5, note="x")
     hp.__dict__["extra"] = 1
     good["hyper_parameters"] = hp
-    fake = {"pytorch_lightning": types.ModuleType("pytorch_lightning"),
-            "pytorch_lightning.utilities": types.ModuleType("pytorch_lightning.utilities"),
-            module.__name__: module}
+    fake = {
+        "pytorch_lightning": types.ModuleType("pytorch_lightning"),
+        "pytorch_lightning.utilities": types.ModuleType("pytorch_lightning.utilities"),
+        module.__name__: module,
+    }
     sys.modules.update(fake)
     try:
         torch.save(good, model_dir / "lightning.ckpt")
@@ -218,7 +235,9 @@ def test_hash_prefix_in_file_name_is_checked(tiny_dir: Path, tmp_path: Path) -> 
 # -- missing and broken files -------------------------------------------------------------------
 
 
-def test_missing_checkpoint_config_or_tokenizer_give_clear_errors(tiny_dir: Path, tmp_path: Path) -> None:
+def test_missing_checkpoint_config_or_tokenizer_give_clear_errors(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ScorerError, match=r"no Detoxify checkpoint \(\*\.ckpt\).*detoxify:DIR"):
@@ -254,7 +273,9 @@ def test_broken_checkpoints_give_clear_errors(tiny_dir: Path, tmp_path: Path) ->
 
 
 def test_unknown_names_list_the_valid_choices() -> None:
-    with pytest.raises(ScorerError, match="original, unbiased, multilingual, original-small, unbiased-small"):
+    with pytest.raises(
+        ScorerError, match="original, unbiased, multilingual, original-small, unbiased-small"
+    ):
         load_scorer("detoxify:orignal")
     with pytest.raises(ScorerError, match="detoxify needs a model"):
         load_scorer("detoxify:")
@@ -273,7 +294,9 @@ def empty_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("name", ["original", "multilingual", "unbiased-small"])
-def test_named_model_offline_and_not_cached_is_one_clear_error(empty_caches: Path, monkeypatch, name) -> None:
+def test_named_model_offline_and_not_cached_is_one_clear_error(
+    empty_caches: Path, monkeypatch, name
+) -> None:
     monkeypatch.setenv("MODERATION_OFFLINE", "1")
     start = time.monotonic()
     with pytest.raises(ScorerError) as info:
@@ -289,7 +312,11 @@ def test_named_model_unreachable_host_is_one_clear_error(empty_caches: Path, mon
     with socket.socket() as s:  # a port with nothing listening: connection refused at once
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    monkeypatch.setitem(upstream.MODEL_URLS, "original", f"http://127.0.0.1:{port}/v0.1-alpha/toxic_original-c1212f89.ckpt")
+    monkeypatch.setitem(
+        upstream.MODEL_URLS,
+        "original",
+        f"http://127.0.0.1:{port}/v0.1-alpha/toxic_original-c1212f89.ckpt",
+    )
     with pytest.raises(ScorerError, match="could not be downloaded.*detoxify:DIR"):
         load_scorer("detoxify:original")
     assert not any(empty_caches.glob("*")) if empty_caches.exists() else True
@@ -305,7 +332,9 @@ def test_named_model_silent_server_times_out(empty_caches: Path, monkeypatch) ->
     accepter = threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True)
     accepter.start()
     port = server.getsockname()[1]
-    monkeypatch.setitem(upstream.MODEL_URLS, "original", f"http://127.0.0.1:{port}/toxic_original-c1212f89.ckpt")
+    monkeypatch.setitem(
+        upstream.MODEL_URLS, "original", f"http://127.0.0.1:{port}/toxic_original-c1212f89.ckpt"
+    )
     monkeypatch.setenv("MODERATION_DOWNLOAD_TIMEOUT", "1")
     start = time.monotonic()
     try:
@@ -318,7 +347,9 @@ def test_named_model_silent_server_times_out(empty_caches: Path, monkeypatch) ->
         server.close()
 
 
-def test_named_model_cached_file_must_match_its_published_hash(empty_caches: Path, tiny_dir: Path, monkeypatch) -> None:
+def test_named_model_cached_file_must_match_its_published_hash(
+    empty_caches: Path, tiny_dir: Path, monkeypatch
+) -> None:
     empty_caches.mkdir(parents=True)
     shutil.copy(tiny_dir / "tiny-detoxify.ckpt", empty_caches / "toxic_original-c1212f89.ckpt")
     monkeypatch.setenv("MODERATION_OFFLINE", "1")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +14,10 @@ from moderation.errors import ScorerError
 from moderation.scoring.engine import usable_cpus, window_starts
 
 
-@pytest.mark.parametrize("n,width,overlap", [(0, 10, 2), (10, 10, 2), (11, 10, 2), (100, 10, 3), (1000, 510, 127), (37, 8, 0)])
+@pytest.mark.parametrize(
+    "n,width,overlap",
+    [(0, 10, 2), (10, 10, 2), (11, 10, 2), (100, 10, 3), (1000, 510, 127), (37, 8, 0)],
+)
 def test_windows_cover_every_token_are_full_and_overlap(n: int, width: int, overlap: int) -> None:
     starts = window_starts(n, width, overlap)
     assert starts[0] == 0 and starts == sorted(set(starts))
@@ -27,7 +30,7 @@ def test_windows_cover_every_token_are_full_and_overlap(n: int, width: int, over
         covered.update(range(s, s + width))
     assert covered == set(range(n))
     assert starts[-1] == n - width
-    for a, b in zip(starts, starts[1:]):
+    for a, b in itertools.pairwise(starts):
         assert b - a <= width - overlap  # consecutive windows share at least `overlap` tokens
 
 
@@ -67,8 +70,15 @@ def tiny(tmp_path_factory: pytest.TempPathFactory):
     from transformers import BertConfig, BertForSequenceClassification
 
     tokenizer = td.build_tokenizer(tmp_path_factory.mktemp("engine-tok"))
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=128, num_labels=3)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=3,
+    )
     torch.manual_seed(1)
     model = BertForSequenceClassification(config).eval()
     return model, tokenizer
@@ -79,7 +89,9 @@ def make(tiny, **kwargs):
 
     model, tokenizer = tiny
     kwargs.setdefault("device", "cpu")
-    return InferenceEngine(model, tokenizer, ("a", "b", "c"), name="test:tiny", version="v1", **kwargs)
+    return InferenceEngine(
+        model, tokenizer, ("a", "b", "c"), name="test:tiny", version="v1", **kwargs
+    )
 
 
 def direct(tiny, text: str, max_length: int = 128) -> list[float]:
@@ -97,7 +109,9 @@ def test_scores_in_input_order_equal_one_at_a_time_calls(tiny) -> None:
     engine = make(tiny, activation="softmax", batch_size=4)
     assert engine.max_length == 128  # the model's position limit caps the tokenizer's 512
     results = engine.score(texts)
-    assert [r.model for r in results] == ["test:tiny"] * 25 and {r.version for r in results} == {"v1"}
+    assert [r.model for r in results] == ["test:tiny"] * 25 and {r.version for r in results} == {
+        "v1"
+    }
     for text, result in zip(texts, results):
         assert result.windows == 1
         assert list(result.labels.values()) == pytest.approx(direct(tiny, text), abs=1e-5)
@@ -126,13 +140,21 @@ def test_long_text_is_the_max_over_its_windows(tiny) -> None:
 
 def test_tuple_output_models_and_batch_limits_give_the_same_scores(tiny) -> None:
     import tiny_detoxify as td
+
     from moderation.scoring.engine import InferenceEngine
 
     texts = [td.filler(n, seed=n) for n in (2, 80, 5, 300, 30, 1)]
     base = make(tiny).score(texts)
     model, tokenizer = tiny
-    wrapped = InferenceEngine(TupleOut(model), tokenizer, ("a", "b", "c"), name="t", version="v",
-                              device="cpu", batch_size=1)
+    wrapped = InferenceEngine(
+        TupleOut(model),
+        tokenizer,
+        ("a", "b", "c"),
+        name="t",
+        version="v",
+        device="cpu",
+        batch_size=1,
+    )
     tight = make(tiny, batch_size=64, max_batch_tokens=40)
     for other in (wrapped.score(texts), tight.score(texts)):
         for a, b in zip(base, other):
@@ -169,7 +191,9 @@ def test_bad_settings_are_scorer_errors(tiny) -> None:
         from moderation.scoring.engine import InferenceEngine
 
         model, tokenizer = tiny
-        InferenceEngine(model, tokenizer, ("a", "b", "c", "d"), name="t", version="v", device="cpu").score(["x"])
+        InferenceEngine(
+            model, tokenizer, ("a", "b", "c", "d"), name="t", version="v", device="cpu"
+        ).score(["x"])
 
 
 def test_cpu_threads_follow_the_environment(tiny, monkeypatch: pytest.MonkeyPatch) -> None:

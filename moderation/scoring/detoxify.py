@@ -20,13 +20,12 @@ import hashlib
 import os
 import pickle
 import re
-import socket
 import sys
 import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from moderation.errors import ScorerError
 from moderation.scoring import DETOXIFY_NAMES
@@ -42,22 +41,44 @@ LANGUAGES = {
 }
 # Detoxify's load_checkpoint renames these classes; its code only runs after an unsafe load,
 # so the same table is applied here.
-CLASS_RENAMES = {"toxic": "toxicity", "identity_hate": "identity_attack", "severe_toxic": "severe_toxicity"}
+CLASS_RENAMES = {
+    "toxic": "toxicity",
+    "identity_hate": "identity_attack",
+    "severe_toxic": "severe_toxicity",
+}
 # torch.hub's convention: "name-<sha256 prefix>.ext".
 HASH_IN_NAME = re.compile(r"-([a-f0-9]{6,64})\.")
 # Globals that Lightning checkpoints carry in hyper-parameters and callback state. They are
 # replaced by inert placeholders (never imported, never called); anything else is refused.
 INERT_GLOBAL_PREFIXES = (
-    "pytorch_lightning.", "lightning.", "lightning_fabric.", "omegaconf.", "argparse.Namespace",
-    "numpy.", "_codecs.encode",
+    "pytorch_lightning.",
+    "lightning.",
+    "lightning_fabric.",
+    "omegaconf.",
+    "argparse.Namespace",
+    "numpy.",
+    "_codecs.encode",
 )
 # Files a base model's HF config and tokenizer may need.
 HF_FILES = [
-    "config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-    "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
     "added_tokens.json",
 ]
-TOKENIZER_FILES = ["tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model"]
+TOKENIZER_FILES = [
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+]
 HOW_TO_SUPPLY = (
     "To run offline, use --model detoxify:DIR where DIR holds the Detoxify checkpoint (*.ckpt) "
     "beside its base model's Hugging Face files (config.json and the tokenizer files)."
@@ -98,7 +119,7 @@ def check_hash(path: Path, digest: str | None = None) -> str:
     if m and not digest.startswith(m.group(1)):
         raise ScorerError(
             f"checksum mismatch for {path}: its name says sha256 {m.group(1)}..., the file has "
-            f"{digest[:len(m.group(1))]}...; it is corrupt or not the published checkpoint "
+            f"{digest[: len(m.group(1))]}...; it is corrupt or not the published checkpoint "
             "(delete it to download it again)"
         )
     return digest
@@ -136,19 +157,25 @@ def safe_load_checkpoint(path: Path) -> dict[str, Any]:
         arch = dict(config["arch"]["args"])
         classes = list(config["dataset"]["args"]["classes"])
     except (KeyError, TypeError) as exc:
-        raise ScorerError(f"{path}: config lacks {exc} (needs arch.args and dataset.args.classes)") from None
+        raise ScorerError(
+            f"{path}: config lacks {exc} (needs arch.args and dataset.args.classes)"
+        ) from None
     for key in ("model_type", "model_name", "tokenizer_name", "num_classes"):
         if not isinstance(arch.get(key), (str, int)):
             raise ScorerError(f"{path}: config.arch.args lacks {key!r}")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ScorerError(f"{path}: state_dict is not a mapping of names to tensors")
-    return {"arch": arch, "classes": [CLASS_RENAMES.get(c, c) for c in classes], "state_dict": state}
+    return {
+        "arch": arch,
+        "classes": [CLASS_RENAMES.get(c, c) for c in classes],
+        "state_dict": state,
+    }
 
 
 class _Inert(dict):  # type: ignore[type-arg]
     """Stands in for a refused-to-import class: swallows construction and state, runs nothing."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> _Inert:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         return super().__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -184,20 +211,40 @@ def _load_with_inert_globals(path: Path) -> Any:
             return RestrictedUnpickler(fh, **kwargs).load()
 
     try:
-        return torch.load(path, map_location="cpu", weights_only=False, pickle_module=RestrictedPickle)
+        return torch.load(
+            path, map_location="cpu", weights_only=False, pickle_module=RestrictedPickle
+        )
     except pickle.UnpicklingError as exc:
         raise ScorerError(f"refusing to load {path}: {exc}") from None
 
 
 def _verify_state_dict(model: Any, state: dict[str, Any], source: Path) -> None:
-    """Refuse a checkpoint whose weights do not fit the model (HF would leave them random)."""
-    provided = {k.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias") for k in state}
-    own = model.state_dict()
-    missing = [k for k in own if k not in provided and not k.endswith(("position_ids", "token_type_ids"))]
-    if missing:
+    """Refuse a checkpoint whose weights did not all reach the model: transformers leaves
+    unmatched parameters randomly initialised with only a log line, and Detoxify does not check."""
+    import torch
+
+    provided = {
+        k.replace("LayerNorm.gamma", "LayerNorm.weight").replace(
+            "LayerNorm.beta", "LayerNorm.bias"
+        ): v
+        for k, v in state.items()
+    }
+    missing, differing = [], []
+    for key, own in model.state_dict().items():
+        if key.endswith(("position_ids", "token_type_ids")):
+            continue  # buffers rebuilt by the model, not weights
+        given = provided.get(key)
+        if given is None and "." in key:
+            given = provided.get(key.split(".", 1)[1])  # a checkpoint of the base model's keys
+        if given is None:
+            missing.append(key)
+        elif given.shape != own.shape or not torch.equal(given.to(own.dtype), own.cpu()):
+            differing.append(key)
+    if missing or differing:
+        sample = ", ".join((missing or differing)[:3])
         raise ScorerError(
             f"{source}: the checkpoint's weights do not match {type(model).__name__}: "
-            f"{len(missing)} of {len(own)} tensors missing (e.g. {', '.join(missing[:3])})"
+            f"{len(missing)} tensors missing and {len(differing)} not loaded (e.g. {sample})"
         )
 
 
@@ -214,7 +261,9 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
             f"{hf_dir} has no tokenizer files (one of {', '.join(TOKENIZER_FILES)}). {HOW_TO_SUPPLY}"
         )
     if int(arch["num_classes"]) != len(loaded["classes"]):
-        raise ScorerError(f"{source}: {arch['num_classes']} outputs but {len(loaded['classes'])} class names")
+        raise ScorerError(
+            f"{source}: {arch['num_classes']} outputs but {len(loaded['classes'])} class names"
+        )
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity(logging.ERROR)  # "some weights newly initialized": checked below
     try:
@@ -226,7 +275,9 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
             state_dict=loaded["state_dict"],
         )
     except AttributeError as exc:
-        raise ScorerError(f"{source}: unknown model or tokenizer class in checkpoint: {exc}") from None
+        raise ScorerError(
+            f"{source}: unknown model or tokenizer class in checkpoint: {exc}"
+        ) from None
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
         raise ScorerError(
             f"cannot build the model from {hf_dir}: {exc}. The directory needs the base model's "
@@ -245,22 +296,40 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
     return model, tokenizer
 
 
-def _engine(model: Any, tokenizer: Any, loaded: dict[str, Any], *, name: str, version: str,
-            languages: tuple[str, ...], device: str, batch_size: int | None) -> Any:
+def _engine(
+    model: Any,
+    tokenizer: Any,
+    loaded: dict[str, Any],
+    *,
+    name: str,
+    version: str,
+    languages: tuple[str, ...],
+    device: str,
+    batch_size: int | None,
+) -> Any:
     from moderation.scoring.engine import InferenceEngine
 
     if not getattr(tokenizer, "is_fast", True):
         raise ScorerError(f"{name}: a fast (tokenizers-backed) tokenizer is needed")
     return InferenceEngine(
-        model, tokenizer, loaded["classes"], name=name, version=version, activation="sigmoid",
-        device=device, batch_size=batch_size, supported_languages=languages,
+        model,
+        tokenizer,
+        loaded["classes"],
+        name=name,
+        version=version,
+        activation="sigmoid",
+        device=device,
+        batch_size=batch_size,
+        supported_languages=languages,
     )
 
 
 # -- detoxify:DIR -------------------------------------------------------------------------------
 
 
-def _load_dir(directory: Path, *, ckpt: Path | None = None, device: str, batch_size: int | None) -> Any:
+def _load_dir(
+    directory: Path, *, ckpt: Path | None = None, device: str, batch_size: int | None
+) -> Any:
     if ckpt is None:
         found = sorted(directory.glob("*.ckpt"))
         if not found:
@@ -272,7 +341,9 @@ def _load_dir(directory: Path, *, ckpt: Path | None = None, device: str, batch_s
             )
         ckpt = found[0]
     if not (directory / "config.json").is_file():
-        raise ScorerError(f"{directory} lacks config.json (the base model's Hugging Face config). {HOW_TO_SUPPLY}")
+        raise ScorerError(
+            f"{directory} lacks config.json (the base model's Hugging Face config). {HOW_TO_SUPPLY}"
+        )
     digest = check_hash(ckpt)
     known = _known_by_hash(digest)
     loaded = safe_load_checkpoint(ckpt)
@@ -283,8 +354,16 @@ def _load_dir(directory: Path, *, ckpt: Path | None = None, device: str, batch_s
         name = f"detoxify:{directory.name}"
         base = str(loaded["arch"]["model_type"]).lower()
         languages = MULTILINGUAL if ("xlm" in base or "multilingual" in base) else ("en",)
-    return _engine(model, tokenizer, loaded, name=name, version=digest[:8], languages=languages,
-                   device=device, batch_size=batch_size)
+    return _engine(
+        model,
+        tokenizer,
+        loaded,
+        name=name,
+        version=digest[:8],
+        languages=languages,
+        device=device,
+        batch_size=batch_size,
+    )
 
 
 def _known_by_hash(digest: str) -> str | None:
@@ -335,8 +414,16 @@ def _load_named(name: str, *, device: str, batch_size: int | None) -> Any:
     hf_dir = _hf_snapshot(str(loaded["arch"]["model_type"]), name)
     model, tokenizer = _build(loaded, hf_dir, cached)
     m = HASH_IN_NAME.search(filename)
-    return _engine(model, tokenizer, loaded, name=f"detoxify:{name}", version=m.group(1) if m else "",
-                   languages=LANGUAGES[name], device=device, batch_size=batch_size)
+    return _engine(
+        model,
+        tokenizer,
+        loaded,
+        name=f"detoxify:{name}",
+        version=m.group(1) if m else "",
+        languages=LANGUAGES[name],
+        device=device,
+        batch_size=batch_size,
+    )
 
 
 def _download(url: str, dest: Path, name: str) -> None:
@@ -346,18 +433,20 @@ def _download(url: str, dest: Path, name: str) -> None:
     print(f"downloading detoxify:{name} weights from {url}", file=sys.stderr)
     tmp = None
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (fixed https URL)
-            with tempfile.NamedTemporaryFile(dir=dest.parent, suffix=".partial", delete=False) as fh:
-                tmp = Path(fh.name)
-                for block in iter(lambda: resp.read(1 << 20), b""):
-                    fh.write(block)
+        with (
+            urllib.request.urlopen(url, timeout=timeout) as resp,
+            tempfile.NamedTemporaryFile(dir=dest.parent, suffix=".partial", delete=False) as fh,
+        ):
+            tmp = Path(fh.name)
+            for block in iter(lambda: resp.read(1 << 20), b""):
+                fh.write(block)
         digest = sha256_of(tmp)
         m = HASH_IN_NAME.search(dest.name)
         if m and not digest.startswith(m.group(1)):
             raise ScorerError(f"downloaded detoxify:{name} weights fail their checksum ({url})")
         os.replace(tmp, dest)
         tmp = None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ScorerError(
             f"detoxify:{name} weights are not cached ({dest} is missing) and could not be "
@@ -383,7 +472,9 @@ def _hf_snapshot(repo_id: str, name: str) -> Path:
             f"not cached, and network access is off. {HOW_TO_SUPPLY}"
         ) from None
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=HF_FILES, etag_timeout=download_timeout()))
+        return Path(
+            snapshot_download(repo_id, allow_patterns=HF_FILES, etag_timeout=download_timeout())
+        )
     except Exception as exc:  # noqa: BLE001
         raise ScorerError(
             f"detoxify:{name} needs the Hugging Face config and tokenizer of {repo_id}: not cached "

@@ -149,10 +149,14 @@ class InferenceEngine:
         self.device = resolve_device(device)
         if self.device.type == "cpu":
             set_cpu_threads()
-        self.batch_size = int(batch_size) if batch_size else (128 if self.device.type == "cuda" else 64)
+        self.batch_size = (
+            int(batch_size) if batch_size else (128 if self.device.type == "cuda" else 64)
+        )
         if self.batch_size < 1:
             raise ScorerError(f"batch size must be at least 1, got {batch_size}")
-        self.max_batch_tokens = int(max_batch_tokens or (32768 if self.device.type == "cuda" else 4096))
+        self.max_batch_tokens = int(
+            max_batch_tokens or (32768 if self.device.type == "cuda" else 4096)
+        )
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         if isinstance(activation, str):
@@ -231,7 +235,9 @@ class InferenceEngine:
         batch: list[int] = []
         for w in order:
             width = lengths[batch[0]] if batch else lengths[w]  # longest first: batch[0] is widest
-            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * width > self.max_batch_tokens):
+            if batch and (
+                len(batch) >= self.batch_size or (len(batch) + 1) * width > self.max_batch_tokens
+            ):
                 yield batch
                 batch = []
             batch.append(w)
@@ -247,9 +253,7 @@ class InferenceEngine:
         for row, ids in enumerate(batch):
             input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
             mask[row, : len(ids)] = 1
-        out = self.model(
-            input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)
-        )
+        out = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device))
         logits = getattr(out, "logits", None)
         if logits is None:
             logits = out[0] if isinstance(out, (tuple, list)) else out

@@ -31,10 +31,27 @@ MAX_COVERED = 0.1
 
 # The script each language is written in (those a Detoxify model covers, and near neighbours).
 SCRIPTS = {
-    "en": "LATIN", "fr": "LATIN", "es": "LATIN", "it": "LATIN", "pt": "LATIN", "tr": "LATIN",
-    "de": "LATIN", "nl": "LATIN", "pl": "LATIN", "ru": "CYRILLIC", "uk": "CYRILLIC",
-    "bg": "CYRILLIC", "sr": "CYRILLIC", "el": "GREEK", "ar": "ARABIC", "fa": "ARABIC",
-    "he": "HEBREW", "hi": "DEVANAGARI", "zh": "CJK", "ja": "CJK", "ko": "HANGUL",
+    "en": "LATIN",
+    "fr": "LATIN",
+    "es": "LATIN",
+    "it": "LATIN",
+    "pt": "LATIN",
+    "tr": "LATIN",
+    "de": "LATIN",
+    "nl": "LATIN",
+    "pl": "LATIN",
+    "ru": "CYRILLIC",
+    "uk": "CYRILLIC",
+    "bg": "CYRILLIC",
+    "sr": "CYRILLIC",
+    "el": "GREEK",
+    "ar": "ARABIC",
+    "fa": "ARABIC",
+    "he": "HEBREW",
+    "hi": "DEVANAGARI",
+    "zh": "CJK",
+    "ja": "CJK",
+    "ko": "HANGUL",
 }
 
 _lock = threading.Lock()
@@ -85,7 +102,9 @@ def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
     covered_mass = sum(p for lang, p in ranked if lang in covered)
     if top not in covered and p_top >= MIN_CONFIDENCE and covered_mass < MAX_COVERED:
         return str(top), False
-    best = top if top in covered else max(
-        ((p, lang) for lang, p in ranked if lang in covered), default=(0.0, None)
-    )[1]
+    best = (
+        top
+        if top in covered
+        else max(((p, lang) for lang, p in ranked if lang in covered), default=(0.0, None))[1]
+    )
     return (str(best) if best else None), True
