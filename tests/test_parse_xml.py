@@ -133,3 +133,55 @@ def test_large_export_streams_with_bounded_tree_memory() -> None:
 def test_xml_that_is_no_export_is_refused_clearly() -> None:
     with pytest.raises(InputError, match="neither a WordPress WXR"):
         parse_bytes(b'<?xml version="1.0"?><catalog><book/></catalog>', "books.xml")
+
+
+def test_iter_comments_streams_exports_and_tabular_files() -> None:
+    from moderation.parse import iter_comments
+
+    warnings: list[str] = []
+    pairs = list(iter_comments(FIX / "tiny_disqus.xml", warnings=warnings))
+    assert [(a.id, c.id) for a, c in pairs] == [("100", "1000"), ("100", "1001"),
+                                                ("100", "1002"), ("100", "1003")]
+    assert pairs[0][0] is pairs[1][0] and pairs[0][0].comments == ()
+    wxr = list(iter_comments(FIX / "tiny.wxr"))
+    assert [c.kind for _a, c in wxr] == ["comment", "comment", "pingback", "trackback", "comment"]
+    csv_warnings: list[str] = []
+    rows = list(iter_comments(FIX / "comments.csv", warnings=csv_warnings))
+    assert [(a.id, c.id) for a, c in rows] == [("a1", "1"), ("a1", "2"), ("a2", "5")]
+    assert len(csv_warnings) == 2
+    truncated: list[str] = []
+    assert len(list(iter_comments(FIX / "truncated_disqus.xml", warnings=truncated))) == 2
+    assert truncated and "stopped at line" in truncated[-1]
+
+
+@pytest.mark.slow
+def test_huge_export_streams_with_bounded_process_memory(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "huge.xml"
+    post = ('<post dsq:id="{i}"><message><![CDATA[<p>comment {i} ' + "words " * 40
+            + "</p>]]></message><isDeleted>false</isDeleted><isSpam>false</isSpam>"
+            '<author><name>n</name></author><thread dsq:id="{t}"/></post>\n')
+    with path.open("w") as fh:
+        fh.write('<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+                 'xmlns:dsq="http://disqus.com/disqus-internals">\n')
+        for t in range(100):
+            fh.write(f'<thread dsq:id="{t}"><title>t{t}</title></thread>\n')
+        for i in range(150_000):
+            fh.write(post.format(i=i, t=i % 100))
+        fh.write("</disqus>\n")
+    size = path.stat().st_size
+    assert size > 40_000_000
+    code = ("import resource, sys\nfrom moderation.parse import iter_comments\n"
+            f"n = sum(1 for _ in iter_comments({str(path)!r}))\n"
+            "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    baseline = ("import resource\nimport moderation.parse\n"
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300).stdout.split()
+    base = int(subprocess.run([sys.executable, "-c", baseline], capture_output=True,
+                              text=True, check=True).stdout)
+    assert int(out[0]) == 150_000
+    grown_kb = int(out[1]) - base
+    assert grown_kb * 1024 < size / 4, f"memory grew {grown_kb} KB for a {size} byte file"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from moderation.documents import ParseResult
+from moderation.documents import Article, Comment, ParseResult
 from moderation.errors import InputError, ParseError
 from moderation.parse.decode import decode
 from moderation.parse.tabular import TabularColumns, TabularReject, iter_tabular
 
 FORMATS = ("text", "html", "wxr", "disqus", "csv", "jsonl")
-__all__ = ["FORMATS", "TabularColumns", "TabularReject", "iter_tabular", "parse_bytes",
-           "parse_file", "sniff_format"]
+__all__ = ["FORMATS", "TabularColumns", "TabularReject", "iter_comments", "iter_tabular",
+           "parse_bytes", "parse_file", "sniff_format"]
 
 _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html",
@@ -89,22 +91,36 @@ def _looks_xml(data: bytes) -> bool:
     return b"<html" not in head and b"xhtml" not in head
 
 
-def _parse_xml(data: bytes, source: str, format: str | None) -> ParseResult:
+def _parse_xml(data: bytes | Path, source: str, format: str | None) -> ParseResult:
+    fmt = _xml_format(data if isinstance(data, bytes) else _head(data), source, format)
+    if fmt == "wxr":
+        from moderation.parse.wxr import parse_wxr
+        return parse_wxr(data, source)
+    from moderation.parse.disqus import parse_disqus
+    return parse_disqus(data, source)
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def _xml_format(head: bytes, source: str, format: str | None) -> str:
+    """wxr or disqus from the root element, checking a forced format against it."""
     from moderation.parse.xmlsafe import root_name
 
-    if not data.strip():
+    if not head.strip():
         raise InputError(f"{source}: file is empty")
-    root = root_name(data, source)
+    root = root_name(head, source)
     fmt = format or {"rss": "wxr", "disqus": "disqus"}.get(root)
     if fmt == "disqus" and root == "rss":
         raise ParseError("this is a Disqus *import* file (WXR-style RSS with dsq: tags), not a "
                          "Disqus export; parse it with --format wxr", source=source)
-    if fmt == "wxr":
-        from moderation.parse.wxr import parse_wxr
-        return parse_wxr(data, source)
-    if fmt == "disqus":
-        from moderation.parse.disqus import parse_disqus
-        return parse_disqus(data, source)
+    if fmt in ("wxr", "disqus"):
+        return fmt
     raise InputError(f"{source}: XML root <{root}> is neither a WordPress WXR (<rss>) nor a "
                      "Disqus export (<disqus>)")
 
@@ -123,10 +139,56 @@ def parse_file(path: str | os.PathLike[str], format: str | None = None, *,
         from moderation.parse.tabular import parse_tabular_path
         return parse_tabular_path(p, format or _EXTENSIONS[p.suffix.lower()],
                                   columns or TabularColumns())
+    if format in ("wxr", "disqus") or (format is None and _looks_xml(_head(p, 4096))):
+        return _parse_xml(p, source, format)  # streamed from the file, never read whole
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
     return parse_bytes(data, source, format, columns=columns)
+
+
+def iter_comments(path: str | os.PathLike[str], format: str | None = None, *,
+                  columns: TabularColumns | None = None,
+                  warnings: list[str] | None = None) -> Iterator[tuple[Article, Comment]]:
+    """Stream (article, comment) pairs from any input, exports and CSV/JSONL in bounded memory.
+
+    The Article carries the metadata only (its ``comments`` is empty); one object is shared by
+    the comments of the same article. Skipped records are appended to ``warnings`` as they are
+    met, each with its position and reason.
+    """
+    p, source = Path(path), str(path)
+    warnings = [] if warnings is None else warnings
+    if not p.is_file():
+        raise InputError(f"{source}: no such file" if not p.exists() else
+                         f"{source}: is not a regular file")
+    fmt = format or _EXTENSIONS.get(p.suffix.lower())
+    head = _head(p)
+    if fmt not in ("csv", "jsonl") and (fmt in ("wxr", "disqus") or _looks_xml(head[:4096])):
+        fmt = _xml_format(head, source, fmt)
+    if fmt in ("csv", "jsonl"):
+        seen: dict[str | None, Article] = {}
+        for key, comment in iter_tabular(p, fmt, columns,
+                                         on_reject=lambda r: warnings.append(str(r))):
+            article = seen.get(key)
+            if article is None:
+                article = seen[key] = Article(id=key)
+            yield article, comment
+    elif fmt == "wxr":
+        from moderation.parse.wxr import iter_wxr
+        for article in iter_wxr(p, source, warnings):
+            meta = replace(article, comments=())
+            for comment in article.comments:
+                yield meta, comment
+    elif fmt == "disqus":
+        from moderation.parse.disqus import iter_disqus
+        yield from iter_disqus(p, source, warnings)
+    else:
+        result = parse_file(p, fmt, columns=columns)
+        warnings.extend(result.warnings)
+        for article in result.articles:
+            meta = replace(article, comments=())
+            for comment in article.comments:
+                yield meta, comment
 
 

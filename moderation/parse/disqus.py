@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
 from lxml import etree
 
 from moderation.documents import Article, Comment, ParseResult
@@ -49,48 +53,62 @@ def _post(el: etree._Element) -> tuple[str | None, Comment]:
     )
 
 
-def parse_disqus(data: bytes, source: str) -> ParseResult:
-    """Parse a Disqus export; a malformed tail is reported in warnings, earlier posts kept."""
+def iter_disqus(data: bytes | Path, source: str, warnings: list[str],
+                threads: dict[str, Article] | None = None,
+                ) -> Iterator[tuple[Article, Comment]]:
+    """Stream (thread, post) pairs from a Disqus export in bounded memory.
+
+    ``threads`` collects each thread's metadata (an Article without comments) as it is read;
+    ``warnings`` receives what was skipped. A malformed tail stops the stream with a warning;
+    a file malformed before any record raises ParseError with the position.
+    """
+    threads = {} if threads is None else threads
     stream = XmlStream(data, source)
-    threads: dict[str, dict[str, str | None]] = {}
-    posts: dict[str | None, list[Comment]] = {}
-    warnings: list[str] = []
     count = 0
+    undefined: set[str | None] = set()
     for depth, el in stream:
         if depth != 1:
             continue
         name = local(el.tag)
         if name == "thread":
             tid = _dsq_id(el) or f"line-{el.sourceline}"
-            info = {"title": child_text(el, "title"), "url": child_text(el, "link"),
-                    "date": child_text(el, "createdAt"), "key": child_text(el, "id")}
-            if tid not in threads or any(info.values()):
-                threads[tid] = info
+            article = Article(id=tid, title=child_text(el, "title"), url=child_text(el, "link"),
+                              date=child_text(el, "createdAt"))
+            if tid not in threads or article.title or article.url:
+                threads[tid] = article
         elif name == "post":
             tid, comment = _post(el)
             if comment.text or comment.source_status == "deleted":
-                posts.setdefault(tid, []).append(comment)
+                if tid not in threads and tid not in undefined:
+                    undefined.add(tid)
+                    warnings.append(f"posts name thread {tid}, which the export does not "
+                                    "define before them")
+                yield threads.get(tid or "") or Article(id=tid), replace(comment, position=count)
                 count += 1
             else:
                 warnings.append(f"post {comment.id} (line {el.sourceline}): no message; skipped")
         XmlStream.release(el)
-    warnings = stream.warnings + warnings
+    warnings[:0] = stream.warnings
     if stream.error:
         if not count and not threads:
             raise ParseError(f"malformed Disqus export: {stream.error.split(': ', 1)[-1]}",
                              source=source, position=stream.error.split(": ", 1)[0])
         warnings.append(f"stopped at {stream.error}; {count} post(s) before it kept, the rest "
                         "of the file skipped")
-    articles = []
-    for tid in list(threads) + [t for t in posts if t not in threads]:
-        info = threads.get(tid, {})
-        if tid not in threads:
-            warnings.append(f"{len(posts[tid])} post(s) name thread {tid}, which the export "
-                            "does not define")
-        comments = tuple(
-            Comment(**{**c.__dict__, "position": i}) for i, c in enumerate(posts.get(tid, []))
-        )
-        articles.append(Article(title=info.get("title"), url=info.get("url"), id=tid,
-                                date=info.get("date"), comments=comments))
-    return ParseResult(format="disqus", articles=tuple(articles), source=source,
+
+
+def parse_disqus(data: bytes | Path, source: str) -> ParseResult:
+    """Parse a Disqus export; a malformed tail is reported in warnings, earlier posts kept."""
+    warnings: list[str] = []
+    threads: dict[str, Article] = {}
+    posts: dict[str | None, list[Comment]] = {}
+    for article, comment in iter_disqus(data, source, warnings, threads):
+        posts.setdefault(article.id, []).append(comment)
+    order = list(threads) + [t for t in posts if t not in threads]
+    articles = tuple(
+        replace(threads.get(t or "") or Article(id=t), comments=tuple(
+            replace(c, position=i) for i, c in enumerate(posts.get(t, []))))
+        for t in order
+    )
+    return ParseResult(format="disqus", articles=articles, source=source,
                        warnings=tuple(warnings), encoding={"encoding": "xml", "guessed": False})

@@ -128,7 +128,13 @@ def _iter_jsonl(raw: IO[bytes], cols: TabularColumns, source: str,
                 reject: Callable[[TabularReject], None]) -> Iterator[tuple[str | None, Comment]]:
     position = 0
     seen = False
-    for number, data in enumerate(raw, start=1):
+    lines: Iterator[bytes] | IO[bytes] = raw
+    if (raw.peek(2)[:2] if hasattr(raw, "peek") else b"") in (codecs.BOM_UTF16_LE,
+                                                               codecs.BOM_UTF16_BE):
+        # Honour a UTF-16 BOM; a bad code unit becomes an escape the JSON decoder rejects.
+        lines = (line.encode("utf-8", "surrogatepass") for line in io.TextIOWrapper(
+            raw, encoding="utf-16", errors="backslashreplace", newline="\n"))
+    for number, data in enumerate(lines, start=1):
         if number == 1:
             data = data.removeprefix(codecs.BOM_UTF8)
         if not data.strip():

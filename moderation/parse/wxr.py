@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 from lxml import etree
 
 from moderation.documents import Article, Comment, ParseResult
@@ -70,11 +73,10 @@ def _article(item: etree._Element) -> tuple[Article | None, int]:
     ), empty
 
 
-def parse_wxr(data: bytes, source: str) -> ParseResult:
-    """Parse a WXR export; a malformed tail is reported in warnings, earlier items kept."""
+def iter_wxr(data: bytes | Path, source: str, warnings: list[str]) -> Iterator[Article]:
+    """Stream the articles (each with its comments) of a WXR export in bounded memory."""
     stream = XmlStream(data, source)
-    articles: list[Article] = []
-    warnings: list[str] = []
+    count = 0
     disqus_import = False
     for depth, el in stream:
         name = local(el.tag)
@@ -82,20 +84,27 @@ def parse_wxr(data: bytes, source: str) -> ParseResult:
             disqus_import = True
         if name == "item" and depth == 2:
             article, empty = _article(el)
-            if article is not None:
-                articles.append(article)
             if empty:
                 warnings.append(f"item at line {el.sourceline}: skipped {empty} comment(s) "
                                 "with no text")
             XmlStream.release(el)
-    warnings = stream.warnings + warnings
+            if article is not None:
+                count += 1
+                yield article
+    warnings[:0] = stream.warnings
     if stream.error:
-        if not articles:
+        if not count:
             raise ParseError(f"malformed WXR: {stream.error.split(': ', 1)[-1]}",
                              source=source, position=stream.error.split(": ", 1)[0])
-        warnings.append(f"stopped at {stream.error}; {len(articles)} item(s) before it kept, "
+        warnings.append(f"stopped at {stream.error}; {count} item(s) before it kept, "
                         "the rest of the file skipped")
     if disqus_import:
         warnings.append("Disqus import file (WXR with dsq:thread_identifier): read as WXR")
-    return ParseResult(format="wxr", articles=tuple(articles), source=source,
+
+
+def parse_wxr(data: bytes | Path, source: str) -> ParseResult:
+    """Parse a WXR export; a malformed tail is reported in warnings, earlier items kept."""
+    warnings: list[str] = []
+    articles = tuple(iter_wxr(data, source, warnings))
+    return ParseResult(format="wxr", articles=articles, source=source,
                        warnings=tuple(warnings), encoding={"encoding": "xml", "guessed": False})

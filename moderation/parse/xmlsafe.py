@@ -6,6 +6,8 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
 
 import lxml.html
 from lxml import etree
@@ -40,28 +42,38 @@ def _utf16_ascii(data: bytes) -> bytes:
     return data
 
 
-def prepare(data: bytes, source: str) -> tuple[bytes, list[str]]:
-    """Refuse DTDs that declare entities or load files; drop junk before the first tag."""
-    if not data.strip():
+def check_head(head: bytes, source: str) -> tuple[int, list[str]]:
+    """Refuse DTDs that declare entities or load files; find junk before the first tag.
+
+    ``head`` is the first 64 KB. Returns the byte offset to start parsing at and warnings.
+    """
+    if not head.strip():
         raise InputError(f"{source}: file is empty")
     warnings: list[str] = []
-    head = _utf16_ascii(data[:65536])
-    m = _DOCTYPE.search(head)
+    view = _utf16_ascii(head)
+    m = _DOCTYPE.search(view)
     if m:
-        end = head.find(b">", m.start())
-        decl = head[m.start(): (end if end >= 0 else len(head))]
+        end = view.find(b">", m.start())
+        decl = view[m.start(): (end if end >= 0 else len(view))]
         if _DANGEROUS_DTD.search(decl) or end < 0:
             raise ParseError("DTD/entities not allowed: the file declares a DOCTYPE with entities "
                              "or an external DTD; refused without reading it", source=source,
                              position=f"byte {m.start()}")
-    if not _is_utf16(data):  # plain 8-bit encodings: tolerate junk before the declaration
-        start = data.find(b"<")
-        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    offset = 0
+    if not _is_utf16(head):  # plain 8-bit encodings: tolerate junk before the declaration
+        start = head.find(b"<")
+        bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
         if start > bom:
             warnings.append(f"skipped {start - bom} byte(s) of junk before the first tag "
-                            f"({data[bom:start][:20]!r})")
-            data = data[start:]
-    return data, warnings
+                            f"({head[bom:start][:20]!r})")
+            offset = start
+    return offset, warnings
+
+
+def prepare(data: bytes, source: str) -> tuple[bytes, list[str]]:
+    """``check_head`` on bytes: the bytes to parse and the warnings."""
+    offset, warnings = check_head(data[:65536], source)
+    return data[offset:], warnings
 
 
 def refuse_dtd(el: etree._Element, source: str) -> None:
@@ -100,14 +112,26 @@ class XmlStream:
     deep, so callers keep the records read so far and report what was left.
     """
 
-    data: bytes
+    data: bytes | Path
     source: str
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[tuple[int, etree._Element]]:
-        data, self.warnings = prepare(self.data, self.source)
-        events = etree.iterparse(io.BytesIO(data), events=("start", "end"),
+        if isinstance(self.data, Path):
+            try:
+                with self.data.open("rb") as fh:
+                    offset, self.warnings = check_head(fh.read(65536), self.source)
+                    fh.seek(offset)
+                    yield from self._events(fh)
+            except OSError as exc:
+                raise InputError(f"{self.source}: cannot read ({exc.strerror})") from exc
+        else:
+            data, self.warnings = prepare(self.data, self.source)
+            yield from self._events(io.BytesIO(data))
+
+    def _events(self, stream: IO[bytes]) -> Iterator[tuple[int, etree._Element]]:
+        events = etree.iterparse(stream, events=("start", "end"),
                                  resolve_entities=False, no_network=True, load_dtd=False,
                                  huge_tree=True, remove_comments=True, remove_pis=True)
         depth = 0
