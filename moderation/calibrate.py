@@ -103,8 +103,10 @@ class _Samples:
 
 
 def _floor(value: float) -> float:
+    """``value`` rounded down to DECIMALS, never above it (0.7 stays 0.7, 0.99999... is 0.999)."""
     scale = 10 ** DECIMALS
-    return math.floor(value * scale + 1e-9) / scale
+    steps = math.floor(value * scale + 1e-9)  # the epsilon undoes 0.7 * 1000 = 699.999...
+    return steps / scale if steps / scale <= value else (steps - 1) / scale
 
 
 def choose(samples: _Samples, metric: str, target: float) -> Point | None:
@@ -138,8 +140,8 @@ def _middle(samples: _Samples, best: Point) -> Point:
     scores = samples.pos + samples.neg
     flagged = min(v for v in scores if v >= best.threshold)
     below = [v for v in scores if v < best.threshold]
-    mid = _floor(((max(below) if below else 0.0) + flagged) / 2)
-    p = samples.at(mid)
+    mid = round(((max(below) if below else 0.0) + flagged) / 2, DECIMALS)
+    p = samples.at(mid)  # checked below: the same comments flagged as at best.threshold
     return p if (p.tp, p.fp) == (best.tp, best.fp) and mid <= best.threshold else best
 
 
@@ -382,5 +384,6 @@ def write_thresholds(path: str | Path, new: dict[str, float]) -> str:
             "they were not changed; set them by hand: "
             + ", ".join(f"{k} = {_fmt(v)}" for k, v in new.items()))
     validate(parsed, str(target))
-    atomic_write(target, lambda fh: fh.write(text), what="config update")
+    # resolve(): a symlinked config.toml gets its target updated, not replaced by a file.
+    atomic_write(target.resolve(), lambda fh: fh.write(text), what="config update")
     return text

@@ -237,3 +237,12 @@ def test_cli_plot_without_matplotlib_is_a_clear_error(cal_dir: Path,
     assert result.exit_code == 2
     assert "--plot needs matplotlib" in result.stderr and "moderation[plot]" in result.stderr
     assert not out.exists()
+
+
+def test_write_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text("[thresholds]\ntoxicity = 0.5\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    cb.write_thresholds(link, {"toxicity": 0.75})
+    assert link.is_symlink() and real.read_text() == "[thresholds]\ntoxicity = 0.75\n"
