@@ -257,3 +257,36 @@ def test_a_crash_between_log_row_and_status_leaves_neither(tmp_path: Path) -> No
         assert store.query("SELECT COUNT(*) AS n FROM decisions")[0]["n"] == 0
         store.record_decision(2, "hide", "ann", reason="abuse")  # and it works afterwards
         assert store.status_of(2) == ("hidden", 1)
+
+
+OPEN_OLD_DB = r"""
+import sys, time
+from moderation.store import Store
+deadline = float(sys.argv[2])
+while time.time() < deadline:  # start together
+    time.sleep(0.001)
+with Store(sys.argv[1]) as store:
+    print(store.query("SELECT value FROM meta WHERE key = 'schema_version'")[0]["value"])
+"""
+
+
+def test_processes_opening_an_old_database_together_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "old.db"
+    v1_database(path)
+    start = str(time.time() + 3)
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_OLD_DB, str(path), start],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err for _, err in outs]
+    assert {out.strip() for out, _ in outs} == {str(schema.SCHEMA_VERSION)}
+    with Store(path) as store:
+        assert [r["version"] for r in store.query(
+            "SELECT version FROM schema_migrations ORDER BY 1")] == list(
+            range(2, schema.SCHEMA_VERSION + 1))
+        assert_append_only(store.db.conn)
+        assert store.query("SELECT COUNT(*) AS n FROM moderation_log")[0]["n"] == 1
