@@ -290,3 +290,27 @@ def test_processes_opening_an_old_database_together_migrate_it_once(tmp_path: Pa
             range(2, schema.SCHEMA_VERSION + 1))
         assert_append_only(store.db.conn)
         assert store.query("SELECT COUNT(*) AS n FROM moderation_log")[0]["n"] == 1
+
+
+def test_the_sqlite3_shell_reads_the_schema_and_views(tmp_path: Path, config) -> None:
+    import shutil
+    import subprocess
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("the sqlite3 shell is not installed")
+    path = tmp_path / "shell.db"
+    with Store(path) as store:
+        store.ingest(SAMPLE)
+        decide(store, 2, "hide", "ann", config.thresholds, reason="abuse")
+    tables = subprocess.run([shell, "-readonly", str(path), ".tables"], capture_output=True,
+                            text=True, check=True).stdout.split()
+    for name in ("articles", "comments", "scorings", "scores", "decisions", "moderation_log",
+                 "schema_migrations", "moderation_log_readable", "comment_status"):
+        assert name in tables
+    out = subprocess.run(
+        [shell, "-readonly", "-header", "-csv", str(path),
+         "SELECT log_id, moderator, action, reason, comment_id, new_status"
+         " FROM moderation_log_readable"], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["log_id,moderator,action,reason,comment_id,new_status",
+                                "1,ann,hide,abuse,2,hidden"]
