@@ -50,9 +50,8 @@ def _formula_like(cell: str) -> bool:
 def _needs_prefix(cell: str) -> bool:
     # A cell that already starts with the apostrophe is prefixed again when what follows it
     # needs one, so that unneutralize() can tell "'=x" (original) from "=x" (neutralized).
-    if cell.startswith("'"):
-        return _needs_prefix(cell[1:])
-    return bool(cell) and _formula_like(cell)
+    rest = cell.lstrip("'")  # iterative: a cell of 100k apostrophes must not recurse
+    return bool(rest) and _formula_like(rest)
 
 
 def neutralize(cell: str) -> str:

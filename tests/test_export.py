@@ -144,6 +144,8 @@ def test_plain_cells_are_left_alone(cell: str) -> None:
 def test_an_apostrophe_before_a_formula_stays_distinguishable() -> None:
     assert ex.neutralize("'=x") == "''=x"
     assert ex.unneutralize("''=x") == "'=x" and ex.unneutralize("'=x") == "=x"
+    many = "'" * 100_000 + "=x"
+    assert ex.neutralize(many) == "'" + many and ex.unneutralize("'" + many) == many
 
 
 @given(st.text())
