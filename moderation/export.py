@@ -79,7 +79,7 @@ def _parse_evidence(raw: str | None) -> tuple[dict[str, Any], str | None]:
     try:
         ev = json.loads(raw, parse_constant=lambda _: bad,
                         parse_float=lambda s: float(s) if math.isfinite(float(s)) else bad)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return {}, "invalid_evidence"
     if not isinstance(ev, dict):
         return {}, "invalid_evidence"
@@ -96,7 +96,10 @@ def _parse_evidence(raw: str | None) -> tuple[dict[str, Any], str | None]:
             return [clean(v) for v in value]
         return value
 
-    ev = clean(ev)
+    try:
+        ev = clean(ev)
+    except RecursionError:
+        return {}, "invalid_evidence"
     return ev, ("invalid_score" if found else None)
 
 

@@ -209,13 +209,18 @@ def test_nan_in_a_stored_snapshot_becomes_null_with_a_status(store: Store) -> No
     _raw_log_row(store, '{"model": "m", "scores": {"toxicity": NaN, "insult": 0.5,'
                         ' "threat": Infinity, "obscene": 1e999}, "flagged": []}')
     _raw_log_row(store, "{not json")
+    _raw_log_row(store, '{"scores": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    _raw_log_row(store, '{"scores": ' + "[" * 900 + "]" * 900 + "}")
     buf = io.StringIO()
-    assert ex.export(store.log_rows(), "jsonl", buf) == 2
+    assert ex.export(store.log_rows(), "jsonl", buf) == 4
 
     def refuse(token: str) -> None:
         raise AssertionError(f"non-standard JSON constant {token}")
 
-    first, second = (json.loads(line, parse_constant=refuse) for line in buf.getvalue().splitlines())
+    first, second, deep, deeper = (json.loads(line, parse_constant=refuse)
+                                   for line in buf.getvalue().splitlines())
+    assert deep["score_status"] == "invalid_evidence"
+    assert deeper["score_status"] in ("invalid_evidence", None)
     assert first["scores"] == {"toxicity": None, "insult": 0.5, "threat": None, "obscene": None}
     assert first["score_status"] == "invalid_score" and first["model"] == "m"
     assert second["score_status"] == "invalid_evidence" and second["scores"] == {}
