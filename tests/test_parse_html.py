@@ -101,3 +101,33 @@ def test_comment_markup_inside_template_or_sidebar_widget_is_ignored() -> None:
             "<div class='widget recent-comments'><li class='comment'><div class='comment-content'>"
             "Other page comment</div></li></div></body></html>")
     assert parse_bytes(html.encode(), "t.html").articles[0].comments == ()
+
+
+def test_disqus_server_side_fallback_markup() -> None:
+    article = parse_file(FIX / "disqus_fallback.html").articles[0]
+    got = [(c.id, c.parent, c.author, c.text) for c in article.comments]
+    assert got == [
+        ("501", None, "Rita K", "Finally a ferry after the last train."),
+        ("502", "501", "Ben", "Only on weekdays though."),
+    ]
+    assert "Finally a ferry" not in (article.body or "")
+
+
+def test_unknown_comment_markup_falls_back_to_the_comment_area_text() -> None:
+    result = parse_file(FIX / "unknown_system.html")
+    comments = result.articles[0].comments
+    assert [(c.author, c.text) for c in comments] == [
+        ("Gwen Ash", "Half plots are perfect for me. I could never keep a full one weeded."),
+        ("Dev Patel", "Still eighteen months too long.\n\nOpen the field behind the school."),
+    ]
+    assert all(not c.parent_known and "layout-unknown" in c.flags for c in comments)
+    assert any("comment markup not recognised" in w for w in result.warnings)
+    assert "Open the field" not in (result.articles[0].body or "")
+
+
+def test_area_fallback_finds_nothing_when_the_widget_says_there_are_no_comments() -> None:
+    html = ("<html><body><article><p>" + "Article words here. " * 30 + "</p></article>"
+            "<div id='comments'><h3>Comments</h3><p>Please be respectful and keep to the "
+            "community guidelines when you post.</p><p>There are no comments yet - be the "
+            "first to add your thoughts</p></div></body></html>")
+    assert parse_bytes(html.encode(), "none.html").articles[0].comments == ()

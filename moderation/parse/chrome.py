@@ -18,7 +18,7 @@ _EXTRA_PHRASES = frozenset({
     "comment threads", "thread replies", "followers", "comment authors", "recent comment authors",
     "kommentar themen", "themen antworten", "follower", "kommentatoren",
     "letzte kommentartoren", "kommentar auf das am meisten reagiert wurde",
-    "benachrichtige mich zu",
+    "benachrichtige mich zu", "article rating", "artikel bewertung",
 })
 WIDGET_PHRASES = WIDGET_PHRASES | _EXTRA_PHRASES
 _SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)

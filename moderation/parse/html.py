@@ -47,6 +47,7 @@ _NOISE_CLASS = re.compile(
     r"(?i)reply|comment-meta|comment-actions|comment-footer|rating|vote|like|share|edit-link|"
     r"comment-author|avatar|wpd-comment-footer|wc-comment-footer|report|flag"
 )
+_GENERIC_TEXT = re.compile(r"content|text|body|message|copy", re.I)
 _DATE_NOISE = re.compile(r"(?i)date|time|dot|says|reply|badge|label|role|karma|score")
 _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.I)
 
@@ -67,7 +68,8 @@ def _is_container(el: etree._Element) -> bool:
     return bool(_CONTAINER_ID.match(el.get("id") or "") or _WPDISCUZ_ID.match(el.get("id") or ""))
 
 
-def _excluded_area(el: etree._Element) -> bool:
+def excluded_area(el: etree._Element) -> bool:
+    """A template or a recent-comments widget: comment markup there is not this page's."""
     if el.tag in ("body", "html"):
         return False
     if el.tag == "template":
@@ -88,6 +90,16 @@ def _first_with_class(
                 if best is None or rank < best[0]:
                     best = (rank, node)
     return best[1] if best else None
+
+
+def _generic_text(el: etree._Element, stop: set[etree._Element]) -> etree._Element | None:
+    """An unlisted theme's text element: a class naming content/text/body/message."""
+    for node in _own_descendants(el, stop):
+        tokens = _classes(node)
+        if any(_GENERIC_TEXT.search(t) for t in tokens) and not any(
+                _NOISE_CLASS.search(t) for t in tokens) and node.text_content().strip():
+            return node
+    return None
 
 
 def _own_descendants(el: etree._Element, stop: set[etree._Element]):
@@ -150,9 +162,11 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
     found: list[_Found] = []
     seen_text: set[etree._Element] = set()
     for el in candidates:
-        if any(_excluded_area(a) for a in el.iterancestors()):
+        if any(excluded_area(a) for a in el.iterancestors()):
             continue
         text_el = _first_with_class(el, _TEXT_CLASSES, cset)
+        if text_el is None:
+            text_el = _generic_text(el, cset)
         if text_el is None or text_el in seen_text:
             continue
         seen_text.add(text_el)
@@ -231,6 +245,14 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     root = load_html(text, source)
     warnings: list[str] = []
     comments, elements = find_comments(root)
+    if not comments:
+        from moderation.parse.htmlzone import area_comments
+
+        comments, elements = area_comments(root)
+        if comments:
+            warnings.append(f"comment markup not recognised: {len(comments)} comment(s) split "
+                            "from the text of the comment area (authors and parents may be "
+                            "missing)")
     meta = body_mod.extract_body(root, comments, elements, warnings)
     return Article(title=meta.title, byline=meta.byline, body=meta.body, url=meta.url,
                    date=meta.date, comments=tuple(comments)), warnings

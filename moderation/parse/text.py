@@ -151,6 +151,11 @@ def _body(lines: list[str], skip: set[int], title: str | None) -> str:
     return "\n\n".join("\n".join(p) for p in paragraphs)
 
 
+def split_comments(lines: list[str]) -> list[_Draft]:
+    """Split the lines of a comment section into comment drafts (author, date, text, kind)."""
+    return _comments(lines)
+
+
 def _comments(lines: list[str]) -> list[_Draft]:
     done: list[_Draft] = []
     cur: _Draft | None = None
