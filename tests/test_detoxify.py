@@ -133,6 +133,15 @@ def test_long_comment_with_insult_at_the_end_is_caught_in_windows(
         assert clean.labels[label] >= ref[label][1] - 1e-5
 
 
+@pytest.mark.parametrize("masked", ["you are an i.d.i.o.t", "you are an id*ot", "you are an idi0t"])
+def test_obfuscated_insult_is_scored_on_a_normalized_copy(
+    scorer: Scorer, reference, masked: str
+) -> None:
+    assert reference.predict([masked])["toxicity"] < 0.1  # Detoxify on the raw text misses it
+    (result,) = scorer.score([masked])
+    assert result.labels["toxicity"] > 0.9 and result.labels["insult"] > 0.9
+
+
 def test_empty_and_whitespace_are_not_scored(scorer: Scorer) -> None:
     results = scorer.score(["", "   \n\t", "you are an idiot"])
     assert [r.status for r in results] == ["empty", "empty", "ok"]

@@ -3,7 +3,8 @@
 Detoxify's own loader unpickles checkpoints with ``torch.load(weights_only=False)``, which runs
 whatever code a tampered file carries. Here a checkpoint is read with ``weights_only=True``;
 the model is then built by Detoxify's own ``get_model_and_tokenizer`` from the state dict, and
-scored by the shared engine (length-sorted batches, windows over long texts).
+scored by the shared engine (length-sorted batches, windows over long texts), on the raw text
+and, where it differs, on a de-obfuscated copy (label-wise maximum).
 
 * ``detoxify:NAME`` (original, unbiased, multilingual, original-small, unbiased-small): the
   checkpoint is taken from torch.hub's cache (where Detoxify itself caches it) or downloaded
@@ -24,9 +25,12 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Self
 
+from moderation.documents import Scores
 from moderation.errors import ScorerError
 from moderation.scoring import DETOXIFY_NAMES
 
@@ -85,7 +89,7 @@ HOW_TO_SUPPLY = (
 )
 
 
-def load(arg: str, *, device: str = "auto", batch_size: int | None = None) -> Any:
+def load(arg: str, *, device: str = "auto", batch_size: int | None = None) -> DetoxifyScorer:
     """Load a Detoxify model by name or from a checkpoint directory; returns a Scorer."""
     if arg in DETOXIFY_NAMES:
         return _load_named(arg, device=device, batch_size=batch_size)
@@ -306,12 +310,12 @@ def _engine(
     languages: tuple[str, ...],
     device: str,
     batch_size: int | None,
-) -> Any:
+) -> DetoxifyScorer:
     from moderation.scoring.engine import InferenceEngine
 
     if not getattr(tokenizer, "is_fast", True):
         raise ScorerError(f"{name}: a fast (tokenizers-backed) tokenizer is needed")
-    return InferenceEngine(
+    engine = InferenceEngine(
         model,
         tokenizer,
         loaded["classes"],
@@ -322,6 +326,41 @@ def _engine(
         batch_size=batch_size,
         supported_languages=languages,
     )
+    return DetoxifyScorer(engine)
+
+
+class DetoxifyScorer:
+    """A loaded Detoxify model. ``score`` runs the raw text through the engine (equal to
+    Detoxify's own predict for texts within 512 tokens) and, for the few texts whose
+    de-obfuscated copy differs (f*ck, f.u.c.k, look-alikes, fullwidth, f4ck), that copy too,
+    keeping each label's maximum; the raw text is what is stored and shown."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.name: str = engine.name
+        self.version: str = engine.version
+        self.labels: tuple[str, ...] = engine.labels
+        self.batch_size: int = engine.batch_size
+
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        from moderation.scoring.normalize import normalize
+
+        if isinstance(texts, str):
+            texts = [texts]
+        results = self.engine.score(texts)
+        alt: dict[int, str] = {}
+        for i, result in enumerate(results):
+            if result.status != "empty":
+                norm = normalize(texts[i]).text
+                if norm.strip() and norm != texts[i].lower():
+                    alt[i] = norm
+        if not alt:
+            return results
+        probs, _ = self.engine.predict(list(alt.values()))
+        for i, row in zip(alt, probs, strict=True):
+            merged = {k: max(v, float(p)) for (k, v), p in zip(results[i].labels.items(), row)}
+            results[i] = replace(results[i], labels=merged)
+        return results
 
 
 # -- detoxify:DIR -------------------------------------------------------------------------------
