@@ -28,6 +28,7 @@ def test_csv_rows_and_rejects_with_line_numbers() -> None:
         (5, "no text in column 'text'"),
         (6, "invalid UTF-8 or lone surrogate in 'text'"),
     ]
+    assert [r.code for r in rejects] == ["no_text", "invalid_utf8"]
 
 
 def test_jsonl_rejects_malformed_lines_and_keeps_the_rest() -> None:
@@ -40,6 +41,7 @@ def test_jsonl_rejects_malformed_lines_and_keeps_the_rest() -> None:
     assert "lone surrogate" in reasons[6]
     assert reasons[7] == "no text in column 'text'"
     assert reasons[8] == "not a JSON object"
+    assert sorted({r.code for r in rejects}) == ["invalid_utf8", "malformed_json", "no_text"]
 
 
 def test_parse_file_groups_by_article_and_reports_skips_as_warnings() -> None:

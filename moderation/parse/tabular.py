@@ -43,6 +43,19 @@ class TabularReject:
     reason: str
     source: str = ""
 
+    @property
+    def code(self) -> str:
+        """A short stable code for counting: no_text, invalid_utf8, malformed_json,
+        malformed_csv, not_text."""
+        low = self.reason.lower()
+        for needle, code in (("no text", "no_text"), ("utf-8", "invalid_utf8"),
+                             ("surrogate", "invalid_utf8"), ("malformed json", "malformed_json"),
+                             ("json object", "malformed_json"), ("malformed csv", "malformed_csv"),
+                             ("more cell", "malformed_csv"), ("not text", "not_text")):
+            if needle in low:
+                return code
+        return "other"
+
     def __str__(self) -> str:
         return f"{self.source}: line {self.line}: {self.reason}"
 
