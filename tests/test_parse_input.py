@@ -80,3 +80,18 @@ def test_to_json_shape() -> None:
     article = data["articles"][0]
     assert set(article) >= {"title", "byline", "body", "url", "comments"}
     assert set(article["comments"][0]) >= {"id", "parent", "author", "date", "text", "kind"}
+
+
+def test_utf16_without_bom_is_guessed_and_recorded() -> None:
+    data = "Harbour notes\n\nThe harbour office said the wall repairs begin next week.\n"
+    result = parse_bytes(data.encode("utf-16-le"), "nobom.txt")
+    assert result.encoding["encoding"] == "utf-16-le" and result.encoding["guessed"] is True
+    assert result.articles[0].title == "Harbour notes"
+
+
+def test_utf16_xml_export_with_bom() -> None:
+    data = (FIX / "tiny.wxr").read_text(encoding="utf-8").replace('encoding="UTF-8"',
+                                                                   'encoding="UTF-16"')
+    result = parse_bytes(data.encode("utf-16"), "utf16.wxr")
+    assert result.format == "wxr"
+    assert len(result.articles[0].comments) == 5

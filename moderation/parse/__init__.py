@@ -63,8 +63,8 @@ def parse_bytes(data: bytes, source: str, format: str | None = None, *,
         return parse_tabular(data, source, fmt, columns or TabularColumns())
     text, encoding = decode(data, source)
     fmt = format or sniff_format(text, source)
-    if fmt == "xml":
-        raise InputError(f"{source}: XML that is neither a WordPress WXR nor a Disqus export")
+    if fmt in ("xml", "wxr", "disqus"):  # XML in an encoding the byte check cannot see (UTF-16)
+        return _parse_xml(data, source, format)
     if fmt in ("csv", "jsonl"):
         from moderation.parse.tabular import parse_tabular
         return parse_tabular(data, source, fmt, columns or TabularColumns())

@@ -48,13 +48,27 @@ def binary_reason(data: bytes) -> str | None:
         if data.startswith(magic):
             return f"binary file ({what})"
     head = data[:65536]
-    if _bom(head)[0]:
+    if _bom(head)[0] or _utf16_without_bom(head):
         return None
     if b"\x00" in head:
         return "binary file (contains NUL bytes)"
     control = len(head.translate(None, _NOT_CONTROL))
     if head and control / len(head) > 0.1:
         return "binary file (mostly control bytes)"
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM: NULs on one side of nearly every byte pair."""
+    sample = head[:4096] if len(head) % 2 == 0 else head[:4095]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.9 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.9 * half and odd < 0.05 * half:
+        return "utf-16-be"
     return None
 
 
@@ -89,6 +103,14 @@ def decode(data: bytes, source: str) -> tuple[str, dict[str, object]]:
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: invalid {bom} after its byte-order mark "
                              f"(byte {exc.start + skip})") from exc
+    utf16 = _utf16_without_bom(data[:65536])
+    if utf16:
+        try:
+            return data.decode(utf16), {"encoding": utf16, "guessed": True,
+                                        "reason": "no BOM; NUL byte pattern of UTF-16"}
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source}: looks like {utf16} without a BOM but is not valid "
+                             f"(byte {exc.start})") from exc
     declared = declared_encoding(data)
     if declared and declared not in ("utf-8", "ascii"):
         try:
