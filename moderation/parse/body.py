@@ -53,8 +53,11 @@ def extract_body(root: etree._Element, comments: list[Comment], elements: list[e
                         "text of its main element, not the extractor's")
         main = next(iter(root.xpath("//article|//main|//body")), root)
         title = root.findtext(".//title")
-        return BodyMeta(title=title.strip() if title else None,
-                        body=element_text(main)[:MAX_FALLBACK_CHARS] or None)
+        text = element_text(main)
+        if len(text) > MAX_FALLBACK_CHARS:
+            warnings.append(f"body cut at {MAX_FALLBACK_CHARS} of {len(text)} characters")
+            text = text[:MAX_FALLBACK_CHARS]
+        return BodyMeta(title=title.strip() if title else None, body=text or None)
     for el in root.iter():
         if isinstance(el.tag, str) and _ZONE_ID.match(el.get("id") or ""):
             _drop(el)
