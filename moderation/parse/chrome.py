@@ -219,7 +219,9 @@ def is_zone_start(line: str) -> bool:
     if not stripped or len(stripped) > 120:
         return False
     norm = normalize(stripped)
-    if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped) or _ZONE_COUNT.search(stripped):
+    if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped):
+        return True
+    if any(ch.isdigit() for ch in stripped) and _ZONE_COUNT.search(stripped):
         return True
     return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
 
@@ -231,10 +233,14 @@ def is_zone_end(line: str) -> bool:
 
 def says_no_comments(line: str) -> bool:
     """The widget's "no comments yet / be the first" notice."""
+    low = line.lower()
+    if not any(k in low for k in ("comment", "coment", "kommentar", "thoughts")):
+        return False  # every notice names comments: skip the regex for ordinary lines
     return bool(_NO_COMMENTS.search(line))
 
 
 def is_boilerplate(line: str) -> bool:
     """Page boilerplate that is neither article body nor comment (donations, captions, share)."""
     stripped = line.strip()
-    return bool(_BOILERPLATE.search(stripped) or _TRAILING_CREDIT.search(stripped))
+    return bool(_BOILERPLATE.search(stripped)
+                or ("(" in stripped and _TRAILING_CREDIT.search(stripped)))
