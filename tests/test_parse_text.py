@@ -132,3 +132,23 @@ def test_signed_qa_comments_without_a_comment_section() -> None:
     ]
     assert "stays in the body" in (article.body or "")
     assert "Vogel612" not in (article.body or "")
+
+
+def test_site_menu_after_the_last_comment_is_not_a_comment() -> None:
+    text = ("Hotel Opens On The Island\n\n" + "word " * 30 + "\n\nLabels : , , 2 comments\n\n"
+            "1. Wish to visit one day, it looks wonderful.\n\n"
+            "2. Such a lovely place to stay.\n\n"
+            "Beauty and Dining Reviews\n\nHealth and Wellness Reviews\n\nTravel Reviews\n\n"
+            "Yummy Recipes\n")
+    comments = parse_text(text).comments
+    assert [c.text for c in comments] == ["Wish to visit one day, it looks wonderful.",
+                                          "Such a lovely place to stay."]
+
+
+def test_a_sentence_mentioning_comments_does_not_open_the_zone() -> None:
+    text = ("Council Consultation Closes\n\n" + "word " * 30 + "\n\n"
+            "The council received 500 comments on the plan.\n\n"
+            "Officers will now read them all before the summer.\n")
+    article = parse_text(text)
+    assert article.comments == ()
+    assert "500 comments" in (article.body or "")

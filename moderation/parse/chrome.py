@@ -221,7 +221,9 @@ def is_zone_start(line: str) -> bool:
     norm = normalize(stripped)
     if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped):
         return True
-    if any(ch.isdigit() for ch in stripped) and _ZONE_COUNT.search(stripped):
+    # a counter is a short label ("24 comments"), not a sentence that mentions comments
+    if len(stripped) <= 60 and not stripped.endswith((".", "!", "?")) \
+            and any(ch.isdigit() for ch in stripped) and _ZONE_COUNT.search(stripped):
         return True
     return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
 

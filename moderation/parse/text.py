@@ -26,7 +26,8 @@ you i me my we our us is are was were be been am and or but for with this that t
 so much very thanks thank please it its in on at of not no yes all just here there what how why
 und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke bitte liebe
 lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
-wow ok okay merci gracias grazie bedankt dank
+wow ok okay merci gracias grazie bedankt dank regards cheers best greetings saludos
+thx xoxo hugs kisses salut ciao tschüss
 """.split())  # noqa: SIM905 - a word list reads better as text
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
@@ -34,6 +35,8 @@ _LOOKAHEAD = 6
 # Lines longer than this are prose: no chrome phrase, date or name line is this long.
 _LONG_LINE = 160
 _MIN_SIGNED = 2
+# This many menu-like lines in a row after the comments end the comment section.
+_NAV_RUN = 3
 _SIGNED_MAX_LINES = 8
 
 
@@ -86,6 +89,15 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
             return False
         return not is_name_like(s) or len(s.split()) >= 6
     return False
+
+
+def _is_nav_label(line: str) -> bool:
+    """A menu or section label: a few Title Case words, no sentence punctuation."""
+    words = line.split()
+    if not 1 < len(words) <= 6 or line.endswith(_END_PUNCT) or any(c.isdigit() for c in line):
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
 
 
 def _next_item(prev: str | None, marker: str) -> bool:
@@ -161,6 +173,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
     cur: _Draft | None = None
     blank_run = 0
     prev = "start"  # start | blank | meta | author | content
+    nav: list[_Draft] = []  # drafts of the last run of menu-like lines
 
     def close() -> None:
         nonlocal cur
@@ -248,6 +261,11 @@ def _comments(lines: list[str]) -> list[_Draft]:
             cur = _Draft()
         cur.add(s, new_paragraph=was_blank or prev != "content")
         prev = "content"
+        nav = nav + [cur] if was_blank and _is_nav_label(s) else []
+        if len(nav) >= _NAV_RUN and all(d is cur for d in nav) \
+                and (done or cur.paragraphs[:-_NAV_RUN]):
+            del cur.paragraphs[-_NAV_RUN:]  # the site's menu after the last comment
+            break
     close()
     return done
 
