@@ -148,7 +148,7 @@ def _middle(samples: _Samples, best: Point) -> Point:
 def calibrate(store: Store, thresholds: dict[str, float], *, metric: str = "precision",
               target: float = 0.9, labels: list[str] | None = None, model: str | None = None,
               version: str | None = None, min_decisions: int = 5,
-              grid: int = 101) -> Calibration:
+              ignore_reasons: tuple[str, ...] = (), grid: int = 101) -> Calibration:
     """Per label, the threshold reaching ``target`` precision (or recall) on decided comments
     scored by one model version (default: the one that scored most of them)."""
     if metric not in ("precision", "recall"):
@@ -165,7 +165,8 @@ def calibrate(store: Store, thresholds: dict[str, float], *, metric: str = "prec
                                "queue first (calibration learns from those decisions)")
     chosen_model, chosen_version = str(models[0]["model"]), str(models[0]["version"])
     by_label: dict[str, list[tuple[float, bool]]] = {}
-    for label, value, hidden in store.decided_scores(chosen_model, chosen_version):
+    for label, value, hidden in store.decided_scores(chosen_model, chosen_version,
+                                                     ignore_reasons=ignore_reasons):
         by_label.setdefault(label, []).append((value, hidden))
     wanted = labels if labels else sorted(set(by_label) | set(thresholds))
     results = []

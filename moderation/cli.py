@@ -438,6 +438,9 @@ def stats(ctx: Ctx, as_json: bool) -> None:
 @click.option("--model-version", help="With --model: this version.")
 @click.option("--min-decisions", type=click.IntRange(1), default=5, show_default=True,
               help="Hidden and approved comments a label needs, each, to be calibrated.")
+@click.option("--ignore-reason", "ignore_reasons", multiple=True, metavar="REASON",
+              help="Leave out comments hidden for this reason (e.g. spam, off_topic: not a "
+              "toxicity call); repeatable.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the curves into this "
               "PNG (needs the optional extra: pip install 'moderation[plot]').")
 @click.option("--write", "write_config", is_flag=True,
@@ -446,7 +449,8 @@ def stats(ctx: Ctx, as_json: bool) -> None:
 @pass_ctx
 def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | None,
               labels: tuple[str, ...], model: str | None, model_version: str | None,
-              min_decisions: int, plot: str | None, write_config: bool, as_json: bool) -> None:
+              min_decisions: int, ignore_reasons: tuple[str, ...], plot: str | None,
+              write_config: bool, as_json: bool) -> None:
     """Per label, the threshold reaching a target precision (or recall) on the decided
     comments (hidden = positive, approved = negative), with the trade-off as a chart."""
     from moderation import calibrate as cb
@@ -459,7 +463,8 @@ def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | N
         with ctx.store() as store:
             result = cb.calibrate(store, ctx.config.thresholds, metric=metric, target=target,
                                   labels=list(labels) or None, model=model,
-                                  version=model_version, min_decisions=min_decisions)
+                                  version=model_version, min_decisions=min_decisions,
+                                  ignore_reasons=ignore_reasons)
         click.echo(json.dumps(result.as_json(), indent=1) if as_json else cb.format_text(result),
                    nl=as_json)
         if plot:

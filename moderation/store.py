@@ -848,18 +848,23 @@ class Store:
             " ON c.id = d.comment_id AND c.kind = 'comment'"
             " WHERE d.status IN ('approved', 'hidden') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")
 
-    def decided_scores(self, model: str, version: str) -> Iterator[tuple[str, float, bool]]:
+    def decided_scores(self, model: str, version: str, *,
+                       ignore_reasons: Sequence[str] = ()) -> Iterator[tuple[str, float, bool]]:
         """(label, score, hidden?) for every decided reader comment this model version scored
-        (its current scoring): the calibration data, by label, highest score first."""
+        (its current scoring): the calibration data, by label, highest score first. Comments
+        hidden for one of ``ignore_reasons`` (e.g. spam: not a toxicity call) are left out."""
+        marks = ",".join("?" * len(ignore_reasons))
+        skip = (f" AND NOT (d.status = 'hidden' AND COALESCE(d.reason, '') IN ({marks}))"
+                if ignore_reasons else "")
         sql = (
             "SELECT sc.label, sc.value, d.status = 'hidden' FROM decisions d JOIN scorings s"
             " ON s.comment_id = d.comment_id AND s.is_current = 1 AND s.model = ?"
             " AND s.version = ? JOIN comments c ON c.id = d.comment_id AND c.kind = 'comment'"
             " JOIN scores sc ON sc.comment_id = s.comment_id AND sc.model = s.model"
             " AND sc.version = s.version WHERE d.status IN ('approved', 'hidden')"
-            " ORDER BY sc.label, sc.value DESC")
+            f"{skip} ORDER BY sc.label, sc.value DESC")
         with self._lock:
-            rows = self.db.conn.execute(sql, (model, version)).fetchall()
+            rows = self.db.conn.execute(sql, (model, version, *ignore_reasons)).fetchall()
         for label, value, hidden in rows:
             yield str(label), float(value), bool(hidden)
 

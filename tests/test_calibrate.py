@@ -246,3 +246,24 @@ def test_write_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
     link.symlink_to(real)
     cb.write_thresholds(link, {"toxicity": 0.75})
     assert link.is_symlink() and real.read_text() == "[thresholds]\ntoxicity = 0.75\n"
+
+
+def test_hides_for_ignored_reasons_are_left_out(cal_dir: Path) -> None:
+    with Store(cal_dir / "cal.db") as store:  # the worked example, plus two spam hides
+        # with low toxicity that would drag the recall down if they counted.
+        decided(store, [({"toxicity": 0.01}, None), ({"toxicity": 0.02}, None)])
+        for cid in (11, 12):
+            store.record_decision(cid, "hide", "ann", reason="spam")
+        with_spam = cb.calibrate(store, {}, target=0.8).labels[0]
+        without = cb.calibrate(store, {}, target=0.8,
+                               ignore_reasons=("spam", "off_topic")).labels[0]
+    assert (with_spam.positives, without.positives) == (7, 5)
+    assert without.chosen.threshold == 0.325 and without.chosen.recall == 1.0
+    assert with_spam.chosen.recall == 5 / 7
+
+    def positives(*args: str) -> int:
+        result = run(cal_dir, "--label", "toxicity", "--json", *args)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)["labels"][0]["positives"]
+
+    assert (positives(), positives("--ignore-reason", "spam")) == (7, 5)
