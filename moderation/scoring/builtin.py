@@ -25,13 +25,20 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # words of the normalized text (letters, digits)
 
 
+_POW_CACHE: dict[int, np.ndarray] = {}
+
+
 def _powers(base: int, n: int) -> np.ndarray:
-    out = np.empty(n, dtype=np.uint64)
-    out[0] = 1
-    if n > 1:
-        out[1:] = base
-        out = np.cumprod(out, dtype=np.uint64)  # wraps mod 2**64, as intended
-    return out
+    """base**0 .. base**(n-1) mod 2**64 (cached, grown by doubling)."""
+    have = _POW_CACHE.get(base)
+    if have is None or len(have) < n:
+        size = max(n, 2 * len(have) if have is not None else 1 << 16)
+        out = np.full(size, base, dtype=np.uint64)
+        out[0] = 1
+        with np.errstate(over="ignore"):
+            out = np.cumprod(out, dtype=np.uint64)  # wraps mod 2**64, as intended
+        _POW_CACHE[base] = have = out
+    return have[:n]
 
 
 def _bucket(h: np.ndarray, bits: int, salt: int) -> np.ndarray:
@@ -88,12 +95,16 @@ class Features:
         self.lo = np.concatenate(lo) if lo else np.zeros(0, np.int64)
         self.hi = np.concatenate(hi) if hi else np.zeros(0, np.int64)
         self.big = big
+        self.word_start, self.word_end, self.word_row = ws_a, we_a, wseg
 
     def matrix(self, idf: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Unique (row, bucket) pairs with l2-normalized log-count * idf values, and for each
         occurrence the index of its pair (``inverse``)."""
         key = self.row * (1 << bits) + self.bucket
+        if self.n << bits < 1 << 31:  # int32 keys sort about twice as fast
+            key = key.astype(np.int32)
         uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        uniq = uniq.astype(np.int64)
         r, b = uniq >> bits, uniq & ((1 << bits) - 1)
         v = (1.0 + np.log(counts)) * idf[b].astype(np.float64)
         norm = np.sqrt(np.bincount(r, weights=v * v, minlength=self.n))
@@ -175,10 +186,12 @@ class LinearScorer:
     def logits(self, norm_texts: Sequence[str]) -> tuple[np.ndarray, Features, tuple]:
         feats = Features(norm_texts, self.bits, self.char_ns, self.word_ns)
         r, b, v, inv = feats.matrix(self.idf, self.bits)
-        out = np.empty((len(norm_texts), len(self.labels)))
-        for j in range(len(self.labels)):
-            out[:, j] = np.bincount(r, weights=v * self.W[b, j], minlength=len(norm_texts)) + self.b[j]
-        return out, feats, (r, b, v, inv)
+        contrib = self.W[b] * v[:, None].astype(np.float32)  # (pairs, labels); r is sorted
+        out = np.zeros((len(norm_texts), len(self.labels)))
+        if len(r):
+            first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            out[r[first]] = np.add.reduceat(contrib, first, axis=0)
+        return out + self.b, feats, (r, b, v, inv, contrib)
 
     def probs(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (n, labels); texts are normalized here."""
@@ -188,43 +201,40 @@ class LinearScorer:
     def spans(self, norms: Sequence[Normalized], feats: Features, mat: tuple, rows: Sequence[int]) -> dict[int, tuple[Span, ...]]:
         """Words whose features push the toxicity logit up by at least ``tau`` of its positive
         mass, merged into runs and mapped to raw offsets."""
-        r, b, v, inv = mat
+        _, _, _, inv, contrib = mat
         j = self.labels.index("toxicity")
-        contrib_pair = v * self.W[b, j]
-        occ = contrib_pair[inv] / np.bincount(inv)[inv]  # split a pair's weight over its occurrences
-        per_char = np.zeros(len(feats.big) + 1)
-        width = (feats.hi - feats.lo).astype(np.float64)
-        # Spread each occurrence's contribution evenly over its characters (difference array).
-        dens = occ / np.maximum(width, 1)
-        np.add.at(per_char, feats.lo, dens)
-        np.add.at(per_char, feats.hi, -dens)
-        per_char = np.cumsum(per_char)
-        out: dict[int, tuple[Span, ...]] = {}
-        for i in rows:
-            nz = norms[i]
+        occ = contrib[inv, j] / np.bincount(inv)[inv]  # split a pair's weight over its occurrences
+        # Spread each occurrence's contribution evenly over its characters; a double prefix sum
+        # then gives any word's total in O(1).
+        dens = occ / np.maximum(feats.hi - feats.lo, 1)
+        diff = np.bincount(feats.lo, weights=dens, minlength=len(feats.big) + 1)
+        diff -= np.bincount(feats.hi, weights=dens, minlength=len(feats.big) + 1)
+        cum = np.concatenate([[0.0], np.cumsum(np.cumsum(diff))])
+        ws, we, wr = feats.word_start, feats.word_end, feats.word_row
+        score = cum[we] - cum[ws]
+        pos = np.bincount(wr, weights=np.maximum(score, 0), minlength=feats.n)
+        wanted = np.zeros(feats.n, dtype=bool)
+        wanted[list(rows)] = True
+        hit = np.flatnonzero(wanted[wr] & (score > 0) & (score >= self.span_tau * pos[wr]))
+        out: dict[int, list[Span]] = {}
+        last: dict[int, int] = {}  # row -> index of its last flagged word
+        for k in hit.tolist():
+            i = int(wr[k])
             base = int(feats.offsets[i])
-            words = [(m.start(), m.end()) for m in _WORD.finditer(nz.text)]
-            if not words:
-                continue
-            score = np.array([per_char[base + s: base + e].sum() for s, e in words])
-            pos = score[score > 0].sum()
-            if pos <= 0:
-                continue
-            flagged = [k for k in range(len(words)) if score[k] >= self.span_tau * pos]
-            spans: list[list[float]] = []
-            for k in flagged:
-                s, e = words[k]
-                if spans and (k - 1) in flagged and not nz.text[int(spans[-1][1]):s].strip(" "):
-                    spans[-1][1] = e
-                    spans[-1][2] += score[k]
-                else:
-                    spans.append([s, e, score[k]])
-            res = []
-            for s, e, w in spans:
-                rs, re_ = nz.raw_span(int(s), int(e))
-                res.append(Span(rs, re_, "toxicity", float(w)))
-            out[i] = tuple(res)
-        return out
+            s, e = int(ws[k]) - base, int(we[k]) - base
+            nz = norms[i]
+            spans = out.setdefault(i, [])
+            if spans and last.get(i) == k - 1 and not nz.text[spans[-1].end:s].strip(" "):
+                prev = spans[-1]
+                spans[-1] = Span(prev.start, e, "toxicity", prev.weight + float(score[k]))
+            else:
+                spans.append(Span(s, e, "toxicity", float(score[k])))
+            last[i] = k
+        res: dict[int, tuple[Span, ...]] = {}
+        for i, spans in out.items():
+            nz = norms[i]
+            res[i] = tuple(Span(*nz.raw_span(sp.start, sp.end), "toxicity", sp.weight) for sp in spans)
+        return res
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
         if isinstance(texts, str):
@@ -255,20 +265,15 @@ class EncoderScorer:
 
     def __init__(self, model_dir: Path, manifest: dict[str, Any], device: str, batch_size: int | None):
         import torch
-        from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-        from safetensors.torch import load_file
+        from transformers import AutoTokenizer, BertForSequenceClassification
 
         from moderation.scoring.engine import InferenceEngine
 
         self.labels = tuple(manifest["labels"])
         self.name = f"builtin:{model_dir.name}"
         self.version = str(manifest["version"])
-        cfg = BertConfig.from_pretrained(str(model_dir))
-        cfg.torch_dtype = None
-        with torch.device("meta"):
-            model = BertForSequenceClassification(cfg)
-        state = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
-        model.load_state_dict(state, strict=False, assign=True)
+        # fp16 on disk (half the repository size), upcast: fp16 matmuls are slow on CPUs.
+        model = BertForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
         model.eval()
         tok = AutoTokenizer.from_pretrained(str(model_dir))
         a, b = _platt(manifest.get("calibration", {}), self.labels)

@@ -27,7 +27,9 @@ _MASK_BY_LEN: dict[int, list[str]] = {}
 for _w in MASKABLE:
     _MASK_BY_LEN.setdefault(len(_w), []).append(_w)
 
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!]*")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!]*[013457@$!][a-z0-9@$!]*")  # holds a leet char
+# Cheap pre-check: a letter next to a leet char (an @mention's leading @ does not count).
+_LEET_HINT = re.compile(r"[a-z][013457@$!]|[013457$][a-z]")
 _MASK_TOKEN = re.compile(r"[a-z][a-z*#%]*[*#%][a-z*#%]*")
 # Three or more single letters split by the same kind of separator: f.u.c.k, f u c k, f-u-c-k.
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+~|/]{1,2}[a-z](?![a-z0-9])){2,}")
@@ -153,7 +155,7 @@ def normalize(text: str) -> Normalized:
         chars, starts, ends = _unicode_pass(text)
         s = "".join(chars)
     # Length-preserving rewrites (the offset map is unchanged).
-    if any(c in s for c in "013457@$!"):
+    if _LEET_HINT.search(s):
         s = _LEET_TOKEN.sub(_leet, s)
     if any(c in s for c in "*#%"):
         s = _MASK_TOKEN.sub(_unmask, s)

