@@ -152,3 +152,13 @@ def test_a_sentence_mentioning_comments_does_not_open_the_zone() -> None:
     article = parse_text(text)
     assert article.comments == ()
     assert "500 comments" in (article.body or "")
+
+
+def test_blogger_labels_then_numbered_comments() -> None:
+    text = ("Reading Club: June Pick\n\n" + "word " * 30 + "\n\nLabels: ,\n\n\n"
+            "1. Huhu Sanne :)\n\nInteresting post, I had never heard of the genre.\n\n\n"
+            "1. Glad you liked it!\n\n\n2. I will join this month.\n")
+    comments = parse_text(text).comments
+    assert [c.text for c in comments] == [
+        "Huhu Sanne :)\n\nInteresting post, I had never heard of the genre.",
+        "Glad you liked it!", "I will join this month."]

@@ -11,6 +11,7 @@ from moderation.parse import chrome
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
 )
+_POST_FOOTER = re.compile(r"(?i)^(?:labels|tags|schlagwörter|etiquetas|libellés)\s*:")
 _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
@@ -126,6 +127,11 @@ def _find_byline(lines: list[str], start: int) -> int | None:
     return None
 
 
+def _numbered_list_follows(lines: list[str], i: int) -> bool:
+    nxt = next((ln.strip() for ln in lines[i + 1:i + 4] if ln.strip()), "")
+    return nxt.startswith("1. ") and len(nxt) > 6
+
+
 def _find_zone(lines: list[str], start: int) -> int | None:
     """Index of the first comment-section line after some article text, or None."""
     body_seen = False
@@ -133,6 +139,8 @@ def _find_zone(lines: list[str], start: int) -> int | None:
         s = lines[i].strip()
         if body_seen and chrome.is_zone_start(s):
             return i
+        if body_seen and _POST_FOOTER.match(s) and _numbered_list_follows(lines, i):
+            return i  # Blogger-style: the post's labels, then the numbered comment list
         if len(s.split()) >= _LONG_PARAGRAPH:
             body_seen = True
     return None
