@@ -373,3 +373,39 @@ def test_named_model_urls_carry_hash_prefixes() -> None:
     for url in MODEL_URLS.values():
         assert mdetox.HASH_IN_NAME.search(url.rsplit("/", 1)[-1])
     assert mdetox.LANGUAGES["multilingual"] == ("en", "fr", "es", "it", "pt", "tr", "ru")
+
+
+def test_cli_offline_named_model_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    import subprocess
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "text": "hello"}\n', encoding="utf-8")
+    env = {
+        **os.environ,
+        "MODERATION_OFFLINE": "1",
+        "TORCH_HOME": str(tmp_path / "torch"),
+        "HF_HOME": str(tmp_path / "hf"),
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "moderation",
+            "score-file",
+            str(src),
+            "--model",
+            "detoxify:unbiased",
+            "-q",
+            "-o",
+            str(tmp_path / "out.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    assert "detoxify:unbiased weights are not cached" in out.stderr and "detoxify:DIR" in out.stderr

@@ -268,8 +268,9 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
         raise ScorerError(
             f"{source}: {arch['num_classes']} outputs but {len(loaded['classes'])} class names"
         )
-    verbosity = hf_logging.get_verbosity()
+    verbosity, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity(logging.ERROR)  # "some weights newly initialized": checked below
+    hf_logging.disable_progress_bar()
     try:
         model, tokenizer = get_model_and_tokenizer(
             model_type=str(hf_dir),
@@ -289,6 +290,8 @@ def _build(loaded: dict[str, Any], hf_dir: Path, source: Path) -> tuple[Any, Any
         ) from None
     finally:
         hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()
     _verify_state_dict(model, loaded["state_dict"], source)
     vocab = getattr(model.config, "vocab_size", 0) or 0
     if len(tokenizer) < vocab // 2:
