@@ -24,17 +24,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from moderation.parse import chrome, parse_bytes, parse_file
 
-from moderation.parse import (  # noqa: E402
-    chrome,  # noqa: E402
-    parse_bytes,
-    parse_file,
-)
+ROOT = Path(__file__).resolve().parents[1]
 
 MATCH = 0.5  # token Dice similarity for two texts to be the same comment
-_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.I)
+_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.IGNORECASE)
 
 
 def norm(text: str | None) -> str:

@@ -59,8 +59,8 @@ def test_german_widget_chrome_authors_and_blank_line_split() -> None:
     assert article.byline == "von Kathrin Berger"
     got = [(c.author, c.text) for c in article.comments]
     assert got == [
-        ("Jonas Weber", "Endlich! Ich fahre jeden Tag dort und es ist gefährlich.\n\n"
-                        "Dafür gebe ich gern etwas Geduld während der Bauzeit."),
+        ("Jonas Weber", ("Endlich! Ich fahre jeden Tag dort und es ist gefährlich.\n\n"
+                         "Dafür gebe ich gern etwas Geduld während der Bauzeit.")),
         ("Petra Lang", "Stimmt, besonders abends."),
         (None, "Wann wird die Uferstraße gesperrt?"),
     ]

@@ -28,8 +28,8 @@ _HTML_TAGS = re.compile(r"(?i)<(?:div|p|span|a|li|article|section|br)\b[^>]*>")
 def sniff_format(text: str, name: str = "") -> str:
     """Guess the format from the content first, the file extension second."""
     head = text[:8192].lstrip("\ufeff \t\r\n")
-    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<disqus") \
-            or head.startswith("<!DOCTYPE") and "<html" not in head[:2000].lower():
+    if head.startswith(("<?xml", "<rss", "<disqus")) or (
+            head.startswith("<!DOCTYPE") and "<html" not in head[:2000].lower()):
         lowered = head[:8192].lower()
         if "<disqus" in lowered:
             return "disqus"

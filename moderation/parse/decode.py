@@ -15,7 +15,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._-]+)""", re.IGNORECASE)
 # Magic numbers of common binary formats that a user might pass by mistake.
 _MAGIC = {
     b"%PDF": "PDF document",
@@ -99,10 +99,13 @@ def decode(data: bytes, source: str) -> tuple[str, dict[str, object]]:
     bom, skip = _bom(data)
     if bom:
         try:
-            return data[skip:].decode(bom), {"encoding": bom, "guessed": False, "bom": True}
+            text = data[skip:].decode(bom)
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: invalid {bom} after its byte-order mark "
                              f"(byte {exc.start + skip})") from exc
+        if not text.strip():
+            raise InputError(f"{source}: file is empty (a byte-order mark and no text)")
+        return text, {"encoding": bom, "guessed": False, "bom": True}
     utf16 = _utf16_without_bom(data[:65536])
     if utf16:
         try:

@@ -47,9 +47,9 @@ _NOISE_CLASS = re.compile(
     r"(?i)reply|comment-meta|comment-actions|comment-footer|rating|vote|like|share|edit-link|"
     r"comment-author|avatar|wpd-comment-footer|wc-comment-footer|report|flag"
 )
-_GENERIC_TEXT = re.compile(r"content|text|body|message|copy", re.I)
+_GENERIC_TEXT = re.compile(r"content|text|body|message|copy", re.IGNORECASE)
 _DATE_NOISE = re.compile(r"(?i)date|time|dot|says|reply|badge|label|role|karma|score")
-_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.I)
+_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.IGNORECASE)
 
 
 @dataclass

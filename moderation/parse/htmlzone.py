@@ -16,7 +16,7 @@ from moderation.parse.text import split_comments
 _AREA = re.compile(
     r"^(?:comments|comments?[-_](?:area|section|list|wrap|wrapper|container|block|box)|"
     r"commentlist|comment_list|discussion|responses|kommentare|commentaires|comentarios)$",
-    re.I)
+    re.IGNORECASE)
 _NOT_TEXT = frozenset({"form", "script", "style", "noscript", "template", "button", "nav"})
 
 
