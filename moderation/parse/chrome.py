@@ -22,6 +22,8 @@ _EXTRA_PHRASES = frozenset({
 })
 WIDGET_PHRASES = WIDGET_PHRASES | _EXTRA_PHRASES
 _SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)
+_FIRST_WORDS = frozenset(p.split()[0] for p in WIDGET_PHRASES)
+_PHRASE_WORDS = frozenset(w for p in WIDGET_PHRASES for w in p.split())
 # Vote, reply and moderation action words that themes put next to each comment.
 _ACTION_WORDS = frozenset("""
 daumen hoch runter thumbs up down like likes liked dislike dislikes vote votes voted upvote
@@ -107,12 +109,16 @@ _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)
 def normalize(line: str) -> str:
     """Lower-case letters-only form used for phrase matching (digits and symbols dropped)."""
     # "NewestMost Voted": themes glue buttons together; split at a lower-to-upper join.
-    text = unicodedata.normalize("NFKC", _CAMEL_JOIN.sub(" ", line)).lower()
-    return _NON_LETTERS.sub(" ", text).strip()
+    text = _CAMEL_JOIN.sub(" ", line)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _NON_LETTERS.sub(" ", text.lower()).strip()
 
 
 def _split_into_phrases(words: list[str]) -> bool:
     """True when the words are a run of widget phrases ("Newest Most Voted")."""
+    if words[0] not in _FIRST_WORDS or not all(w in _PHRASE_WORDS for w in words):
+        return False  # most lines fail here without building a single candidate
     n = len(words)
     ok = [False] * (n + 1)
     ok[0] = True
@@ -154,7 +160,7 @@ def _fuzzy(norm: str, index: dict[str, list[str]], cutoff: float) -> bool:
 @lru_cache(maxsize=4096)
 def is_widget_line(line: str) -> bool:
     """A line of comment-widget interface text (buttons, sorting, counters, prompts)."""
-    if len(line) > 120:
+    if len(line) > 120 or line.count(" ") > 16:
         return False
     norm = normalize(line)
     if not norm:
