@@ -43,6 +43,7 @@ def extract_body(root: etree._Element, comments: list[Comment], elements: list[e
                  warnings: list[str]) -> BodyMeta:
     """Title, byline, date, url and body text of the page; comment markup never reaches it."""
     import trafilatura  # heavy import: only pages need it
+    from trafilatura.settings import Document
 
     for el in elements:
         _drop(el)
@@ -68,11 +69,11 @@ def extract_body(root: etree._Element, comments: list[Comment], elements: list[e
                                       # locales (seconds) for a field the comments do not need
                                       date_extraction_params={"extensive_search": False,
                                                               "original_date": True})
-    if doc is None:
+    if not isinstance(doc, Document):
         warnings.append("article body not found by the extractor")
         return BodyMeta()
     texts = [_norm(c.text) for c in comments if len(c.text) >= 20]
-    paragraphs = []
+    paragraphs: list[str] = []
     for para in (doc.text or "").split("\n"):
         line = para.strip()
         if not line or chrome.is_boilerplate(line) or chrome.is_widget_line(line):

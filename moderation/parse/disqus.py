@@ -65,7 +65,7 @@ def iter_disqus(data: bytes | Path, source: str, warnings: list[str],
     threads = {} if threads is None else threads
     stream = XmlStream(data, source)
     count = 0
-    undefined: set[str | None] = set()
+    undefined: set[str] = set()
     for depth, el in stream:
         if depth != 1:
             continue
@@ -77,13 +77,14 @@ def iter_disqus(data: bytes | Path, source: str, warnings: list[str],
             if tid not in threads or article.title or article.url:
                 threads[tid] = article
         elif name == "post":
-            tid, comment = _post(el)
+            post_tid, comment = _post(el)
+            tid = post_tid or ""
             if comment.text or comment.source_status == "deleted":
                 if tid not in threads and tid not in undefined:
                     undefined.add(tid)
-                    warnings.append(f"posts name thread {tid}, which the export does not "
-                                    "define before them")
-                yield threads.get(tid or "") or Article(id=tid), replace(comment, position=count)
+                    warnings.append(f"posts name thread {post_tid or '(none)'}, which the "
+                                    "export does not define before them")
+                yield threads.get(tid) or Article(id=post_tid), replace(comment, position=count)
                 count += 1
             else:
                 warnings.append(f"post {comment.id} (line {el.sourceline}): no message; skipped")

@@ -204,7 +204,7 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
         raw = path_or_stream
         source = source or str(getattr(path_or_stream, "name", "<stream>"))
     try:
-        buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[type-var]
         reason = binary_reason(buffered.peek(65536)[:65536])
         if reason:
             raise InputError(f"{source}: {reason}; expected {fmt.upper()}")

@@ -46,7 +46,7 @@ def _comment(el: etree._Element, position: int) -> Comment:
 
 
 def _article(item: etree._Element) -> tuple[Article | None, int]:
-    comments = []
+    comments: list[Comment] = []
     empty = 0
     for el in item:
         if local(el.tag) == "comment":
