@@ -171,15 +171,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--delay", type=float, default=0.02,
                     help="seconds per batch added to the word-list scorer, to widen the window")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ingest-chunk", type=int, default=1000,
+                    help="rows per ingest transaction (MODERATION_INGEST_CHUNK)")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "crash_loop.json")
     args = ap.parse_args(argv)
-    from moderation.batch import INGEST_CHUNK
-
     rng = random.Random(args.seed)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="crash-loop-"))
     work.mkdir(parents=True, exist_ok=True)
-    env = child_env({"WORDLIST_DELAY": str(args.delay)} if args.model == WORDLIST else {})
+    env = child_env({"MODERATION_INGEST_CHUNK": str(args.ingest_chunk),
+                     **({"WORDLIST_DELAY": str(args.delay)} if args.model == WORDLIST else {})})
     archive = work / "archive.jsonl"
     write_archive(archive, args.rows, seed=args.seed, duplicates=0.1, bad=4)
     seeded = work / "seeded.db"
@@ -229,7 +230,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         if "locked" in err or "Traceback" in err:
             results["failures"].append({"iteration": i, "step": step, "stderr": err[-2000:]})
-        problems = check(db, archive, ref, decisions, INGEST_CHUNK)
+        problems = check(db, archive, ref, decisions, args.ingest_chunk)
         if problems:
             results["failures"].append({"iteration": i, "step": step, "after_s": round(delay, 3),
                                         "problems": problems})
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         r = run(command(db, step, archive, args.model), env)
         if r.returncode not in (0, 1):
             results["failures"].append({"final": step, "stderr": r.stderr[-2000:]})
-    problems = check(db, archive, ref, decisions, INGEST_CHUNK)
+    problems = check(db, archive, ref, decisions, args.ingest_chunk)
     if not (step_done(db, "ingest", ref) and step_done(db, "score", ref)):
         problems.append("the final re-run did not finish the job")
     if reference_scores(db) != ref["scores"]:

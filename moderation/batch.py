@@ -29,8 +29,8 @@ T = TypeVar("T")
 
 # Comments read, scored and saved per transaction when scoring the database.
 DB_CHUNK = 512
-# Rows per transaction when ingesting a CSV/JSONL stream.
-INGEST_CHUNK = 2000
+# Rows per transaction when ingesting a CSV/JSONL stream (the crash loop sets it smaller).
+INGEST_CHUNK = int(os.environ.get("MODERATION_INGEST_CHUNK", "5000"))
 # Seconds between passive WAL checkpoints during a batch.
 CHECKPOINT_EVERY_S = 2.0
 
@@ -130,11 +130,18 @@ class ScoringPool:
             self.name, self.version = self.scorer.name, self.scorer.version
             self.labels = tuple(self.scorer.labels)
             return
+        # One thread per worker for numpy/BLAS and torch: N workers share N cores. (The
+        # children read these at spawn; the parent never loads the model itself.)
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         # spawn, not fork: the parent may hold threads (progress bar) and SQLite connections.
         self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                          initializer=_worker_init, initargs=(scorer,))
         try:
-            self.name, self.version, self.labels = self._pool.submit(_worker_describe).result()
+            # one call per worker starts them all (each loads the model) before timing starts
+            futures = [self._pool.submit(_worker_describe) for _ in range(self.workers)]
+            described = [f.result() for f in futures]
+            self.name, self.version, self.labels = described[0]
         except BrokenProcessPool as exc:
             self.close()
             raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc
@@ -196,9 +203,9 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
     ``rescore``, a comment with scores from an older model keeps them (``stale`` counts such
     comments); with it, they are scored again and the old scores stay, no longer current.
     """
-    start = time.perf_counter()
     store.tune_for_batch()
     with ScoringPool(scorer, workers) as pool:
+        start = time.perf_counter()  # model loading (in workers too) is not in the rate
         summary = Summary(model=pool.name, version=pool.version, workers=pool.workers)
         if on_total is not None:
             on_total(store.count_unscored(pool.name, pool.version, rescore=rescore))
@@ -324,7 +331,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
             rejects.write(json.dumps({"source": str(path), "line": rej.line, "reason": code,
                                       "detail": rej.reason}, ensure_ascii=False) + "\n")
 
-    store.tune_for_batch()
+    store.tune_for_batch(checkpoint_pages=4000)  # fewer, larger checkpoints: WAL <= ~16 MB
     store.begin_stream_ingest()
     last_checkpoint = time.monotonic()
     with open(path, "rb") as fh:

@@ -572,11 +572,11 @@ class Store:
 
     # -- batch (streaming ingest and batch scoring: few, large statements per transaction)
 
-    def tune_for_batch(self) -> None:
-        """Keep the WAL bounded during long runs: auto-checkpoint every ~4 MB of WAL and cut
-        the file back to 64 MB after a checkpoint, whatever a reader held meanwhile."""
+    def tune_for_batch(self, checkpoint_pages: int = 1000) -> None:
+        """Keep the WAL bounded during long runs: auto-checkpoint every ``checkpoint_pages``
+        pages of WAL (4 KB each) and cut the file back to 64 MB after a checkpoint."""
         with self._lock:
-            self.db.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
             self.db.conn.execute("PRAGMA journal_size_limit = 67108864")
             # Index pages of a large archive stay cached (bounded: 64 MB, not the 2 MB default).
             self.db.conn.execute("PRAGMA cache_size = -65536")
@@ -700,10 +700,10 @@ class Store:
     def begin_stream_ingest(self) -> None:
         """Start a streamed ingest: forget the occurrence counts of the previous file."""
         with self._lock:
+            # keyed by 63 bits of the comment's base hash: a rowid b-tree, the cheapest kind
             self.db.conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS ingest_occurrences"
-                " (base TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
-            self.db.conn.execute("DELETE FROM temp.ingest_occurrences")
+                "CREATE TEMP TABLE IF NOT EXISTS ingest_seen (h INTEGER PRIMARY KEY, n INTEGER)")
+            self.db.conn.execute("DELETE FROM temp.ingest_seen")
 
     def ingest_stream_batch(self, source: str, fmt: str,
                             rows: Sequence[tuple[str | None, Comment]]) -> tuple[int, int]:
@@ -712,7 +712,8 @@ class Store:
         Keys are the ones ``ingest`` gives the same file parsed whole (article from its key or
         the source; a comment's n-th identical copy in an article is its own comment), so the
         two paths never duplicate each other and a re-run adds nothing twice. The occurrence
-        counts live in a temp table, so memory stays flat whatever the file size.
+        counts live in a temp table (keyed by 63 bits of the hash), so memory stays flat
+        whatever the file size.
         Returns (articles added, comments added)."""
         return tuple(self.write(self._ingest_stream_batch, source, fmt, rows))  # type: ignore
 
@@ -735,23 +736,24 @@ class Store:
                 f"SELECT key, id FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk).fetchall())
         bases = [_sha(akeys[k], c.id, c.author, c.text) for k, c in rows]
-        counts: dict[str, int] = {}
-        uniq = list(dict.fromkeys(bases))
+        counts: dict[int, int] = {}
+        uniq = list(dict.fromkeys(int(b[:16], 16) >> 1 for b in bases))
         for start in range(0, len(uniq), 500):
             chunk = uniq[start:start + 500]
             counts.update(conn.execute(
-                "SELECT base, n FROM temp.ingest_occurrences WHERE base IN"
+                "SELECT h, n FROM temp.ingest_seen WHERE h IN"
                 f" ({','.join('?' * len(chunk))})", chunk).fetchall())
         out = []
         for (k, c), base in zip(rows, bases, strict=True):
-            n = counts.get(base, 0)
-            counts[base] = n + 1
+            h = int(base[:16], 16) >> 1
+            n = counts.get(h, 0)
+            counts[h] = n + 1
             out.append((
                 ids[akeys[k]], _sha(base, str(n)), c.id, c.parent, int(c.parent_known), c.author,
                 match_key(c.author), c.date, c.text, text_hash(c.text), c.kind, c.position,
                 c.source_status, json.dumps(list(c.flags)) if c.flags else None, now))
-        conn.executemany("INSERT OR REPLACE INTO temp.ingest_occurrences(base, n) VALUES (?,?)",
-                         [(b, counts[b]) for b in uniq])
+        conn.executemany("INSERT OR REPLACE INTO temp.ingest_seen(h, n) VALUES (?,?)",
+                         [(h, counts[h]) for h in uniq])
         first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
         # Full-text rows are added set-wise after the batch rather than by the per-row insert
         # trigger (measured 2.5x faster); the trigger is dropped and recreated (from schema.py)

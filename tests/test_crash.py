@@ -27,8 +27,8 @@ def load_crash_loop():
 
 def test_kill_9_during_ingest_and_scoring_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     cl = load_crash_loop()
-    res = cl.main(["--iterations", "8", "--rows", "2500", "--seed", "7", "--workdir",
-                   str(tmp_path / "work"), "--out", str(tmp_path / "crash.json")])
+    res = cl.main(["--iterations", "8", "--rows", "2500", "--ingest-chunk", "500", "--seed", "7",
+                   "--workdir", str(tmp_path / "work"), "--out", str(tmp_path / "crash.json")])
     assert res["failures"] == []
     assert res["kills"]["ingest"] + res["kills"]["score"] >= 4
     assert res["jobs_completed"] >= 1 and res["ok"]
