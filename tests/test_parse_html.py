@@ -131,3 +131,15 @@ def test_area_fallback_finds_nothing_when_the_widget_says_there_are_no_comments(
             "community guidelines when you post.</p><p>There are no comments yet - be the "
             "first to add your thoughts</p></div></body></html>")
     assert parse_bytes(html.encode(), "none.html").articles[0].comments == ()
+
+
+def test_blogger_threads_and_stackexchange_comments() -> None:
+    comments = parse_file(FIX / "blogger_stackexchange.html").articles[0].comments
+    got = [(c.id, c.parent, c.author, c.text) for c in comments]
+    assert got == [
+        ("1111111111", None, "Sanne", "Interesting post! I had never heard of the genre."),
+        ("2222222222", "1111111111", "Jana", "Glad you liked it!"),
+        ("26550", None, "Vogel612", "maybe ausgeraubt is a bad example"),
+    ]
+    assert comments[0].date == "June 8, 2015 at 9:13 PM"
+    assert comments[2].date == "2014-02-07 10:53:03Z"

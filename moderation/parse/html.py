@@ -128,9 +128,11 @@ def _date(el: etree._Element | None) -> str | None:
     for t in times:
         if t.get("datetime"):
             return t.get("datetime")
-    if el.get("title") and any(ch.isdigit() for ch in el.get("title", "")):
-        return el.get("title")
-    return _field_text(el)
+    for node in (el, *el.iterdescendants()):
+        title = node.get("title") if isinstance(node.tag, str) else None
+        if title and any(ch.isdigit() for ch in title):
+            return title  # the exact time behind "3 hours ago"
+    return " ".join(el.text_content().split()) or None
 
 
 def _comment_id(el: etree._Element) -> str | None:
