@@ -130,6 +130,10 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
             failures = 2
             continue
         report = store.ingest(result)
+        if result.encoding.get("guessed"):
+            click.echo(f"moderation: warning: {path}: encoding guessed as "
+                       f"{result.encoding.get('encoding')}: {result.encoding.get('reason')}",
+                       err=True)
         for warning in result.warnings:
             click.echo(f"moderation: warning: {path}: {warning}", err=True)
         click.echo(f"{path}: {result.format}, {len(result.articles)} article(s), "

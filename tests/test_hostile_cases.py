@@ -442,3 +442,447 @@ def test_case_15_missing_output_directory_is_a_clear_error(export_db: Path,
     assert "log.csv: cannot write to" in res.stderr and "nothing written" in res.stderr
     assert not (tmp_path / "no").exists()
     assert run_sql(export_db, "PRAGMA integrity_check") == [("ok",)]
+
+
+# -- cases 16-17: XML with a DTD, entity expansion ---------------------------------------------
+
+WXR_BODY = (b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><title>&e;</title>'
+            b'<wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id>'
+            b'<wp:comment_content>&e;</wp:comment_content></wp:comment></item></channel></rss>')
+
+
+def _listener() -> tuple[socket.socket, list[bytes]]:
+    """A local TCP server that records every connection made to it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    srv.settimeout(0.2)
+    got: list[bytes] = []
+
+    def serve() -> None:
+        while srv.fileno() != -1:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            got.append(conn.recv(1024) or b"<connected>")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, got
+
+
+def test_case_16_doctype_with_entities_is_refused_nothing_read_nothing_fetched(
+        tmp_path: Path) -> None:
+    fifo = tmp_path / "secret.fifo"  # opening a FIFO with no writer blocks: reading it hangs
+    os.mkfifo(fifo)
+    srv, connections = _listener()
+    port = srv.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/evil".encode()
+    decl = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    cases = {
+        "file_entity.xml": decl + b'<!DOCTYPE rss [<!ENTITY e SYSTEM "file://'
+        + str(fifo).encode() + b'">]>\n' + WXR_BODY,
+        "net_entity.xml": decl + b'<!DOCTYPE rss [<!ENTITY e SYSTEM "' + url + b'.txt">]>\n'
+        + WXR_BODY,
+        "net_dtd.xml": decl + b'<!DOCTYPE rss SYSTEM "' + url + b'.dtd">\n'
+        + WXR_BODY.replace(b"&e;", b"x"),
+        "param_entity.xml": decl + b'<!DOCTYPE rss [<!ENTITY % p SYSTEM "' + url
+        + b'.ent"> %p;]>\n' + WXR_BODY.replace(b"&e;", b"x"),
+        "public_dtd.xml": decl + b'<!DOCTYPE rss PUBLIC "-//X//Y" "' + url + b'.dtd">\n'
+        + WXR_BODY.replace(b"&e;", b"x"),
+        "disqus.xml": decl + b'<!DOCTYPE disqus [<!ENTITY e SYSTEM "file://' + str(fifo).encode()
+        + b'">]>\n<disqus><thread><title>&e;</title></thread></disqus>',
+        "utf16.xml": ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE rss [<!ENTITY e '
+                      f'SYSTEM "{url.decode()}.txt">]>\n').encode("utf-16")
+        + WXR_BODY.decode().encode("utf-16-le"),
+    }
+    try:
+        for name, data in cases.items():
+            (tmp_path / name).write_bytes(data)
+            res = mod("--db", "m.db", "ingest", name, cwd=tmp_path)
+            assert res.returncode == 2, (name, res.stderr)
+            no_traceback(res)
+            assert f"{name}" in res.stderr and "DTD/entities not allowed" in res.stderr, name
+            parsed = mod("parse", "--format", "wxr", name, cwd=tmp_path)
+            assert parsed.returncode == 2 and "DTD/entities not allowed" in parsed.stderr
+        time.sleep(0.3)
+        assert connections == []
+    finally:
+        srv.close()
+    assert run_sql(tmp_path / "m.db", "SELECT COUNT(*) FROM comments") == [(0,)]
+
+
+def padded_doctype(url: bytes) -> bytes:
+    """A DOCTYPE with an external entity past the first 64 KB, behind short comments."""
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n' + b"<!-- pad -->\n" * 6_000
+            + b'<!DOCTYPE rss [<!ENTITY e SYSTEM "' + url + b'">]>\n' + WXR_BODY)
+
+
+def test_case_16_doctype_past_the_first_64_kb_is_refused(tmp_path: Path) -> None:
+    # Found by this test: the byte check looked at the first 64 KB only, so padding let the
+    # DOCTYPE through (its entities then silently dropped). The parser now checks what it read.
+    from moderation.parse.disqus import parse_disqus
+    from moderation.parse.wxr import parse_wxr
+
+    srv, connections = _listener()
+    try:
+        data = padded_doctype(f"http://127.0.0.1:{srv.getsockname()[1]}/e".encode())
+        (tmp_path / "padded.xml").write_bytes(data)
+        for parse in (lambda: parse_bytes(data, "padded.xml"),
+                      lambda: parse_wxr(tmp_path / "padded.xml", "padded.xml"),
+                      lambda: parse_disqus(data.replace(b"rss", b"disqus"), "padded.xml")):
+            with pytest.raises(ParseError, match=r"padded.xml \(line 600[23]\): DTD/entities not "):
+                parse()
+        res = mod("--db", "m.db", "ingest", "padded.xml", cwd=tmp_path)
+        assert res.returncode == 2 and "padded.xml" in res.stderr
+        no_traceback(res)
+        time.sleep(0.3)
+        assert connections == []
+    finally:
+        srv.close()
+    assert run_sql(tmp_path / "m.db", "SELECT COUNT(*) FROM comments") == [(0,)]
+
+
+@pytest.mark.xfail(strict=True, reason="parse_file sniffs the XML root from the first 64 KB only: "
+                   "a prolog longer than that is reported as 'not well-formed XML' at a false "
+                   "position (the file is refused, nothing read or fetched, but the reason is "
+                   "wrong, and a well-formed export with a long prolog is refused too)")
+def test_case_16_doctype_past_the_first_64_kb_refused_with_its_reason_by_the_cli(
+        tmp_path: Path) -> None:
+    (tmp_path / "padded.xml").write_bytes(padded_doctype(b"http://127.0.0.1:9/e"))
+    res = mod("--db", "m.db", "ingest", "padded.xml", cwd=tmp_path)
+    assert res.returncode == 2 and "DTD/entities not allowed" in res.stderr
+
+
+BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "lollollollollollollollollollol">\n'
+        + b"".join(b'<!ENTITY ' + bytes([98 + i]) + b' "' + (b"&" + bytes([97 + i]) + b";") * 10
+                   + b'">\n' for i in range(9))
+        + b"]>\n" + WXR_BODY.replace(b"&e;", b"&j;"))
+QUADRATIC = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "' + b"x" * 100_000 + b'">]>\n'
+             + WXR_BODY.replace(b"&e;", b"&a;" * 100_000))
+
+MEASURE = """
+import resource, sys, time
+from moderation.errors import ParseError
+from moderation.parse import parse_file
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+try:
+    parse_file(sys.argv[1])
+    outcome = "parsed"
+except ParseError as exc:
+    outcome = str(exc)
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+print(outcome)
+"""
+
+
+@pytest.mark.parametrize("name, data", [
+    ("billion_laughs", BOMB), ("quadratic_blowup", QUADRATIC),
+], ids=["billion_laughs", "quadratic_blowup"])
+def test_case_17_entity_expansion_refused_fast_in_bounded_memory(tmp_path: Path, name: str,
+                                                                 data: bytes) -> None:
+    path = tmp_path / f"{name}.xml"
+    path.write_bytes(data)
+    res = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
+                         text=True, timeout=120, cwd=REPO)
+    assert res.returncode == 0, res.stderr
+    timing, outcome = res.stdout.splitlines()[:2]
+    seconds, grown_kib = float(timing.split()[0]), int(timing.split()[1])
+    assert "DTD/entities not allowed" in outcome and str(path) in outcome
+    assert seconds < 1.0
+    assert grown_kib < 32 * 1024  # the file is at most 1 MB; nothing expanded in memory
+
+
+# -- case 18: huge exports, deep nesting, oversize comments ------------------------------------
+
+def test_case_18_large_jsonl_is_streamed_in_bounded_memory(store: Store, tmp_path: Path) -> None:
+    # A 48 MB export ingested 200 rows per transaction: the Python heap never holds more than
+    # a few chunks (whole-file reading would hold all 48 MB, a 1 GB export 1 GB). SQLite's own
+    # page cache is bounded separately (Store.tune_for_batch: 64 MB).
+    import tracemalloc
+
+    from moderation.batch import ingest_file
+
+    rows = 12_000
+    src = tmp_path / "big.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(rows):
+            fh.write(json.dumps({"id": str(i), "article": str(i % 7),
+                                 "text": f"comment {i} " + "y" * 4000}) + "\n")
+    tracemalloc.start()
+    try:
+        summary = ingest_file(store, src, "jsonl", chunk=200)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary.comments_added == rows and not summary.skipped
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MB for a {src.stat().st_size / 2**20:.0f} MB file"
+    assert store.query("SELECT COUNT(*) AS n FROM comments")[0]["n"] == rows
+
+
+DEEP = 300_000
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("deep.xml", b'<?xml version="1.0"?><rss><channel>' + b"<item>" * DEEP + b"</item>" * DEEP
+     + b"</channel></rss>", "nesting deeper than 256 levels; refused"),
+    ("deep_disqus.xml", b'<?xml version="1.0"?><disqus>' + b"<post>" * DEEP + b"</post>" * DEEP
+     + b"</disqus>", "nesting deeper than 256 levels; refused"),
+    ("deep.html", b"<html><body>" + b"<div>" * DEEP + b"x" + b"</div>" * DEEP
+     + b"</body></html>", "nested deeper than the parser's 256-level limit"),
+], ids=["wxr", "disqus", "html"])
+def test_case_18_deep_nesting_refused_with_a_reason(tmp_path: Path, name: str, data: bytes,
+                                                    message: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    res = mod("--db", "m.db", "ingest", name, cwd=tmp_path)
+    assert res.returncode == 2
+    no_traceback(res)
+    assert name in res.stderr and message in res.stderr
+
+
+def test_case_18_deeply_nested_jsonl_record_rejected_others_kept(tmp_path: Path) -> None:
+    deep = '{"text": "deep", "extra": ' + "[" * DEEP + "]" * DEEP + "}"
+    (tmp_path / "d.jsonl").write_text('{"text": "first"}\n' + deep + '\n{"text": "last"}\n')
+    res = mod("--db", "m.db", "ingest", "-q", "--rejects", "rej.jsonl", "d.jsonl", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr  # rows skipped
+    no_traceback(res)
+    assert run_sql(tmp_path / "m.db", "SELECT text FROM comments ORDER BY id") == [
+        ("first",), ("last",)]
+    (rej,) = [json.loads(x) for x in (tmp_path / "rej.jsonl").read_text().splitlines()]
+    assert rej["line"] == 2 and "nested too deeply" in rej["detail"]
+
+
+def test_case_18_oversize_comment_kept_whole_with_a_flag(tmp_path: Path) -> None:
+    big = "".join(f"{i:08d} " for i in range(11_000_000 // 9 + 1)).strip()  # 11 MB
+    rows = [["id", "text"], ["1", big], ["2", "small"]]
+    with (tmp_path / "big.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    write_jsonl(tmp_path / "big.jsonl", [{"id": "3", "text": big + " json"}])
+    (tmp_path / "big.xml").write_text(
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+        "<title>t</title><wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>4</wp:comment_id>"
+        f"<wp:comment_content><![CDATA[{big} wxr]]></wp:comment_content></wp:comment></item>"
+        "</channel></rss>", encoding="utf-8")
+    (tmp_path / "disqus.xml").write_text(
+        '<?xml version="1.0"?><disqus xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="9"><title>t</title></thread><post dsq:id="5"><message><![CDATA['
+        f'{big} disqus]]></message><thread dsq:id="9"/></post></disqus>', encoding="utf-8")
+    res = mod("--db", "m.db", "ingest", "-q", "big.csv", "big.jsonl", "big.xml", "disqus.xml",
+              cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    got = run_sql(tmp_path / "m.db", "SELECT source_id, text, flags FROM comments ORDER BY id")
+    assert [(sid, len(text), flags) for sid, text, flags in got] == [
+        ("1", len(big), '["oversize"]'), ("2", 5, None), ("3", len(big) + 5, '["oversize"]'),
+        ("4", len(big) + 4, '["oversize"]'), ("5", len(big) + 7, '["oversize"]')]
+    assert [text for _, text, _ in got] == [big, "small", big + " json", big + " wxr",
+                                            big + " disqus"]
+
+
+# -- case 19: hostile HTML -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, html", [
+    ("nested.html", "<html><body>" + "<div>" * 20_000 + "<div class='comment'><p "
+     "class='comment-content'>x</p></div>" + "</div>" * 20_000 + "</body></html>"),
+    ("unclosed.html", "<html><body><div class='comment'><p class='comment-content'>hi</p>"
+     "</div>" + "<b><i><span>" * 33_334 + "tail</body></html>"),
+], ids=["20k_nested_divs", "100k_unclosed_tags"])
+def test_case_19_pathological_html_refused_with_a_reason_in_time(tmp_path: Path, name: str,
+                                                                 html: str) -> None:
+    (tmp_path / name).write_text(html)
+    t0 = time.monotonic()
+    res = mod("--db", "m.db", "ingest", name, cwd=tmp_path)
+    assert time.monotonic() - t0 < 60
+    assert res.returncode == 2
+    no_traceback(res)
+    assert f"{name} (line 1, column" in res.stderr and "refused" in res.stderr
+    assert run_sql(tmp_path / "m.db", "SELECT COUNT(*) FROM articles") == [(0,)]
+
+
+@pytest.mark.slow
+def test_case_19_fifty_megabyte_page_finishes_with_its_comments(tmp_path: Path) -> None:
+    para = "<p>" + "word " * 200 + "</p>\n"
+    page = ("<html><head><title>Big page</title></head><body><article>"
+            + para * (50_000_000 // len(para)) + "</article><div id='comments'>"
+            "<div class='comment' id='comment-7'><div class='comment-author'>Ann</div>"
+            "<div class='comment-content'>the one comment</div></div></div></body></html>")
+    (tmp_path / "big.html").write_text(page)
+    t0 = time.monotonic()
+    res = mod("--db", "m.db", "ingest", "big.html", cwd=tmp_path)
+    assert time.monotonic() - t0 < 120
+    assert res.returncode == 0, res.stderr
+    assert "1 comment(s), 1 new" in res.stderr
+    # Never silently empty: the comment and a body are there; what was simplified is said.
+    (body,) = run_sql(tmp_path / "m.db", "SELECT body FROM articles")[0]
+    assert body and body.count("word") > 1000
+    assert run_sql(tmp_path / "m.db", "SELECT author, text, source_id FROM comments") == [
+        ("Ann", "the one comment", "7")]
+    assert "warning" in res.stderr
+
+
+# -- case 20: encodings --------------------------------------------------------------------------
+
+TEXT_PAGE = ("Caf\u00e9 owners \u201cprotest\u201d \u2013 na\u00efve plans\n\nBy Zo\u00eb "
+             "Writer\n\nThe council met on Tuesday and the caf\u00e9 owners came.\n")
+
+
+def parse_cli(tmp_path: Path, name: str) -> dict:
+    res = mod("parse", name, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_case_20_bom_declared_charset_and_guesses(tmp_path: Path) -> None:
+    (tmp_path / "cp1252.txt").write_bytes(TEXT_PAGE.encode("cp1252"))
+    (tmp_path / "utf16.txt").write_bytes(TEXT_PAGE.encode("utf-16"))
+    (tmp_path / "utf8bom.txt").write_bytes(b"\xef\xbb\xbf" + TEXT_PAGE.encode())
+    (tmp_path / "mixed.txt").write_bytes(TEXT_PAGE.encode() + "Sch\u00f6n gr\u00fc\u00dfe "
+                                         "\u2013 na\u00efve\n".encode("cp1252"))
+    html = ("<html><head><meta charset='iso-8859-15'><title>Caf\u00e9 \u20ac</title></head>"
+            "<body><article><p>Caf\u00e9 na\u00efve \u20ac.</p></article></body></html>")
+    (tmp_path / "declared.html").write_bytes(html.encode("iso-8859-15"))
+    xml = ('<?xml version="1.0" encoding="windows-1252"?><rss xmlns:wp="http://wordpress.org/'
+           'export/1.2/"><channel><item><title>Caf\u00e9 \u201cx\u201d</title><wp:post_id>1'
+           '</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>'
+           'Na\u00efve \u2013 s\u00fc\u00df</wp:comment_content></wp:comment></item></channel>'
+           '</rss>')
+    (tmp_path / "declared.xml").write_bytes(xml.encode("cp1252"))
+    for name, encoding, guessed in (("cp1252.txt", "cp1252", True),
+                                    ("utf16.txt", "utf-16-le", False),
+                                    ("utf8bom.txt", "utf-8", False),
+                                    ("declared.html", "iso8859-15", False)):
+        out = parse_cli(tmp_path, name)
+        assert out["encoding"]["encoding"] == encoding and out["encoding"]["guessed"] is guessed
+        title = out["articles"][0]["title"]
+        assert title.startswith("Caf\u00e9"), (name, title)
+        if guessed:
+            assert "offset" in out["encoding"]["reason"]
+    mixed = parse_cli(tmp_path, "mixed.txt")
+    assert mixed["encoding"]["guessed"] is True
+    everything = json.dumps(mixed["articles"], ensure_ascii=False)
+    assert "Caf\u00e9 owners \u201cprotest\u201d" in everything  # the UTF-8 part
+    assert "Sch\u00f6n gr\u00fc\u00dfe \u2013 na\u00efve" in everything  # the cp1252 part
+    assert "\ufffd" not in everything
+    wxr = parse_cli(tmp_path, "declared.xml")
+    assert wxr["articles"][0]["title"] == "Caf\u00e9 \u201cx\u201d"
+    assert wxr["articles"][0]["comments"][0]["text"] == "Na\u00efve \u2013 s\u00fc\u00df"
+    # Ingest records the guess where the moderator sees it.
+    res = mod("--db", "m.db", "ingest", "cp1252.txt", "utf16.txt", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "cp1252.txt: encoding guessed as cp1252: not valid UTF-8 (first bad byte at offset" \
+        in res.stderr
+    assert "utf16.txt: encoding guessed" not in res.stderr
+
+
+def test_case_20_utf16_csv_and_jsonl_with_a_bom(tmp_path: Path) -> None:
+    text = "Caf\u00e9 \u201cquoted\u201d \u2013 \U0001f600"
+    (tmp_path / "u.csv").write_bytes(f'id,author,text\n1,Zo\u00eb,"{text}"\n'.encode("utf-16"))
+    (tmp_path / "u.jsonl").write_bytes(
+        (json.dumps({"id": "2", "author": "Zo\u00eb", "text": text}, ensure_ascii=False)
+         + "\n").encode("utf-16"))
+    res = mod("--db", "m.db", "ingest", "-q", "u.csv", "u.jsonl", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert run_sql(tmp_path / "m.db", "SELECT source_id, author, text FROM comments ORDER BY id"
+                   ) == [("1", "Zo\u00eb", text), ("2", "Zo\u00eb", text)]
+
+
+@pytest.mark.xfail(strict=True, reason="CSV/JSONL are read as UTF-8 only: rows of a cp1252 CSV "
+                   "(e.g. Excel's default export) are rejected as invalid UTF-8 instead of "
+                   "being read with a recorded cp1252 guess as text files are")
+def test_case_20_cp1252_csv_read_with_a_recorded_guess(tmp_path: Path) -> None:
+    (tmp_path / "excel.csv").write_bytes("id,text\n1,Caf\u00e9 \u2013 na\u00efve\n2,plain\n"
+                                         .encode("cp1252"))
+    res = mod("--db", "m.db", "ingest", "-q", "excel.csv", cwd=tmp_path)
+    assert run_sql(tmp_path / "m.db", "SELECT text FROM comments ORDER BY id") == [
+        ("Caf\u00e9 \u2013 na\u00efve",), ("plain",)]
+    assert "cp1252" in res.stderr
+
+
+def test_case_20_binary_files_refused_with_a_reason(tmp_path: Path) -> None:
+    blobs = {"img.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "a.pdf": b"%PDF-1.7\n\x00\x01",
+             "db.sqlite": b"SQLite format 3\x00" + bytes(100), "z.csv": b"PK\x03\x04" + bytes(50),
+             "n.jsonl": b'{"text": "a"}\n\x00\x00\x00\x01\x02', "ctl.txt": bytes(range(1, 9)) * 50}
+    for name, data in blobs.items():
+        (tmp_path / name).write_bytes(data)
+        res = mod("--db", "m.db", "ingest", "-q", name, cwd=tmp_path)
+        assert res.returncode == 2, (name, res.stderr)
+        no_traceback(res)
+        assert name in res.stderr and "binary file (" in res.stderr, (name, res.stderr)
+    assert run_sql(tmp_path / "m.db", "SELECT COUNT(*) FROM comments") == [(0,)]
+
+
+# -- case 21: empty, truncated, invalid UTF-8, lone surrogates -----------------------------------
+
+@pytest.mark.parametrize("name, data", [
+    ("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("empty.xml", b"  \n"),
+    ("empty.html", b""), ("bom_only.txt", b"\xef\xbb\xbf"),
+], ids=["jsonl", "csv", "xml", "html", "bom_only"])
+def test_case_21_empty_file_is_a_clear_error(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    res = mod("--db", "m.db", "ingest", "-q", name, cwd=tmp_path)
+    assert res.returncode == 2
+    no_traceback(res)
+    assert f"{name}: file is empty" in res.stderr
+
+
+def test_case_21_bad_records_quarantined_with_position_good_ones_stored(tmp_path: Path) -> None:
+    (tmp_path / "mixed.jsonl").write_bytes(
+        b'{"id": "1", "text": "good one"}\n'
+        b'{"id": "2", "text": "lone \\ud800 surrogate"}\n'
+        b'{"id": "3", "text": "bad \xff\xfe bytes"}\n'
+        b'{"id": "4", "text": "good two", "author": "Zo\xc3\xab"}\n'
+        b'{"id": "5", "author": "lone \\udc00", "text": "x"}\n'
+        b'[1, 2]\n'
+        b'{"id": "6", "text": "truncated at the end')
+    (tmp_path / "mixed.csv").write_bytes(
+        b'id,text\n7,good three\n8,"bad \xff byte"\n9,good four\n10,one,cell too many\n')
+    res = mod("--db", "m.db", "ingest", "-q", "--rejects", "quarantine.jsonl",
+              "mixed.jsonl", "mixed.csv", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr  # rows skipped
+    no_traceback(res)
+    assert run_sql(tmp_path / "m.db", "SELECT source_id, text FROM comments ORDER BY id") == [
+        ("1", "good one"), ("4", "good two"), ("7", "good three"), ("9", "good four")]
+    rejected = [json.loads(x) for x in (tmp_path / "quarantine.jsonl").read_text().splitlines()]
+    got = [(Path(r["source"]).name, r["line"], r["reason"]) for r in rejected]
+    assert got == [("mixed.jsonl", 2, "invalid_utf8"), ("mixed.jsonl", 3, "invalid_utf8"),
+                   ("mixed.jsonl", 5, "invalid_utf8"), ("mixed.jsonl", 6, "malformed_json"),
+                   ("mixed.jsonl", 7, "malformed_json"), ("mixed.csv", 3, "invalid_utf8"),
+                   ("mixed.csv", 5, "malformed_csv")]
+    details = [r["detail"] for r in rejected]
+    assert "lone surrogate" in details[0] and "invalid UTF-8 at byte 25" in details[1]
+    assert "malformed JSON at column" in details[4] and "Unterminated string" in details[4]
+    # The summary on stderr counts them by reason.
+    summaries = [json.loads(x) for x in res.stderr.splitlines() if x.startswith("{")]
+    assert [s["skipped"] for s in summaries] == [{"invalid_utf8": 3, "malformed_json": 2},
+                                                 {"invalid_utf8": 1, "malformed_csv": 1}]
+
+
+def test_case_21_truncated_xml_keeps_what_came_before_with_the_position(tmp_path: Path) -> None:
+    whole = ('<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+             + "".join(f"<item><title>post {i}</title><wp:post_id>{i}</wp:post_id><wp:comment>"
+                       f"<wp:comment_id>{i}</wp:comment_id><wp:comment_content>comment {i}"
+                       "</wp:comment_content></wp:comment></item>\n" for i in range(1, 4))
+             + "</channel></rss>")
+    (tmp_path / "cut.xml").write_text(whole[: whole.index("comment 3") + 5])
+    res = mod("--db", "m.db", "ingest", "cut.xml", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "cut.xml: stopped at line 3, column" in res.stderr
+    assert "2 item(s) before it kept, the rest of the file skipped" in res.stderr
+    assert run_sql(tmp_path / "m.db", "SELECT text FROM comments ORDER BY id") == [
+        ("comment 1",), ("comment 2",)]
+    # Cut inside the first record: nothing to keep, so the file fails with the position.
+    (tmp_path / "cut2.xml").write_text(whole[:200])
+    res = mod("--db", "m.db", "ingest", "cut2.xml", cwd=tmp_path)
+    assert res.returncode == 2 and "cut2.xml (line 1, column" in res.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="a CSV cut inside a quoted field is read as a complete "
+                   "last row (csv.reader is not strict at end of data), so the truncated comment "
+                   "is stored without a warning")
+def test_case_21_csv_truncated_inside_a_quoted_field_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "cut.csv").write_text('id,text\n1,fine\n2,"a long comment, with a comma and '
+                                      'then the file was cut')
+    res = mod("--db", "m.db", "ingest", "-q", "--rejects", "q.jsonl", "cut.csv", cwd=tmp_path)
+    assert run_sql(tmp_path / "m.db", "SELECT text FROM comments") == [("fine",)]
+    assert res.returncode == 1 and "line 3" in (tmp_path / "q.jsonl").read_text()
