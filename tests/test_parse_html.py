@@ -143,3 +143,13 @@ def test_blogger_threads_and_stackexchange_comments() -> None:
     ]
     assert comments[0].date == "June 8, 2015 at 9:13 PM"
     assert comments[2].date == "2014-02-07 10:53:03Z"
+
+
+def test_unlisted_theme_fields_by_name() -> None:
+    # Drupal-style BEM classes: no listed field class, found by what the classes name
+    comments = parse_file(FIX / "drupal.html").articles[0].comments
+    got = [(c.id, c.author, c.date, c.text) for c in comments]
+    assert got == [
+        ("41", "Ines", "2024-03-01T18:00:00Z", "Great news for those of us who work until six."),
+        ("42", "Library staff", "2024-03-02T09:00:00Z", "Thank you, see you in the evenings!"),
+    ]

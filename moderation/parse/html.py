@@ -47,6 +47,9 @@ _NOISE_CLASS = re.compile(
     r"(?i)reply|comment-meta|comment-actions|comment-footer|rating|vote|like|share|edit-link|"
     r"comment-author|avatar|wpd-comment-footer|wc-comment-footer|report|flag"
 )
+_GENERIC_AUTHOR = re.compile(r"author|user|name|nick|poster|byline", re.IGNORECASE)
+_GENERIC_DATE = re.compile(r"date|time|posted|when", re.IGNORECASE)
+_AVATAR = re.compile(r"avatar|photo|image|img|icon|link|url$", re.IGNORECASE)
 _GENERIC_TEXT = re.compile(r"content|text|body|message|copy", re.IGNORECASE)
 _DATE_NOISE = re.compile(r"(?i)date|time|dot|says|reply|badge|label|role|karma|score")
 _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.IGNORECASE)
@@ -98,6 +101,21 @@ def _generic_text(el: etree._Element, stop: set[etree._Element]) -> etree._Eleme
         tokens = _classes(node)
         if any(_GENERIC_TEXT.search(t) for t in tokens) and not any(
                 _NOISE_CLASS.search(t) for t in tokens) and node.text_content().strip():
+            return node
+    return None
+
+
+def _generic_field(el: etree._Element, pattern: re.Pattern[str], stop: set[etree._Element],
+                   text_el: etree._Element) -> etree._Element | None:
+    """An unlisted theme's author or date element (BEM names like comment__author), outside
+    the comment's text."""
+    for node in _own_descendants(el, stop):
+        if node is text_el or text_el in node.iterancestors() or node in text_el.iterdescendants():
+            continue
+        if node.tag == "time" and pattern is _GENERIC_DATE:
+            return node
+        if any(pattern.search(t) for t in _classes(node)) and not any(
+                _AVATAR.search(t) for t in _classes(node)) and node.text_content().strip():
             return node
     return None
 
@@ -195,11 +213,16 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         prev = f.el.getprevious()
         if f.el.tag == "dd" and prev is not None and prev.tag == "dt":
             meta_src = prev  # dl/dt/dd themes put the name and date in the <dt>
-        author_el = _first_with_class(meta_src, _AUTHOR_CLASSES, kept - {f.el})
+        stop = kept - {f.el}
+        author_el = _first_with_class(meta_src, _AUTHOR_CLASSES, stop)
+        if author_el is None:
+            author_el = _generic_field(meta_src, _GENERIC_AUTHOR, stop, f.text_el)
         if author_el is not None and (author_el is f.text_el
                                       or author_el in f.text_el.iterancestors()):
             author_el = None
-        date_el = _first_with_class(meta_src, _DATE_CLASSES, kept - {f.el})
+        date_el = _first_with_class(meta_src, _DATE_CLASSES, stop)
+        if date_el is None:
+            date_el = _generic_field(meta_src, _GENERIC_DATE, stop, f.text_el)
         skip = {n for n in _own_descendants(f.text_el, set())
                 if n in kept or _NOISE_CLASS.search(n.get("class") or "")}
         text = element_text(f.text_el, skip)
