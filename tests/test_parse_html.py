@@ -153,3 +153,13 @@ def test_unlisted_theme_fields_by_name() -> None:
         ("41", "Ines", "2024-03-01T18:00:00Z", "Great news for those of us who work until six."),
         ("42", "Library staff", "2024-03-02T09:00:00Z", "Thank you, see you in the evenings!"),
     ]
+
+
+def test_xhtml_with_an_xml_declaration() -> None:
+    page = (b'<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            b"<head><title>X</title></head><body><p>" + b"word " * 40 + b"</p>"
+            b'<ol class="commentlist"><li class="comment" id="comment-5"><cite class="fn">Al'
+            b'</cite><div class="comment-content"><p>Hi there</p></div></li></ol></body></html>')
+    result = parse_bytes(page, "x.xhtml")
+    assert result.format == "html"
+    assert [(c.author, c.text) for c in result.articles[0].comments] == [("Al", "Hi there")]

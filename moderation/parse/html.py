@@ -47,6 +47,7 @@ _NOISE_CLASS = re.compile(
     r"(?i)reply|comment-meta|comment-actions|comment-footer|rating|vote|like|share|edit-link|"
     r"comment-author|avatar|wpd-comment-footer|wc-comment-footer|report|flag"
 )
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _GENERIC_AUTHOR = re.compile(r"author|user|name|nick|poster|byline", re.IGNORECASE)
 _GENERIC_DATE = re.compile(r"date|time|posted|when", re.IGNORECASE)
 _AVATAR = re.compile(r"avatar|photo|image|img|icon|link|url$", re.IGNORECASE)
@@ -251,6 +252,8 @@ def load_html(text: str, source: str) -> etree._Element:
         raise ParseError(f"HTML larger than the {MAX_HTML_BYTES // 2**20} MB limit; refused",
                          source=source)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    # XHTML's <?xml ... encoding=...?>: the text is decoded already, lxml refuses the pair
+    text = _XML_DECL.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:

@@ -191,7 +191,8 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
     Raises InputError for a missing, empty or binary file or a missing text column.
     """
     if fmt not in ("csv", "jsonl"):
-        raise InputError(f"unknown tabular format {fmt!r}; use csv or jsonl")
+        name = source or str(getattr(path_or_stream, "name", path_or_stream))
+        raise InputError(f"{name}: unknown tabular format {fmt!r}; use csv or jsonl")
     cols = columns or TabularColumns()
     reject = on_reject or (lambda _r: None)
     if isinstance(path_or_stream, (str, Path)):
