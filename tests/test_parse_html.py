@@ -163,3 +163,17 @@ def test_xhtml_with_an_xml_declaration() -> None:
     result = parse_bytes(page, "x.xhtml")
     assert result.format == "html"
     assert [(c.author, c.text) for c in result.articles[0].comments] == [("Al", "Hi there")]
+
+
+def test_bare_comment_containers_without_a_text_element() -> None:
+    page = ("<html><body><article><p>" + "Article words here. " * 30 + "</p></article>"
+            "<div class='user-comment' id='comment-1'><span class='user-name'>Kim</span>"
+            "<span class='post-date'>May 2, 2024</span> First bare comment here.</div>"
+            "<div class='user-comment' id='comment-2'><span class='user-name'>Lee</span>"
+            "<span class='post-date'>May 3, 2024</span> Second one.<br>Two lines.</div>"
+            "</body></html>")
+    comments = parse_bytes(page.encode(), "bare.html").articles[0].comments
+    assert [(c.author, c.date, c.text) for c in comments] == [
+        ("Kim", "May 2, 2024", "First bare comment here."),
+        ("Lee", "May 3, 2024", "Second one.\nTwo lines."),
+    ]

@@ -107,11 +107,12 @@ def _generic_text(el: etree._Element, stop: set[etree._Element]) -> etree._Eleme
 
 
 def _generic_field(el: etree._Element, pattern: re.Pattern[str], stop: set[etree._Element],
-                   text_el: etree._Element) -> etree._Element | None:
+                   text_el: etree._Element | None) -> etree._Element | None:
     """An unlisted theme's author or date element (BEM names like comment__author), outside
     the comment's text."""
     for node in _own_descendants(el, stop):
-        if node is text_el or text_el in node.iterancestors() or node in text_el.iterdescendants():
+        if text_el is not None and (node is text_el or text_el in node.iterancestors()
+                                    or node in text_el.iterdescendants()):
             continue
         if node.tag == "time" and pattern is _GENERIC_DATE:
             return node
@@ -192,6 +193,12 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
             continue
         seen_text.add(text_el)
         found.append(_Found(el, text_el))
+    if not found:
+        # Bare containers: the words sit directly in the comment element, around its name
+        # and date (those are cut from the text below).
+        found = [_Found(el, el) for el in candidates
+                 if not any(excluded_area(a) for a in el.iterancestors())
+                 and not any(d in cset for d in el.iterdescendants())]
     # Climb from a field wrapper (wpDiscuz's div#comment-N.wc-comment-right) to the outermost
     # container that still holds no other comment's text: that element carries the thread.
     text_owner: dict[etree._Element, _Found] = {f.text_el: f for f in found}
@@ -215,17 +222,20 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         if f.el.tag == "dd" and prev is not None and prev.tag == "dt":
             meta_src = prev  # dl/dt/dd themes put the name and date in the <dt>
         stop = kept - {f.el}
+        own_text = None if f.text_el is f.el else f.text_el
         author_el = _first_with_class(meta_src, _AUTHOR_CLASSES, stop)
         if author_el is None:
-            author_el = _generic_field(meta_src, _GENERIC_AUTHOR, stop, f.text_el)
-        if author_el is not None and (author_el is f.text_el
-                                      or author_el in f.text_el.iterancestors()):
+            author_el = _generic_field(meta_src, _GENERIC_AUTHOR, stop, own_text)
+        if author_el is not None and own_text is not None and (
+                author_el is own_text or author_el in own_text.iterancestors()):
             author_el = None
         date_el = _first_with_class(meta_src, _DATE_CLASSES, stop)
         if date_el is None:
-            date_el = _generic_field(meta_src, _GENERIC_DATE, stop, f.text_el)
+            date_el = _generic_field(meta_src, _GENERIC_DATE, stop, own_text)
         skip = {n for n in _own_descendants(f.text_el, set())
                 if n in kept or _NOISE_CLASS.search(n.get("class") or "")}
+        if f.text_el is f.el:
+            skip.update(n for n in (author_el, date_el) if n is not None)
         text = element_text(f.text_el, skip)
         if not text:
             continue
