@@ -162,3 +162,20 @@ def test_blogger_labels_then_numbered_comments() -> None:
     assert [c.text for c in comments] == [
         "Huhu Sanne :)\n\nInteresting post, I had never heard of the genre.",
         "Glad you liked it!", "I will join this month."]
+
+
+PARAGRAPH = ("Ein langer Absatz des Artikels mit vielen Wörtern, damit er als Fließtext zählt "
+             "und nicht als Kommentar gelesen wird.")
+
+
+def test_comment_counter_in_the_article_header_is_passed_over() -> None:
+    text = ("Abmahnungen gegen Nutzer\n\nvon Markus R.\n"
+            "Die Recherche zeigt ein Geflecht aus Firmen, Anwälten und Fotografen, das seit "
+            "Jahren Abmahnungen verschickt.\n- - 91 Ergänzungen\n\n"
+            + "\n\n".join([PARAGRAPH] * 8)
+            + "\n\n91 Ergänzungen\n\n1. Erster Kommentar zum Artikel, mit etwas Text.\n\n"
+            "2. Zweiter Kommentar.\n")
+    article = parse_text(text)
+    assert [c.text for c in article.comments] == ["Erster Kommentar zum Artikel, mit etwas Text.",
+                                                  "Zweiter Kommentar."]
+    assert (article.body or "").count("Ein langer Absatz") == 8

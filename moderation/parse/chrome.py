@@ -234,6 +234,12 @@ def is_zone_start(line: str) -> bool:
     return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
 
 
+def is_counter(line: str) -> bool:
+    """A bare comment counter ("91 Ergänzungen", "12 Comments")."""
+    stripped = line.strip()
+    return len(stripped) <= 60 and bool(_ZONE_COUNT.search(stripped))
+
+
 def is_zone_end(line: str) -> bool:
     """A line after which no more comments follow (reply form, share box, page footer)."""
     return bool(_ZONE_END.search(line.strip()))

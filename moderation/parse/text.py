@@ -36,6 +36,8 @@ _LOOKAHEAD = 6
 # Lines longer than this are prose: no chrome phrase, date or name line is this long.
 _LONG_LINE = 160
 _MIN_SIGNED = 2
+# A counter this close under the title belongs to the article header, not the comments.
+_HEADER_LINES = 12
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
 _SIGNED_MAX_LINES = 8
@@ -133,17 +135,26 @@ def _numbered_list_follows(lines: list[str], i: int) -> bool:
 
 
 def _find_zone(lines: list[str], start: int) -> int | None:
-    """Index of the first comment-section line after some article text, or None."""
+    """Index of the first comment-section line after some article text, or None.
+
+    A comment counter in the article's header ("12 Comments" next to the byline) is passed
+    over when a comment section follows later in the page.
+    """
     body_seen = False
+    first: int | None = None
     for i in range(start, len(lines)):
         s = lines[i].strip()
-        if body_seen and chrome.is_zone_start(s):
-            return i
-        if body_seen and _POST_FOOTER.match(s) and _numbered_list_follows(lines, i):
-            return i  # Blogger-style: the post's labels, then the numbered comment list
+        zone = body_seen and (chrome.is_zone_start(s) or (
+            _POST_FOOTER.match(s) is not None and _numbered_list_follows(lines, i)))
+        if zone:
+            if first is None and i - start <= _HEADER_LINES and chrome.is_counter(s) \
+                    and i < len(lines) // 4:
+                first = i  # maybe the header's counter: look for a later section
+            else:
+                return i
         if len(s.split()) >= _LONG_PARAGRAPH:
             body_seen = True
-    return None
+    return first
 
 
 def _body(lines: list[str], skip: set[int], title: str | None) -> str:
