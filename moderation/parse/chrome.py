@@ -19,6 +19,8 @@ _EXTRA_PHRASES = frozenset({
     "kommentar themen", "themen antworten", "follower", "kommentatoren",
     "letzte kommentartoren", "kommentar auf das am meisten reagiert wurde",
     "benachrichtige mich zu", "article rating", "artikel bewertung",
+    # recipe-plugin rating widgets inside comment forms
+    "rate this recipe", "recipe rating", "comment rating", "rezept bewerten",
 })
 WIDGET_PHRASES = WIDGET_PHRASES | _EXTRA_PHRASES
 _SINGLE_WORDS = frozenset(p for p in WIDGET_PHRASES if " " not in p)
