@@ -179,3 +179,12 @@ def test_comment_counter_in_the_article_header_is_passed_over() -> None:
     assert [c.text for c in article.comments] == ["Erster Kommentar zum Artikel, mit etwas Text.",
                                                   "Zweiter Kommentar."]
     assert (article.body or "").count("Ein langer Absatz") == 8
+
+
+def test_reply_form_and_sidebar_without_comments_give_none() -> None:
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\nLeave a Reply Cancel reply\n\n"
+            "Your email address will not be published. Required fields are marked *\n\n"
+            "Save my name, email, and website in this browser for the next time I comment.\n\n"
+            "Post Comment\n\nRecent Posts\n\nFerry Fares Rise In January\n\n"
+            "Lifeboat Crew Rescues Two Kayakers\n\nArchives\n\nNovember 2024\n")
+    assert parse_text(text).comments == ()

@@ -82,7 +82,8 @@ _ZONE_END = re.compile(
     r"mit dem von dir abgeschickten kommentar|by commenting|you must be logged in|"
     r"sie müssen angemeldet sein|never miss a post|back to top$|powered by\b|"
     r"click here to cancel reply|cancel reply$|subscribe to comments|"
-    r"wir freuen uns auf deine anmerkungen|copyright\b|©)"
+    r"wir freuen uns auf deine anmerkungen|copyright\b|©|save my name,? e-?mail|"
+    r"meinen namen,? (?:meine )?e-mail|enregistrer mon nom|guardar mi nombre)"
 )
 _NO_COMMENTS = re.compile(
     r"(?i)\b(?:there are no (?:\w+ )?comments yet|no comments yet|be the first to comment|"
@@ -102,6 +103,13 @@ _BOILERPLATE = re.compile(
     r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main)|©.{0,80}$)"
 )
 _DATEISH = re.compile(rf"\d{{1,2}}:\d{{2}}|\d{{4}}|(?i:\b(?:{_MONTHS})\b)")
+_PAGE_END = frozenset({
+    "recent posts", "recent comments", "archives", "categories", "related posts",
+    "popular posts", "you may also like", "you might also like", "more stories",
+    "neueste beiträge", "neueste kommentare", "archiv", "kategorien", "ähnliche beiträge",
+    "articles récents", "commentaires récents", "entradas recientes", "comentarios recientes",
+    "articoli recenti", "commenti recenti",
+})
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _CAMEL_JOIN = re.compile(r"(?<=[a-zäöüéèàß])(?=[A-ZÄÖÜ])")
 _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
@@ -234,6 +242,12 @@ def is_zone_start(line: str) -> bool:
             and any(ch.isdigit() for ch in stripped) and _ZONE_COUNT.search(stripped):
         return True
     return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
+
+
+def is_page_end(line: str) -> bool:
+    """A sidebar or footer heading ("Recent Posts", "Archives"): the main content is over."""
+    norm = normalize(line)
+    return len(norm) <= 40 and norm in _PAGE_END
 
 
 def is_counter(line: str) -> bool:

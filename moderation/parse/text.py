@@ -214,6 +214,8 @@ def _comments(lines: list[str]) -> list[_Draft]:
             prev = "content"
             continue
         has_text = cur is not None and bool(cur.paragraphs)
+        if chrome.is_page_end(s):
+            break  # sidebar or footer headings: whatever follows is not a comment
         if chrome.says_no_comments(s) and not done:
             return []
         if chrome.is_zone_end(s):
