@@ -938,3 +938,101 @@ def test_case_04_csv_export_to_a_terminal_carries_no_escapes(hostile_db: Path,
     shown = read_from_terminal(["--db", str(db), "export"], tmp_path)
     assert "comment_text" in shown
     assert bad_chars(shown.replace("\r\n", "\n")) == []
+
+
+# -- cases 22-24: scoring, with the default (embedded) model through `moderation score` ---------
+# (The Detoxify path: tests/test_detoxify.py and tests/test_engine.py on a tiny checkpoint.)
+
+FILLER = " ".join(["The council discussed the budget for the new bridge and the library."] * 900)
+ABUSE = "You are a stupid worthless idiot and I hate you."
+OBFUSCATED = ["f*ck you", "f.u.c.k you", "f u c k you", "fu\u200bck you", "fu\u0441k you",
+              "\uff46\uff55\uff43\uff4b you", "f4ck you", "you are st.upid"]
+SCORING_TEXTS = {
+    "empty": "", "blank": " \n\t ", "emoji": "\U0001f642\U0001f642\U0001f525",
+    "german": "Das ist ein sehr langer Kommentar auf Deutsch \u00fcber die Politik der "
+              "Stadtverwaltung, den Bau der neuen Br\u00fccke und die \u00d6ffnungszeiten.",
+    "long_abuse": FILLER + " " + ABUSE, "long_clean": FILLER,
+    **{f"obf{i}": t for i, t in enumerate(OBFUSCATED)},
+}
+
+
+@pytest.fixture(scope="module")
+def scored_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("scored")
+    db = d / "s.db"
+    with Store(db) as s:
+        s.ingest(ParseResult("text", (Article(title="t", comments=tuple(
+            Comment(t, author=k, position=i) for i, (k, t) in enumerate(SCORING_TEXTS.items())
+        )),), source="s"))
+    res = mod("--db", str(db), "score", "--model", "builtin", cwd=d)
+    assert res.returncode == 0, res.stderr
+    no_traceback(res)
+    return db
+
+
+def scoring_of(db: Path, author: str) -> tuple[str, dict[str, float], int, str | None]:
+    (status, windows, cid), = run_sql(
+        db, "SELECT s.status, s.windows, c.id FROM scorings s JOIN comments c ON c.id ="
+        " s.comment_id WHERE c.author = ? AND s.is_current = 1", (author,))
+    labels = dict(run_sql(db, "SELECT label, value FROM scores WHERE comment_id = ?", (cid,)))
+    return status, labels, windows, cid
+
+
+@pytest.mark.xfail(strict=True, reason="the embedded linear model scores a long text as one "
+                   "bag of n-grams (windows=1): an insult after 10k neutral tokens is diluted "
+                   "to toxicity ~0.39 and not flagged (the Detoxify path windows and flags it)")
+def test_case_22_abuse_at_the_end_of_a_10k_token_comment_is_flagged(scored_db: Path) -> None:
+    status, labels, _, _ = scoring_of(scored_db, "long_abuse")
+    assert status == "ok" and labels["toxicity"] >= Config().thresholds["toxicity"]
+
+
+def test_case_22_long_comment_scored_whole_not_truncated(scored_db: Path) -> None:
+    # What holds today: the long comment is stored and scored whole, and scores higher than
+    # the same text without the insult (nothing after a cut-off is ignored).
+    (text,), = run_sql(scored_db, "SELECT text FROM comments WHERE author = 'long_abuse'")
+    assert text.endswith(ABUSE) and len(text.split()) > 10_000
+    _, with_abuse, _, _ = scoring_of(scored_db, "long_abuse")
+    _, without, _, _ = scoring_of(scored_db, "long_clean")
+    assert with_abuse["toxicity"] > without["toxicity"] + 0.05
+
+
+def test_case_23_empty_is_not_scored_never_clean(scored_db: Path) -> None:
+    from moderation.triage import QueueFilter, load_queue
+
+    for author in ("empty", "blank"):
+        status, labels, _, cid = scoring_of(scored_db, author)
+        assert status == "empty" and labels == {}  # no score at all, not a low one
+        with Store(scored_db) as s:
+            item = next(i for i in load_queue(s, Config().thresholds,
+                                              QueueFilter(flagged_only=False))
+                        if i.comment_id == cid)
+        assert item.reason == "empty comment: not scored" and item.score is None
+    status, labels, _, _ = scoring_of(scored_db, "emoji")  # emoji-only is content: scored
+    assert status != "empty" and labels
+
+
+@pytest.mark.xfail(strict=True, reason="the embedded linear model runs no language check: "
+                   "German text gets status 'ok' and confident scores instead of "
+                   "'unsupported_language' (the Detoxify path marks it for review)")
+def test_case_23_uncovered_language_is_marked_for_review(scored_db: Path) -> None:
+    from moderation.triage import load_queue
+
+    status, _, _, cid = scoring_of(scored_db, "german")
+    assert status == "unsupported_language"
+    with Store(scored_db) as s:
+        item = next(i for i in load_queue(s, Config().thresholds) if i.comment_id == cid)
+    assert "needs review: language the model does not cover" in item.reason
+
+
+def test_case_24_obfuscations_are_flagged_and_shown_raw(scored_db: Path) -> None:
+    thresholds = Config().thresholds
+    for i, raw in enumerate(OBFUSCATED):
+        status, labels, _, _ = scoring_of(scored_db, f"obf{i}")
+        assert status == "ok" and labels["toxicity"] >= thresholds["toxicity"], raw
+    res = mod("--db", str(scored_db), "flagged", "--limit", "100", cwd=scored_db.parent)
+    assert res.returncode == 0
+    shown = res.stdout
+    for raw in OBFUSCATED:  # the raw text, invisible characters as markers
+        assert visible(raw, keep_newlines=False) in shown, raw
+    assert run_sql(scored_db, "SELECT text FROM comments WHERE author LIKE 'obf%' ORDER BY id"
+                   ) == [(t,) for t in OBFUSCATED]
