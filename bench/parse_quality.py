@@ -79,7 +79,7 @@ def chrome_lines(text: str | None) -> list[str]:
         chrome.is_boilerplate(line) or chrome.is_widget_line(line) or chrome.is_zone_end(line))]
 
 
-def score_page(name: str, silver: list[dict], article, body_source: str | None = None) -> dict:
+def score_page(name: str, silver: list[dict], article, source_text: str | None = None) -> dict:
     got = [c for c in article.comments if c.kind == "comment"]
     labeled = [g for g in silver if g.get("text")]
     unlabeled = bool(silver) and not labeled
@@ -87,6 +87,13 @@ def score_page(name: str, silver: list[dict], article, body_source: str | None =
     tp = len(pairs)
     authors = [(labeled[i], got[j]) for i, j in pairs if labeled[i].get("author")]
     author_ok = sum(norm(_SAYS.sub("", g["author"])) == norm(c.author) for g, c in authors)
+    # text dumps often lose the name (linked names are dropped in rendering): also score only
+    # the comments whose author name survived in the dump as a line of its own
+    kept = authors
+    if source_text is not None:
+        lines = {norm(line) for line in source_text.split("\n")}
+        kept = [(g, c) for g, c in authors if norm(_SAYS.sub("", g["author"])) in lines]
+    kept_ok = sum(norm(_SAYS.sub("", g["author"])) == norm(c.author) for g, c in kept)
     # parents count only where the source has them and the parser claims to know them
     has_parents = any(g.get("parent") for g in labeled) and any(c.parent_known for c in got)
     parent_ok = sum((labeled[i].get("parent") or None) == got[j].parent for i, j in pairs)
@@ -101,6 +108,7 @@ def score_page(name: str, silver: list[dict], article, body_source: str | None =
         "tp": tp, "unlabeled": unlabeled, "no_comment_page": not silver,
         "false_comments": len(got) if not silver else 0,
         "author_n": len(authors), "author_ok": author_ok,
+        "author_kept_n": len(kept), "author_kept_ok": kept_ok,
         "parent_n": tp if has_parents else 0, "parent_ok": parent_ok if has_parents else 0,
         "leaked_into_body": leaked, "body_chrome_lines": chrome_lines(body)[:10],
         "comment_chrome_lines": comment_chrome[:10],
@@ -117,10 +125,13 @@ def prf(rows: list[dict], gold_key: str = "labeled") -> dict:
     r = tp / gold if gold else 1.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     an = sum(x["author_n"] for x in rows)
+    kn = sum(x["author_kept_n"] for x in rows)
     pn = sum(x["parent_n"] for x in rows)
     return {
         "precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3),
         "author_accuracy": round(sum(x["author_ok"] for x in rows) / an, 3) if an else None,
+        "author_accuracy_where_source_kept_name": (
+            round(sum(x["author_kept_ok"] for x in rows) / kn, 3) if kn else None),
         "parent_accuracy": round(sum(x["parent_ok"] for x in rows) / pn, 3) if pn else None,
         "leaked_into_body": sum(x["leaked_into_body"] for x in rows),
         "body_chrome_lines": sum(x["n_body_chrome"] for x in rows),
@@ -194,7 +205,7 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
         dump_sh, dump_n = shingles(text), norm(text)
         present = [g for g in silver if g.get("text") and contained(g["text"], dump_sh, dump_n)]
         article = parse_file(f).articles[0]
-        row = score_page(f.stem, present, article)
+        row = score_page(f.stem, present, article, text)
         row["silver_all"] = len(silver)
         # a page whose silver comments all vanished in rendering is not a no-comment page
         row["no_comment_page"] = not silver

@@ -177,3 +177,14 @@ def test_bare_comment_containers_without_a_text_element() -> None:
         ("Kim", "May 2, 2024", "First bare comment here."),
         ("Lee", "May 3, 2024", "Second one.\nTwo lines."),
     ]
+
+
+def test_wpdiscuz5_parents_from_the_wrapper_ids() -> None:
+    comments = parse_file(FIX / "wpdiscuz5.html").articles[0].comments
+    got = [(c.id, c.parent, c.author, c.date, c.text) for c in comments]
+    assert got == [
+        ("52842", None, "Alexandra", "15. Februar 2017 09:49", "Can I bake this as muffins?"),
+        ("52845", "52842", "Kathrin", "15. Februar 2017 10:13",
+         "Yes, bake them for about 18 minutes."),
+        ("52900", "52845", "Alexandra", None, "Thank you!"),
+    ]
