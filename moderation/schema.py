@@ -105,6 +105,12 @@ CREATE INDEX IF NOT EXISTS comments_author_norm ON comments(author_norm);
 CREATE INDEX IF NOT EXISTS comments_text_hash ON comments(text_hash);
 CREATE INDEX IF NOT EXISTS scorings_current ON scorings(is_current, max_value);
 CREATE INDEX IF NOT EXISTS scorings_model ON scorings(model, version);
+-- A comment's current scoring (evidence, the queue's thread and history): without it SQLite
+-- answers `comment_id = ? AND is_current = 1` by scanning scorings_current (every row).
+CREATE INDEX IF NOT EXISTS scorings_comment_current ON scorings(comment_id, is_current);
+-- The queue's order (store.queue_rows: max_value IS NULL, max_value DESC): walking this index
+-- lets the first page stop after LIMIT rows instead of sorting every scored comment.
+CREATE INDEX IF NOT EXISTS scorings_queue_order ON scorings(is_current, max_value IS NULL, max_value DESC);
 CREATE INDEX IF NOT EXISTS log_comment ON moderation_log(comment_id);
 CREATE INDEX IF NOT EXISTS log_moderator ON moderation_log(moderator, id);
 -- Full-text search over comment text and author, laid out as sqlite-utils' enable_fts() does,

@@ -74,8 +74,9 @@ def test_queue_in_a_real_terminal(tmp_path: Path) -> None:
                f" --config {REPO / 'config.toml'} --db {db} queue; sleep 30")
     tmux = Tmux(command)
     try:
-        screen = tmux.wait_for(lambda s: "Showing pending" in s and "Thread" in s, "the queue")
-        assert "8 pending · 0 approved · 1 hidden" in screen
+        screen = tmux.wait_for(lambda s: "Thread" in s and "8 pending · 0 approved · 1 hidden" in s,
+                               "the queue with its counts")
+        assert "Showing pending flagged · 4 comments" in screen
         assert "You are a complete idiot and a moron." in screen
         tmux.keys("a")
         screen = tmux.wait_for(lambda s: "#2: pending → approved" in s, "the approval")

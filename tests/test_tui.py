@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from moderation.config import Config
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.store import Store
 from moderation.tui.app import make_app
+from moderation.tui.queuelist import QueueList
 
 
 async def settle(app, pilot) -> None:
@@ -104,7 +105,7 @@ async def test_hostile_text_is_shown_literally(store: Store, config: Config) -> 
             await pilot.click("#comment")
             await pilot.press("j")
         assert app.is_running  # no click on the text ran app.quit
-        table = app.query_one("#queue", DataTable)
+        table = app.query_one("#queue", QueueList)
         assert table.row_count == len(HOSTILE)
     # Raw bytes kept in the database.
     assert store.comment(4)["text"] == HOSTILE[3]

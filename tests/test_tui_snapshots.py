@@ -28,7 +28,7 @@ async def ready(pilot: Pilot) -> None:
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running and w.name != "writer"]
         history = str(app.query_one("#history", Static).render())
-        if app.loads and not busy and "loading" not in history:
+        if app.loads and app.counts and not busy and "loading" not in history:
             break
         await asyncio.sleep(0.02)
     await pilot.pause()

@@ -9,8 +9,8 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from moderation import actions
@@ -22,6 +22,7 @@ from moderation.store import Store
 from moderation.triage import QueueFilter, QueueItem, load_queue
 from moderation.tui import keys
 from moderation.tui.detail import CommentView
+from moderation.tui.queuelist import QueueList
 from moderation.tui.render import safe, shorten, status_text
 from moderation.tui.screens import FilterScreen, HelpScreen, NoteScreen, ReasonScreen, SearchScreen
 
@@ -63,26 +64,23 @@ class ModerationApp(App[None]):
         yield Header()
         yield Static(id="filters")
         with Horizontal():
-            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="list-pane"):
+                yield Static(Text("  score flag           author       comment", style="bold"),
+                             id="list-header")
+                yield QueueList(id="queue")
             yield CommentView(self.config.thresholds, id="detail")
         yield Static(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.table
-        table.add_column(" ", key="mark", width=1)
-        table.add_column("score", key="score", width=5)
-        table.add_column("flag", key="flag", width=14)
-        table.add_column("author", key="author", width=12)
-        table.add_column("comment", key="comment")
         self.sub_title = "moderator: " + visible(self.moderator, keep_newlines=False)
         self._writer_worker = self._writer()
         self.reload()
         self.set_interval(self.poll_interval, self._poll)
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#queue", DataTable)
+    def table(self) -> QueueList:
+        return self.query_one("#queue", QueueList)
 
     @property
     def detail(self) -> CommentView:
@@ -103,19 +101,23 @@ class ModerationApp(App[None]):
     def reload(self, keep_id: int | None = None, *, live: bool = False) -> None:
         marker = self.store.change_marker()
         items = load_queue(self.store, self.config.thresholds, self.filter, limit=PAGE)
-        counts = self.store.counts_by_status()
         gone: dict[int, dict[str, Any]] = {}
         if live:
             new_ids = {i.comment_id for i in items}
             missing = [i.comment_id for i in list(self.items) if i.comment_id not in new_ids]
             gone = {cid: st for cid, st in self.store.decision_states(missing).items()
                     if st["moderator"] not in (None, self.moderator)}
-        self._post(self._show_items, items, counts, keep_id, gone, marker)
+        self._post(self._show_items, items, keep_id, gone, marker)
+        # The counts scan every comment: they follow the first page instead of delaying it.
+        self._post(self._set_counts, self.store.counts_by_status())
 
-    def _show_items(self, items: list[QueueItem], counts: dict[str, int], keep_id: int | None,
+    def _set_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self._show_counts()
+
+    def _show_items(self, items: list[QueueItem], keep_id: int | None,
                     gone: dict[int, dict[str, Any]], marker: int) -> None:
         self._marker = marker
-        self.counts = counts
         self.exhausted = len(items) < PAGE
         keep_row = max(self.table.cursor_row, 0)
         if gone:
@@ -140,7 +142,7 @@ class ModerationApp(App[None]):
         table = self.table
         table.clear()
         for item in items:
-            table.add_row(*self._cells(item), key=str(item.comment_id))
+            table.add_row(self._row_text(item), key=str(item.comment_id))
         if not items:
             self._show_detail(None)
             return
@@ -149,7 +151,7 @@ class ModerationApp(App[None]):
         table.move_cursor(row=row, animate=False)
         self._show_detail(items[row])
 
-    def _cells(self, item: QueueItem) -> tuple[Text, ...]:
+    def _row_text(self, item: QueueItem) -> Text:
         if item.comment_id in self.elsewhere:
             st = self.elsewhere[item.comment_id]
             flag = status_text(st["status"], st["moderator"])
@@ -157,21 +159,24 @@ class ModerationApp(App[None]):
         elif self.filter.status == "all" or item.status != "pending":
             flag = status_text(item.status)
         else:
-            flag = Text(item.flagged[0] if item.flagged else item.reason.split(":")[0][:16])
-        return (
-            Text("●" if item.comment_id in self.marked else " ", style="bold cyan"),
-            Text(f"{item.score:.2f}" if item.score is not None else "—"),
-            flag,
-            safe(shorten(item.author or "—", 40), one_line=True),
-            safe(shorten(item.text, 120), one_line=True),
-        )
+            flag = Text(item.flagged[0] if item.flagged else item.reason.split(":")[0])
+        row = Text("●" if item.comment_id in self.marked else " ", style="bold cyan")
+        row.append(f" {item.score:.2f} " if item.score is not None else "   —  ")
+        flag.truncate(14, pad=True)
+        row.append_text(flag)
+        row.append(" ")
+        author = safe(shorten(item.author or "—", 12), one_line=True)
+        author.truncate(12, pad=True)
+        row.append_text(author)
+        row.append(" ")
+        row.append_text(safe(shorten(item.text, 100), one_line=True))
+        row.no_wrap = True
+        return row
 
     def _refresh_row(self, item: QueueItem) -> None:
         key = str(item.comment_id)
         if key in self.table.rows:
-            for col, cell in zip(("mark", "score", "flag", "author", "comment"),
-                                 self._cells(item), strict=True):
-                self.table.update_cell(key, col, cell)
+            self.table.update_row(key, self._row_text(item))
 
     @work(thread=True, exclusive=True, group="more")
     def _load_more(self, offset: int) -> None:
@@ -186,7 +191,7 @@ class ModerationApp(App[None]):
         for item in items:
             if item.comment_id not in known:
                 self.items.append(item)
-                self.table.add_row(*self._cells(item), key=str(item.comment_id))
+                self.table.add_row(self._row_text(item), key=str(item.comment_id))
         self._show_counts()
 
     def _poll(self) -> None:
@@ -209,7 +214,7 @@ class ModerationApp(App[None]):
             return None
         return self.items[row]
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_queue_list_row_highlighted(self, event: QueueList.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.items):
             item = self.items[event.cursor_row]
             if item.comment_id != self.detail.comment_id:
@@ -233,7 +238,8 @@ class ModerationApp(App[None]):
         self._post(self.detail.show_context, item.comment_id, item.author, thread, history)
 
     def _show_counts(self) -> None:
-        self.title = ("moderation — " + " · ".join(f"{n} {s}" for s, n in self.counts.items()))
+        self.title = ("moderation — " + (" · ".join(f"{n} {s}" for s, n in self.counts.items())
+                                         or "counting…"))
         f = self.filter
         line = Text(f"Showing {f.status}", style="bold")
         line.append(" flagged" if f.flagged_only else " scored")
@@ -249,7 +255,7 @@ class ModerationApp(App[None]):
         line.append(f" · {len(self.items)}{'' if self.exhausted else '+'} comments")
         if self.marked:
             line.append(f" · {len(self.marked)} marked", style="bold cyan")
-        self.query_one("#filters", Static).update(line)
+        self.query_one("#filters", Static).update(line, layout=False)  # always one line
 
     def say(self, message: str, style: str = "") -> None:
         """Status line; ``message`` may carry names from the database, so it is shown literally."""
@@ -258,7 +264,7 @@ class ModerationApp(App[None]):
     def say_text(self, text: Text, style: str = "") -> None:
         if style:
             text.stylize(style)
-        self.query_one("#status-line", Static).update(text)
+        self.query_one("#status-line", Static).update(text, layout=False)  # always one line
 
     # -- navigation, filters, search ------------------------------------------------------
 
@@ -411,9 +417,7 @@ class ModerationApp(App[None]):
         current = self.current
         old = self.items
         self.items = [i for i in old if i.comment_id not in ids]
-        for cid in ids:
-            if str(cid) in self.table.rows:
-                self.table.remove_row(str(cid))
+        self.table.remove_rows({str(cid) for cid in ids})
         if not self.items:
             self._show_detail(None)
             return

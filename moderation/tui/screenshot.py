@@ -74,6 +74,8 @@ def demo_store(path: str | Path) -> Store:
 
 
 async def _shoot(out: Path, size: tuple[int, int]) -> None:
+    from textual.widgets import Static
+
     from moderation.tui.app import make_app
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +84,8 @@ async def _shoot(out: Path, size: tuple[int, int]) -> None:
         async with app.run_test(size=size) as pilot:
             for _ in range(100):
                 await pilot.pause()
-                if app.loads and app.detail.query_one("#history").visual is not None:
+                history = str(app.detail.query_one("#history", Static).render())
+                if app.loads and app.counts and "loading" not in history:
                     break
                 await asyncio.sleep(0.02)
             await asyncio.sleep(0.3)
