@@ -188,3 +188,13 @@ def test_wpdiscuz5_parents_from_the_wrapper_ids() -> None:
          "Yes, bake them for about 18 minutes."),
         ("52900", "52845", "Alexandra", None, "Thank you!"),
     ]
+
+
+def test_code_comments_and_comment_buttons_are_not_reader_comments() -> None:
+    page = ("<html><body><article><p>" + "Article words here. " * 30 + "</p>"
+            "<pre><code><span class='token comment'>// increment the counter</span>\n"
+            "x += 1 <span class='comment'># done</span></code></pre>"
+            "<div class='add-comment'><a class='leave-comment' href='#'>Leave a comment</a></div>"
+            "<div class='comment-count'>0 Comments</div>"
+            "<div class='comment'>Be the first to comment!</div></article></body></html>")
+    assert parse_bytes(page.encode(), "code.html").articles[0].comments == ()

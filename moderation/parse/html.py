@@ -10,6 +10,7 @@ from lxml import etree
 
 from moderation.documents import Article, Comment
 from moderation.errors import ParseError
+from moderation.parse import chrome
 from moderation.parse.htmltext import element_text
 
 # Pages beyond these are refused or left without a body, never silently emptied.
@@ -21,6 +22,11 @@ _CONTAINER_CLASS = re.compile(
     r"^(?:[a-z0-9]+[-_])?comment$|^comment[-_](?:item|entry|wrapper|container)$|"
     r"^(?:pingback|trackback)$"
 )
+# Buttons and prompts named after comments ("add-comment", "leave-comment"), not comments.
+_ACTION_CLASS = re.compile(
+    r"^(?:add|post|leave|new|no|open|write|submit|show|load|toggle|count|has|reply|edit|"
+    r"delete|report|cancel|close|hide|more|jump|go|to|view|first|last|your)[-_]comment$")
+_INLINE = frozenset("span a code b i em strong small font label button input textarea".split())
 _CONTAINER_ID = re.compile(r"^(?:li-|dsq-)?comment[-_]?(\d+)$|^sf_comment_(\d+)$|^c(\d{6,})$")
 _WPDISCUZ_ID = re.compile(r"^(?:wc|wpd)-comm-(\d+)_(\d+)$")
 _DEPTH_CLASS = re.compile(r"^(?:depth|wc_comment_level|wpd_comment_level|level)-\d+$")
@@ -67,9 +73,17 @@ def _classes(el: etree._Element) -> list[str]:
 
 
 def _is_container(el: etree._Element) -> bool:
-    if any(_CONTAINER_CLASS.match(c) for c in _classes(el)):
+    if el.tag in _INLINE:
+        return False  # code highlighters mark code comments <span class="comment">
+    if any(_CONTAINER_CLASS.match(c) and not _ACTION_CLASS.match(c) for c in _classes(el)):
         return True
     return bool(_CONTAINER_ID.match(el.get("id") or "") or _WPDISCUZ_ID.match(el.get("id") or ""))
+
+
+def _only_chrome(text: str) -> bool:
+    """Text made only of widget phrases, prompts and counters: a control, not a comment."""
+    return all(chrome.is_widget_line(ln) or chrome.is_zone_start(ln) or chrome.is_zone_end(ln)
+               or chrome.says_no_comments(ln) for ln in text.split("\n") if ln.strip())
 
 
 def excluded_area(el: etree._Element) -> bool:
@@ -197,7 +211,8 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         # Bare containers: the words sit directly in the comment element, around its name
         # and date (those are cut from the text below).
         found = [_Found(el, el) for el in candidates
-                 if not any(excluded_area(a) for a in el.iterancestors())
+                 if not any(excluded_area(a) or a.tag in ("pre", "code")
+                            for a in el.iterancestors())
                  and not any(d in cset for d in el.iterdescendants())]
     # Climb from a field wrapper (wpDiscuz's div#comment-N.wc-comment-right) to the outermost
     # container that still holds no other comment's text: that element carries the thread.
@@ -237,7 +252,7 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         if f.text_el is f.el:
             skip.update(n for n in (author_el, date_el) if n is not None)
         text = element_text(f.text_el, skip)
-        if not text:
+        if not text or _only_chrome(text):
             continue
         parent = _wpdiscuz_parent(f.el, ids[f.el])
         if parent is None:
