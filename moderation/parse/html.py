@@ -26,7 +26,7 @@ _CONTAINER_CLASS = re.compile(
 _ACTION_CLASS = re.compile(
     r"^(?:add|post|leave|new|no|open|write|submit|show|load|toggle|count|has|reply|edit|"
     r"delete|report|cancel|close|hide|more|jump|go|to|view|first|last|your)[-_]comment$")
-_INLINE = frozenset("span a code b i em strong small font label button input textarea".split())
+_INLINE = frozenset(["span", "a", "code", "b", "i", "em", "strong", "small", "font", "label", "button", "input", "textarea"])
 _CONTAINER_ID = re.compile(r"^(?:li-|dsq-)?comment[-_]?(\d+)$|^sf_comment_(\d+)$|^c(\d{6,})$")
 _WPDISCUZ_ID = re.compile(r"^(?:wc|wpd)-comm-(\d+)_(\d+)$")
 _DEPTH_CLASS = re.compile(r"^(?:depth|wc_comment_level|wpd_comment_level|level)-\d+$")
