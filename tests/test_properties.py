@@ -337,13 +337,40 @@ HTML_GARBAGE = [
 ]
 
 
+# parse/html drops a comment whose whole text reads as widget chrome ("+1", "0", "Like",
+# "© A"): held by the strict xfail test_html_comment_that_reads_like_chrome_is_kept below, and
+# left out here (by the parser's own predicate) so this property keeps guarding the rest.
+def _reads_like_chrome(text: str) -> bool:
+    from moderation.parse import html
+
+    check = getattr(html, "_only_chrome", None)
+    return bool(check and check(text))
+
+
+HTML_TEXT = CLEAN_TEXT.filter(lambda t: not _reads_like_chrome(t))
+
+
 @FAST
-@given(rows=comments(), garbage=st.sampled_from([None, *HTML_GARBAGE]),
+@given(rows=comments(HTML_TEXT), garbage=st.sampled_from([None, *HTML_GARBAGE]),
        forced=st.booleans())
 def test_html_keeps_every_good_comment(rows, garbage, forced) -> None:
     result = parse_or_refuse(html_page(rows, garbage), "page.html", "html" if forced else None)
     assert result is not None and result.format == "html"
     assert got_comments(result) == rows
+
+
+@pytest.mark.xfail(strict=True, reason="parse/html silently drops a comment whose whole text "
+                   "reads as widget chrome ('+1', '0', 'Like', 'Subscribe', '© A'), even "
+                   "inside its own comment-content element; with an author the page then falls "
+                   "back to the comment area's text and stores the author's name as the comment")
+@pytest.mark.parametrize("rows", [
+    [("1", None, "+1")], [("1", None, "0"), ("2", None, "hello")],
+    [("1", "Ann", "0")], [("1", "Bob", "Like"), ("2", "Ann", "Agreed.")],
+    [("1", None, "A"), ("2", None, "© A")],
+], ids=["plus_one", "zero_then_hello", "zero_with_author", "like_then_agreed", "copyright"])
+def test_html_comment_that_reads_like_chrome_is_kept(rows) -> None:
+    result = parse_or_refuse(html_page(rows, None), "page.html", None)
+    assert result is not None and got_comments(result) == rows
 
 
 # -- exporters: always parse back to the same rows ---------------------------------------------
