@@ -198,3 +198,14 @@ def test_code_comments_and_comment_buttons_are_not_reader_comments() -> None:
             "<div class='comment-count'>0 Comments</div>"
             "<div class='comment'>Be the first to comment!</div></article></body></html>")
     assert parse_bytes(page.encode(), "code.html").articles[0].comments == ()
+
+
+def test_site_name_is_cut_from_the_title_and_captions_from_the_body() -> None:
+    page = ("<html><head><title>Harbour Wall Repairs | Harbour Gazette</title>"
+            "<meta property='og:site_name' content='Harbour Gazette'></head><body><article>"
+            "<h1>Harbour Wall Repairs</h1><p>" + "The wall will be repaired next week. " * 12
+            + "</p><p>Titelbild: Jane Doe on Unsplash</p></article></body></html>")
+    article = parse_bytes(page.encode(), "t.html").articles[0]
+    assert article.title == "Harbour Wall Repairs"
+    assert "Unsplash" not in (article.body or "")
+    assert not (article.body or "").startswith("Harbour Wall Repairs")

@@ -72,6 +72,13 @@ def extract_body(root: etree._Element, comments: list[Comment], elements: list[e
     if not isinstance(doc, Document):
         warnings.append("article body not found by the extractor")
         return BodyMeta()
+    title = doc.title
+    if title and doc.sitename:
+        # "Headline | Site Name": the site's name is not part of the article's title
+        for sep in (" | ", " - ", " – ", " — ", " :: "):
+            suffix = sep + doc.sitename
+            if title.endswith(suffix) and len(title) > len(suffix):
+                title = title[: -len(suffix)].strip()
     texts = [_norm(c.text) for c in comments if len(c.text) >= 20]
     paragraphs: list[str] = []
     for para in (doc.text or "").split("\n"):
@@ -79,12 +86,12 @@ def extract_body(root: etree._Element, comments: list[Comment], elements: list[e
         if not line or chrome.is_boilerplate(line) or chrome.is_widget_line(line):
             continue
         n = _norm(line)
-        if not paragraphs and doc.title and n == _norm(doc.title):
+        if not paragraphs and title and n in (_norm(title), _norm(doc.title or "")):
             continue  # the headline, already the title
         if len(n) >= 20 and any(n in t or t in n for t in texts):
             continue  # a comment quoted outside its container: never in the body
         paragraphs.append(line)
-    return BodyMeta(title=doc.title, byline=doc.author, body="\n\n".join(paragraphs) or None,
+    return BodyMeta(title=title, byline=doc.author, body="\n\n".join(paragraphs) or None,
                     url=doc.url, date=doc.date)
 
 
