@@ -209,3 +209,13 @@ def test_site_name_is_cut_from_the_title_and_captions_from_the_body() -> None:
     assert article.title == "Harbour Wall Repairs"
     assert "Unsplash" not in (article.body or "")
     assert not (article.body or "").startswith("Harbour Wall Repairs")
+
+
+def test_short_comments_in_a_known_text_element_are_kept_even_if_they_read_like_chrome() -> None:
+    items = "".join(
+        f'<li class="comment" id="comment-{i}"><div class="comment-content"><p>{t}</p></div></li>'
+        for i, t in enumerate(["+1", "Like", "0", "© A"], start=1))
+    page = ("<html><body><article><p>" + "Article words here. " * 30 + "</p></article>"
+            f"<ol class='comment-list'>{items}</ol></body></html>")
+    comments = parse_bytes(page.encode(), "short.html").articles[0].comments
+    assert [c.text for c in comments] == ["+1", "Like", "0", "© A"]

@@ -66,6 +66,9 @@ _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt)\s*:?\s*$", re.IGNORECASE
 class _Found:
     el: etree._Element
     text_el: etree._Element
+    # the text element carries a comment-text class the parser knows (comment-content, ...):
+    # whatever it says is a comment, even "+1" or "Like"
+    known: bool = False
 
 
 def _classes(el: etree._Element) -> list[str]:
@@ -191,7 +194,8 @@ def _wpdiscuz_parent(el: etree._Element, own_id: str | None) -> str | None:
     return None
 
 
-def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Element]]:
+def find_comments(root: etree._Element, warnings: list[str] | None = None,
+                  ) -> tuple[list[Comment], list[etree._Element]]:
     """Every comment in the page (author, date, id, parent, text) and its container element."""
     candidates = [el for el in root.iter() if isinstance(el.tag, str) and _is_container(el)]
     cset = set(candidates)
@@ -201,12 +205,13 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         if any(excluded_area(a) for a in el.iterancestors()):
             continue
         text_el = _first_with_class(el, _TEXT_CLASSES, cset)
+        known = text_el is not None
         if text_el is None:
             text_el = _generic_text(el, cset)
         if text_el is None or text_el in seen_text:
             continue
         seen_text.add(text_el)
-        found.append(_Found(el, text_el))
+        found.append(_Found(el, text_el, known))
     if not found:
         # Bare containers: the words sit directly in the comment element, around its name
         # and date (those are cut from the text below).
@@ -252,7 +257,12 @@ def find_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         if f.text_el is f.el:
             skip.update(n for n in (author_el, date_el) if n is not None)
         text = element_text(f.text_el, skip)
-        if not text or _only_chrome(text):
+        if not text:
+            continue
+        if not f.known and _only_chrome(text):
+            if warnings is not None:
+                warnings.append(f"skipped a comment-like element whose text is only widget "
+                                f"chrome ({text[:40]!r}, line {f.el.sourceline})")
             continue
         parent = _wpdiscuz_parent(f.el, ids[f.el])
         if parent is None:
@@ -297,7 +307,7 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
 
     root = load_html(text, source)
     warnings: list[str] = []
-    comments, elements = find_comments(root)
+    comments, elements = find_comments(root, warnings)
     if not comments:
         from moderation.parse.htmlzone import area_comments
 
