@@ -52,6 +52,20 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny models run fastest on one thread, and the test machine is shared; restored after."""
+    before_env = os.environ.get("MODERATION_TORCH_THREADS")
+    before = torch.get_num_threads()
+    os.environ["MODERATION_TORCH_THREADS"] = "1"
+    yield
+    if before_env is None:
+        os.environ.pop("MODERATION_TORCH_THREADS", None)
+    else:
+        os.environ["MODERATION_TORCH_THREADS"] = before_env
+    torch.set_num_threads(before)
+
+
 class TupleOut(torch.nn.Module):
     """A model returning a bare tuple (logits,), as older HF models with return_dict=False do."""
 
@@ -105,11 +119,11 @@ def test_scores_in_input_order_equal_one_at_a_time_calls(tiny) -> None:
     import tiny_detoxify as td
 
     rng = random.Random(3)
-    texts = [td.filler(rng.choice([1, 3, 10, 40, 90]), seed=i) for i in range(25)]
+    texts = [td.filler(rng.choice([1, 3, 10, 40, 90]), seed=i) for i in range(12)]
     engine = make(tiny, activation="softmax", batch_size=4)
     assert engine.max_length == 128  # the model's position limit caps the tokenizer's 512
     results = engine.score(texts)
-    assert [r.model for r in results] == ["test:tiny"] * 25 and {r.version for r in results} == {
+    assert [r.model for r in results] == ["test:tiny"] * 12 and {r.version for r in results} == {
         "v1"
     }
     for text, result in zip(texts, results):
@@ -198,10 +212,10 @@ def test_bad_settings_are_scorer_errors(tiny) -> None:
 
 def test_cpu_threads_follow_the_environment(tiny, monkeypatch: pytest.MonkeyPatch) -> None:
     before = torch.get_num_threads()
-    monkeypatch.setenv("MODERATION_TORCH_THREADS", "1")
+    monkeypatch.setenv("MODERATION_TORCH_THREADS", "3")
     try:
         make(tiny)
-        assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 3
     finally:
         torch.set_num_threads(before)
 
@@ -220,3 +234,26 @@ def test_language_check_rules() -> None:
     assert check("你是个白痴", seven)[1] is False
     assert check("🖕🖕", seven) == ("und", False)
     assert check("idiot!", {"en"}) == (None, True)  # too short to tell: benefit of the doubt
+    assert (
+        check("ｙｏｕ ａｒｅ ａ ｃｏｍｐｌｅｔｅ ｉｄｉｏｔ", {"en"})[1] is True
+    )  # fullwidth disguise
+    assert check("𝐲𝐨𝐮 𝐚𝐫𝐞 𝐚 𝐜𝐨𝐦𝐩𝐥𝐞𝐭𝐞 𝐢𝐝𝐢𝐨𝐭", {"en"})[1] is True
+
+
+def test_window_length_comes_from_tokenizer_and_position_embeddings() -> None:
+    from types import SimpleNamespace
+
+    from moderation.scoring.engine import _model_max_length
+
+    def model(kind: str, positions: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            config=SimpleNamespace(model_type=kind, max_position_embeddings=positions)
+        )
+
+    unset = SimpleNamespace(model_max_length=int(1e30))  # what a tokenizer without a limit says
+    assert _model_max_length(model("bert", 512), SimpleNamespace(model_max_length=512)) == 512
+    assert _model_max_length(model("roberta", 514), unset) == 512  # padding offset of 2
+    assert (
+        _model_max_length(model("xlm-roberta", 514), SimpleNamespace(model_max_length=512)) == 512
+    )
+    assert _model_max_length(model("bert", 512), SimpleNamespace(model_max_length=128)) == 128

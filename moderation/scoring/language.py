@@ -84,6 +84,8 @@ def letter_scripts(text: str) -> Counter[str]:
 def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
     """(language code or None when too short to tell, whether the model covers it)."""
     covered = frozenset(covered)
+    # Fullwidth and "mathematical" letters (a common disguise) count as the letters they show.
+    text = unicodedata.normalize("NFKC", text)
     scripts = letter_scripts(text)
     letters = sum(scripts.values())
     if letters == 0:
