@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -203,29 +204,51 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
     ``rescore``, a comment with scores from an older model keeps them (``stale`` counts such
     comments); with it, they are scored again and the old scores stay, no longer current.
     """
-    store.tune_for_batch()
-    with ScoringPool(scorer, workers) as pool:
+    store.tune_for_batch(cache_mb=16)  # scoring reads and writes mostly in id order
+    with ScoringPool(scorer, workers) as pool, ThreadPoolExecutor(1) as writer:
         start = time.perf_counter()  # model loading (in workers too) is not in the rate
         summary = Summary(model=pool.name, version=pool.version, workers=pool.workers)
         if on_total is not None:
             on_total(store.count_unscored(pool.name, pool.version, rescore=rescore))
-        last_checkpoint = time.monotonic()
+        last_checkpoint = [time.monotonic()]
+        # One writer thread saves chunk k while the model scores chunk k+1 (sqlite3 and numpy
+        # release the GIL); saves stay in order, one transaction each.
+        saving: deque[tuple[Future[tuple[int, int]], list[tuple[int, Scores]], int,
+                            Callable[[], None]]] = deque()
+
+        def save(new: list[tuple[int, Scores]], copies: list[tuple[int, str]]) -> tuple[int, int]:
+            res = store.save_batch(pool.name, pool.version, new, copies)
+            if time.monotonic() - last_checkpoint[0] > CHECKPOINT_EVERY_S:
+                store.checkpoint("PASSIVE")
+                last_checkpoint[0] = time.monotonic()
+            return res
+
+        def finish() -> None:
+            fut, new, n, release = saving.popleft()
+            s, c = fut.result()
+            release()
+            summary.scored += s
+            summary.reused += c
+            for _, sc in new:
+                summary.status(sc.status)
+            if progress:
+                progress(n)
+
+        # Reads go through a second connection: in WAL they never wait for the writer thread.
+        reader = Store(store.path, readonly=True, busy_timeout_ms=store.busy_timeout_ms)
         for _ in range(3):  # a second pass picks up comments ingested meanwhile
             done = 0
-            for new, copies in _score_pass(store, pool, rescore, chunk):
-                s, c = store.save_batch(pool.name, pool.version, new, copies)
-                summary.scored += s
-                summary.reused += c
-                for _, sc in new:
-                    summary.status(sc.status)
+            for new, copies, release in _score_pass(reader, pool, rescore, chunk):
+                saving.append((writer.submit(save, new, copies), new, len(new) + len(copies),
+                               release))
                 done += len(new) + len(copies)
-                if progress:
-                    progress(len(new) + len(copies))
-                if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
-                    store.checkpoint("PASSIVE")
-                    last_checkpoint = time.monotonic()
+                while len(saving) > 1 or (saving and saving[0][0].done()):
+                    finish()
+            while saving:
+                finish()
             if not done:
                 break
+        reader.close()
         store.checkpoint("PASSIVE")
     if not rescore:
         summary.stale = store.count_stale(summary.model, summary.version)
@@ -237,10 +260,17 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
     return summary
 
 
-def _score_pass(store: Store, pool: ScoringPool, rescore: bool,
-                chunk: int) -> Iterator[tuple[list[tuple[int, Scores]], list[tuple[int, str]]]]:
-    """Yield (new scores, copies) per chunk, in id order, each text scored once."""
+def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> Iterator[
+        tuple[list[tuple[int, Scores]], list[tuple[int, str]], Callable[[], None]]]:
+    """Yield (new scores, copies, release) per chunk, in id order, each text scored once.
+
+    ``store`` is read only; the caller saves each chunk.
+
+    Call ``release()`` once the chunk is saved: until then its texts count as in flight, so a
+    later chunk copies their scores (after the save) instead of scoring them again.
+    """
     inflight: dict[str, int] = {}  # text hash -> chunks in flight that score it
+    lock = threading.Lock()
 
     def jobs() -> Iterator[tuple[tuple[list[tuple[int, str]], list[tuple[int, str]],
                                        list[str]], list[str]]]:
@@ -251,29 +281,36 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool,
             if not rows:
                 return
             after = rows[-1][0]
-            known = store.scored_hashes(pool.name, pool.version,
-                                        [h for _, _, h in rows if h not in inflight])
+            with lock:
+                fresh = [h for _, _, h in rows if h not in inflight]
+            known = store.scored_hashes(pool.name, pool.version, fresh, skip_unique=True)
             to_score: dict[str, str] = {}
             owners: list[tuple[int, str]] = []
             copies: list[tuple[int, str]] = []
-            for cid, text, h in rows:
-                if h in known or h in inflight or h in to_score:
-                    # resolved when saved, after its source (maybe in the same chunk) was saved
-                    copies.append((cid, h))
-                else:
-                    to_score[h] = text
-                    owners.append((cid, h))
-            for h in to_score:
-                inflight[h] = inflight.get(h, 0) + 1
+            with lock:
+                for cid, text, h in rows:
+                    if h in known or h in inflight or h in to_score:
+                        # resolved when saved, after its source (maybe in this chunk) was saved
+                        copies.append((cid, h))
+                    else:
+                        to_score[h] = text
+                        owners.append((cid, h))
+                for h in to_score:
+                    inflight[h] = inflight.get(h, 0) + 1
             yield (owners, copies, list(to_score)), list(to_score.values())
+
+    def releaser(hashes: list[str]) -> Callable[[], None]:
+        def release() -> None:
+            with lock:
+                for h in hashes:
+                    inflight[h] -= 1
+                    if not inflight[h]:
+                        del inflight[h]
+        return release
 
     for (owners, copies, hashes), results in pool.map(jobs()):
         by_hash = dict(zip(hashes, results, strict=True))
-        yield [(cid, by_hash[h]) for cid, h in owners], copies
-        for h in hashes:
-            inflight[h] -= 1
-            if not inflight[h]:
-                del inflight[h]
+        yield [(cid, by_hash[h]) for cid, h in owners], copies, releaser(hashes)
 
 
 # -- streaming ingest of CSV / JSONL ---------------------------------------------------------------

@@ -572,14 +572,14 @@ class Store:
 
     # -- batch (streaming ingest and batch scoring: few, large statements per transaction)
 
-    def tune_for_batch(self, checkpoint_pages: int = 1000) -> None:
+    def tune_for_batch(self, checkpoint_pages: int = 1000, cache_mb: int = 64) -> None:
         """Keep the WAL bounded during long runs: auto-checkpoint every ``checkpoint_pages``
         pages of WAL (4 KB each) and cut the file back to 64 MB after a checkpoint."""
         with self._lock:
             self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
             self.db.conn.execute("PRAGMA journal_size_limit = 67108864")
-            # Index pages of a large archive stay cached (bounded: 64 MB, not the 2 MB default).
-            self.db.conn.execute("PRAGMA cache_size = -65536")
+            # Index pages of a large archive stay cached (bounded, not the 2 MB default).
+            self.db.conn.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
 
     def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int, int]:
         """PRAGMA wal_checkpoint(mode): (busy, WAL frames, frames checkpointed). PASSIVE never
@@ -623,12 +623,27 @@ class Store:
                 (model, version, model, version)).fetchone()[0])
 
     def scored_hashes(self, model: str, version: str, hashes: Sequence[str], *,
-                      conn: sqlite3.Connection | None = None) -> dict[str, int]:
-        """text_hash -> id of one comment with that text already scored by this model version."""
+                      conn: sqlite3.Connection | None = None,
+                      skip_unique: bool = False) -> dict[str, int]:
+        """text_hash -> id of one comment with that text already scored by this model version.
+
+        ``skip_unique``: the caller's comments with these hashes are themselves unscored, so a
+        hash held by one comment only cannot have a scored twin."""
         out: dict[str, int] = {}
         uniq = list(dict.fromkeys(hashes))
         with self._lock:
             c = conn or self.db.conn
+            if skip_unique:
+                # Most texts occur once: one probe of the text_hash index (covering, no table
+                # row) rules them out before the join looks for a scoring.
+                dup: list[str] = []
+                for start in range(0, len(uniq), 500):
+                    chunk = uniq[start:start + 500]
+                    dup.extend(h for (h,) in c.execute(
+                        "SELECT text_hash FROM comments WHERE text_hash IN"
+                        f" ({','.join('?' * len(chunk))}) GROUP BY text_hash"
+                        " HAVING COUNT(*) > 1", chunk))
+                uniq = dup
             for start in range(0, len(uniq), 500):
                 chunk = uniq[start:start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -651,7 +666,8 @@ class Store:
                     new: Sequence[tuple[int, Scores]],
                     copies: Sequence[tuple[int, str]]) -> tuple[int, int]:
         now = self.clock()
-        scoring_rows, score_rows = [], []
+        scoring_rows: list[tuple[Any, ...]] = []
+        score_rows: list[tuple[Any, ...]] = []
         for comment_id, sc in new:
             labels: dict[str, float] = {}
             status = sc.status
@@ -739,10 +755,10 @@ class Store:
         counts: dict[int, int] = {}
         uniq = list(dict.fromkeys(int(b[:16], 16) >> 1 for b in bases))
         for start in range(0, len(uniq), 500):
-            chunk = uniq[start:start + 500]
+            hs = uniq[start:start + 500]
             counts.update(conn.execute(
                 "SELECT h, n FROM temp.ingest_seen WHERE h IN"
-                f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+                f" ({','.join('?' * len(hs))})", hs).fetchall())
         out = []
         for (k, c), base in zip(rows, bases, strict=True):
             h = int(base[:16], 16) >> 1
