@@ -91,3 +91,24 @@ def test_utf16_csv_with_bom() -> None:
     data = "\ufeffid,text\n1,été\n".encode("utf-16-le")
     rows = list(iter_tabular(io.BufferedReader(io.BytesIO(data)), "csv"))
     assert [c.text for _k, c in rows] == ["été"]
+
+
+def test_cp1252_csv_is_read_with_a_reported_guess(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("id,text\n1,Caf\u00e9 \u2013 na\u00efve\n2,plain\n".encode("cp1252"))
+    notes: list[str] = []
+    rows = list(iter_tabular(path, "csv", on_warning=notes.append))
+    assert [c.text for _k, c in rows] == ["Caf\u00e9 \u2013 na\u00efve", "plain"]
+    assert len(notes) == 1 and "cp1252" in notes[0] and "excel.csv" in notes[0]
+    result = parse_file(path)
+    assert result.encoding["encoding"] == "cp1252" and result.encoding["guessed"] is True
+
+
+def test_csv_cut_inside_a_quoted_field_is_rejected_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_text('id,text\n1,fine\n2,"a long comment, with a comma and then the file was cut')
+    rejects: list[TabularReject] = []
+    rows = list(iter_tabular(path, "csv", on_reject=rejects.append))
+    assert [c.text for _k, c in rows] == ["fine"]
+    assert [(r.line, r.code) for r in rejects] == [(3, "malformed_csv")]
+    assert "quoted field" in rejects[0].reason

@@ -19,6 +19,8 @@ from moderation.parse.decode import binary_reason
 from moderation.parse.xmlsafe import OVERSIZE_CHARS
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Allow the largest single cell Python's csv module can hold (an 11 MB comment is data).
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -89,24 +91,59 @@ def _row_comment(row: dict[str, Any], cols: TabularColumns, position: int,
     )
 
 
-def _text_stream(raw: IO[bytes]) -> IO[str]:
-    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+def _text_stream(raw: IO[bytes], source: str,
+                 warn: Callable[[str], None]) -> IO[str]:
+    head = raw.peek(65536)[:65536] if hasattr(raw, "peek") else b""
     encoding = "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    else:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Not UTF-8, and no UTF-8 character anywhere in the head: a cp1252 file (Excel and
+            # older tools). With UTF-8 characters around, it is a UTF-8 file with damaged rows,
+            # which are rejected one by one.
+            if exc.start < len(head) - 3 and not _UTF8_MULTIBYTE.search(head):
+                warn(f"{source}: not UTF-8 (first bad byte at offset {exc.start}); read as "
+                     "cp1252, a guess")
+                encoding = "cp1252"
     # surrogateescape: an invalid byte becomes a marker the row check rejects, not a crash
     return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
 
+class _RawLines:
+    """The physical lines behind each CSV record, to spot a record cut inside its quotes."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _RawLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+    def record(self) -> str:
+        raw, self.taken = "".join(self.taken), []
+        return raw
+
+
 def _iter_csv(raw: IO[bytes], cols: TabularColumns, source: str,
-              reject: Callable[[TabularReject], None]) -> Iterator[tuple[str | None, Comment]]:
-    text = _text_stream(raw)
+              reject: Callable[[TabularReject], None],
+              warn: Callable[[str], None]) -> Iterator[tuple[str | None, Comment]]:
+    text = _text_stream(raw, source, warn)
     sample = text.readline()
     if not sample.strip():
         raise InputError(f"{source}: file is empty")
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.DictReader(_chain(sample, text), delimiter=delimiter)
+    lines = _RawLines(_chain(sample, text))
+    reader = csv.DictReader(lines, delimiter=delimiter)
     header = reader.fieldnames or []
+    lines.record()
     if cols.text not in header:
         raise InputError(f"{source}: no {cols.text!r} column; the header has "
                          f"{', '.join(map(repr, header)) or 'no columns'} (name the text column "
@@ -117,6 +154,11 @@ def _iter_csv(raw: IO[bytes], cols: TabularColumns, source: str,
     try:
         for row in reader:
             start, line = line + 1, reader.line_num
+            if lines.record().count('"') % 2:
+                # csv accepts an unterminated quote at the end of data: the file was cut
+                reject(TabularReject(start, "malformed CSV: the file ends inside a quoted "
+                                     "field (truncated?)", source))
+                continue
             if None in row:
                 reject(TabularReject(start, f"{len(row[None])} more cell(s) than the header",
                                      source))
@@ -183,11 +225,15 @@ def _iter_jsonl(raw: IO[bytes], cols: TabularColumns, source: str,
 def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
                  columns: TabularColumns | None = None,
                  on_reject: Callable[[TabularReject], None] | None = None,
-                 *, source: str | None = None) -> Iterator[tuple[str | None, Comment]]:
+                 *, source: str | None = None,
+                 on_warning: Callable[[str], None] | None = None,
+                 ) -> Iterator[tuple[str | None, Comment]]:
     """Stream (article key, comment) from a CSV or JSONL file in bounded memory.
 
     Bad rows (no text, invalid UTF-8, malformed JSON, extra cells) are not yielded: each goes to
     ``on_reject`` with its line number and reason, so a batch can count and report skips.
+    ``on_warning`` hears about the file as a whole (a CSV that is not UTF-8 is read as cp1252,
+    and that guess is reported there).
     Raises InputError for a missing, empty or binary file or a missing text column.
     """
     if fmt not in ("csv", "jsonl"):
@@ -210,7 +256,8 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
         if reason:
             raise InputError(f"{source}: {reason}; expected {fmt.upper()}")
         if fmt == "csv":
-            yield from _iter_csv(buffered, cols, str(source), reject)
+            yield from _iter_csv(buffered, cols, str(source), reject,
+                                 on_warning or (lambda _w: None))
         else:
             yield from _iter_jsonl(buffered, cols, str(source), reject)
     finally:
@@ -219,22 +266,26 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
 
 
 def _collect(rows: Iterator[tuple[str | None, Comment]], fmt: str, source: str,
-             rejects: list[TabularReject]) -> ParseResult:
+             rejects: list[TabularReject], notes: list[str]) -> ParseResult:
     groups: dict[str | None, list[Comment]] = {}
     for key, comment in rows:
         groups.setdefault(key, []).append(comment)
     articles = tuple(Article(id=key, comments=tuple(comments)) for key, comments in groups.items())
+    encoding: dict[str, object] = {"encoding": "utf-8", "guessed": False}
+    if any("cp1252" in n for n in notes):
+        encoding = {"encoding": "cp1252", "guessed": True, "reason": "not valid UTF-8"}
     return ParseResult(format=fmt, articles=articles, source=source,
-                       warnings=tuple(str(r) for r in rejects),
-                       encoding={"encoding": "utf-8", "guessed": False})
+                       warnings=tuple(notes) + tuple(str(r) for r in rejects), encoding=encoding)
 
 
 def parse_tabular(data: bytes, source: str, fmt: str, columns: TabularColumns) -> ParseResult:
     """Parse CSV/JSONL bytes into one Article per article key (None when there is no key)."""
     rejects: list[TabularReject] = []
+    notes: list[str] = []
     stream = io.BufferedReader(io.BytesIO(data))
-    rows = iter_tabular(stream, fmt, columns, rejects.append, source=source)
-    return _collect(rows, fmt, source, rejects)
+    rows = iter_tabular(stream, fmt, columns, rejects.append, source=source,
+                        on_warning=notes.append)
+    return _collect(rows, fmt, source, rejects, notes)
 
 
 def parse_tabular_path(path: Path, fmt: str, columns: TabularColumns) -> ParseResult:
@@ -242,4 +293,6 @@ def parse_tabular_path(path: Path, fmt: str, columns: TabularColumns) -> ParseRe
     if not path.exists():
         raise InputError(f"{path}: no such file")
     rejects: list[TabularReject] = []
-    return _collect(iter_tabular(path, fmt, columns, rejects.append), fmt, str(path), rejects)
+    notes: list[str] = []
+    rows = iter_tabular(path, fmt, columns, rejects.append, on_warning=notes.append)
+    return _collect(rows, fmt, str(path), rejects, notes)
