@@ -49,6 +49,7 @@ class Summary:
     version: str = ""
     workers: int = 1
     stale: int = 0                  # comments scored only by another model or older version
+    model_seconds: float | None = None  # time inside the model's score() (one process only)
     note: str = ""
 
     def skip(self, reason: str, n: int = 1) -> None:
@@ -62,6 +63,8 @@ class Summary:
         done = self.scored + self.reused
         d["rate"] = round(done / self.seconds, 1) if self.seconds else None
         d["seconds"] = round(self.seconds, 3)
+        if self.model_seconds is not None:
+            d["model_seconds"] = round(self.model_seconds, 3)
         if not d["note"]:
             del d["note"]
         return d
@@ -123,6 +126,7 @@ class ScoringPool:
 
     def __init__(self, scorer: Scorer | ScorerSpec, workers: int = 1) -> None:
         self.workers = max(1, workers)
+        self.model_seconds = 0.0  # in this process; 0 with workers
         self._pool: ProcessPoolExecutor | None = None
         self.scorer: Scorer | None = None
         if self.workers == 1 or not isinstance(scorer, ScorerSpec):
@@ -152,7 +156,10 @@ class ScoringPool:
         if self._pool is None:
             assert self.scorer is not None
             for tag, texts in jobs:
-                yield tag, (self.scorer.score(texts) if texts else [])
+                t = time.perf_counter()
+                scores = self.scorer.score(texts) if texts else []
+                self.model_seconds += time.perf_counter() - t
+                yield tag, scores
             return
         inflight: deque[tuple[T, Future[list[Scores]] | None]] = deque()
         limit = 2 * self.workers
@@ -250,6 +257,8 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
                 break
         reader.close()
         store.checkpoint("PASSIVE")
+        if pool.workers == 1:
+            summary.model_seconds = pool.model_seconds
     if not rescore:
         summary.stale = store.count_stale(summary.model, summary.version)
         if summary.stale:

@@ -148,7 +148,7 @@ def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | 
 
     size = path.stat().st_size if path.is_file() else None
     try:
-        with Progress(f"ingest {path.name}", size, quiet=quiet) as bar, \
+        with Progress(f"ingest {path.name}", size, quiet=quiet, total_bytes=True) as bar, \
                 open(rejects or os.devnull, "a", encoding="utf-8") as rej:
             summary = ingest_file(store, path, fmt, progress=bar.advance,
                                   rejects=rej if rejects else None)
@@ -277,7 +277,8 @@ def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column
             src, output, spec if workers > 1 else spec.load(), fmt=fmt, out_fmt=out_fmt,
             text_col=text_column, id_col=id_column, rejects=rejects, workers=workers,
             overwrite=overwrite, batch_size=batch_size or ctx.config.batch_size,
-            progress_factory=lambda size: Progress("scoring", size, quiet=quiet, unit="rows"))
+            progress_factory=lambda size: Progress("scoring", size, quiet=quiet, unit="rows",
+                                                   total_bytes=True))
     except ModerationError as exc:
         raise UserError(f"{src}: {exc}") from exc
     click.echo(json.dumps(summary.as_json()), err=True)

@@ -12,18 +12,19 @@ class Progress:
 
     Silent when ``quiet`` is set or stderr is not a terminal (a pipe or a log file gets only
     the one-line summary the command prints at the end). ``total`` may be None (unknown), or a
-    byte count with ``advance_bytes``: the bar then follows how far into the input file the run
-    is, while the rate column counts items.
+    byte count (``total_bytes``, and ``advance(n, position=bytes read)``): the bar then follows
+    how far into the input file the run is, while the rate column counts items.
     """
 
     def __init__(self, description: str, total: int | None = None, *, quiet: bool = False,
                  unit: str = "comments", stream: IO[str] | None = None,
-                 force: bool = False) -> None:
+                 force: bool = False, total_bytes: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.enabled = force or (not quiet and _isatty(self.stream))
         self.description = description
         self.total = total
         self.unit = unit
+        self.total_bytes = total_bytes
         self.done = 0
         self._bar: Any = None
         self._task: Any = None
@@ -33,6 +34,7 @@ class Progress:
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
+                DownloadColumn,
                 MofNCompleteColumn,
                 TaskProgressColumn,
                 TextColumn,
@@ -44,7 +46,7 @@ class Progress:
             console = Console(file=self.stream, stderr=self.stream is sys.stderr)
             self._bar = RichProgress(
                 TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                MofNCompleteColumn() if self.total is not None else TextColumn(""),
+                DownloadColumn() if self.total_bytes else MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                 TimeRemainingColumn(), console=console, transient=False, refresh_per_second=4)
             self._bar.start()
