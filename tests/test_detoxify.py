@@ -131,10 +131,10 @@ def test_single_string_and_batch_sizes_give_the_same_scores(tiny_dir: Path, scor
 def test_long_comment_with_insult_at_the_end_is_caught_in_windows(
     scorer: Scorer, reference
 ) -> None:
-    long_text = td.filler(3000, seed=7) + " And you, the author, are an idiot."
-    clean_long = td.filler(3000, seed=7)
+    long_text = td.filler(9200, seed=7) + " And you, the author, are an idiot."
+    clean_long = td.filler(9200, seed=7)
     n_tokens = len(reference.tokenizer(long_text, add_special_tokens=False)["input_ids"])
-    assert n_tokens > 2500
+    assert n_tokens > 10_000  # hostile case 22: a 10k-token comment
     # Detoxify's own predict truncates at 512 tokens and misses the insult.
     ref = reference.predict([long_text, clean_long])
     assert ref["toxicity"][0] < 0.1 and ref["insult"][0] < 0.1

@@ -257,3 +257,24 @@ def test_window_length_comes_from_tokenizer_and_position_embeddings() -> None:
         _model_max_length(model("xlm-roberta", 514), SimpleNamespace(model_max_length=512)) == 512
     )
     assert _model_max_length(model("bert", 512), SimpleNamespace(model_max_length=128)) == 128
+
+
+def test_a_text_past_max_windows_is_scored_at_both_ends_and_marked_too_long(tiny) -> None:
+    import tiny_detoxify as td
+
+    engine = make(tiny, max_length=32, overlap=6, max_windows=4)
+    short, huge = td.filler(40, seed=1), td.filler(400, seed=2)
+    r_short, r_huge = engine.score([short, huge])
+    assert r_short.status == "ok" and r_short.windows < 4
+    assert r_huge.status == "too_long" and r_huge.windows == 4
+    ids = engine.tokenizer(huge, add_special_tokens=False)["input_ids"]
+    starts = window_starts(len(ids), 30, 6)
+    kept = starts[:2] + starts[-2:]
+    model, tokenizer = tiny
+    expected = [-1.0] * 3
+    for s in kept:
+        window = [tokenizer.cls_token_id] + ids[s : s + 30] + [tokenizer.sep_token_id]
+        with torch.inference_mode():
+            probs = torch.sigmoid(model(input_ids=torch.tensor([window])).logits)[0].tolist()
+        expected = [max(a, b) for a, b in zip(expected, probs)]
+    assert list(r_huge.labels.values()) == pytest.approx(expected, abs=1e-5)

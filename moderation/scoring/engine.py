@@ -26,6 +26,8 @@ What it does, and why:
 * ``torch.inference_mode`` throughout; on CPU the thread count is set to the CPUs this process
   may actually use (affinity and cgroup quota), overridable with ``MODERATION_TORCH_THREADS``.
 * Empty or whitespace-only text is never scored: status ``empty``, no labels.
+* A text needing more than ``max_windows`` windows (about 100 KB) is scored on its first and
+  last windows and gets status ``too_long`` (for human review), never a silent cut.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ class InferenceEngine:
         max_batch_tokens: int | None = None,
         overlap: int | None = None,
         supported_languages: Iterable[str] | None = None,
+        max_windows: int = 64,
     ) -> None:
         """
         model: torch module, ``forward(input_ids=, attention_mask=)`` -> logits | ``.logits``.
@@ -140,6 +143,9 @@ class InferenceEngine:
             CPU, 32768 on GPU), so short comments batch widely and long ones a few at a time.
         overlap: tokens shared by consecutive windows (default: a quarter of a window).
         supported_languages: ISO 639-1 codes the model covers; None disables the check.
+        max_windows: windows scored per text at most (64 x 510 tokens, about 100 KB of text);
+            a longer text gets its first and last halves of that scored and status "too_long",
+            which sends it to a person instead of spending minutes of CPU on one comment.
         """
         import torch
 
@@ -176,6 +182,9 @@ class InferenceEngine:
         self.overlap = self.width // 4 if overlap is None else int(overlap)
         if not 0 <= self.overlap < self.width:
             raise ScorerError(f"overlap must be in [0, {self.width}), got {overlap}")
+        self.max_windows = int(max_windows)
+        if self.max_windows < 2:
+            raise ScorerError(f"max_windows must be at least 2, got {max_windows}")
         pad = getattr(tokenizer, "pad_token_id", None)
         self.pad_id = int(pad) if pad is not None else 0
         self.supported_languages = (
@@ -199,6 +208,12 @@ class InferenceEngine:
         Empty texts are scored as the tokenizer encodes them (special tokens only), as a plain
         model call would; ``score`` is the entry point that refuses to call them clean.
         """
+        probs, counts, _ = self._predict(texts)
+        return probs, counts
+
+    def _predict(self, texts: Sequence[str]) -> tuple[list[list[float]], list[int], list[bool]]:
+        """``predict`` plus, per text, whether it needed more than ``max_windows`` windows (then
+        the first and last ``max_windows // 2`` are scored, and ``score`` says so)."""
         import torch
 
         encoded = self.tokenizer(
@@ -211,8 +226,13 @@ class InferenceEngine:
         )["input_ids"]
         windows: list[tuple[int, list[int]]] = []  # (text index, token ids with specials)
         counts = [0] * len(encoded)
+        cut = [False] * len(encoded)
         for i, ids in enumerate(encoded):
-            for s in window_starts(len(ids), self.width, self.overlap):
+            starts = window_starts(len(ids), self.width, self.overlap)
+            if len(starts) > self.max_windows:
+                half = self.max_windows // 2
+                starts, cut[i] = starts[:half] + starts[-(self.max_windows - half) :], True
+            for s in starts:
                 windows.append((i, self.prefix + ids[s : s + self.width] + self.suffix))
                 counts[i] += 1
         # Longest first: the largest batch runs first, so running out of memory shows at once.
@@ -224,7 +244,7 @@ class InferenceEngine:
                 probs = self._forward([ids for _, ids in batch]).tolist()
                 for (owner, _), row in zip(batch, probs):
                     best[owner] = [max(a, p) for a, p in zip(best[owner], row)]
-        return best, counts
+        return best, counts, cut
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -278,13 +298,16 @@ class InferenceEngine:
             else:
                 todo.append(i)
         if todo:
-            probs, counts = self.predict([texts[i] for i in todo])
+            probs, counts, cut = self._predict([texts[i] for i in todo])
             for j, i in enumerate(todo):
                 status, lang = "ok", None
                 if self.supported_languages is not None:
-                    lang, covered = language.check(texts[i], self.supported_languages)
+                    # A sample is enough to tell the language of a very long text.
+                    lang, covered = language.check(texts[i][:20000], self.supported_languages)
                     if not covered:
                         status = "unsupported_language"
+                if cut[j]:
+                    status = "too_long"  # middle windows not scored: a person must read it
                 results[i] = Scores(
                     labels={label: float(p) for label, p in zip(self.labels, probs[j])},
                     model=self.name,
