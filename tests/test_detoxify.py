@@ -423,3 +423,35 @@ def test_cli_offline_named_model_exits_2_with_one_line_and_no_traceback(tmp_path
     assert out.returncode == 2, out.stderr
     assert "Traceback" not in out.stderr
     assert "detoxify:unbiased weights are not cached" in out.stderr and "detoxify:DIR" in out.stderr
+
+
+def test_roberta_family_checkpoint_labels_and_equality(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Detoxify's unbiased and multilingual models are RoBERTa-family: <s> ... </s>, byte-level
+    BPE, positions offset by the padding index, 16 outputs with identity columns."""
+    from detoxify import Detoxify
+
+    model_dir = td.build_roberta_checkpoint(tmp_path_factory.mktemp("tiny-roberta"))
+    scorer = load_scorer(f"detoxify:{model_dir}", device="cpu")
+    assert list(scorer.labels) == td.UNBIASED_CLASSES
+    reference = Detoxify(
+        checkpoint=str(model_dir / "tiny-roberta.ckpt"), huggingface_config_path=str(model_dir)
+    )
+    texts = [
+        "you are an idiot",
+        td.filler(400, seed=1),
+        "hi",
+        td.filler(30, seed=2),
+        td.filler(1500, seed=3),
+    ]
+    lengths = [len(ids) for ids in reference.tokenizer(texts, verbose=False)["input_ids"]]
+    assert 500 > lengths[1] > 400 and lengths[4] > 1500
+    ours, ref = scorer.score(texts), reference.predict(texts)
+    assert [r.windows for r in ours] == [1, 1, 1, 1, 5]
+    for i, result in enumerate(ours):
+        for label in td.UNBIASED_CLASSES:
+            if i == 4:  # windowed: the max over windows, never below Detoxify's truncated view
+                assert result.labels[label] >= ref[label][i] - 1e-6
+            else:
+                assert result.labels[label] == pytest.approx(ref[label][i], abs=1e-5)

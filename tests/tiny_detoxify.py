@@ -10,6 +10,7 @@ token 512 is missed by Detoxify's own ``predict`` and caught by windowed scoring
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -375,3 +376,68 @@ def shared_checkpoint(tmp_path_factory: Any, key: str = "default", **kwargs: Any
     if key not in _BUILT:
         _BUILT[key] = build_checkpoint(tmp_path_factory.mktemp(f"tiny-detoxify-{key}"), **kwargs)
     return _BUILT[key]
+
+
+# Detoxify's "unbiased" class names (its RoBERTa model): seven labels and nine identity columns.
+UNBIASED_CLASSES = [
+    "toxicity", "severe_toxicity", "obscene", "identity_attack", "insult", "threat",
+    "sexual_explicit", "male", "female", "homosexual_gay_or_lesbian", "christian", "jewish",
+    "muslim", "black", "white", "psychiatric_or_mental_illness",
+]  # fmt: skip
+
+
+def build_roberta_checkpoint(out_dir: Path, *, seed: int = 0) -> Path:
+    """A RoBERTa-family Detoxify checkpoint (byte-level BPE, positions offset by the padding
+    index, <s> ... </s>), as Detoxify's unbiased model; random weights, no trigger."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from tokenizers.trainers import BpeTrainer
+    from transformers import RobertaConfig, RobertaForSequenceClassification, RobertaTokenizer
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = BpeTrainer(
+        vocab_size=800,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tok.train_from_iterator(_corpus(), trainer)
+    state = json.loads(tok.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    hf = RobertaTokenizer(vocab=state["vocab"], merges=merges, model_max_length=512)
+    hf.save_pretrained(str(out_dir))
+    config = RobertaConfig(
+        vocab_size=len(hf),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=514,
+        pad_token_id=hf.pad_token_id,
+        bos_token_id=hf.bos_token_id,
+        eos_token_id=hf.eos_token_id,
+        num_labels=len(UNBIASED_CLASSES),
+    )
+    torch.manual_seed(seed)
+    model = RobertaForSequenceClassification(config).eval()
+    config.save_pretrained(str(out_dir))
+    ckpt = {
+        "config": {
+            "arch": {
+                "args": {
+                    "model_type": str(out_dir),
+                    "model_name": "RobertaForSequenceClassification",
+                    "tokenizer_name": "RobertaTokenizer",
+                    "num_classes": len(UNBIASED_CLASSES),
+                }
+            },
+            "dataset": {"args": {"classes": UNBIASED_CLASSES}},
+        },
+        "state_dict": {k: v.clone() for k, v in model.state_dict().items()},
+    }
+    torch.save(ckpt, out_dir / "tiny-roberta.ckpt")
+    return out_dir
