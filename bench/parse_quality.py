@@ -228,7 +228,8 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
 
 def clear_caches() -> None:
     for fn in (chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
-               chrome.is_meta_line, chrome.normalize):
+               chrome.is_meta_line, chrome.normalize, chrome.is_boilerplate,
+               chrome.is_zone_end, chrome.says_no_comments, chrome.is_page_end):
         fn.cache_clear()
 
 

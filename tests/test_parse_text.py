@@ -188,3 +188,13 @@ def test_reply_form_and_sidebar_without_comments_give_none() -> None:
             "Post Comment\n\nRecent Posts\n\nFerry Fares Rise In January\n\n"
             "Lifeboat Crew Rescues Two Kayakers\n\nArchives\n\nNovember 2024\n")
     assert parse_text(text).comments == ()
+
+
+def test_long_form_notice_right_after_a_comment_ends_the_zone() -> None:
+    notice = ("Mit dem von dir abgeschickten Kommentar akzeptierst du, dass der von dir "
+              "geschriebene Kommentar und die personenbezogenen Daten an Google-Server "
+              "übermittelt werden. Beachte hierfür meine Datenschutzerklärung und die von Google.")
+    text = ("Reading Club: June Pick\n\n" + PARAGRAPH + "\n\n2 Kommentare\n\n"
+            "1. Ich mache mit, das Buch klingt gut.\n" + notice + "\n")
+    comments = parse_text(text).comments
+    assert [c.text for c in comments] == ["Ich mache mit, das Buch klingt gut."]

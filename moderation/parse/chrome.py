@@ -112,6 +112,7 @@ _PAGE_END = frozenset({
     "articles récents", "commentaires récents", "entradas recientes", "comentarios recientes",
     "articoli recenti", "commenti recenti",
 })
+_WORD = re.compile(r"\w{2,}")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _CAMEL_JOIN = re.compile(r"(?<=[a-zäöüéèàß])(?=[A-ZÄÖÜ])")
 _TRAILING_CREDIT = re.compile(r"(?i)\((?:photo|image|foto|bild|credit)s?:[^)]*\)\s*$")
@@ -208,8 +209,7 @@ def is_date_line(line: str) -> bool:
     if words and all(w in _TIME_WORDS for w in words):
         return True
     rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))
-    return not re.search(r"\w{2,}", rest) and bool(
-        re.search(r"\d{4}|\d{1,2}:\d{2}|(?i:" + _MONTHS + ")", stripped))
+    return not _WORD.search(rest) and bool(_DATEISH.search(stripped))
 
 
 def split_author_date(line: str) -> tuple[str, str] | None:
@@ -246,6 +246,7 @@ def is_zone_start(line: str) -> bool:
     return len(norm) <= 40 and _fuzzy(norm, _ZONE_INDEX, 0.88)
 
 
+@lru_cache(maxsize=4096)
 def is_page_end(line: str) -> bool:
     """A sidebar or footer heading ("Recent Posts", "Archives"): the main content is over."""
     norm = normalize(line)
@@ -258,11 +259,13 @@ def is_counter(line: str) -> bool:
     return len(stripped) <= 60 and bool(_ZONE_COUNT.search(stripped))
 
 
+@lru_cache(maxsize=4096)
 def is_zone_end(line: str) -> bool:
     """A line after which no more comments follow (reply form, share box, page footer)."""
     return bool(_ZONE_END.search(line.strip()))
 
 
+@lru_cache(maxsize=4096)
 def says_no_comments(line: str) -> bool:
     """The widget's "no comments yet / be the first" notice."""
     low = line.lower()
@@ -271,8 +274,11 @@ def says_no_comments(line: str) -> bool:
     return bool(_NO_COMMENTS.search(line))
 
 
+@lru_cache(maxsize=4096)
 def is_boilerplate(line: str) -> bool:
     """Page boilerplate that is neither article body nor comment (donations, captions, share)."""
     stripped = line.strip()
+    if len(stripped) > 220:  # longer than any boilerplate pattern can match: only a credit
+        return "(" in stripped and bool(_TRAILING_CREDIT.search(stripped))
     return bool(_BOILERPLATE.search(stripped)
                 or ("(" in stripped and _TRAILING_CREDIT.search(stripped)))

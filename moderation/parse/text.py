@@ -209,7 +209,7 @@ def _comments(lines: list[str]) -> list[_Draft]:
             continue
         was_blank, blank_run = blank_run > 0, 0
         if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
-                and not _PINGBACK.match(s) and not _SAYS.match(s):
+                and not _PINGBACK.match(s) and not _SAYS.match(s) and not chrome.is_zone_end(s):
             cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
             prev = "content"
             continue
