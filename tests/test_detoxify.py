@@ -455,3 +455,15 @@ def test_roberta_family_checkpoint_labels_and_equality(
                 assert result.labels[label] >= ref[label][i] - 1e-6
             else:
                 assert result.labels[label] == pytest.approx(ref[label][i], abs=1e-5)
+
+
+def test_a_checkpoint_file_can_be_named_and_two_in_one_dir_must_be(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    scorer = load_scorer(f"detoxify:{tiny_dir / 'tiny-detoxify.ckpt'}", device="cpu")
+    assert scorer.score(["you are an idiot"])[0].labels["insult"] > 0.9
+    two = copy_model_dir(tiny_dir, tmp_path / "two")
+    shutil.copy(tiny_dir / "tiny-detoxify.ckpt", two / "other.ckpt")
+    with pytest.raises(ScorerError, match=r"holds 2 checkpoints.*detoxify:DIR/FILE\.ckpt"):
+        load_scorer(f"detoxify:{two}")
+    assert load_scorer(f"detoxify:{two / 'other.ckpt'}", device="cpu").version == scorer.version
