@@ -34,7 +34,7 @@ thx xoxo hugs kisses salut ciao tschüss
 _LONG_PARAGRAPH = 15
 _LOOKAHEAD = 6
 # Lines longer than this are prose: no chrome phrase, date or name line is this long.
-_LONG_LINE = 160
+_LONG_LINE = 120
 _MIN_SIGNED = 2
 # A counter this close under the title belongs to the article header, not the comments.
 _HEADER_LINES = 12
