@@ -155,8 +155,14 @@ def main() -> None:
                        "--model", args.model])
             e2e = child([py, "-m", "moderation", "--db", str(db), "score", "-q", "--model",
                          args.model], wal=Path(f"{db}-wal"))
-            res["bare_model"] = {k: b[k] for k in ("rate", "seconds", "peak_rss_mb", "model",
+            # the bare model again after, to average out the load drifting on a shared machine
+            b2 = child([py, str(BENCH / "batch_scale.py"), "--child-bare", str(archive),
+                        "--model", args.model])
+            res["bare_model"] = {k: b[k] for k in ("seconds", "peak_rss_mb", "model",
                                                    "version")}
+            res["bare_model"]["rate_before_after"] = [b["rate"], b2["rate"]]
+            b = {**b, "rate": round((b["rate"] + b2["rate"]) / 2, 1)}
+            res["bare_model"]["rate"] = b["rate"]
             res["score"] = {k: e2e[k] for k in ("rate", "seconds", "scored", "reused", "wall_s",
                                                 "peak_rss_mb", "peak_wal_mb")}
             res["overhead"] = round(1 - e2e["rate"] / b["rate"], 3)
