@@ -1036,3 +1036,80 @@ def test_case_24_obfuscations_are_flagged_and_shown_raw(scored_db: Path) -> None
         assert visible(raw, keep_newlines=False) in shown, raw
     assert run_sql(scored_db, "SELECT text FROM comments WHERE author LIKE 'obf%' ORDER BY id"
                    ) == [(t,) for t in OBFUSCATED]
+
+
+# -- case 25: the queue while a batch scores (two processes: tests/test_concurrency.py) --------
+
+@pytest.mark.asyncio
+async def test_case_25_queue_stays_responsive_while_a_batch_scores(tmp_path: Path,
+                                                                   config: Config) -> None:
+    """The real queue (Pilot) decides while `moderation score --rescore` rewrites every
+    comment's scores in another process: each key press answers quickly, no lock error is
+    shown, every decision is saved once."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    from moderation.tui.app import make_app
+    from test_tui import settle
+
+    db = tmp_path / "q.db"
+    n = 3000
+    texts = [f"comment {i} " + ("you stupid idiot" if i % 3 == 0 else "thanks for the article")
+             for i in range(n)]
+    with Store(db) as s:
+        s.ingest(ParseResult("text", (Article(title="t", comments=tuple(
+            Comment(t, author=f"u{i % 50}", position=i) for i, t in enumerate(texts))),),
+            source="q"))
+        s.save_scores([(i + 1, Scores({"toxicity": 0.9 if i % 3 == 0 else 0.1}, "wordlist", "1"))
+                       for i in range(n)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORDLIST_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(REPO / "tests"), str(REPO)]),
+               WORDLIST_DELAY="1.5")
+    scorer = subprocess.Popen(
+        [sys.executable, "-m", "moderation", "--db", str(db), "score", "--quiet", "--rescore",
+         "--model", "python:wordlist_scorer:WordListV2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    store = Store(db)
+    shown: list[str] = []
+    waits: list[float] = []
+    decided: list[int] = []
+    overlapped = 0
+    try:
+        deadline = time.monotonic() + 60  # wait until the batch is committing
+        while not store.query("SELECT COUNT(*) n FROM scorings WHERE version = '2'")[0]["n"]:
+            assert time.monotonic() < deadline and scorer.poll() is None, scorer.stderr
+            await asyncio.sleep(0.05)
+        app = make_app(store, config, moderator="ann")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            for _ in range(12):
+                before = app.current.comment_id
+                overlapped += scorer.poll() is None
+                t0 = time.monotonic()
+                await pilot.press("a")
+                while app.current is not None and app.current.comment_id == before:
+                    assert time.monotonic() - t0 < 10, "the queue did not move on"
+                    await pilot.pause(0.01)
+                waits.append(time.monotonic() - t0)
+                decided.append(before)
+                shown.append(str(app.query_one("#status-line", Static).render()))
+            await settle(app, pilot)
+            for _ in range(200):  # the writer thread saves in order; wait for the last one
+                if len(list(store.log_rows())) == len(decided):
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        out, err = scorer.communicate(timeout=300)
+        store.close()
+    assert scorer.returncode == 0, err
+    assert overlapped >= 6, "the batch finished before most decisions: no overlap was tested"
+    assert not any("locked" in s.lower() or "error" in s.lower() for s in shown), shown
+    assert "locked" not in err and "busy" not in err.lower()
+    assert max(waits) < 2.0, waits  # a key press answers within 2 s even on a loaded machine
+    log = run_sql(db, "SELECT comment_id, action, moderator FROM moderation_log ORDER BY id")
+    assert log == [(cid, "approve", "ann") for cid in decided]
+    assert len(set(decided)) == len(decided)
+    assert run_sql(db, "SELECT COUNT(*) FROM decisions WHERE status = 'approved'") == [
+        (len(decided),)]
+    assert run_sql(db, "PRAGMA integrity_check") == [("ok",)]
