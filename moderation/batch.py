@@ -106,6 +106,16 @@ _WORKER_SCORER: Scorer | None = None
 def _worker_init(spec: ScorerSpec) -> None:
     global _WORKER_SCORER
     os.environ.setdefault("MODERATION_TORCH_THREADS", "1")  # one core per worker process
+    # A worker whose parent was killed (kill -9) would wait on its task queue forever: it
+    # holds that queue's write end itself, so it never sees EOF. Leave when orphaned.
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     _WORKER_SCORER = spec.load()
 
 

@@ -71,3 +71,58 @@ def test_the_crash_checker_catches_damage(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _results_dir(tmp_path: Path) -> None:
     (tmp_path / "work").mkdir()
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_kill_9_of_a_parent_with_workers_leaves_no_worker_and_a_rerun_finishes(
+        tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    cl = load_crash_loop()
+    archive = tmp_path / "a.jsonl"
+    cl.write_archive(archive, 3000, seed=11)
+    db = tmp_path / "w.db"
+    env = cl.child_env()
+    assert cl.run(cl.command(db, "ingest", archive, cl.WORDLIST), env).returncode == 0
+    cmd = [*cl.command(db, "score", archive, cl.WORDLIST), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env={**env, "WORDLIST_DELAY": "2"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2:  # both workers started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    time.sleep(1.0)
+    workers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)], "orphaned scoring workers left running"
+    assert cl.q(db, "PRAGMA integrity_check")[0][0] == "ok"
+    r = subprocess.run([*cmd[:-2], "--workers", "2"], env=env, capture_output=True, text=True,
+                       timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    assert cl.q(db, "SELECT COUNT(*), COUNT(DISTINCT comment_id) FROM scorings")[0] == (3000, 3000)
