@@ -389,28 +389,41 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
 
     store.tune_for_batch(checkpoint_pages=4000)  # fewer, larger checkpoints: WAL <= ~16 MB
     store.begin_stream_ingest()
-    last_checkpoint = time.monotonic()
-    with open(path, "rb") as fh:
+    last_checkpoint = [time.monotonic()]
+
+    def save(rows: list[tuple[str | None, Comment]]) -> tuple[int, int]:
+        res = store.ingest_stream_batch(str(path), fmt, rows)
+        if time.monotonic() - last_checkpoint[0] > CHECKPOINT_EVERY_S:
+            store.checkpoint("PASSIVE")
+            last_checkpoint[0] = time.monotonic()
+        return res
+
+    # A writer thread stores chunk k while this thread parses chunk k+1 (sqlite3 releases
+    # the GIL); chunks are stored in file order, one transaction each.
+    pending: deque[tuple[Future[tuple[int, int]], int, int | None]] = deque()
+
+    def finish() -> None:
+        fut, n, position = pending.popleft()
+        a, c = fut.result()
+        summary.articles_added += a
+        summary.comments_added += c
+        summary.rows += n
+        if progress:
+            progress(n, position=position)
+
+    with open(path, "rb") as fh, ThreadPoolExecutor(1) as writer:
         buf: list[tuple[str | None, Comment]] = []
-
-        def flush() -> None:
-            a, c = store.ingest_stream_batch(str(path), fmt, buf)
-            summary.articles_added += a
-            summary.comments_added += c
-            summary.rows += len(buf)
-            if progress:
-                progress(len(buf), position=_tell(fh))
-            buf.clear()
-
         for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path)):
             buf.append(pair)
             if len(buf) >= chunk:
-                flush()
-                if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
-                    store.checkpoint("PASSIVE")
-                    last_checkpoint = time.monotonic()
+                pending.append((writer.submit(save, buf), len(buf), _tell(fh)))
+                buf = []
+                while len(pending) > 1:
+                    finish()
         if buf:
-            flush()
+            pending.append((writer.submit(save, buf), len(buf), _tell(fh)))
+        while pending:
+            finish()
     store.finish_stream_ingest()
     store.checkpoint("PASSIVE")
     summary.seconds = time.perf_counter() - start
