@@ -197,6 +197,13 @@ def test_csv_keeps_every_good_row(rows, garbage, where, source, forced, bom) -> 
     result = parse_or_refuse(data, source, "csv" if forced else None)
     assert result is not None and result.format == "csv"
     want = [(cid, author, tabular_normal(text)) for cid, author, text in rows]
+    if garbage is not None and b"\xff" in garbage and result.encoding.get("encoding") == "cp1252":
+        # No UTF-8 character anywhere: the file is read as cp1252 (a recorded guess) and the
+        # row is a good one in that reading.
+        assert result.encoding["guessed"] is True
+        want.insert(min(where, len(want)), ("98", "x", "bad \u00ff\u00fe bytes"))
+        assert got_comments(result) == want
+        return
     assert got_comments(result) == want
     if garbage is not None:
         assert len(result.warnings) == 1 and "line" in result.warnings[0]
