@@ -30,8 +30,11 @@ class Tmux:
 
     def __init__(self, command: str, size: tuple[int, int] = (140, 40)) -> None:
         self.socket = f"moderation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.run("new-session", "-d", "-s", "q", "-x", str(size[0]), "-y", str(size[1]),
-                 command)
+        w, h = str(size[0]), str(size[1])
+        # With no client attached tmux may fall back to its 80x24 default-size: pin the size.
+        self.run("new-session", "-d", "-s", "q", "-x", w, "-y", h, command)
+        self.run("set-option", "-t", "q", "window-size", "manual")
+        self.run("resize-window", "-t", "q", "-x", w, "-y", h)
 
     def run(self, *args: str, check: bool = True) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
@@ -70,10 +73,14 @@ class Tmux:
 def test_queue_in_a_real_terminal(tmp_path: Path) -> None:
     db = tmp_path / "queue.db"
     demo_store(db).close()
-    command = (f"cd {REPO} && MODERATION_MODERATOR=tm exec {sys.executable} -m moderation"
+    # COLUMNS/LINES, if the test runner has them, would override the terminal's real size.
+    command = (f"cd {REPO} && unset COLUMNS LINES && MODERATION_MODERATOR=tm"
+               f" exec {sys.executable} -m moderation"
                f" --config {REPO / 'config.toml'} --db {db} queue; sleep 30")
     tmux = Tmux(command)
     try:
+        assert tmux.run("display-message", "-p", "-t", "q",
+                        "#{window_width}x#{window_height}").strip() == "140x40"
         screen = tmux.wait_for(lambda s: "Thread" in s and "8 pending · 0 approved · 1 hidden" in s,
                                "the queue with its counts")
         assert "Showing pending flagged · 4 comments" in screen
@@ -87,8 +94,8 @@ def test_queue_in_a_real_terminal(tmp_path: Path) -> None:
             assert [(r["comment_id"], r["action"], r["moderator"]) for r in log] == [
                 (9, "hide", "bob"), (2, "approve", "tm")]
         tmux.keys("/", "stupid", "Enter")
-        screen = tmux.wait_for(lambda s: "search: stupid" in s, "the search")
-        assert "2 comments" in screen
+        screen = tmux.wait_for(lambda s: "search: stupid · 2 comments" in s, "the search")
+        assert "Shut up, nobody asked you, stupid." in screen
         # All statuses: the comment with markup and a terminal-title escape, hidden by bob.
         tmux.keys("c", "s", "s", "s")
         tmux.wait_for(lambda s: "Showing all" in s, "all statuses")

@@ -54,6 +54,8 @@ class ModerationApp(App[None]):
         self.exhausted = True
         self.loads = 0                                 # queue loads shown (tests, bench)
         self._marker: int | None = None
+        # Thread and author history by comment id: the shown one and the next few, prefetched.
+        self._ctx_cache: dict[int, tuple[dict[str, Any], dict[str, Any] | None]] = {}
         self._loading_more = False
         self._jobs: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
         self.set_keymap(keys.keymap(config.keys))
@@ -135,6 +137,7 @@ class ModerationApp(App[None]):
                 and gone.keys() == self.elsewhere.keys())
         self.elsewhere = gone
         self.loads += 1
+        self._ctx_cache.clear()  # another process may have changed the threads and histories
         self.items = items
         self._show_counts()
         if same:
@@ -225,23 +228,48 @@ class ModerationApp(App[None]):
                 self._load_more(len([i for i in self.items if i.comment_id not in self.elsewhere]))
 
     def _show_detail(self, item: QueueItem | None) -> None:
+        """Show a comment; its thread and history come from the prefetch cache when there,
+        so that the next comment usually paints in one pass, and are then reloaded fresh."""
+        cached = self._ctx_cache.get(item.comment_id) if item else None
         self.detail.show(item, marked=item is not None and item.comment_id in self.marked,
-                         elsewhere=self.elsewhere.get(item.comment_id) if item else None)
+                         elsewhere=self.elsewhere.get(item.comment_id) if item else None,
+                         context=cached)
         if item is not None:
-            self._load_context(item)
+            row = self.table.cursor_row
+            ahead = [i for i in self.items[row + 1:row + 3] + self.items[max(row - 1, 0):row]
+                     if i.comment_id not in self._ctx_cache and i.comment_id != item.comment_id]
+            self._load_context(item, ahead)
 
-    @work(thread=True, exclusive=True, group="context")
-    def _load_context(self, item: QueueItem) -> None:
+    def _context_of(self, item: QueueItem) -> tuple[dict[str, Any], dict[str, Any] | None]:
         thread = self.store.thread_context(item.comment_id)
         norm = match_key(item.author)
         history = self.store.author_history(norm, exclude_id=item.comment_id) if norm else None
-        self._post(self.detail.show_context, item.comment_id, item.author, thread, history)
+        return thread, history
+
+    @work(thread=True, exclusive=True, group="context")
+    def _load_context(self, item: QueueItem, ahead: list[QueueItem]) -> None:
+        context = self._context_of(item)
+        self._post(self._got_context, item, context, shown=True)
+        for other in ahead:
+            if get_current_worker().is_cancelled:
+                return
+            self._post(self._got_context, other, self._context_of(other), shown=False)
+
+    def _got_context(self, item: QueueItem,
+                     context: tuple[dict[str, Any], dict[str, Any] | None], *,
+                     shown: bool) -> None:
+        self._ctx_cache[item.comment_id] = context
+        while len(self._ctx_cache) > 64:
+            self._ctx_cache.pop(next(iter(self._ctx_cache)))
+        if shown:
+            self.detail.show_context(item.comment_id, item.author, *context)
 
     def _show_counts(self) -> None:
-        self.title = ("moderation — " + (" · ".join(f"{n} {s}" for s, n in self.counts.items())
-                                         or "counting…"))
+        # Counts live in this one-line bar, not the title: updating it needs no layout pass.
         f = self.filter
-        line = Text(f"Showing {f.status}", style="bold")
+        line = Text(" · ".join(f"{n} {s}" for s, n in self.counts.items()) or "counting…")
+        line.append(" │ ", style="dim")
+        line.append(f"Showing {f.status}", style="bold")
         line.append(" flagged" if f.flagged_only else " scored")
         if f.label:
             line.append(f" · label {f.label}")

@@ -30,11 +30,15 @@ class CommentView(VerticalScroll):
             yield Static(id=part)
 
     def _set(self, part: str, text: Text) -> None:
-        self.query_one(f"#{part}", Static).update(text)
+        widget = self.query_one(f"#{part}", Static)
+        if widget.content != text:  # an unchanged section costs no layout pass
+            widget.update(text)
 
     def show(self, item: QueueItem | None, *, marked: bool = False,
-             elsewhere: dict[str, Any] | None = None) -> None:
-        """Show ``item`` at once; its thread and history follow from a worker (show_context)."""
+             elsewhere: dict[str, Any] | None = None,
+             context: tuple[dict[str, Any], dict[str, Any] | None] | None = None) -> None:
+        """Show ``item`` at once. Its thread and history come from ``context`` when prefetched,
+        else (and then fresh) from a worker through show_context."""
         self.comment_id = item.comment_id if item else None
         if item is None:
             for part in PARTS:
@@ -66,8 +70,11 @@ class CommentView(VerticalScroll):
         body.append(f"  #{item.comment_id}\n\n")
         body.append_text(highlighted(item.text, item.spans))
         self._set("comment", body)
-        self._set("thread", Text("Thread: loading…", style="dim"))
-        self._set("history", Text("Author history: loading…", style="dim"))
+        if context is not None:
+            self.show_context(item.comment_id, item.author, *context)
+        else:
+            self._set("thread", Text("Thread: loading…", style="dim"))
+            self._set("history", Text("Author history: loading…", style="dim"))
         self.scroll_home(animate=False)
 
     def show_context(self, comment_id: int, author: str | None, thread: dict[str, Any],

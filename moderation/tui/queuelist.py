@@ -8,6 +8,7 @@ full screen of rows and a busy machine.
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -45,7 +46,7 @@ class QueueList(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._keys: list[str] = []
         self.rows: dict[str, Text] = {}
-        self._cache: dict[tuple[str, int], Strip] = {}
+        self._cache: dict[tuple[str, int, bool, Style], Strip] = {}
         self.cursor_row = 0
 
     # -- the DataTable-like surface the app uses ----------------------------------------
@@ -63,6 +64,9 @@ class QueueList(ScrollView, can_focus=True):
         self._keys.append(key)
         self.rows[key] = text
         self._resized()
+
+    def on_resize(self) -> None:
+        self._cache = {}  # keyed by width: old widths would only pile up
 
     def update_row(self, key: str, text: Text) -> None:
         self.rows[key] = text
@@ -140,14 +144,17 @@ class QueueList(ScrollView, can_focus=True):
         if row >= len(self._keys) or width <= 0:
             return Strip([Segment(" " * max(width, 0), base)], max(width, 0))
         key = self._keys[row]
-        strip = self._cache.get((key, width))
+        cursor = row == self.cursor_row
+        # Finished strips are cached (per width, with and without the cursor): repainting the
+        # list after a row goes then builds no new strips at all.
+        strip = self._cache.get((key, width, cursor, base))
         if strip is None:
             text = self.rows[key].copy()
             text.truncate(width, pad=True)
             strip = Strip(list(text.render(self.app.console, end="")), width)
             strip = strip.crop_extend(0, width, None)
-            self._cache[(key, width)] = strip
-        if row == self.cursor_row:
             # The cursor's background beats the widget's; the row's own styles beat both.
-            base = base + self.get_component_rich_style("queue-list--cursor")
-        return strip.apply_style(base)
+            style = base + self.get_component_rich_style("queue-list--cursor") if cursor else base
+            strip = strip.apply_style(style)
+            self._cache[(key, width, cursor, base)] = strip
+        return strip
