@@ -120,3 +120,24 @@ def test_linear_runtime_needs_neither_torch_nor_sklearn() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_encoder_runtime_matches_transformers() -> None:
+    """builtin's plain-torch BERT and WordPiece wrapper give transformers' own outputs."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    encoders = [n for n in SHIPPED if json.loads((MODELS / n / "manifest.json").read_text())["kind"] == "encoder"]
+    assert encoders, "no encoder shipped"
+    for name in encoders:
+        s = builtin.load(name, device="cpu")
+        d = str(MODELS / name)
+        ref = transformers.BertForSequenceClassification.from_pretrained(d, dtype=torch.float32).eval()
+        tok = transformers.AutoTokenizer.from_pretrained(d)
+        texts = ["You are an idiot", "ok", "The council approved the library budget, 5 to 2.", "ｆｕｃｋ 🙂 naïve"]
+        enc = tok(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        with torch.inference_mode():
+            want = ref(**enc).logits
+            got = s.engine.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+        assert (want - got).abs().max().item() < 1e-4
+        assert s.engine.tokenizer(texts, add_special_tokens=False)["input_ids"] == [
+            tok(t, add_special_tokens=False)["input_ids"] for t in texts]

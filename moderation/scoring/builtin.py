@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -265,7 +266,6 @@ class EncoderScorer:
 
     def __init__(self, model_dir: Path, manifest: dict[str, Any], device: str, batch_size: int | None):
         import torch
-        from transformers import AutoTokenizer, BertForSequenceClassification
 
         from moderation.scoring.engine import InferenceEngine
 
@@ -273,15 +273,15 @@ class EncoderScorer:
         self.name = f"builtin:{model_dir.name}"
         self.version = str(manifest["version"])
         # fp16 on disk (half the repository size), upcast: fp16 matmuls are slow on CPUs.
-        model = BertForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
-        model.eval()
-        tok = AutoTokenizer.from_pretrained(str(model_dir))
+        max_length = int(manifest.get("max_length", 128))
+        model = _bert_classifier(model_dir)
+        tok = _WordPiece(model_dir / "tokenizer.json", max_length)
         a, b = _platt(manifest.get("calibration", {}), self.labels)
         ta, tb = torch.tensor(a, dtype=torch.float32), torch.tensor(b, dtype=torch.float32)
         self.engine = InferenceEngine(
             model, tok, self.labels, name=self.name, version=self.version,
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tb.to(x.device)),
-            device=device, batch_size=batch_size, max_length=int(manifest.get("max_length", 128)))
+            device=device, batch_size=batch_size, max_length=max_length)
         self.explainer: LinearScorer | None = None
         ex = manifest.get("explainer")
         if ex:
@@ -318,6 +318,82 @@ class EncoderScorer:
                               spans=spans.get(i, ()), windows=r.windows, status=r.status,
                               language=r.language))
         return out
+
+
+# --- a dependency-light BERT runtime (torch + tokenizers, no transformers import) -----------------
+
+
+class _WordPiece:
+    """The slice of a Hugging Face fast tokenizer that the inference engine calls, over the
+    ``tokenizers`` library directly (importing transformers costs seconds at load)."""
+
+    def __init__(self, path: Path, model_max_length: int):
+        from tokenizers import Tokenizer
+
+        self._tok = Tokenizer.from_file(str(path))
+        self._tok.no_truncation()
+        self._tok.no_padding()
+        self.pad_token_id = self._tok.token_to_id("[PAD]") or 0
+        self.model_max_length = model_max_length
+
+    def __call__(self, texts: str | Sequence[str], add_special_tokens: bool = True, **_: Any) -> dict[str, Any]:
+        if isinstance(texts, str):
+            return {"input_ids": self._tok.encode(texts, add_special_tokens=add_special_tokens).ids}
+        enc = self._tok.encode_batch(list(texts), add_special_tokens=add_special_tokens)
+        return {"input_ids": [e.ids for e in enc]}
+
+
+def _bert_classifier(model_dir: Path) -> Any:
+    """BertForSequenceClassification's forward pass in plain torch over the saved tensors
+    (same parameter names, fp16 on disk upcast to fp32); checked against transformers' own
+    implementation in tests/test_builtin_model.py."""
+    import torch
+    import torch.nn.functional as F
+    from safetensors.torch import load_file
+
+    cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if cfg.get("model_type") != "bert" or cfg.get("hidden_act", "gelu") != "gelu":
+        raise ScorerError(f"{model_dir.name}: expected a BERT classifier with gelu, got {cfg.get('model_type')}")
+    state = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+    heads, eps, n_layers = int(cfg["num_attention_heads"]), float(cfg.get("layer_norm_eps", 1e-12)), int(cfg["num_hidden_layers"])
+
+    class Bert(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            for k, v in state.items():
+                self.register_buffer(k.replace(".", "__"), v)
+            self.config = SimpleNamespace(max_position_embeddings=cfg["max_position_embeddings"], model_type="bert")
+
+        def p(self, name: str) -> Any:
+            return getattr(self, name.replace(".", "__"))
+
+        def lin(self, x: Any, name: str) -> Any:
+            return F.linear(x, self.p(name + ".weight"), self.p(name + ".bias"))
+
+        def ln(self, x: Any, name: str) -> Any:
+            return F.layer_norm(x, x.shape[-1:], self.p(name + ".weight"), self.p(name + ".bias"), eps)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            b, n = input_ids.shape
+            e = "bert.embeddings."
+            x = (F.embedding(input_ids, self.p(e + "word_embeddings.weight"))
+                 + self.p(e + "position_embeddings.weight")[:n]
+                 + self.p(e + "token_type_embeddings.weight")[0])
+            x = self.ln(x, e + "LayerNorm")
+            mask = attention_mask.bool()[:, None, None, :]
+            for i in range(n_layers):
+                L = f"bert.encoder.layer.{i}."
+                q, k, v = (self.lin(x, L + "attention.self." + w).view(b, n, heads, -1).transpose(1, 2)
+                           for w in ("query", "key", "value"))
+                a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+                a = a.transpose(1, 2).reshape(b, n, -1)
+                x = self.ln(x + self.lin(a, L + "attention.output.dense"), L + "attention.output.LayerNorm")
+                h = F.gelu(self.lin(x, L + "intermediate.dense"))
+                x = self.ln(x + self.lin(h, L + "output.dense"), L + "output.LayerNorm")
+            pooled = torch.tanh(self.lin(x[:, 0], "bert.pooler.dense"))
+            return self.lin(pooled, "classifier")
+
+    return Bert().eval()
 
 
 def load(name: str, *, device: str = "auto", batch_size: int | None = None) -> LinearScorer | EncoderScorer:
