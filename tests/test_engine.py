@@ -183,6 +183,8 @@ def test_batches_respect_count_and_token_caps(tiny) -> None:
     assert [w for b in batches for w in b] == list(range(len(lengths)))
     for b in batches:
         assert len(b) <= 3 and (len(b) == 1 or len(b) * lengths[b[0]] <= 100)
+        assert all(lengths[w] >= 0.5 * lengths[b[0]] for w in b)  # min_fill on CPU
+    assert [lengths[w] for w in batches[-1]] == [5, 5]
 
 
 def test_empty_texts_are_not_scored_and_never_clean(tiny) -> None:
@@ -278,3 +280,13 @@ def test_a_text_past_max_windows_is_scored_at_both_ends_and_marked_too_long(tiny
             probs = torch.sigmoid(model(input_ids=torch.tensor([window])).logits)[0].tolist()
         expected = [max(a, b) for a, b in zip(expected, probs)]
     assert list(r_huge.labels.values()) == pytest.approx(expected, abs=1e-5)
+
+
+def test_alternates_are_scored_with_their_text_keeping_the_larger_score(tiny) -> None:
+    engine = make(tiny)
+    a, b, x = "the council vote", "a fine morning", "the river and the bridge"
+    sa, sb, sx = (r.labels for r in engine.score([a, b, x]))
+    merged = engine.score([a, b], alternates={1: x, 5: "out of range"})
+    assert merged[0].labels == pytest.approx(sa, abs=1e-6)
+    assert merged[1].labels == pytest.approx({k: max(sb[k], sx[k]) for k in sb}, abs=1e-6)
+    assert merged[1].windows == 1

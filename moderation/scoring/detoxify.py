@@ -26,7 +26,6 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -350,20 +349,13 @@ class DetoxifyScorer:
 
         if isinstance(texts, str):
             texts = [texts]
-        results = self.engine.score(texts)
-        alt: dict[int, str] = {}
-        for i, result in enumerate(results):
-            if result.status != "empty":
-                norm = normalize(texts[i]).text
-                if norm.strip() and norm != texts[i].lower():
-                    alt[i] = norm
-        if not alt:
-            return results
-        probs, _ = self.engine.predict(list(alt.values()))
-        for i, row in zip(alt, probs, strict=True):
-            merged = {k: max(v, float(p)) for (k, v), p in zip(results[i].labels.items(), row)}
-            results[i] = replace(results[i], labels=merged)
-        return results
+        alternates: dict[int, str] = {}
+        for i, text in enumerate(texts):
+            if isinstance(text, str) and text.strip():
+                norm = normalize(text).text
+                if norm.strip() and norm != text.lower():
+                    alternates[i] = norm
+        return list(self.engine.score(texts, alternates=alternates))
 
 
 # -- detoxify:DIR -------------------------------------------------------------------------------
