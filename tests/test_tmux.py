@@ -53,7 +53,7 @@ class Tmux:
 
     def alive(self) -> bool:
         return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "q"],
-                              capture_output=True, timeout=20).returncode == 0
+                              capture_output=True, timeout=20, check=False).returncode == 0
 
     def wait_for(self, cond: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
@@ -67,7 +67,7 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
-                       timeout=20)
+                       timeout=20, check=False)
 
 
 def test_queue_in_a_real_terminal(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ async def test_queue_lists_worst_first_and_decides(scored_store: Store, config: 
         assert scored_store.status_of(5)[0] == "pending"
         assert log_actions(scored_store) == [(2, "approve", "ann"), (5, "hide", "ann"),
                                              (5, "undo", "ann")]
-        hide = list(scored_store.log_rows(action="hide"))[0]
+        hide = next(iter(scored_store.log_rows(action="hide")))
         assert hide["reason"] == config.hide_reasons[0]
 
 
@@ -325,7 +325,7 @@ async def test_quit_saves_the_decision_just_taken(scored_store: Store, config: C
     assert sorted(log_actions(scored_store)) == [(2, "approve", "ann"), (3, "approve", "ann")]
 
 
-BAD_CHARS = {chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))} - {"\n"}
+BAD_CHARS = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {"\n"}
 BAD_CHARS |= {"\u202e", "\u2066", "\u2069", "\u200b", "\u00ad"}
 
 
@@ -402,3 +402,17 @@ async def test_hostile_text_in_every_widget(store: Store, config: Config) -> Non
         await pilot.pause()
         assert app.is_running
     assert store.comment(4)["text"] == HOSTILE[3]
+
+
+@pytest.mark.asyncio
+async def test_empty_queue_keys_do_nothing(store: Store, config: Config) -> None:
+    app = make_app(store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.items == [] and app.current is None
+        assert "The queue is empty." in str(app.query_one("#comment", Static).render())
+        await pilot.press("j", "k", "a", "space", "m", "u", "n", "h", "s", "c")
+        await settle(app, pilot)
+        assert app.is_running
+        assert "Nothing to undo." in str(app.query_one("#status-line", Static).render())
+    assert list(store.log_rows()) == []

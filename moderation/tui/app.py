@@ -140,7 +140,7 @@ class ModerationApp(App[None]):
         self._ctx_cache.clear()  # another process may have changed the threads and histories
         self.items = items
         self._show_counts()
-        if same:
+        if same and items:
             return
         table = self.table
         table.clear()

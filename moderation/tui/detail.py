@@ -11,7 +11,12 @@ from textual.widgets import Static
 
 from moderation.triage import QueueItem
 from moderation.tui.render import (
-    highlighted, history_text, label_bars, safe, status_text, thread_text,
+    highlighted,
+    history_text,
+    label_bars,
+    safe,
+    status_text,
+    thread_text,
 )
 
 PARTS = ("article", "reason", "bars", "comment", "thread", "history")

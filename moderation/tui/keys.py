@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from moderation.config import DEFAULTS
 
@@ -34,7 +34,7 @@ KEYMAP = (
 DEFAULT_KEYS: dict[str, str] = dict(DEFAULTS["keys"])
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's bindings with their default keys; config.toml rebinds them by id."""
     return [Binding(DEFAULT_KEYS[cfg], action, label, id=bid, tooltip=text, show=show)
             for bid, cfg, action, label, text, show in KEYMAP]

@@ -7,11 +7,13 @@ full screen of rows and a busy machine.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -21,12 +23,12 @@ from textual.strip import Strip
 class QueueList(ScrollView, can_focus=True):
     """Rows of pre-rendered, untrusted-safe ``Text``; a row cursor; keyed like DataTable."""
 
-    COMPONENT_CLASSES = {"queue-list--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"queue-list--cursor"}
     DEFAULT_CSS = """
     QueueList { background: $surface; }
     QueueList > .queue-list--cursor { background: $accent 50%; text-style: bold; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "cursor_down", "Down", show=False),
         Binding("up", "cursor_up", "Up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
@@ -29,7 +29,7 @@ class SafeInput(Input):
 class ReasonScreen(ModalScreen[str | None]):
     """Pick the reason for hiding; Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, reasons: list[str]) -> None:
         super().__init__()
@@ -50,7 +50,7 @@ class ReasonScreen(ModalScreen[str | None]):
 class NoteScreen(ModalScreen[str | None]):
     """Type a free-text note; Enter saves, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str = "Note (Enter to save, Esc to cancel)") -> None:
         super().__init__()
@@ -71,7 +71,7 @@ class NoteScreen(ModalScreen[str | None]):
 class SearchScreen(ModalScreen[str | None]):
     """Full-text search over comment text and author; Enter searches, empty Enter clears."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: str | None) -> None:
         super().__init__()
@@ -93,7 +93,7 @@ class SearchScreen(ModalScreen[str | None]):
 class FilterScreen(ModalScreen[dict[str, Any] | None]):
     """Label, article, score range and flagged-only; Enter or Apply applies, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, labels: list[str], articles: list[dict[str, Any]],
                  current: dict[str, Any]) -> None:
@@ -169,7 +169,7 @@ def _num(value: float | None) -> str:
 class HelpScreen(ModalScreen[None]):
     """Every key the queue knows, from the live bindings, and the keys of its dialogs."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
     DIALOG_KEYS = (
         ("Enter", "choose the reason / save the note / search / apply the filters"),
