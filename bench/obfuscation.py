@@ -23,14 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from moderation.training import data, evaluate  # noqa: E402
+from moderation.training import data, evaluate
 
-TARGETS = set((
-    "fuck fucking fucked fucker shit shitty bullshit bitch bitches cunt asshole ass dick cock "
-    "pussy bastard whore slut nigger nigga faggot fag retard retarded damn crap piss twat wanker "
-    "prick idiot idiots stupid moron morons loser losers dumb trash pathetic kill hate ugly scum "
-    "liar liars fool fools clown clowns jerk hell suck sucks garbage disgusting coward sick "
-    "racist hoe hoes ignorant").split())
+TARGETS = set(["fuck", "fucking", "fucked", "fucker", "shit", "shitty", "bullshit", "bitch", "bitches", "cunt", "asshole", "ass", "dick", "cock", "pussy", "bastard", "whore", "slut", "nigger", "nigga", "faggot", "fag", "retard", "retarded", "damn", "crap", "piss", "twat", "wanker", "prick", "idiot", "idiots", "stupid", "moron", "morons", "loser", "losers", "dumb", "trash", "pathetic", "kill", "hate", "ugly", "scum", "liar", "liars", "fool", "fools", "clown", "clowns", "jerk", "hell", "suck", "sucks", "garbage", "disgusting", "coward", "sick", "racist", "hoe", "hoes", "ignorant"])
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 CYR = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "y": "у", "i": "і"}
 

@@ -13,7 +13,7 @@ from moderation.scoring import builtin
 from moderation.training import data, evaluate, linear
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "model"))
-import make_toxicity  # noqa: E402
+import make_toxicity
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_loaders_map_labels_and_split_is_stable(tiny_data: Path) -> None:
     assert toxic and all(e.spans for e in toxic if "stupid" in e.text)
     assert all(e.labels["insult"] is None for e in exs if e.source == "davidson2017")
     tr, dev = data.split(exs)
-    tr2, dev2 = data.split(list(reversed(exs)))
+    _tr2, dev2 = data.split(list(reversed(exs)))
     assert {(e.source, e.id) for e in dev} == {(e.source, e.id) for e in dev2}
     assert not {(e.source, e.id) for e in dev} & {(e.source, e.id) for e in tr}
     for src in data.SOURCES:

@@ -141,7 +141,7 @@ def fit_platt(logits, y, m) -> list[list[float]]:
         ab = torch.tensor([1.0, 0.0], requires_grad=True)
         opt = torch.optim.LBFGS([ab], max_iter=200)
 
-        def closure():
+        def closure(opt=opt, ab=ab, x=x, t=t):
             opt.zero_grad()
             loss = torch.nn.functional.binary_cross_entropy_with_logits(ab[0] * x + ab[1], t)
             loss.backward()
