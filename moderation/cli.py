@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -44,6 +45,25 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+class TerminalSafe(io.TextIOBase):
+    """A text stream for a terminal: every control, bidi and invisible character made visible."""
+
+    def __init__(self, out: Any):
+        self.out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        from moderation.safetext import visible
+
+        self.out.write(visible(text.replace("\r\n", "\n"), keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -406,8 +426,13 @@ def export(ctx: Ctx, fmt: str, output: str, since: str | None, until: str | None
         # Bad options fail before the database is opened.
         ex.log_filter(since=since, until=until, moderator=moderator, action=action,
                       article=article)
+        out: Any = output
+        if output == "-":
+            # Data on a pipe or file stays byte-exact; on a terminal, control characters in
+            # strangers' text are shown as markers instead of reaching the terminal.
+            out = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
         with ctx.store() as store:
-            n = ex.export_log(store, fmt, sys.stdout if output == "-" else output,
+            n = ex.export_log(store, fmt, out,
                               since=since, until=until, moderator=moderator, action=action,
                               article=article)
     except ModerationError as exc:

@@ -926,9 +926,6 @@ def test_case_04_jsonl_export_to_a_terminal_carries_no_escapes(hostile_db: Path,
     assert bad_chars(shown.replace("\r\n", "\n")) == []  # the pty turns \n into \r\n
 
 
-@pytest.mark.xfail(strict=True, reason="`moderation export` (CSV, the default) writes comment "
-                   "text raw to stdout: on a terminal its ESC/OSC/C1/bidi characters reach the "
-                   "terminal (retitle, clipboard write, screen clear); JSONL escapes them")
 def test_case_04_csv_export_to_a_terminal_carries_no_escapes(hostile_db: Path,
                                                              tmp_path: Path) -> None:
     db = tmp_path / "t.db"
