@@ -144,8 +144,7 @@ class ModerationApp(App[None]):
             return
         table = self.table
         table.clear()
-        for item in items:
-            table.add_row(self._row_text(item), key=str(item.comment_id))
+        table.add_rows([(self._row_text(item), str(item.comment_id)) for item in items])
         if not items:
             self._show_detail(None)
             return

@@ -63,8 +63,12 @@ class QueueList(ScrollView, can_focus=True):
         self._resized()
 
     def add_row(self, text: Text, *, key: str) -> None:
-        self._keys.append(key)
-        self.rows[key] = text
+        self.add_rows([(text, key)])
+
+    def add_rows(self, rows: list[tuple[Text, str]]) -> None:
+        for text, key in rows:
+            self._keys.append(key)
+            self.rows[key] = text
         self._resized()
 
     def on_resize(self) -> None:
@@ -82,7 +86,9 @@ class QueueList(ScrollView, can_focus=True):
         for key in keys:
             self.rows.pop(key, None)
         self._cache = {k: v for k, v in self._cache.items() if k[0] not in keys}
-        self._resized()
+        # The virtual height does not shrink here: a new height is a layout pass for the
+        # whole screen, and a decision should repaint the list, not re-arrange the screen.
+        self._resized(shrink=False)
 
     def move_cursor(self, *, row: int, animate: bool = False) -> None:
         old = self.cursor_row
@@ -121,8 +127,10 @@ class QueueList(ScrollView, can_focus=True):
 
     # -- painting -------------------------------------------------------------------------
 
-    def _resized(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._keys))
+    def _resized(self, *, shrink: bool = True) -> None:
+        height = len(self._keys)
+        if shrink or height > self.virtual_size.height or self.virtual_size.width != self.size.width:
+            self.virtual_size = Size(self.size.width, height)
         if self._keys and self.cursor_row >= len(self._keys):
             self.cursor_row = len(self._keys) - 1
         self.refresh()
