@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.scoring.builtin import Features, LinearScorer, _sha256, _sigmoid
+from moderation.scoring.builtin import Features, LinearScorer, _sha256
 from moderation.scoring.normalize import normalize
 from moderation.training import data, evaluate
 
