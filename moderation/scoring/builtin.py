@@ -145,6 +145,13 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
     return manifest
 
 
+def _version(manifest: dict[str, Any]) -> str:
+    """Manifest version plus a digest of the file checksums: a retrained model with the same
+    version number still gets a different version string in the stored scores."""
+    digest = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+    return f"{manifest.get('version', '0')}+{digest[:8]}"
+
+
 def _platt(p: dict[str, Any], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     params = (p or {}).get("params", {})
     a = np.array([params.get(lab, [1.0, 0.0])[0] for lab in labels], dtype=np.float64)
@@ -175,7 +182,7 @@ class LinearScorer:
         self.idf = t["idf"].astype(np.float32)
         self.labels = tuple(manifest["labels"])
         self.name = f"builtin:{model_dir.name}"
-        self.version = str(manifest["version"])
+        self.version = _version(manifest)
         f = manifest["features"]
         self.bits, self.char_ns, self.word_ns = int(f["bits"]), tuple(f["char_ns"]), tuple(f["word_ns"])
         self.ca, self.cb = _platt(manifest.get("calibration", {}), self.labels)
@@ -270,7 +277,7 @@ class EncoderScorer:
 
         self.labels = tuple(manifest["labels"])
         self.name = f"builtin:{model_dir.name}"
-        self.version = str(manifest["version"])
+        self.version = _version(manifest)
         # fp16 on disk (half the repository size), upcast: fp16 matmuls are slow on CPUs.
         max_length = int(manifest.get("max_length", 128))
         model = _bert_classifier(model_dir)
