@@ -51,3 +51,24 @@ def test_spaced_letters_map_to_whole_raw_run() -> None:
     n = normalize(raw)
     i = n.text.index("fuck")
     assert raw[slice(*n.raw_span(i, i + 4))] == "f.u.c.k"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("abcdefuck .-*#$@!0134 \u200b\u00adаеос\uff46\uff55ﬁßİ\u0301\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=_ALPHABET)))
+def test_offset_map_is_total_and_ordered(raw: str) -> None:
+    n = normalize(raw)
+    if n.starts is None:
+        assert len(n.text) == len(raw)
+        return
+    assert len(n.starts) == len(n.ends) == len(n.text)
+    assert all(0 <= s < e <= len(raw) for s, e in zip(n.starts, n.ends))
+    assert list(n.starts) == sorted(n.starts)
+    if n.text:
+        s, e = n.raw_span(0, len(n.text))
+        assert 0 <= s < e <= len(raw)
