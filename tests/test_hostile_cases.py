@@ -543,10 +543,6 @@ def test_case_16_doctype_past_the_first_64_kb_is_refused(tmp_path: Path) -> None
     assert run_sql(tmp_path / "m.db", "SELECT COUNT(*) FROM comments") == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="parse_file sniffs the XML root from the first 64 KB only: "
-                   "a prolog longer than that is reported as 'not well-formed XML' at a false "
-                   "position (the file is refused, nothing read or fetched, but the reason is "
-                   "wrong, and a well-formed export with a long prolog is refused too)")
 def test_case_16_doctype_past_the_first_64_kb_refused_with_its_reason_by_the_cli(
         tmp_path: Path) -> None:
     (tmp_path / "padded.xml").write_bytes(padded_doctype(b"http://127.0.0.1:9/e"))

@@ -185,3 +185,15 @@ def test_huge_export_streams_with_bounded_process_memory(tmp_path: Path) -> None
     assert int(out[0]) == 150_000
     grown_kb = int(out[1]) - base
     assert grown_kb * 1024 < size / 4, f"memory grew {grown_kb} KB for a {size} byte file"
+
+
+def test_export_with_a_prolog_longer_than_64_kb_is_read(tmp_path: Path) -> None:
+    # The root element is found by streaming the file, not by parsing a 64 KB head.
+    data = (FIX / "tiny.wxr").read_bytes()
+    decl_end = data.index(b"?>") + 2
+    padded = data[:decl_end] + b"\n" + b"<!-- exported by a chatty plugin -->\n" * 3000 + data[decl_end:]
+    assert len(padded) > 100_000
+    (tmp_path / "padded.wxr").write_bytes(padded)
+    padded_result = parse_file(tmp_path / "padded.wxr")
+    assert padded_result.format == "wxr"
+    assert padded_result.articles == parse_file(FIX / "tiny.wxr").articles

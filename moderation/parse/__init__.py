@@ -92,7 +92,7 @@ def _looks_xml(data: bytes) -> bool:
 
 
 def _parse_xml(data: bytes | Path, source: str, format: str | None) -> ParseResult:
-    fmt = _xml_format(data if isinstance(data, bytes) else _head(data), source, format)
+    fmt = _xml_format(data, source, format)
     if fmt == "wxr":
         from moderation.parse.wxr import parse_wxr
         return parse_wxr(data, source)
@@ -108,13 +108,13 @@ def _head(path: Path, size: int = 65536) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
-def _xml_format(head: bytes, source: str, format: str | None) -> str:
+def _xml_format(data: bytes | Path, source: str, format: str | None) -> str:
     """wxr or disqus from the root element, checking a forced format against it."""
     from moderation.parse.xmlsafe import root_name
 
-    if not head.strip():
+    if not (data.strip() if isinstance(data, bytes) else _head(data).strip()):
         raise InputError(f"{source}: file is empty")
-    root = root_name(head, source)
+    root = root_name(data, source)
     fmt = format or {"rss": "wxr", "disqus": "disqus"}.get(root)
     if fmt == "disqus" and root == "rss":
         raise ParseError("this is a Disqus *import* file (WXR-style RSS with dsq: tags), not a "
@@ -165,7 +165,7 @@ def iter_comments(path: str | os.PathLike[str], format: str | None = None, *,
     fmt = format or _EXTENSIONS.get(p.suffix.lower())
     head = _head(p)
     if fmt not in ("csv", "jsonl") and (fmt in ("wxr", "disqus") or _looks_xml(head[:4096])):
-        fmt = _xml_format(head, source, fmt)
+        fmt = _xml_format(p, source, fmt)
     if fmt in ("csv", "jsonl"):
         seen: dict[str | None, Article] = {}
         for key, comment in iter_tabular(p, fmt, columns,

@@ -88,10 +88,22 @@ def refuse_dtd(el: etree._Element, source: str) -> None:
                          position=f"line {el.sourceline}")
 
 
-def root_name(data: bytes, source: str) -> str:
-    """Local name of the document's root element."""
+def root_name(data: bytes | Path, source: str) -> str:
+    """Local name of the document's root element; a file is read only as far as the root."""
+    if isinstance(data, Path):
+        try:
+            with data.open("rb") as fh:
+                offset, _ = check_head(fh.read(65536), source)
+                fh.seek(offset)
+                return _root_of(fh, source)
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
     data, _ = prepare(data, source)
-    parser_events = etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False,
+    return _root_of(io.BytesIO(data), source)
+
+
+def _root_of(stream: IO[bytes], source: str) -> str:
+    parser_events = etree.iterparse(stream, events=("start",), resolve_entities=False,
                                     no_network=True, load_dtd=False, huge_tree=True)
     try:
         for _event, el in parser_events:
