@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -298,31 +299,21 @@ class EncoderScorer:
     def score(self, texts: Sequence[str]) -> list[Scores]:
         if isinstance(texts, str):
             texts = [texts]
-        res = self.engine.score(texts)
-        todo = [i for i, r in enumerate(res) if r.status != "empty"]
-        norms = {i: normalize(texts[i]) for i in todo}
-        alt = [i for i in todo if norms[i].text != texts[i].lower()]
-        merged: dict[int, dict[str, float]] = {i: dict(res[i].labels) for i in todo}
-        if alt:
-            probs, _ = self.engine.predict([norms[i].text for i in alt])
-            for i, row in zip(alt, probs):
-                for lab, v in zip(self.labels, row):
-                    merged[i][lab] = max(merged[i][lab], float(v))
-        spans: dict[int, tuple[Span, ...]] = {}
-        flagged = [i for i in todo if merged[i].get("toxicity", 0.0) >= self.span_gate]
-        if self.explainer is not None and flagged:
-            nz = [norms[i] for i in flagged]
-            _, feats, mat = self.explainer.logits([n.text for n in nz])
-            got = self.explainer.spans(nz, feats, mat, range(len(flagged)))
-            spans = {flagged[k]: v for k, v in got.items()}
-        out = []
-        for i, r in enumerate(res):
-            if r.status == "empty":
-                out.append(r)
-                continue
-            out.append(Scores(labels=merged[i], model=self.name, version=self.version,
-                              spans=spans.get(i, ()), windows=r.windows, status=r.status,
-                              language=r.language))
+        norms = {i: normalize(t) for i, t in enumerate(texts) if isinstance(t, str) and t.strip()}
+        # The de-obfuscated copy rides in the same length-sorted batches; max per label.
+        alts = {i: n.text for i, n in norms.items() if n.text != texts[i].lower()}
+        res = self.engine.score(texts, alternates=alts)
+        flagged = [i for i, r in enumerate(res)
+                   if r.status != "empty" and i in norms and r.labels.get("toxicity", 0.0) >= self.span_gate]
+        if self.explainer is None or not flagged:
+            return list(res)
+        nz = [norms[i] for i in flagged]
+        _, feats, mat = self.explainer.logits([n.text for n in nz])
+        got = self.explainer.spans(nz, feats, mat, range(len(flagged)))
+        out = list(res)
+        for k, spans in got.items():
+            i = flagged[k]
+            out[i] = replace(out[i], spans=spans)
         return out
 
 
