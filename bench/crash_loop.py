@@ -9,7 +9,7 @@ a prefix by id, every scoring has all its label rows and agrees with an uninterr
 reference run); the moderators' decisions and log are unchanged. The next iteration is the
 re-run. When a job is done, its database is compared with the reference and a new job starts.
 
-    .venv/bin/python bench/crash_loop.py --iterations 70            # the bench (>= 50 kills)
+    .venv/bin/python bench/crash_loop.py                            # the bench: 50 kills
     .venv/bin/python bench/crash_loop.py --model builtin:linear-tox  # with the embedded model
 
 Writes bench/results/crash_loop.json; exit status 1 if any check failed.
@@ -164,7 +164,9 @@ def step_done(db: Path, step: str, ref: dict[str, Any]) -> bool:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--iterations", type=int, default=70)
+    ap.add_argument("--kills", type=int, default=50,
+                    help="stop after this many runs were killed (SIGKILL while running)")
+    ap.add_argument("--iterations", type=int, default=200, help="at most this many runs")
     ap.add_argument("--rows", type=int, default=12000, help="comments in the archive")
     ap.add_argument("--model", default=WORDLIST,
                     help="scorer (default: the word-list test scorer; e.g. builtin:linear-tox)")
@@ -195,8 +197,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         t = time.perf_counter()
         r = run(command(ref_db, step, archive, args.model), env)
         durations[step] = time.perf_counter() - t
-        if r.returncode not in (0, 1):
+        if r.returncode not in (0, 1) or "Traceback" in r.stderr:
             raise SystemExit(f"reference {step} failed: {r.stderr}")
+    if not step_done(ref_db, "score", {}) or q(ref_db, "SELECT COUNT(*) FROM comments c JOIN"
+                                                " articles a ON a.id = c.article_id"
+                                                " WHERE a.source = ?", (str(archive),)
+                                                )[0][0] != args.rows:
+        raise SystemExit("the reference run did not ingest and score the whole archive")
     ref = {"keys": {k for (k,) in q(ref_db, "SELECT key FROM comments")},
            "scores": reference_scores(ref_db), "archive_rows": args.rows,
            "labels": q(ref_db, "SELECT COUNT(DISTINCT label) FROM scores")[0][0]}
@@ -204,12 +211,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     db = work / "job.db"
     shutil.copy(seeded, db)
     results: dict[str, Any] = {
-        "model": args.model, "rows": args.rows, "iterations": args.iterations,
+        "model": args.model, "rows": args.rows, "max_runs": args.iterations,
         "reference_seconds": {k: round(v, 2) for k, v in durations.items()},
-        "kills": {"ingest": 0, "score": 0}, "finished_before_kill": {"ingest": 0, "score": 0},
+        "kills": {"ingest": 0, "score": 0}, "runs": 0, "finished_before_kill": {"ingest": 0, "score": 0},
         "jobs_completed": 0, "failures": []}
     start = time.perf_counter()
     for i in range(args.iterations):
+        if sum(results["kills"].values()) >= args.kills:
+            break
+        results["runs"] = i + 1
         if step_done(db, "ingest", ref) and step_done(db, "score", ref):
             results["jobs_completed"] += 1
             for _ in range(2):  # a fresh job, so kills land early, midway and late alike
