@@ -1,8 +1,9 @@
 """Case 11: ingest and batch scoring killed with SIGKILL at random moments, then re-run.
 
 A few iterations of bench/crash_loop.py (the bench runs until 50 kills): real subprocesses,
-real kills, a real SQLite file checked after each kill. Plus a check that the loop's checker does catch a
-duplicate, a half-saved scoring and a changed decision, so that a pass means something.
+real kills, a real SQLite file checked after each kill. Plus a check that the loop's checker
+does catch a half-saved scoring, a gap and a changed decision, so that a pass means something.
+And kill -9 of a parent with worker processes: no orphaned worker stays behind.
 """
 
 from __future__ import annotations
