@@ -264,9 +264,16 @@ def _m3_log_completeness(conn: sqlite3.Connection) -> None:
         " for an undo, and automated = 1 for system)'); END")
 
 
+def _m4_reply_parent_index(conn: sqlite3.Connection) -> None:
+    """Index replies' parents by source id: linking a reply no longer scans its whole article."""
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS comments_article_source ON comments(article_id, source_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m2_log_views,
     _m3_log_completeness,
+    _m4_reply_parent_index,
 ]
 SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
 
