@@ -141,3 +141,16 @@ def test_encoder_runtime_matches_transformers() -> None:
         assert (want - got).abs().max().item() < 1e-4
         assert s.engine.tokenizer(texts, add_special_tokens=False)["input_ids"] == [
             tok(t, add_special_tokens=False)["input_ids"] for t in texts]
+
+
+@pytest.mark.parametrize("name", ["builtin:linear-tox", "builtin"])
+def test_uncovered_language_is_sent_to_review_with_scores_kept(name: str) -> None:
+    from moderation.scoring import load_scorer
+
+    german, english = load_scorer(name).score([
+        "Das ist ein sehr langer Kommentar auf Deutsch über die Politik der Stadtverwaltung",
+        "You are a stupid idiot and everyone here knows it.",
+    ])
+    assert (german.status, german.language) == ("unsupported_language", "de")
+    assert "toxicity" in german.labels
+    assert (english.status, english.language) == ("ok", "en")

@@ -1004,9 +1004,6 @@ def test_case_23_empty_is_not_scored_never_clean(scored_db: Path) -> None:
     assert status != "empty" and labels
 
 
-@pytest.mark.xfail(strict=True, reason="the embedded models run no language check: German "
-                   "text gets status 'ok' and scores instead of 'unsupported_language' (the "
-                   "Detoxify path marks it for review)")
 def test_case_23_uncovered_language_is_marked_for_review(scored_db: Path) -> None:
     from moderation.triage import load_queue
 

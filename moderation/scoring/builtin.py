@@ -16,6 +16,7 @@ import numpy as np
 
 from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
+from moderation.scoring import language
 from moderation.scoring.normalize import Normalized, normalize
 
 # --- hashed n-gram features (shared by training and runtime) -----------------------------------
@@ -187,6 +188,7 @@ class LinearScorer:
         f = manifest["features"]
         self.bits, self.char_ns, self.word_ns = int(f["bits"]), tuple(f["char_ns"]), tuple(f["word_ns"])
         self.ca, self.cb = _platt(manifest.get("calibration", {}), self.labels)
+        self.languages = covered_languages(manifest)
         sp = manifest.get("spans", {})
         self.span_gate = float(sp.get("gate", 0.5))  # only explain texts at least this toxic
         self.span_tau = float(sp.get("tau", 0.1))  # a word's share of the logit to be flagged
@@ -258,9 +260,21 @@ class LinearScorer:
         explain = [k for k in range(len(todo)) if p[k, j] >= self.span_gate]
         spans = self.spans(norms, feats, mat, explain) if explain else {}
         for k, i in enumerate(todo):
+            lang, covered = language.check(texts[i][:20000], self.languages)
             results[i] = Scores(labels={lab: float(p[k, c]) for c, lab in enumerate(self.labels)},
-                                model=self.name, version=self.version, spans=spans.get(k, ()))
+                                model=self.name, version=self.version, spans=spans.get(k, ()),
+                                status="ok" if covered else "unsupported_language",
+                                language=lang)
         return results
+
+
+def covered_languages(manifest: dict[str, Any]) -> frozenset[str]:
+    """Languages the model was trained on (manifest ``languages``; the shipped data is English).
+
+    A comment in another language keeps its scores but gets status ``unsupported_language``,
+    which sends it to a moderator instead of reporting it clean (hostile-input case 23).
+    """
+    return frozenset(manifest.get("languages", ["en"]))
 
 
 # --- encoder -----------------------------------------------------------------------------------
@@ -288,7 +302,8 @@ class EncoderScorer:
         self.engine = InferenceEngine(
             model, tok, self.labels, name=self.name, version=self.version,
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tb.to(x.device)),
-            device=device, batch_size=batch_size, max_length=max_length)
+            device=device, batch_size=batch_size, max_length=max_length,
+            supported_languages=covered_languages(manifest))
         self.explainer: LinearScorer | None = None
         ex = manifest.get("explainer")
         if ex:
