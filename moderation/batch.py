@@ -343,6 +343,8 @@ class IngestSummary:
     articles_added: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Whole-file notes from the parser, e.g. an encoding guess ("read as cp1252").
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -413,7 +415,8 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
 
     with open(path, "rb") as fh, ThreadPoolExecutor(1) as writer:
         buf: list[tuple[str | None, Comment]] = []
-        for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path)):
+        for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path),
+                                 on_warning=summary.warnings.append):
             buf.append(pair)
             if len(buf) >= chunk:
                 pending.append((writer.submit(save, buf), len(buf), _tell(fh)))

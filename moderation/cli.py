@@ -175,6 +175,8 @@ def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | 
     except ModerationError as exc:
         click.echo(f"moderation: error: {exc}", err=True)
         return 2
+    for warning in summary.warnings:  # the parser's notes name the file already
+        click.echo(f"moderation: warning: {warning}", err=True)
     click.echo(json.dumps(summary.as_json()), err=True)
     return 1 if summary.skipped else 0
 

@@ -782,9 +782,6 @@ def test_case_20_utf16_csv_and_jsonl_with_a_bom(tmp_path: Path) -> None:
                    ) == [("1", "Zo\u00eb", text), ("2", "Zo\u00eb", text)]
 
 
-@pytest.mark.xfail(strict=True, reason="a cp1252 CSV's rows are now read (224d135), but "
-                   "`moderation ingest` does not report the cp1252 guess: batch.ingest_file "
-                   "drops iter_tabular's warnings, so the guess is recorded nowhere")
 def test_case_20_cp1252_csv_read_with_a_recorded_guess(tmp_path: Path) -> None:
     (tmp_path / "excel.csv").write_bytes("id,text\n1,Caf\u00e9 \u2013 na\u00efve\n2,plain\n"
                                          .encode("cp1252"))
