@@ -1104,9 +1104,6 @@ async def test_case_25_queue_stays_responsive_while_a_batch_scores(tmp_path: Pat
     assert run_sql(db, "PRAGMA integrity_check") == [("ok",)]
 
 
-@pytest.mark.xfail(strict=True, reason="the default embedded model (minilm-tox) scores 'you are "
-                   "st.upid' 0.19: the normalizer does not join a word split by one inner dot "
-                   "(linear-tox's character n-grams caught it at 0.77)")
 def test_case_24_one_dot_inside_a_word_is_seen_through(scored_db: Path) -> None:
     status, labels, _, _ = scoring_of(scored_db, f"obf{OBFUSCATED.index('you are st.upid')}")
     assert status == "ok" and labels["toxicity"] >= Config().thresholds["toxicity"]

@@ -72,3 +72,14 @@ def test_offset_map_is_total_and_ordered(raw: str) -> None:
     if n.text:
         s, e = n.raw_span(0, len(n.text))
         assert 0 <= s < e <= len(raw)
+
+
+def test_a_word_split_by_one_inner_separator_is_joined_only_when_abusive() -> None:
+    from moderation.scoring.normalize import normalize
+
+    assert normalize("you are st.upid").text == "you are stupid"
+    assert normalize("an id-iot").text == "an idiot"
+    for benign in ("see example.com", "e-mail me", "snake_case", "U.S. policy"):
+        assert normalize(benign).text == benign.lower()
+    n = normalize("ok st.upid")
+    assert n.raw_span(3, 9) == (3, 10)  # the span covers the raw word, dot included

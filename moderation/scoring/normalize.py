@@ -34,6 +34,10 @@ _MASK_TOKEN = re.compile(r"[a-z][a-z*#%]*[*#%][a-z*#%]*")
 # Three or more single letters split by the same kind of separator: f.u.c.k, f u c k, f-u-c-k.
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+~|/]{1,2}[a-z](?![a-z0-9])){2,}")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
+# A word split by one inner separator (st.upid, id-iot): joined only when the result is one of
+# the MASKABLE words, so that example.com, e-mail or snake_case stay as they are.
+_SPLIT = re.compile(r"(?<![a-z0-9])([a-z]+)[.\-_*]([a-z]+)(?![a-z0-9])")
+_MASKABLE_SET = frozenset(MASKABLE)
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,10 @@ def normalize(text: str) -> Normalized:
     drop: set[int] = set()
     for m in _SPACED.finditer(s):
         drop.update(m.start() + k for k, c in enumerate(m.group(0)) if not c.isalpha())
+    if any(c in s for c in ".-_*"):
+        for m in _SPLIT.finditer(s):
+            if m.group(1) + m.group(2) in _MASKABLE_SET:
+                drop.add(m.end(1))
     for m in _REPEAT.finditer(s):
         drop.update(range(m.start() + 2, m.end()))
     if drop:
