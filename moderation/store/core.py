@@ -1,0 +1,198 @@
+"""The connection: WAL, transactions retried while locked, the append-only guard, helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+import sqlite_utils
+
+from moderation import schema
+from moderation.documents import Article
+from moderation.errors import StoreError
+
+# How long a writer keeps retrying a locked database before giving up (seconds).
+WRITE_DEADLINE_S = 120.0
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _sha(*parts: str | None) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return _sha(text)
+
+
+def article_key(article: Article, source: str, fmt: str) -> str:
+    """Identity of an article across re-ingests: its source id or URL, else its title and file."""
+    if article.id or article.url:
+        return _sha("a", fmt, article.id or "", article.url or "")
+    return _sha("t", source, article.title or "")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    source: str
+    articles_added: int
+    comments_added: int
+    comments_seen: int
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    comment_id: int
+    log_id: int
+    action: str
+    prev_status: str
+    new_status: str
+    revision: int
+
+
+class StoreCore:
+    """A moderation database. Thread-safe: one connection guarded by a lock."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, readonly: bool = False,
+                 clock: Callable[[], str] = utcnow):
+        self.path = str(path)
+        # Where every timestamp comes from; tests pass a fixed clock to pin golden exports.
+        self.clock = clock
+        # Guards found missing and restored when the database was opened (logged then), kept
+        # until check_guards() reports them.
+        self.guards_restored: list[str] = []
+        self.busy_timeout_ms = busy_timeout_ms
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(conn)
+            if not readonly:
+                self._retry(self._setup)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    # -- connection, transactions -------------------------------------------------------
+
+    def _setup(self) -> None:
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        with self.transaction() as conn:
+            restored = schema.create(conn)
+            if restored:
+                self._log_guards_restored(conn, restored)
+        self.guards_restored = restored
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retry(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn`` retrying on 'database is locked' with backoff, up to WRITE_DEADLINE_S."""
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        delay = 0.02
+        while True:
+            try:
+                return fn(*args)
+            except sqlite3.OperationalError as exc:
+                msg = str(exc)
+                if "locked" not in msg and "busy" not in msg:
+                    if any(s in msg for s in ("full", "readonly", "I/O", "unable to open")):
+                        raise StoreError(f"{self.path}: cannot write: {msg}; the change was "
+                                         "rolled back, nothing stored before it is lost"
+                                         ) from exc
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreError(f"{self.path}: database stayed locked for "
+                                     f"{WRITE_DEADLINE_S:.0f}s; try again") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:  # e.g. a full disk at COMMIT: never leave it open
+                    conn.execute("ROLLBACK")
+                raise
+
+    def write(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(conn, *args)`` in one write transaction, retrying while locked."""
+        def attempt() -> Any:
+            with self.transaction() as conn:
+                return fn(conn, *args)
+        return self._retry(attempt)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def check_guards(self) -> list[str]:
+        """Recreate the log's append-only triggers if missing, logging that it happened."""
+        at_open, self.guards_restored = self.guards_restored, []
+        with self._lock:
+            missing = schema.missing_guards(self.db.conn)
+        if missing:
+            def restore(conn: sqlite3.Connection) -> None:
+                schema.restore_guards(conn, missing)
+                self._log_guards_restored(conn, missing)
+            self.write(restore)
+        return at_open + [m for m in missing if m not in at_open]
+
+    def _log_guards_restored(self, conn: sqlite3.Connection, names: list[str]) -> None:
+        conn.execute(
+            "INSERT INTO moderation_log(at, moderator, automated, action, note) "
+            "VALUES (?, 'system', 1, 'guard_restored', ?)",
+            (self.clock(), "append-only triggers were missing and were recreated: "
+             + ", ".join(names)),
+        )
+
+    def integrity_check(self) -> str:
+        return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])
+
+
+_FTS_INSERT_TRIGGER = next(st for st in schema.statements(schema.TABLES)
+                           if "TRIGGER IF NOT EXISTS comments_ai " in st)
+
+
+def fts_query(text: str) -> str:
+    """Quote each word so that user input is never FTS5 syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
