@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
+    parser.add_argument("--min-fill", type=float, default=None, help="engine min_fill override")
     args = parser.parse_args()
 
     import torch
@@ -111,6 +112,8 @@ def main() -> None:
         print(f"built bert-base checkpoint in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
 
         ours = load_scorer(f"detoxify:{model_dir}", device=args.device, batch_size=args.batch_size)
+        if args.min_fill is not None:
+            ours.engine.min_fill = args.min_fill
         threads = set_cpu_threads() if args.device == "cpu" else None
         naive = Detoxify(
             checkpoint=str(model_dir / "bench-bert-base.ckpt"),
@@ -187,6 +190,7 @@ def main() -> None:
         "device": args.device,
         "torch_threads": threads or torch.get_num_threads(),
         "our_batch_size": ours.batch_size,
+        "our_min_fill": ours.engine.min_fill,
         "naive_comments_per_s": len(texts) / naive_s,
         "ours_comments_per_s": len(texts) / ours_s,
         "ratio": naive_s / ours_s,
