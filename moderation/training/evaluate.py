@@ -67,17 +67,17 @@ def evaluate(dev: list[data.Example], probs: np.ndarray, labels: Sequence[str],
             rows = [i for i in idx if dev[i].labels.get(lab) is not None]
             if not rows:
                 continue
-            y = [dev[i].labels[lab] for i in rows]
-            auc = roc_auc(y, probs[rows, j])
+            y = [float(dev[i].labels[lab] or 0.0) for i in rows]  # rows hold no None
+            auc = roc_auc(y, probs[rows, j].tolist())
             if auc is not None:
                 res["roc_auc"][lab] = round(auc, 4)
                 res["positives"][lab] = int(sum(v >= 0.5 for v in y))
         if "toxicity" in labels:
             j = list(labels).index("toxicity")
-            y = [dev[i].labels["toxicity"] for i in idx]
-            res["ece_toxicity"] = round(ece(y, probs[idx, j]), 4)
+            yt = [float(dev[i].labels["toxicity"]) for i in idx]  # type: ignore[arg-type]
+            res["ece_toxicity"] = round(ece(yt, probs[idx, j].tolist()), 4)
             res["mean_p_toxicity"] = round(float(np.mean(probs[idx, j])), 4)
-            res["prevalence_toxicity"] = round(float(np.mean(np.asarray(y) >= 0.5)), 4)
+            res["prevalence_toxicity"] = round(float(np.mean(np.asarray(yt) >= 0.5)), 4)
         out["sources"][src] = res
     if spans is not None:
         f1 = [span_f1(spans[i], e.spans or []) for i, e in enumerate(dev) if e.source == "toxic_spans"]

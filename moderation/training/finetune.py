@@ -89,7 +89,7 @@ def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Exam
     """Length-grouped batches (sorted inside chunks of 50 batches, then shuffled): far less
     padding on CPU, still random order."""
     rng = random.Random(seed)
-    out = []
+    out: list[list[data.Example]] = []
     chunk = bs * 50
     for i in range(0, len(rows), chunk):
         part = sorted(rows[i:i + chunk], key=lambda e: len(e.text))
