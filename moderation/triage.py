@@ -12,6 +12,7 @@ REVIEW_STATUSES = {
     "unsupported_language": "language the model does not cover",
     "invalid_score": "the model returned an invalid score",
     "error": "the model failed on this comment",
+    "too_long": "too long to score whole: only its start and end were scored",
 }
 
 

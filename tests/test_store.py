@@ -161,3 +161,17 @@ def test_queue_is_worst_first_and_filters(scored_store: Store, config) -> None:
 
 def test_integrity_check(scored_store: Store) -> None:
     assert scored_store.integrity_check() == "ok"
+
+
+def test_unsupported_language_and_too_long_go_to_review_with_a_reason(store: Store,
+                                                                       config) -> None:
+    from moderation.triage import load_queue
+
+    store.ingest(SAMPLE)
+    store.save_scores([(1, Scores({"toxicity": 0.1}, "m", "1", status="unsupported_language")),
+                       (2, Scores({"toxicity": 0.2}, "m", "1", status="too_long")),
+                       (3, Scores({"toxicity": 0.1}, "m", "1"))])
+    items = {i.comment_id: i.reason for i in load_queue(store, config.thresholds)}
+    assert set(items) == {1, 2}
+    assert "language the model does not cover" in items[1]
+    assert "too long" in items[2]
