@@ -290,3 +290,15 @@ def test_alternates_are_scored_with_their_text_keeping_the_larger_score(tiny) ->
     assert merged[0].labels == pytest.approx(sa, abs=1e-6)
     assert merged[1].labels == pytest.approx({k: max(sb[k], sx[k]) for k in sb}, abs=1e-6)
     assert merged[1].windows == 1
+
+
+def test_clearly_english_fast_path_accepts_english_and_nothing_else() -> None:
+    from moderation.scoring.language import check, clearly_english
+
+    assert clearly_english("You are the worst and I think that this was a joke.")
+    for text in ("Das ist ein sehr langer Kommentar auf Deutsch über die Politik der Stadt",
+                 "Ceci est un commentaire très long sur la politique de la ville et le pont",
+                 "Dit is een hele lange reactie over de politiek van de stad en de brug",
+                 "the the"):
+        assert not clearly_english(text)
+    assert check("You are the worst and I think that this was a joke.", {"en"}) == ("en", True)
