@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from moderation.store.core import (
     article_key,
     text_hash,
 )
+from moderation.store.scores import score_fields
 
 
 class BatchMixin(StoreCore):
@@ -122,17 +122,7 @@ class BatchMixin(StoreCore):
         scoring_rows: list[tuple[Any, ...]] = []
         score_rows: list[tuple[Any, ...]] = []
         for comment_id, sc in new:
-            labels: dict[str, float] = {}
-            status = sc.status
-            for label, value in sc.labels.items():
-                v = float(value)  # numpy float32 and friends become REAL
-                if math.isnan(v) or math.isinf(v):
-                    status = "invalid_score"
-                    continue
-                labels[label] = v
-            top = max(labels.items(), key=lambda kv: kv[1]) if labels else (None, None)
-            spans = json.dumps([[s.start, s.end, s.label, round(float(s.weight), 4)]
-                                for s in sc.spans])
+            status, labels, top, spans = score_fields(sc)
             scoring_rows.append((comment_id, model, version, status, sc.windows, sc.language,
                                  spans, top[1], top[0], now))
             score_rows.extend((comment_id, model, version, k, v) for k, v in labels.items())

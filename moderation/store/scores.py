@@ -38,17 +38,7 @@ class ScoresMixin(StoreCore):
         now = self.clock()
         saved = 0
         for comment_id, sc in items:
-            labels: dict[str, float] = {}
-            status = sc.status
-            for label, value in sc.labels.items():
-                v = float(value)  # numpy float32 and friends become REAL
-                if math.isnan(v) or math.isinf(v):
-                    status = "invalid_score"
-                    continue
-                labels[label] = v
-            top = max(labels.items(), key=lambda kv: kv[1]) if labels else (None, None)
-            spans = json.dumps([[s.start, s.end, s.label, round(float(s.weight), 4)]
-                                for s in sc.spans])
+            status, labels, top, spans = score_fields(sc)
             cur = conn.execute(
                 "INSERT OR IGNORE INTO scorings(comment_id, model, version, status, windows,"
                 " language, spans, max_value, top_label, is_current, scored_at)"
@@ -83,3 +73,20 @@ class ScoresMixin(StoreCore):
         s["labels"] = labels
         s["spans"] = json.loads(s["spans"] or "[]")
         return s
+
+
+def score_fields(sc: Scores) -> tuple[str, dict[str, float], tuple[Any, Any], str]:
+    """A model result as stored: status, finite labels as plain floats (numpy float32 becomes
+    REAL; NaN or infinity is dropped and the status says ``invalid_score``), the top label and
+    its score, and the spans as JSON."""
+    labels: dict[str, float] = {}
+    status = sc.status
+    for label, value in sc.labels.items():
+        v = float(value)
+        if math.isnan(v) or math.isinf(v):
+            status = "invalid_score"
+            continue
+        labels[label] = v
+    top = max(labels.items(), key=lambda kv: kv[1]) if labels else (None, None)
+    spans = json.dumps([[s.start, s.end, s.label, round(float(s.weight), 4)] for s in sc.spans])
+    return status, labels, top, spans
