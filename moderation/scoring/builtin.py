@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from moderation.checksums import file_sha256
 from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
 from moderation.scoring import language
@@ -117,12 +118,6 @@ class Features:
 # --- manifest and checksums ----------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_manifest(model_dir: Path) -> dict[str, Any]:
@@ -141,7 +136,7 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
         p = model_dir / name
         if not p.is_file():
             raise ScorerError(f"{model_dir.name}: missing file {name}")
-        got = _sha256(p)
+        got = file_sha256(p)
         if got != want:
             raise ScorerError(f"{model_dir.name}: checksum mismatch for {name} (sha256 {got[:12]}..., manifest {want[:12]}...)")
     return manifest

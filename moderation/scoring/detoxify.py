@@ -17,7 +17,6 @@ and, where it differs, on a de-obfuscated copy (label-wise maximum).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -29,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Self
 
+from moderation.checksums import file_sha256
 from moderation.documents import Scores
 from moderation.errors import ScorerError
 from moderation.scoring import DETOXIFY_NAMES
@@ -107,17 +107,11 @@ def load(arg: str, *, device: str = "auto", batch_size: int | None = None) -> De
 # -- checkpoints --------------------------------------------------------------------------------
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_hash(path: Path, digest: str | None = None) -> str:
     """The file's sha256; a ScorerError if its name carries a hash prefix it does not match."""
-    digest = digest or sha256_of(path)
+    digest = digest or file_sha256(path)
     m = HASH_IN_NAME.search(path.name)
     if m and not digest.startswith(m.group(1)):
         raise ScorerError(
@@ -474,7 +468,7 @@ def _download(url: str, dest: Path, name: str) -> None:
             tmp = Path(fh.name)
             for block in iter(lambda: resp.read(1 << 20), b""):
                 fh.write(block)
-        digest = sha256_of(tmp)
+        digest = file_sha256(tmp)
         m = HASH_IN_NAME.search(dest.name)
         if m and not digest.startswith(m.group(1)):
             raise ScorerError(f"downloaded detoxify:{name} weights fail their checksum ({url})")

