@@ -184,6 +184,15 @@ class StoreCore:
              + ", ".join(names)),
         )
 
+    @staticmethod
+    def _threshold_case(thresholds: dict[str, float]) -> tuple[str, list[Any]]:
+        """SQL for 'the threshold of sc.label' (NULL for a label without one) and its params."""
+        if not thresholds:
+            return "NULL", []
+        cases = " ".join("WHEN ? THEN ?" for _ in thresholds)
+        return f"(CASE sc.label {cases} ELSE NULL END)", [x for kv in thresholds.items()
+                                                          for x in kv]
+
     def integrity_check(self) -> str:
         return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])
 

@@ -49,30 +49,21 @@ class QueueMixin(StoreCore):
             where.append("COALESCE(d.status, 'pending') = ?")
             params.append(status)
         if flagged_only or label:
-            cases = " ".join("WHEN ? THEN ?" for _ in thresholds)
-            case_params: list[Any] = [x for kv in thresholds.items() for x in kv]
-            cond = (f"sc.value >= CASE sc.label {cases} ELSE 2 END" if thresholds else "0")
+            case, case_params = self._threshold_case(thresholds)
             label_cond = " AND sc.label = ?" if label else ""
             review = " OR s.status NOT IN ('ok', 'empty')" if not label else ""
             where.append(
                 "(EXISTS (SELECT 1 FROM scores sc WHERE sc.comment_id = s.comment_id"
-                f" AND sc.model = s.model AND sc.version = s.version AND {cond}{label_cond})"
-                f"{review})")
+                f" AND sc.model = s.model AND sc.version = s.version AND sc.value >= {case}"
+                f"{label_cond}){review})")
             params.extend(case_params)
             if label:
                 params.append(label)
-        if article_id is not None:
-            where.append("c.article_id = ?")
-            params.append(article_id)
-        if min_score is not None:
-            where.append("s.max_value >= ?")
-            params.append(min_score)
-        if max_score is not None:
-            where.append("s.max_value <= ?")
-            params.append(max_score)
-        if author_norm is not None:
-            where.append("c.author_norm = ?")
-            params.append(author_norm)
+        for cond, value in (("c.article_id = ?", article_id), ("s.max_value >= ?", min_score),
+                            ("s.max_value <= ?", max_score), ("c.author_norm = ?", author_norm)):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
         if search:
             where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
             params.append(fts_query(search))

@@ -16,15 +16,6 @@ class StatsMixin(StoreCore):
 
     # -- stats and calibration
 
-    @staticmethod
-    def _threshold_case(thresholds: dict[str, float]) -> tuple[str, list[Any]]:
-        """SQL for 'the threshold of sc.label' (NULL for a label without one) and its params."""
-        if not thresholds:
-            return "NULL", []
-        cases = " ".join("WHEN ? THEN ?" for _ in thresholds)
-        return f"(CASE sc.label {cases} ELSE NULL END)", [x for kv in thresholds.items()
-                                                          for x in kv]
-
     def label_status_counts(self, thresholds: dict[str, float]) -> list[dict[str, Any]]:
         """Per label and status: reader comments whose current scoring has the label (n) and
         how many of them reach the label's threshold (flagged; NULL without a threshold)."""
