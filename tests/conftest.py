@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,6 +46,42 @@ SAMPLE_SCORES = {
     4: {"toxicity": 0.10, "insult": 0.05},
     5: {"toxicity": 0.88, "identity_attack": 0.77},
 }
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models run fastest on one thread, and the test machine is shared; restored after.
+
+    Modules that score with tiny torch models opt in with
+    ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``.
+    """
+    torch = pytest.importorskip("torch")
+    before_env = os.environ.get("MODERATION_TORCH_THREADS")
+    before = torch.get_num_threads()
+    os.environ["MODERATION_TORCH_THREADS"] = "1"
+    yield
+    if before_env is None:
+        os.environ.pop("MODERATION_TORCH_THREADS", None)
+    else:
+        os.environ["MODERATION_TORCH_THREADS"] = before_env
+    torch.set_num_threads(before)
+
+
+@contextmanager
+def mounted_tmpfs(mnt: Path, size: str) -> Iterator[Path]:
+    """A real tmpfs of ``size`` at ``mnt`` for the duration (a full disk for real); skips the
+    test when this machine cannot mount one (needs root and mount permission)."""
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 @pytest.fixture

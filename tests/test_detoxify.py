@@ -28,18 +28,7 @@ from moderation.scoring import detoxify as mdetox
 CLASSES = ["toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models run fastest on one thread, and the test machine is shared; restored after."""
-    before_env = os.environ.get("MODERATION_TORCH_THREADS")
-    before = torch.get_num_threads()
-    os.environ["MODERATION_TORCH_THREADS"] = "1"
-    yield
-    if before_env is None:
-        os.environ.pop("MODERATION_TORCH_THREADS", None)
-    else:
-        os.environ["MODERATION_TORCH_THREADS"] = before_env
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,18 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import mounted_tmpfs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from moderation import export as ex
-from moderation.cli import cli
 from moderation.actions import decide
+from moderation.cli import cli
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.errors import ExportError
 from moderation.store import Store
@@ -295,18 +295,8 @@ def test_cli_writes_a_file_and_stdout_the_same(store: Store, config, tmp_path: P
 @pytest.fixture
 def tiny_fs(tmp_path: Path):
     """A 256 KiB tmpfs mounted for the test (needs root and mount permission; else skipped)."""
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "tiny", "256k") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def big_log(store: Store, config, n: int = 40) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, mounted_tmpfs
 from rich.console import Console
 from test_cli import mod
 
@@ -377,18 +377,8 @@ def test_case_14_failed_status_change_writes_no_log_row(scored_store: Store, con
 @pytest.fixture
 def small_fs(tmp_path: Path):
     """A 2 MiB tmpfs (needs root and mount permission; else skipped)."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "small", "2m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def test_case_15_full_disk_under_the_database_is_a_clear_error(small_fs: Path,
