@@ -92,8 +92,7 @@ async def test_hostile_text_is_shown_literally(store: Store, config: Config) -> 
         await settle(app, pilot)
         assert len(app.items) == len(HOSTILE)
         for i in range(len(HOSTILE)):
-            comment = app.query_one("#comment", Static)
-            shown = str(comment.render())
+            shown = app.detail.section("comment").plain
             assert "\x1b" not in shown and "\x00" not in shown and "\x9b" not in shown
             assert "\u202e" not in shown
             if i == 0:
@@ -102,7 +101,7 @@ async def test_hostile_text_is_shown_literally(store: Store, config: Config) -> 
                 assert "␛]0;pwned␇" in shown and "<U+009B>" in shown
             if i == 4:
                 assert "<RLO>" in shown and "<ZWSP>" in shown
-            await pilot.click("#comment")
+            await pilot.click("#detail", offset=(4, 12))   # on the comment's text
             await pilot.press("j")
         assert app.is_running  # no click on the text ran app.quit
         table = app.query_one("#queue", QueueList)
@@ -244,15 +243,14 @@ async def test_thread_and_author_history(scored_store: Store, config: Config) ->
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         assert app.current.comment_id == 2
-        thread = str(app.query_one("#thread", Static).render())
+        thread = app.detail.section("thread").plain
         assert "#1 (pending, 0.02) Ann: Great reporting" in thread
         assert "this comment #2" in thread
         assert "#3 (hidden by bob: abuse, 0.81) Troll: Shut up" in thread
-        history = str(app.query_one("#history", Static).render())
+        history = app.detail.section("history").plain
         assert "Troll  1 pending · 0 approved · 1 hidden" in history
         assert "#3 (hidden by bob: abuse" in history
-        assert "Council votes on the new bridge" in str(
-            app.query_one("#article", Static).render())
+        assert "Council votes on the new bridge" in app.detail.section("article").plain
 
 
 @pytest.mark.asyncio
@@ -274,7 +272,7 @@ async def test_live_refresh_and_other_moderator(scored_store: Store, config: Con
             await wait_until(app, pilot, lambda: 5 in app.elsewhere)
             assert ids(app) == [6, 2, 5, 3]      # still listed, marked as decided by bob
             assert "#5 hidden by bob" in str(app.query_one("#status-line", Static).render())
-            reason = str(app.query_one("#reason", Static).render())
+            reason = app.detail.section("reason").plain
             assert "Decided meanwhile by bob: now hidden" in reason
             await pilot.press("a")               # ann's approve must not overwrite bob's hide
             await settle(app, pilot)
@@ -333,10 +331,14 @@ def assert_screen_safe(app) -> str:
     """Everything on screen, as the terminal would get it: no control or bidi character."""
     from textual.widget import Widget
 
+    from moderation.tui.detail import CommentView
+
     texts = []
     for widget in app.screen.query(Widget):
         if isinstance(widget, Static):
             texts.append(str(widget.render()))
+        elif isinstance(widget, CommentView):
+            texts.append(widget.plain)
     svg = app.export_screenshot()
     for blob in (*texts, svg):
         bad = sorted({hex(ord(c)) for c in blob if c in BAD_CHARS and c != "\t"})
@@ -366,14 +368,14 @@ async def test_hostile_text_in_every_widget(store: Store, config: Config) -> Non
         for _ in range(n - 1):
             await settle(app, pilot)
             seen += assert_screen_safe(app)
-            await pilot.click("#thread")
-            await pilot.click("#history")
+            for y in range(2, 40, 4):                       # text, thread and history
+                await pilot.click("#detail", offset=(6, y))
             await pilot.press("j")
         assert "[@click=app.quit]Read more[/]" in seen
         assert "[ @click=app.quit]x [RED]x[/] [$accent]x \\[ trailing \\" in seen
         assert "␛]0;pwned␇" in seen and "<U+009B>" in seen and "<RLO>" in seen
-        thread = str(app.query_one("#thread", Static).render())
-        history = str(app.query_one("#history", Static).render())
+        thread = app.detail.section("thread").plain
+        history = app.detail.section("history").plain
         assert "[/] [0] [bold [[[[ [[self foo] bar]" in thread + history
         await pilot.press("m")                                 # status line: author name
         await settle(app, pilot)
@@ -410,7 +412,7 @@ async def test_empty_queue_keys_do_nothing(store: Store, config: Config) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert app.items == [] and app.current is None
-        assert "The queue is empty." in str(app.query_one("#comment", Static).render())
+        assert "The queue is empty." in app.detail.section("comment").plain
         await pilot.press("j", "k", "a", "space", "m", "u", "n", "h", "s", "c")
         await settle(app, pilot)
         assert app.is_running

@@ -12,7 +12,6 @@ import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from moderation.config import Config
 from moderation.tui.app import make_app
@@ -27,7 +26,7 @@ async def ready(pilot: Pilot) -> None:
     for _ in range(300):
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running and w.name != "writer"]
-        history = str(app.query_one("#history", Static).render())
+        history = app.detail.section("history").plain
         if app.loads and app.counts and not busy and "loading" not in history:
             break
         await asyncio.sleep(0.02)

@@ -50,6 +50,7 @@ class QueueList(ScrollView, can_focus=True):
         self.rows: dict[str, Text] = {}
         self._cache: dict[tuple[str, int, bool, Style], Strip] = {}
         self.cursor_row = 0
+        self._base = Style()
 
     # -- the DataTable-like surface the app uses ----------------------------------------
 
@@ -147,10 +148,14 @@ class QueueList(ScrollView, can_focus=True):
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.size.width, 1))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # walks every ancestor's styles: once per paint, not per row
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         row = y + self.scroll_offset.y
-        base = self.rich_style
+        base = self._base
         if row >= len(self._keys) or width <= 0:
             return Strip([Segment(" " * max(width, 0), base)], max(width, 0))
         key = self._keys[row]

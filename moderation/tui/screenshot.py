@@ -74,8 +74,6 @@ def demo_store(path: str | Path) -> Store:
 
 
 async def _shoot(out: Path, size: tuple[int, int]) -> None:
-    from textual.widgets import Static
-
     from moderation.tui.app import make_app
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +82,7 @@ async def _shoot(out: Path, size: tuple[int, int]) -> None:
         async with app.run_test(size=size) as pilot:
             for _ in range(100):
                 await pilot.pause()
-                history = str(app.detail.query_one("#history", Static).render())
+                history = app.detail.section("history").plain
                 if app.loads and app.counts and "loading" not in history:
                     break
                 await asyncio.sleep(0.02)
