@@ -418,3 +418,33 @@ async def test_empty_queue_keys_do_nothing(store: Store, config: Config) -> None
         assert app.is_running
         assert "Nothing to undo." in str(app.query_one("#status-line", Static).render())
     assert list(store.log_rows()) == []
+
+
+@pytest.mark.asyncio
+async def test_comment_view_scrolls_rewraps_and_starts_at_the_top(store: Store,
+                                                                   config: Config) -> None:
+    long_text = "\n".join(f"paragraph {n}: the council is wrong about the bridge again"
+                          for n in range(80)) + "\nLAST-LINE"
+    store.ingest(ParseResult("text", (Article(title="Long", comments=(
+        Comment(long_text, author="Verbose", position=0),
+        Comment("short and rude, idiot", author="Brief", position=1))),), source="l"))
+    store.save_scores([(1, Scores({"toxicity": 0.99}, "m", "1")),
+                       (2, Scores({"toxicity": 0.98}, "m", "1"))])
+    app = make_app(store, config, moderator="ann")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        view = app.detail
+        assert view.comment_id == 1
+        assert view.virtual_size.height > view.size.height and view.show_vertical_scrollbar
+        assert "LAST-LINE" not in app.export_screenshot()
+        view.scroll_end(animate=False)
+        await pilot.pause()
+        assert "LAST-LINE" in app.export_screenshot()
+        height_before = view.virtual_size.height
+        await pilot.resize_terminal(80, 30)             # narrower: the lines are wrapped again
+        await settle(app, pilot)
+        assert view.wrap_width < 60 and view.virtual_size.height > height_before + 60
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert view.comment_id == 2 and view.scroll_y == 0
+        assert "short and rude, idiot" in app.export_screenshot().replace("&#160;", " ")

@@ -13,7 +13,7 @@ from moderation.config import Config
 from moderation.store import Store
 from moderation.triage import QueueFilter, QueueItem
 from moderation.tui import keys
-from moderation.tui.detail import CommentView
+from moderation.tui.detail import CommentView, Prepared
 from moderation.tui.queuelist import QueueList
 from moderation.tui.render import safe, shorten, status_text
 
@@ -39,8 +39,8 @@ class QueueCore(App[None]):
         self.exhausted = True
         self.loads = 0                                 # queue loads shown (tests, bench)
         self._marker: int | None = None
-        # Thread and author history by comment id: the shown one and the next few, prefetched.
-        self._ctx_cache: dict[int, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        # The comment view's sections by comment id: the shown one and the next few, prefetched.
+        self._prepared: dict[int, Prepared] = {}
         self._loading_more = False
         self._jobs: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
         self.set_keymap(keys.keymap(config.keys))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import queue
+import threading
 from dataclasses import replace
+from typing import Any
 
 from textual import work
 from textual.worker import get_current_worker
@@ -41,12 +43,12 @@ class DecidesComments(MarksComments):
 
         def typed(note: str | None) -> None:
             if note:
-                self._jobs.put(("decide", [(item.comment_id, None)], "note", None, note))
+                self._queue(("decide", [(item.comment_id, None)], "note", None, note))
 
         self.push_screen(NoteScreen(), typed)
 
     def action_undo(self) -> None:
-        self._jobs.put(("undo",))
+        self._queue(("undo",))
 
     def _apply(self, action: str, *, reason: str | None = None) -> None:
         """Decide the marked comments, else the current one: shown at once, saved behind."""
@@ -62,7 +64,7 @@ class DecidesComments(MarksComments):
         elif len(targets) > 1:
             for it in self.items:
                 self._refresh_row(it)
-        self._jobs.put(("decide", targets, action, reason, None))
+        self._queue(("decide", targets, action, reason, None))
         self._show_counts()
 
     def _drop_rows(self, ids: set[int]) -> None:
@@ -86,7 +88,15 @@ class DecidesComments(MarksComments):
 
     def start_writer(self) -> None:
         """Start the thread that saves decisions (once, when the app mounts)."""
+        self._painted = threading.Event()
         self._writer_worker = self._writer()
+
+    def _queue(self, job: tuple[Any, ...]) -> None:
+        """Hand a job to the writer, in order; it starts on it once the screen has been
+        painted, so that its Python work does not hold the GIL against the next comment's
+        paint (it waits 50 ms at most)."""
+        self._jobs.put(job)
+        self.call_after_refresh(self._painted.set)
 
     @work(thread=True, group="writer", name="writer")
     def _writer(self) -> None:
@@ -105,6 +115,8 @@ class DecidesComments(MarksComments):
                 self._jobs.task_done()
                 self._post(self.exit)
                 return
+            self._painted.wait(0.05)
+            self._painted.clear()
             try:
                 if job[0] == "undo":
                     self._undo()

@@ -2,12 +2,14 @@
 
 One Line API widget: each section is a Rich ``Text`` wrapped once per width into cached
 strips, so showing the next comment re-renders only the sections that changed and never
-asks the screen for a layout pass (which re-arranged and repainted every widget).
+asks the screen for a layout pass (which re-arranged and repainted every widget). The
+sections of the comments next in the queue are built and wrapped in a worker (``prepare``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -20,19 +22,15 @@ from textual.strip import Strip
 
 from moderation.triage import QueueItem
 from moderation.tui.render import (
-    highlighted,
+    article_text,
+    comment_text,
     history_text,
     label_bars,
-    safe,
-    status_text,
+    reason_text,
     thread_text,
 )
 
 PARTS = ("article", "reason", "bars", "comment", "thread", "history")
-
-
-def _same(a: Text, b: Text) -> bool:
-    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
 
 
 def wrap(text: Text, width: int, console: Console) -> list[Strip]:
@@ -44,6 +42,40 @@ def wrap(text: Text, width: int, console: Console) -> list[Strip]:
             segments = Segment.apply_style(segments, console.get_style(line.style))
         out.append(Strip(list(segments), line.cell_len))
     return out
+
+
+def item_sections(item: QueueItem, thresholds: dict[str, float]) -> dict[str, Text]:
+    """The sections that depend on the comment alone (not on its status or marks)."""
+    bars = label_bars(item.labels, thresholds)
+    bars.rstrip()
+    return {"article": article_text(item), "bars": bars, "comment": comment_text(item)}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One comment's sections but ``reason`` (which follows the live status), with its thread
+    and author history, and their lines at ``width`` (none when the width was unknown)."""
+
+    comment_id: int
+    texts: dict[str, Text]
+    width: int
+    lines: dict[str, list[Strip]]
+
+
+def prepare(item: QueueItem, thresholds: dict[str, float], thread: dict[str, Any],
+            history: dict[str, Any] | None, width: int, console: Console) -> Prepared:
+    """Build and wrap a comment's sections; pure, so a worker thread can run it."""
+    texts = item_sections(item, thresholds)
+    texts["thread"] = thread_text(thread, item.comment_id)
+    texts["thread"].rstrip()
+    texts["history"] = history_text(history, item.author)
+    texts["history"].rstrip()
+    lines = {part: wrap(text, width, console) for part, text in texts.items()} if width > 0 else {}
+    return Prepared(item.comment_id, texts, width, lines)
+
+
+def _same(a: Text, b: Text) -> bool:
+    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
 
 
 class CommentView(ScrollView, can_focus=True):
@@ -58,9 +90,9 @@ class CommentView(ScrollView, can_focus=True):
         self.thresholds = thresholds
         self.comment_id: int | None = None
         self._parts: dict[str, Text] = {part: Text() for part in PARTS}
-        # Per section, its lines at ``_width`` (no base style yet); None when to be wrapped.
+        # Per section, its lines at ``wrap_width`` (no base style yet); None when to be wrapped.
         self._wrapped: dict[str, list[Strip] | None] = dict.fromkeys(PARTS)
-        self._width = 0
+        self.wrap_width = 0
         self._lines: list[Strip] = []
         self._styled: dict[int, Strip] = {}   # line index -> strip with the widget's style
         self._base: Style = Style()
@@ -78,73 +110,45 @@ class CommentView(ScrollView, can_focus=True):
 
     # -- content ------------------------------------------------------------------------
 
-    def _set(self, part: str, text: Text) -> bool:
-        if _same(self._parts[part], text):
-            return False  # an unchanged section keeps its wrapped strips
-        self._parts[part] = text
-        self._wrapped[part] = None
-        return True
-
     def show(self, item: QueueItem | None, *, marked: bool = False,
-             elsewhere: dict[str, Any] | None = None,
-             context: tuple[dict[str, Any], dict[str, Any] | None] | None = None) -> None:
-        """Show ``item`` at once. Its thread and history come from ``context`` when prefetched,
-        else (and then fresh) from a worker through show_context."""
+             elsewhere: dict[str, Any] | None = None, prepared: Prepared | None = None) -> None:
+        """Show ``item`` at once. Its thread and history come with ``prepared`` (prefetched),
+        else later (and then fresh) from a worker through show_prepared."""
         new = (item.comment_id if item else None) != self.comment_id
         self.comment_id = item.comment_id if item else None
         if item is None:
             for part in PARTS:
                 self._set(part, Text(""))
             self._set("comment", Text("The queue is empty.", style="bold"))
-            self._rebuild(home=new)
-            return
-        art = Text("Article: ", style="bold")
-        art.append_text(safe(item.article_title or "(untitled)", one_line=True))
-        art.append(f"  (article #{item.article_id})", style="dim")
-        self._set("article", art)
-        why = Text("Why flagged: ", style="bold")
-        why.append(item.reason)
-        why.append("\nStatus: ", style="bold")
-        why.append_text(status_text(item.status, item.decided_by))
-        if elsewhere:
-            why.append("\nDecided meanwhile by ", style="bold yellow")
-            why.append_text(safe(elsewhere.get("moderator") or "someone", "bold yellow",
-                                 one_line=True))
-            why.append(f": now {elsewhere['status']} ({elsewhere.get('action')})",
-                       style="bold yellow")
-        if marked:
-            why.append("\n● marked for a bulk decision", style="bold cyan")
-        self._set("reason", why)
-        bars = label_bars(item.labels, self.thresholds)
-        bars.rstrip()
-        self._set("bars", bars)
-        body = Text("By ", style="bold")
-        body.append_text(safe(item.author or "(no author)", "bold", one_line=True))
-        body.append(f"  #{item.comment_id}\n\n")
-        body.append_text(highlighted(item.text, item.spans))
-        self._set("comment", body)
-        if context is not None:
-            self._set_context(item.comment_id, item.author, *context)
+        elif prepared is not None and prepared.comment_id == item.comment_id:
+            self._set_prepared(prepared)
         else:
+            for part, text in item_sections(item, self.thresholds).items():
+                self._set(part, text)
             self._set("thread", Text("Thread: loading…", style="dim"))
             self._set("history", Text("Author history: loading…", style="dim"))
+        if item is not None:
+            self._set("reason", reason_text(item, marked=marked, elsewhere=elsewhere))
         self._rebuild(home=new)
 
-    def show_context(self, comment_id: int, author: str | None, thread: dict[str, Any],
-                     history: dict[str, Any] | None) -> None:
-        """The thread and the author's history, if still about the comment shown."""
-        if comment_id == self.comment_id and self._set_context(comment_id, author, thread,
-                                                               history):
+    def show_prepared(self, prepared: Prepared) -> None:
+        """Sections built by a worker, if still about the comment shown."""
+        if prepared.comment_id == self.comment_id and self._set_prepared(prepared):
             self._rebuild(home=False)
 
-    def _set_context(self, comment_id: int, author: str | None, thread: dict[str, Any],
-                     history: dict[str, Any] | None) -> bool:
-        text = thread_text(thread, comment_id)
-        text.rstrip()
-        changed = self._set("thread", text)
-        hist = history_text(history, author)
-        hist.rstrip()
-        return self._set("history", hist) or changed
+    def _set(self, part: str, text: Text, lines: list[Strip] | None = None) -> bool:
+        if _same(self._parts[part], text):
+            return False  # an unchanged section keeps its wrapped strips
+        self._parts[part] = text
+        self._wrapped[part] = lines
+        return True
+
+    def _set_prepared(self, prepared: Prepared) -> bool:
+        lines = prepared.lines if prepared.width == self.wrap_width else {}
+        changed = False
+        for part, text in prepared.texts.items():
+            changed = self._set(part, text, lines.get(part)) or changed
+        return changed
 
     # -- lines ----------------------------------------------------------------------------
 
@@ -153,8 +157,8 @@ class CommentView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if width <= 0:
             return  # not laid out yet: on_resize builds the lines
-        if width != self._width:
-            self._width = width
+        if width != self.wrap_width:
+            self.wrap_width = width
             self._wrapped = dict.fromkeys(PARTS)
         console = self.app.console
         lines: list[Strip] = []
@@ -164,8 +168,7 @@ class CommentView(ScrollView, can_focus=True):
                 continue
             wrapped = self._wrapped[part]
             if wrapped is None:
-                wrapped = wrap(text, width, console)
-                self._wrapped[part] = wrapped
+                wrapped = self._wrapped[part] = wrap(text, width, console)
             if lines:
                 lines.append(Strip.blank(width))
             lines.extend(wrapped)
@@ -185,7 +188,7 @@ class CommentView(ScrollView, can_focus=True):
         self._rebuild(home=False)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        base = self.rich_style  # once per paint, not once per line
+        base = self.rich_style  # walks every ancestor's styles: once per paint, not per line
         if base != self._base:
             self._base, self._styled = base, {}
         return super().render_lines(crop)

@@ -61,9 +61,11 @@ class LoadsQueue(ShowsComment):
         if self.loads == 1:
             # Startup's objects (modules, styles, the first page) live as long as the app. Out
             # of the collector's sight, the full collection that lands on about one decision
-            # key in twelve took ~7 ms instead of ~27 ms in bench/queue_latency.py.
+            # key in twelve took ~7 ms instead of ~27 ms in bench/queue_latency.py. Collected
+            # first, so that no garbage is frozen with them.
+            gc.collect()
             gc.freeze()
-        self._ctx_cache.clear()  # another process may have changed the threads and histories
+        self._prepared.clear()  # another process may have changed the threads and histories
         self.items = items
         self._show_counts()
         if same and items:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from moderation.safetext import visible
+from moderation.triage import QueueItem
 
 BAR_WIDTH = 20
 
@@ -133,4 +134,41 @@ def history_text(hist: dict[str, Any] | None, author: str | None) -> Text:
         out.append("\n")
     if not hist["comments"]:
         out.append("  (no other comments by this author)\n", style="dim")
+    return out
+
+
+# -- the comment view's sections ------------------------------------------------------------
+
+
+def article_text(item: QueueItem) -> Text:
+    out = Text("Article: ", style="bold")
+    out.append_text(safe(item.article_title or "(untitled)", one_line=True))
+    out.append(f"  (article #{item.article_id})", style="dim")
+    return out
+
+
+def reason_text(item: QueueItem, *, marked: bool = False,
+                elsewhere: dict[str, Any] | None = None) -> Text:
+    """Why it is in the queue, its status, and whether someone else decided it meanwhile."""
+    out = Text("Why flagged: ", style="bold")
+    out.append(item.reason)
+    out.append("\nStatus: ", style="bold")
+    out.append_text(status_text(item.status, item.decided_by))
+    if elsewhere:
+        out.append("\nDecided meanwhile by ", style="bold yellow")
+        out.append_text(safe(elsewhere.get("moderator") or "someone", "bold yellow",
+                             one_line=True))
+        out.append(f": now {elsewhere['status']} ({elsewhere.get('action')})",
+                   style="bold yellow")
+    if marked:
+        out.append("\n● marked for a bulk decision", style="bold cyan")
+    return out
+
+
+def comment_text(item: QueueItem) -> Text:
+    """The author, the id and the text with the spans that drove the score highlighted."""
+    out = Text("By ", style="bold")
+    out.append_text(safe(item.author or "(no author)", "bold", one_line=True))
+    out.append(f"  #{item.comment_id}\n\n")
+    out.append_text(highlighted(item.text, item.spans))
     return out

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.worker import get_current_worker
 
 from moderation.safetext import match_key
 from moderation.triage import QueueItem
 from moderation.tui.core import QueueCore
+from moderation.tui.detail import Prepared, prepare
+
+# Comments whose sections are kept ready: the shown one, the two after it, the one before,
+# and a few just left. Each holds a few hundred objects that every full collection scans.
+PREPARED_KEPT = 8
 
 
 class ShowsComment(QueueCore):
@@ -23,38 +26,38 @@ class ShowsComment(QueueCore):
         self.table.action_cursor_up()
 
     def _show_detail(self, item: QueueItem | None) -> None:
-        """Show a comment; its thread and history come from the prefetch cache when there,
-        so that the next comment usually paints in one pass, and are then reloaded fresh."""
-        cached = self._ctx_cache.get(item.comment_id) if item else None
+        """Show a comment. Its sections come from the prefetch cache when there, so that the
+        next comment usually paints in one pass; then, once the screen is painted, a worker
+        reads it again fresh and prepares the comments next to it."""
+        prepared = self._prepared.get(item.comment_id) if item else None
         self.detail.show(item, marked=item is not None and item.comment_id in self.marked,
                          elsewhere=self.elsewhere.get(item.comment_id) if item else None,
-                         context=cached)
+                         prepared=prepared)
         if item is not None:
             row = self.table.cursor_row
             ahead = [i for i in self.items[row + 1:row + 3] + self.items[max(row - 1, 0):row]
-                     if i.comment_id not in self._ctx_cache and i.comment_id != item.comment_id]
-            self._load_context(item, ahead)
+                     if i.comment_id not in self._prepared and i.comment_id != item.comment_id]
+            # After the paint: the worker's Python work would otherwise hold the GIL against it.
+            self.call_after_refresh(self._load_context, item, ahead, self.detail.wrap_width)
 
-    def _context_of(self, item: QueueItem) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def _prepare(self, item: QueueItem, width: int) -> Prepared:
+        """In a worker: the comment's thread and author history read, its sections built."""
         thread = self.store.thread_context(item.comment_id)
         norm = match_key(item.author)
         history = self.store.author_history(norm, exclude_id=item.comment_id) if norm else None
-        return thread, history
+        return prepare(item, self.config.thresholds, thread, history, width, self.console)
 
     @work(thread=True, exclusive=True, group="context")
-    def _load_context(self, item: QueueItem, ahead: list[QueueItem]) -> None:
-        context = self._context_of(item)
-        self._post(self._got_context, item, context, shown=True)
+    def _load_context(self, item: QueueItem, ahead: list[QueueItem], width: int) -> None:
+        self._post(self._got_prepared, self._prepare(item, width), shown=True)
         for other in ahead:
             if get_current_worker().is_cancelled:
                 return
-            self._post(self._got_context, other, self._context_of(other), shown=False)
+            self._post(self._got_prepared, self._prepare(other, width), shown=False)
 
-    def _got_context(self, item: QueueItem,
-                     context: tuple[dict[str, Any], dict[str, Any] | None], *,
-                     shown: bool) -> None:
-        self._ctx_cache[item.comment_id] = context
-        while len(self._ctx_cache) > 64:
-            self._ctx_cache.pop(next(iter(self._ctx_cache)))
+    def _got_prepared(self, prepared: Prepared, *, shown: bool) -> None:
+        self._prepared[prepared.comment_id] = prepared
+        while len(self._prepared) > PREPARED_KEPT:
+            self._prepared.pop(next(iter(self._prepared)))
         if shown:
-            self.detail.show_context(item.comment_id, item.author, *context)
+            self.detail.show_prepared(prepared)
