@@ -7,7 +7,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from moderation.actions import decide, undo_last
+from moderation.actions import decide, decide_many, undo_last
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.errors import ConflictError, StoreError
 from moderation.store import Store
@@ -104,12 +104,27 @@ def test_undo_is_a_new_log_entry(scored_store: Store, config) -> None:
     decide(scored_store, 2, "hide", "ann", config.thresholds, reason="abuse")
     decide(scored_store, 3, "approve", "ann", config.thresholds)
     res = undo_last(scored_store, "ann", config.thresholds)
-    assert res is not None and res.comment_id == 3 and res.new_status == "pending"
+    assert res is not None and [(r.comment_id, r.new_status) for r in res.done] == [(3, "pending")]
     res = undo_last(scored_store, "ann", config.thresholds)
-    assert res is not None and res.comment_id == 2 and res.new_status == "pending"
+    assert res is not None and [(r.comment_id, r.new_status) for r in res.done] == [(2, "pending")]
     assert undo_last(scored_store, "ann", config.thresholds) is None
     actions = [r["action"] for r in scored_store.log_rows()]
     assert actions == ["hide", "approve", "undo", "undo"]
+
+
+def test_undo_takes_back_the_last_bulk_only(scored_store: Store, config) -> None:
+    decide_many(scored_store, [(1, None), (2, None)], "approve", "ann", config.thresholds)
+    decide_many(scored_store, [(3, None), (4, None)], "hide", "ann", config.thresholds,
+                reason="abuse")
+    res = undo_last(scored_store, "ann", config.thresholds)
+    assert res is not None and sorted(r.comment_id for r in res.done) == [3, 4]
+    assert [scored_store.status_of(i)[0] for i in (1, 2, 3, 4)] == [
+        "approved", "approved", "pending", "pending"]
+    res = undo_last(scored_store, "ann", config.thresholds)
+    assert res is not None and sorted(r.comment_id for r in res.done) == [1, 2]
+    assert undo_last(scored_store, "ann", config.thresholds) is None
+    assert [r["action"] for r in scored_store.log_rows()] == ["approve"] * 2 + ["hide"] * 2 + [
+        "undo"] * 4
 
 
 def test_undo_refuses_when_someone_else_changed_it(scored_store: Store, config) -> None:

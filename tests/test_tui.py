@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from textual.widgets import Static
@@ -321,6 +322,82 @@ async def test_quit_saves_the_decision_just_taken(scored_store: Store, config: C
             await asyncio.sleep(0.02)
         assert not app.is_running
     assert sorted(log_actions(scored_store)) == [(2, "approve", "ann"), (3, "approve", "ann")]
+
+
+
+def undone(store: Store) -> list[tuple[int, str]]:
+    """Per undo entry, in order: its comment and the action of the entry it undoes."""
+    rows = list(store.log_rows())
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for r in rows:
+        if r["action"] == "undo":
+            assert by_id[r["undoes"]]["comment_id"] == r["comment_id"]
+            out.append((r["comment_id"], by_id[r["undoes"]]["action"]))
+    return out
+
+
+@pytest.mark.asyncio
+async def test_undo_after_a_bulk_decision_undoes_the_whole_bulk(scored_store: Store,
+                                                                 config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "j", "space", "a")   # bulk: approve #2 and #3
+        await settle(app, pilot)
+        assert ids(app) == [5]
+        await pilot.press("a")                          # then #5 alone
+        await settle(app, pilot)
+        await pilot.press("u")                          # undoes #5 only
+        await settle(app, pilot)
+        assert [scored_store.status_of(i)[0] for i in (2, 3, 5)] == ["approved", "approved",
+                                                                      "pending"]
+        await pilot.press("u")                          # the whole bulk
+        await settle(app, pilot)
+        assert [scored_store.status_of(i)[0] for i in (2, 3, 5)] == ["pending"] * 3
+        assert "Undone: 2 decisions of a bulk, back to pending" in str(
+            app.query_one("#status-line", Static).render())
+        assert ids(app) == [2, 5, 3]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "Nothing to undo." in str(app.query_one("#status-line", Static).render())
+    assert log_actions(scored_store) == [
+        (2, "approve", "ann"), (3, "approve", "ann"), (5, "approve", "ann"),
+        (5, "undo", "ann"), (3, "undo", "ann"), (2, "undo", "ann")]
+    assert undone(scored_store) == [(5, "approve"), (3, "approve"), (2, "approve")]
+    bulk = {r["comment_id"]: json.loads(r["evidence"]).get("bulk")
+            for r in scored_store.log_rows(action="approve")}
+    assert bulk[2] == bulk[3] and bulk[2]["size"] == 2 and bulk[5] is None
+
+
+@pytest.mark.asyncio
+async def test_bulk_undo_leaves_what_another_moderator_decided(scored_store: Store,
+                                                               config: Config) -> None:
+    app = make_app(scored_store, config, moderator="ann")
+    other = Store(scored_store.path)           # a second moderator on the same database
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("m")             # every pending comment by Troll: #2 and #3
+            await settle(app, pilot)
+            await pilot.press("h")
+            await pilot.pause()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert [scored_store.status_of(i)[0] for i in (2, 3)] == ["hidden", "hidden"]
+            other.record_decision(3, "approve", "bob")
+            await pilot.press("u")
+            await settle(app, pilot)
+            line = str(app.query_one("#status-line", Static).render())
+            assert "1 NOT undone" in line and "comment 3 was changed by bob" in line
+    finally:
+        other.close()
+    assert scored_store.status_of(2)[0] == "pending"
+    assert scored_store.comment(3)["status"] == "approved"
+    assert scored_store.comment(3)["decided_by"] == "bob"
+    assert log_actions(scored_store) == [(2, "hide", "ann"), (3, "hide", "ann"),
+                                         (3, "approve", "bob"), (2, "undo", "ann")]
+    assert undone(scored_store) == [(2, "hide")]
 
 
 BAD_CHARS = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {"\n"}

@@ -76,13 +76,41 @@ class DecisionsMixin(StoreCore):
             (comment_id, status, action, moderator, reason, note, now, revision + 1, log_id))
         return DecisionResult(comment_id, log_id, action, prev_status, status, revision + 1)
 
+    # An undo is about the same comment as the entry it undoes: matching the comment too lets
+    # SQLite find it through the log_comment index instead of scanning the whole log.
+    _UNDONE = ("EXISTS (SELECT 1 FROM moderation_log u WHERE u.comment_id = l.comment_id"
+               " AND u.undoes = l.id)")
+
     def last_undoable(self, moderator: str) -> dict[str, Any] | None:
         """This moderator's latest approve/hide that has not been undone yet."""
         rows = self.query(
             "SELECT l.* FROM moderation_log l WHERE l.moderator = ? AND l.action IN"
-            " ('approve', 'hide') AND NOT EXISTS (SELECT 1 FROM moderation_log u"
-            " WHERE u.undoes = l.id) ORDER BY l.id DESC LIMIT 1", (moderator,))
+            f" ('approve', 'hide') AND NOT {self._UNDONE} ORDER BY l.id DESC LIMIT 1",
+            (moderator,))
         return rows[0] if rows else None
+
+    def bulk_entries(self, last: dict[str, Any]) -> list[dict[str, Any]]:
+        """``last`` (a log row) and, when it was one of a bulk decision, the other entries of
+        that bulk not undone yet, newest first.
+
+        A bulk's entries are its moderator's consecutive log entries carrying the same bulk
+        id in their evidence (decide_many writes them one after another), so this reads at
+        most the bulk's size of that moderator's entries, back from ``last``.
+        """
+        bulk = _bulk_of(last)
+        if bulk is None:
+            return [last]
+        rows = self.query(
+            f"SELECT l.*, {self._UNDONE} AS undone FROM moderation_log l"
+            " WHERE l.moderator = ? AND l.id <= ? ORDER BY l.id DESC LIMIT ?",
+            (last["moderator"], last["id"], bulk[1]))
+        out = []
+        for row in rows:
+            if _bulk_of(row) != bulk:
+                break
+            if not row.pop("undone") and row["action"] in ("approve", "hide"):
+                out.append(row)
+        return out
 
     def log_rows(self, *, since: str | None = None, until: str | None = None,
                  moderator: str | None = None, action: str | None = None,
@@ -124,3 +152,17 @@ class DecisionsMixin(StoreCore):
             (comment_id, row[0], row[1])).fetchall())
         return {"model": row[0], "version": row[1], "scores": scores, "thresholds": None,
                 "flagged": None, "score_status": row[2]}
+
+
+
+def _bulk_of(row: dict[str, Any]) -> tuple[str, int] | None:
+    """The (bulk id, size) that a log entry's evidence carries (decide_many), or None."""
+    try:
+        snapshot = json.loads(row.get("evidence") or "null")
+    except ValueError:
+        return None
+    bulk = snapshot.get("bulk") if isinstance(snapshot, dict) else None
+    if not isinstance(bulk, dict) or not bulk.get("id"):
+        return None
+    size = bulk.get("size")
+    return str(bulk["id"]), size if isinstance(size, int) and size > 0 else 1

@@ -132,6 +132,7 @@ class DecidesComments(MarksComments):
                 self._jobs.task_done()
 
     def _undo(self) -> None:
+        """Undo my last decision, or the whole bulk it was part of (a new log entry each)."""
         try:
             res = actions.undo_last(self.store, self.moderator, self.config.thresholds)
         except ModerationError as exc:
@@ -140,9 +141,18 @@ class DecidesComments(MarksComments):
         if res is None:
             self._post(self.say, "Nothing to undo.")
             return
-        self._post(self.say, f"Undone: #{res.comment_id} back to {res.new_status} "
-                             f"(log entry {res.log_id})")
-        self._post(self.reload, res.comment_id)
+        first = res.done[-1]  # the bulk's first decision: the cursor goes back to it
+        if len(res.done) == 1 and not res.refused:
+            msg = f"Undone: #{first.comment_id} back to {first.new_status} (log entry {first.log_id})"
+        else:
+            back = {r.new_status for r in res.done}
+            msg = (f"Undone: {len(res.done)} decisions of a bulk, back to "
+                   f"{back.pop() if len(back) == 1 else 'their earlier statuses'}")
+        if res.refused:
+            msg += (f"; {len(res.refused)} NOT undone: "
+                    + "; ".join(m for _, m in res.refused[:3]))
+        self._post(self.say, msg, "bold yellow" if res.refused else "")
+        self._post(self.reload, first.comment_id)
 
     def _saved(self, res: BulkResult, action: str) -> None:
         by_id = {i.comment_id: n for n, i in enumerate(self.items)}
