@@ -56,6 +56,7 @@ class ShowsComment(QueueCore):
             self._post(self._got_prepared, self._prepare(other, width), shown=False)
 
     def _got_prepared(self, prepared: Prepared, *, shown: bool) -> None:
+        self._prepared.pop(prepared.comment_id, None)  # re-read: now the newest
         self._prepared[prepared.comment_id] = prepared
         while len(self._prepared) > PREPARED_KEPT:
             self._prepared.pop(next(iter(self._prepared)))
