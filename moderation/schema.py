@@ -270,10 +270,37 @@ def _m4_reply_parent_index(conn: sqlite3.Connection) -> None:
         "CREATE INDEX IF NOT EXISTS comments_article_source ON comments(article_id, source_id)")
 
 
+SQLValue = str | bytes | int | float | None
+
+
+def _unhex16(value: SQLValue) -> SQLValue:
+    """A 64-character hex SHA-256 as its first 16 bytes; anything else as it is."""
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            return bytes.fromhex(value)[:16]
+        except ValueError:
+            return value
+    return value
+
+
+def _m5_binary_keys(conn: sqlite3.Connection) -> None:
+    """Comment keys and text hashes as 16-byte BLOBs: a third of the index, faster ingest."""
+    # The columns keep their declared TEXT type (changing it would mean rebuilding the table
+    # that every other table references); SQLite stores a BLOB in a TEXT column unchanged.
+    # The same 16 bytes are what store.core computes for new comments, so a re-ingest of a
+    # file ingested before this migration still finds its comments.
+    conn.create_function("moderation_unhex16", 1, _unhex16, deterministic=True)
+    conn.execute(
+        "UPDATE comments SET key = moderation_unhex16(key),"
+        " text_hash = moderation_unhex16(text_hash)"
+        " WHERE typeof(key) = 'text' OR typeof(text_hash) = 'text'")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m2_log_views,
     _m3_log_completeness,
     _m4_reply_parent_index,
+    _m5_binary_keys,
 ]
 SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
 

@@ -28,7 +28,6 @@ from test_cli import mod
 
 from moderation import export as ex
 from moderation.actions import decide
-from moderation.batch import INGEST_CHUNK
 from moderation.config import Config
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.errors import ParseError
@@ -381,9 +380,11 @@ def small_fs(tmp_path: Path):
         yield mnt
 
 
-def test_case_15_full_disk_under_the_database_is_a_clear_error(small_fs: Path,
-                                                                tmp_path: Path) -> None:
+def test_case_15_full_disk_under_the_database_is_a_clear_error(
+        small_fs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = small_fs / "m.db"
+    chunk = 1000
+    monkeypatch.setenv("MODERATION_INGEST_CHUNK", str(chunk))  # fixed-size transactions
     seeds = REPO / "seeds"
     assert mod("--db", str(db), "ingest", str(seeds), cwd=tmp_path).returncode == 0
     assert mod("--db", str(db), "decide", "1", "hide", "--moderator", "ann",
@@ -400,7 +401,7 @@ def test_case_15_full_disk_under_the_database_is_a_clear_error(small_fs: Path,
     assert snapshot(db) == before
     # Whole transactions only: the chunks committed before the disk filled, nothing partial.
     added = run_sql(db, "SELECT COUNT(*) FROM comments")[0][0] - comments[0][0]
-    assert added % INGEST_CHUNK == 0 and added < 8000
+    assert added % chunk == 0 and added < 8000
 
 
 def test_case_15_read_only_database_is_a_clear_error(small_fs: Path, tmp_path: Path) -> None:

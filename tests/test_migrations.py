@@ -314,3 +314,35 @@ def test_the_sqlite3_shell_reads_the_schema_and_views(tmp_path: Path, config) ->
          " FROM moderation_log_readable"], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["log_id,moderator,action,reason,comment_id,new_status",
                                 "1,ann,hide,abuse,2,hidden"]
+
+
+def test_hex_keys_of_an_older_database_become_the_binary_keys_new_ingests_compute(
+        tmp_path: Path) -> None:
+    """Schema v5: a database whose comment keys and text hashes are 64-character hex (as v4
+    and earlier wrote them) is converted, and re-ingesting the same comments adds nothing."""
+    from moderation.store.core import _sha, comment_key
+
+    # the old key was the hex of the same SHA-256 whose first 16 bytes are the new key
+    assert comment_key("base", 2) == bytes.fromhex(_sha("base", "2"))[:16]
+    path = tmp_path / "v4.db"
+    with Store(path) as store:
+        store.ingest(SAMPLE)
+        new_keys = store.db.conn.execute(
+            "SELECT id, key, text_hash FROM comments ORDER BY id").fetchall()
+    assert all(isinstance(k, bytes) and len(k) == 16 and len(t) == 16 for _, k, t in new_keys)
+    conn = sqlite3.connect(path, isolation_level=None)
+    # back to what v4 stored: hex of the full digest (the tail is not needed by the migration)
+    conn.execute("UPDATE comments SET key = lower(hex(key)) || printf('%032d', id),"
+                 " text_hash = lower(hex(text_hash)) || printf('%032d', 0)")
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 5")
+    assert conn.execute("SELECT typeof(key), length(key) FROM comments LIMIT 1").fetchone() == (
+        "text", 64)
+    conn.close()
+    with Store(path) as store:
+        assert schema.schema_version(store.db.conn) == schema.SCHEMA_VERSION
+        assert store.db.conn.execute(
+            "SELECT id, key, text_hash FROM comments ORDER BY id").fetchall() == new_keys
+        report = store.ingest(SAMPLE)
+        assert report.comments_added == 0
+        assert store.query("SELECT COUNT(*) AS n FROM comments")[0]["n"] == len(new_keys)

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from moderation.documents import Article, Comment, Scores
 from moderation.errors import StoreError
-from moderation.safetext import match_key
 from moderation.store.core import (
     _FTS_INSERT_TRIGGER,
+    INSERT_COMMENT,
     StoreCore,
-    _sha,
     article_key,
-    text_hash,
+    comment_base,
+    comment_fields,
+    comment_key,
 )
 from moderation.store.scores import score_fields
+
+
+@dataclass(frozen=True)
+class StreamBatch:
+    """A streamed batch with its hashes computed: article keys and per comment (article key,
+    base hash, 63-bit occurrence key, stored fields)."""
+    source: str
+    fmt: str
+    akeys: dict[str | None, str]
+    rows: list[tuple[str, str, int, tuple[Any, ...]]]
 
 
 class BatchMixin(StoreCore):
@@ -164,53 +175,63 @@ class BatchMixin(StoreCore):
                 "CREATE TEMP TABLE IF NOT EXISTS ingest_seen (h INTEGER PRIMARY KEY, n INTEGER)")
             self.db.conn.execute("DELETE FROM temp.ingest_seen")
 
+    @staticmethod
+    def prepare_stream_batch(source: str, fmt: str,
+                             rows: Sequence[tuple[str | None, Comment]]) -> StreamBatch:
+        """The work of a streamed batch that needs no database (hashes, normalized authors):
+        the caller runs it on its own thread while the previous batch is being written."""
+        akeys: dict[str | None, str] = {}
+        prepared = []
+        for k, c in rows:
+            akey = akeys.get(k)
+            if akey is None:
+                akey = akeys[k] = article_key(Article(id=k), source, fmt)
+            base = comment_base(akey, c)
+            prepared.append((akey, base, int(base[:16], 16) >> 1, comment_fields(c)))
+        return StreamBatch(source, fmt, akeys, prepared)
+
     def ingest_stream_batch(self, source: str, fmt: str,
-                            rows: Sequence[tuple[str | None, Comment]]) -> tuple[int, int]:
+                            rows: Sequence[tuple[str | None, Comment]] | StreamBatch
+                            ) -> tuple[int, int]:
         """Store (article key, comment) pairs from a streamed CSV/JSONL in one transaction.
 
         Keys are the ones ``ingest`` gives the same file parsed whole (article from its key or
         the source; a comment's n-th identical copy in an article is its own comment), so the
         two paths never duplicate each other and a re-run adds nothing twice. The occurrence
         counts live in a temp table (keyed by 63 bits of the hash), so memory stays flat
-        whatever the file size.
+        whatever the file size. ``rows`` may come from ``prepare_stream_batch``.
         Returns (articles added, comments added)."""
-        return tuple(self.write(self._ingest_stream_batch, source, fmt, rows))  # type: ignore
+        batch = rows if isinstance(rows, StreamBatch) else self.prepare_stream_batch(
+            source, fmt, rows)
+        return tuple(self.write(self._ingest_stream_batch, batch))  # type: ignore
 
-    def _ingest_stream_batch(self, conn: sqlite3.Connection, source: str, fmt: str,
-                             rows: Sequence[tuple[str | None, Comment]]) -> tuple[int, int]:
+    def _ingest_stream_batch(self, conn: sqlite3.Connection,
+                             batch: StreamBatch) -> tuple[int, int]:
         now = self.clock()
-        akeys: dict[str | None, str] = {}
-        for key, _ in rows:
-            if key not in akeys:
-                akeys[key] = article_key(Article(id=key), source, fmt)
         articles_added = max(conn.executemany(
             "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, ingested_at)"
-            " VALUES (?,?,?,?,?)", [(ak, source, fmt, k, now) for k, ak in akeys.items()]
+            " VALUES (?,?,?,?,?)",
+            [(ak, batch.source, batch.fmt, k, now) for k, ak in batch.akeys.items()]
         ).rowcount, 0)
         ids: dict[str, int] = {}
-        keys = list(akeys.values())
+        keys = list(batch.akeys.values())
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             ids.update(conn.execute(
                 f"SELECT key, id FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk).fetchall())
-        bases = [_sha(akeys[k], c.id, c.author, c.text) for k, c in rows]
         counts: dict[int, int] = {}
-        uniq = list(dict.fromkeys(int(b[:16], 16) >> 1 for b in bases))
+        uniq = list(dict.fromkeys(h for _, _, h, _ in batch.rows))
         for start in range(0, len(uniq), 500):
             hs = uniq[start:start + 500]
             counts.update(conn.execute(
                 "SELECT h, n FROM temp.ingest_seen WHERE h IN"
                 f" ({','.join('?' * len(hs))})", hs).fetchall())
         out = []
-        for (k, c), base in zip(rows, bases, strict=True):
-            h = int(base[:16], 16) >> 1
+        for akey, base, h, fields in batch.rows:
             n = counts.get(h, 0)
             counts[h] = n + 1
-            out.append((
-                ids[akeys[k]], _sha(base, str(n)), c.id, c.parent, int(c.parent_known), c.author,
-                match_key(c.author), c.date, c.text, text_hash(c.text), c.kind, c.position,
-                c.source_status, json.dumps(list(c.flags)) if c.flags else None, now))
+            out.append((ids[akey], comment_key(base, n), *fields, now))
         conn.executemany("INSERT OR REPLACE INTO temp.ingest_seen(h, n) VALUES (?,?)",
                          [(h, counts[h]) for h in uniq])
         first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
@@ -218,11 +239,7 @@ class BatchMixin(StoreCore):
         # trigger (measured 2.5x faster); the trigger is dropped and recreated (from schema.py)
         # inside this transaction, so no other connection ever sees it missing.
         conn.execute("DROP TRIGGER IF EXISTS comments_ai")
-        added = max(conn.executemany(
-            "INSERT OR IGNORE INTO comments(article_id, key, source_id, parent_source_id,"
-            " parent_known, author, author_norm, date, text, text_hash, kind, position,"
-            " source_status, flags, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", out
-        ).rowcount, 0)
+        added = max(conn.executemany(INSERT_COMMENT, out).rowcount, 0)
         if added:
             conn.execute("INSERT INTO comments_fts(rowid, text, author) SELECT id, text, author"
                          " FROM comments WHERE id > ?", (first_new,))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 
 from moderation.documents import Article, Comment, ParseResult
-from moderation.safetext import match_key
 from moderation.store.core import (
+    INSERT_COMMENT,
     IngestReport,
     StoreCore,
-    _sha,
     article_key,
-    text_hash,
+    comment_base,
+    comment_fields,
+    comment_key,
 )
 
 
@@ -51,20 +51,11 @@ class IngestMixin(StoreCore):
         rows = []
         occurrences: dict[str, int] = {}
         for c in comments:
-            base = _sha(akey, c.id, c.author, c.text)
+            base = comment_base(akey, c)
             n = occurrences.get(base, 0)
             occurrences[base] = n + 1
-            rows.append((
-                article_id, _sha(base, str(n)), c.id, c.parent, int(c.parent_known), c.author,
-                match_key(c.author), c.date, c.text, text_hash(c.text), c.kind, c.position,
-                c.source_status, json.dumps(list(c.flags)) if c.flags else None, now,
-            ))
-        cur = conn.executemany(
-            "INSERT OR IGNORE INTO comments(article_id, key, source_id, parent_source_id,"
-            " parent_known, author, author_norm, date, text, text_hash, kind, position,"
-            " source_status, flags, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+            rows.append((article_id, comment_key(base, n), *comment_fields(c), now))
+        cur = conn.executemany(INSERT_COMMENT, rows)
         added = max(cur.rowcount, 0)  # sqlite3_changes(): trigger (FTS) rows not counted
         if added:
             conn.execute(
