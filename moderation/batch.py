@@ -240,7 +240,7 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
         saving: deque[tuple[Future[tuple[int, int]], list[tuple[int, Scores]], int,
                             Callable[[], None]]] = deque()
 
-        def save(new: list[tuple[int, Scores]], copies: list[tuple[int, str]]) -> tuple[int, int]:
+        def save(new: list[tuple[int, Scores]], copies: list[tuple[int, bytes]]) -> tuple[int, int]:
             res = store.save_batch(pool.name, pool.version, new, copies)
             if time.monotonic() - last_checkpoint[0] > CHECKPOINT_EVERY_S:
                 store.checkpoint("PASSIVE")
@@ -287,7 +287,7 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
 
 
 def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> Iterator[
-        tuple[list[tuple[int, Scores]], list[tuple[int, str]], Callable[[], None]]]:
+        tuple[list[tuple[int, Scores]], list[tuple[int, bytes]], Callable[[], None]]]:
     """Yield (new scores, copies, release) per chunk, in id order, each text scored once.
 
     ``store`` is read only; the caller saves each chunk.
@@ -295,11 +295,11 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
     Call ``release()`` once the chunk is saved: until then its texts count as in flight, so a
     later chunk copies their scores (after the save) instead of scoring them again.
     """
-    inflight: dict[str, int] = {}  # text hash -> chunks in flight that score it
+    inflight: dict[bytes, int] = {}  # text hash -> chunks in flight that score it
     lock = threading.Lock()
 
-    def jobs() -> Iterator[tuple[tuple[list[tuple[int, str]], list[tuple[int, str]],
-                                       list[str]], list[str]]]:
+    def jobs() -> Iterator[tuple[tuple[list[tuple[int, bytes]], list[tuple[int, bytes]],
+                                       list[bytes]], list[str]]]:
         after = 0
         while True:
             rows = store.unscored_rows(pool.name, pool.version, rescore=rescore,
@@ -310,9 +310,9 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
             with lock:
                 fresh = [h for _, _, h in rows if h not in inflight]
             known = store.scored_hashes(pool.name, pool.version, fresh, skip_unique=True)
-            to_score: dict[str, str] = {}
-            owners: list[tuple[int, str]] = []
-            copies: list[tuple[int, str]] = []
+            to_score: dict[bytes, str] = {}
+            owners: list[tuple[int, bytes]] = []
+            copies: list[tuple[int, bytes]] = []
             with lock:
                 for cid, text, h in rows:
                     if h in known or h in inflight or h in to_score:
@@ -325,7 +325,7 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
                     inflight[h] = inflight.get(h, 0) + 1
             yield (owners, copies, list(to_score)), list(to_score.values())
 
-    def releaser(hashes: list[str]) -> Callable[[], None]:
+    def releaser(hashes: list[bytes]) -> Callable[[], None]:
         def release() -> None:
             with lock:
                 for h in hashes:
@@ -398,7 +398,11 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
                                       "detail": rej.reason}, ensure_ascii=False) + "\n")
 
     store.tune_for_batch(checkpoint_pages=4000)  # fewer, larger checkpoints: WAL <= ~16 MB
-    store.begin_stream_ingest()
+    try:  # a row of a comment export is rarely under 64 bytes
+        expected: int | None = os.path.getsize(path) // 64 or None
+    except OSError:  # stdin
+        expected = None
+    store.begin_stream_ingest(expected)
     last_checkpoint = [time.monotonic()]
 
     size = [chunk or INGEST_CHUNK_RANGE[0]]

@@ -185,6 +185,15 @@ def statements(script: str) -> list[str]:
     return out
 
 
+# Objects of the baseline that a later migration dropped: create() must not bring them back.
+RETIRED = ("comments_text_hash",)  # version 6: comment keys start with the text hash
+
+
+def _retired(statement: str) -> bool:
+    words = statement.split()
+    return words[:5] == ["CREATE", "INDEX", "IF", "NOT", "EXISTS"] and words[5] in RETIRED
+
+
 def create(conn: sqlite3.Connection) -> list[str]:
     """Create every table, index and trigger that is missing, then migrate (idempotent).
 
@@ -194,7 +203,8 @@ def create(conn: sqlite3.Connection) -> list[str]:
     existing = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'moderation_log'").fetchone()
     for statement in statements(TABLES):
-        conn.execute(statement)
+        if not _retired(statement):
+            conn.execute(statement)
     lost = missing_guards(conn) if existing else []
     restore_guards(conn, missing_guards(conn))
     conn.execute(
@@ -296,11 +306,29 @@ def _m5_binary_keys(conn: sqlite3.Connection) -> None:
         " WHERE typeof(key) = 'text' OR typeof(text_hash) = 'text'")
 
 
+def _fold_key(text_hash: SQLValue, key: SQLValue) -> SQLValue:
+    """8 bytes of the text hash, then 8 of the identity key (store.core.comment_key)."""
+    if isinstance(text_hash, bytes) and isinstance(key, bytes) and len(key) == 16:
+        return text_hash[:8] + key[:8]
+    return key
+
+
+def _m6_one_hash_index(conn: sqlite3.Connection) -> None:
+    """Comment keys start with the text hash: one index serves re-ingest and identical texts."""
+    # Ingest then maintains one hash-ordered index instead of two (comments_text_hash is
+    # dropped); the scorer finds a text's copies as a range of keys. A key's 8 identity bytes
+    # only have to tell apart comments whose texts share their first 8 hash bytes.
+    conn.create_function("moderation_fold_key", 2, _fold_key, deterministic=True)
+    conn.execute("UPDATE comments SET key = moderation_fold_key(text_hash, key)")
+    conn.execute("DROP INDEX IF EXISTS comments_text_hash")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m2_log_views,
     _m3_log_completeness,
     _m4_reply_parent_index,
     _m5_binary_keys,
+    _m6_one_hash_index,
 ]
 SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
 

@@ -144,6 +144,26 @@ def test_streamed_ingest_keeps_identical_comments_and_links_later_parents(store:
     got = table(store, "SELECT c.source_id, p.source_id FROM comments c JOIN comments p"
                        " ON p.id = c.parent_id")
     assert got == [("2", "1")]
+    # the two copies got the keys the whole-file path gives them (occurrence 0 and 1)
+    with Store(tmp_path / "whole.db") as whole:
+        whole.ingest(parse_file(src))
+        assert table(whole, "SELECT key FROM comments ORDER BY key") == table(
+            store, "SELECT key FROM comments ORDER BY key")
+
+
+def test_seen_filter_never_forgets_and_rarely_imagines() -> None:
+    import random
+
+    from moderation.store.seen import SeenFilter
+
+    rng = random.Random(1)
+    added = [rng.getrandbits(63) for _ in range(50_000)]
+    seen = SeenFilter()
+    assert not seen.check_then_add(added[:25_000]).any()  # nothing before the first call
+    assert seen.check_then_add(added).sum() >= 25_000     # every earlier one is "maybe"
+    assert seen.check_then_add(added).all()
+    fresh = [rng.getrandbits(63) for _ in range(50_000)]
+    assert seen.check_then_add(fresh).mean() < 0.001     # false positives at 50k: rare
 
 
 def test_ingest_keeps_decisions_untouched(scored_store: Store, tmp_path: Path) -> None:

@@ -316,33 +316,42 @@ def test_the_sqlite3_shell_reads_the_schema_and_views(tmp_path: Path, config) ->
                                 "1,ann,hide,abuse,2,hidden"]
 
 
-def test_hex_keys_of_an_older_database_become_the_binary_keys_new_ingests_compute(
-        tmp_path: Path) -> None:
-    """Schema v5: a database whose comment keys and text hashes are 64-character hex (as v4
-    and earlier wrote them) is converted, and re-ingesting the same comments adds nothing."""
-    from moderation.store.core import _sha, comment_key
+def test_keys_of_an_older_database_become_the_keys_new_ingests_compute(tmp_path: Path) -> None:
+    """Schemas v5 and v6: a database whose comment keys and text hashes are 64-character hex
+    (as v4 and earlier wrote them) gets the binary keys, starting with the text hash, that
+    this version computes; re-ingesting the same comments adds nothing; the second hash
+    index is gone and stays gone."""
+    from moderation.store.core import _sha, article_key, comment_base
 
-    # the old key was the hex of the same SHA-256 whose first 16 bytes are the new key
-    assert comment_key("base", 2) == bytes.fromhex(_sha("base", "2"))[:16]
     path = tmp_path / "v4.db"
     with Store(path) as store:
         store.ingest(SAMPLE)
         new_keys = store.db.conn.execute(
             "SELECT id, key, text_hash FROM comments ORDER BY id").fetchall()
-    assert all(isinstance(k, bytes) and len(k) == 16 and len(t) == 16 for _, k, t in new_keys)
+    assert all(isinstance(k, bytes) and len(k) == 16 and k[:8] == t[:8] for _, k, t in new_keys)
+    # what v4 stored, computed the way v4 did: hex SHA-256 of the identity and of the text
+    old = []
+    for article in SAMPLE.articles:
+        akey = article_key(article, SAMPLE.source, SAMPLE.format)
+        seen: dict[str, int] = {}
+        for c in article.comments:
+            base = comment_base(akey, c)
+            n = seen[base] = seen.get(base, -1) + 1
+            old.append((_sha(base, str(n)), _sha(c.text)))
+    assert len(old) == len(new_keys)
     conn = sqlite3.connect(path, isolation_level=None)
-    # back to what v4 stored: hex of the full digest (the tail is not needed by the migration)
-    conn.execute("UPDATE comments SET key = lower(hex(key)) || printf('%032d', id),"
-                 " text_hash = lower(hex(text_hash)) || printf('%032d', 0)")
+    for (cid, _, _), (key, thash) in zip(new_keys, old, strict=True):
+        conn.execute("UPDATE comments SET key = ?, text_hash = ? WHERE id = ?", (key, thash, cid))
+    conn.execute("CREATE INDEX comments_text_hash ON comments(text_hash)")
     conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    conn.execute("DELETE FROM schema_migrations WHERE version = 5")
-    assert conn.execute("SELECT typeof(key), length(key) FROM comments LIMIT 1").fetchone() == (
-        "text", 64)
+    conn.execute("DELETE FROM schema_migrations WHERE version > 4")
     conn.close()
-    with Store(path) as store:
-        assert schema.schema_version(store.db.conn) == schema.SCHEMA_VERSION
-        assert store.db.conn.execute(
-            "SELECT id, key, text_hash FROM comments ORDER BY id").fetchall() == new_keys
-        report = store.ingest(SAMPLE)
-        assert report.comments_added == 0
-        assert store.query("SELECT COUNT(*) AS n FROM comments")[0]["n"] == len(new_keys)
+    for _ in range(2):
+        with Store(path) as store:
+            assert schema.schema_version(store.db.conn) == schema.SCHEMA_VERSION
+            assert store.db.conn.execute(
+                "SELECT id, key, text_hash FROM comments ORDER BY id").fetchall() == new_keys
+            assert "comments_text_hash" not in {
+                r[0] for r in store.db.conn.execute("SELECT name FROM sqlite_master")}
+            assert store.ingest(SAMPLE).comments_added == 0
+            assert store.query("SELECT COUNT(*) AS n FROM comments")[0]["n"] == len(new_keys)

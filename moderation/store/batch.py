@@ -12,23 +12,30 @@ from moderation.errors import StoreError
 from moderation.store.core import (
     _FTS_INSERT_TRIGGER,
     INSERT_COMMENT,
+    TEXT_HASH_FIELD,
     StoreCore,
     article_key,
     comment_base,
     comment_fields,
     comment_key,
+    text_key_range,
 )
 from moderation.store.scores import score_fields
+
+# Article ids a streamed ingest remembers between chunks.
+STREAM_ARTICLE_CACHE = 200_000
 
 
 @dataclass(frozen=True)
 class StreamBatch:
     """A streamed batch with its hashes computed: article keys and per comment (article key,
-    base hash, 63-bit occurrence key, stored fields)."""
+    base hash, 63-bit occurrence key, stored fields, key if it is the first copy)."""
     source: str
     fmt: str
     akeys: dict[str | None, str]
-    rows: list[tuple[str, str, int, tuple[Any, ...]]]
+    rows: list[tuple[str, str, int, tuple[Any, ...], bytes]]
+    hashes: list[int]   # the distinct occurrence keys
+    lookup: list[int]   # those an earlier batch of the file may have had
 
 
 class BatchMixin(StoreCore):
@@ -62,7 +69,7 @@ class BatchMixin(StoreCore):
                                           else ")"))
 
     def unscored_rows(self, model: str, version: str, *, rescore: bool = False,
-                      after_id: int = 0, limit: int = 512) -> list[tuple[int, str, str]]:
+                      after_id: int = 0, limit: int = 512) -> list[tuple[int, str, bytes]]:
         """(id, text, text_hash) of reader comments still to score, by id, after ``after_id``."""
         params: list[Any] = [after_id, *((model, version) if rescore else ()), limit]
         with self._lock:
@@ -86,40 +93,34 @@ class BatchMixin(StoreCore):
                 " WHERE t.comment_id = s.comment_id AND t.model = ? AND t.version = ?)",
                 (model, version, model, version)).fetchone()[0])
 
-    def scored_hashes(self, model: str, version: str, hashes: Sequence[str], *,
+    def scored_hashes(self, model: str, version: str, hashes: Sequence[bytes], *,
                       conn: sqlite3.Connection | None = None,
-                      skip_unique: bool = False) -> dict[str, int]:
+                      skip_unique: bool = False) -> dict[bytes, int]:
         """text_hash -> id of one comment with that text already scored by this model version.
 
-        ``skip_unique``: the caller's comments with these hashes are themselves unscored, so a
-        hash held by one comment only cannot have a scored twin."""
-        out: dict[str, int] = {}
-        uniq = list(dict.fromkeys(hashes))
+        A text's copies are found through the key index (a key starts with the text hash),
+        one range per hash. ``skip_unique``: the caller's comments with these hashes are
+        themselves unscored, so a hash held by one comment only cannot have a scored twin."""
+        out: dict[bytes, int] = {}
         with self._lock:
             c = conn or self.db.conn
-            if skip_unique:
-                # Most texts occur once: one probe of the text_hash index (covering, no table
-                # row) rules them out before the join looks for a scoring.
-                dup: list[str] = []
-                for start in range(0, len(uniq), 500):
-                    chunk = uniq[start:start + 500]
-                    dup.extend(h for (h,) in c.execute(
-                        "SELECT text_hash FROM comments WHERE text_hash IN"
-                        f" ({','.join('?' * len(chunk))}) GROUP BY text_hash"
-                        " HAVING COUNT(*) > 1", chunk))
-                uniq = dup
-            for start in range(0, len(uniq), 500):
-                chunk = uniq[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                out.update(c.execute(
-                    "SELECT c.text_hash, MIN(s.comment_id) FROM comments c CROSS JOIN scorings s"
+            for h in dict.fromkeys(hashes):
+                low, high = text_key_range(h)
+                if skip_unique and c.execute(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE key >= ? AND key < ?"
+                        " AND text_hash = ? LIMIT 2)", (low, high, h)).fetchone()[0] < 2:
+                    continue
+                row = c.execute(
+                    "SELECT MIN(s.comment_id) FROM comments c CROSS JOIN scorings s"
                     " ON s.comment_id = c.id AND s.model = ? AND s.version = ?"
-                    f" WHERE c.text_hash IN ({marks}) GROUP BY c.text_hash",
-                    [model, version, *chunk]).fetchall())
+                    " WHERE c.key >= ? AND c.key < ? AND c.text_hash = ?",
+                    (model, version, low, high, h)).fetchone()
+                if row[0] is not None:
+                    out[h] = row[0]
         return out
 
     def save_batch(self, model: str, version: str, new: Sequence[tuple[int, Scores]],
-                   copies: Sequence[tuple[int, str]]) -> tuple[int, int]:
+                   copies: Sequence[tuple[int, bytes]]) -> tuple[int, int]:
         """In one transaction: store ``new`` scores, and give each ``(comment id, text_hash)``
         in ``copies`` the scores already stored for the same text by this model version (a
         duplicate text is scored once). A comment that already has a scoring from this model
@@ -128,7 +129,7 @@ class BatchMixin(StoreCore):
 
     def _save_batch(self, conn: sqlite3.Connection, model: str, version: str,
                     new: Sequence[tuple[int, Scores]],
-                    copies: Sequence[tuple[int, str]]) -> tuple[int, int]:
+                    copies: Sequence[tuple[int, bytes]]) -> tuple[int, int]:
         now = self.clock()
         scoring_rows: list[tuple[Any, ...]] = []
         score_rows: list[tuple[Any, ...]] = []
@@ -167,19 +168,28 @@ class BatchMixin(StoreCore):
             [(cid, model, version) for cid in [c for c, _ in new] + [c for c, _ in copies]])
         return saved, copied
 
-    def begin_stream_ingest(self) -> None:
-        """Start a streamed ingest: forget the occurrence counts of the previous file."""
+    def begin_stream_ingest(self, expected_rows: int | None = None) -> None:
+        """Start a streamed ingest: forget the occurrence counts of the previous file.
+        ``expected_rows`` (an estimate, None if unknown) sizes the filter of seen comments."""
         with self._lock:
-            # keyed by 63 bits of the comment's base hash: a rowid b-tree, the cheapest kind
+            # keyed by 63 bits of the comment's base hash: a rowid b-tree, the cheapest kind;
+            # its own page cache (temp's default is 2 MB) holds ~1.5M keys, bounded as well
+            self.db.conn.execute("PRAGMA temp.cache_size = -32768")
             self.db.conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS ingest_seen (h INTEGER PRIMARY KEY, n INTEGER)")
             self.db.conn.execute("DELETE FROM temp.ingest_seen")
+        # article key -> id of the articles this stream has stored (committed): a file in
+        # random order names most of its articles in every chunk. Bounded; cleared when full.
+        self._stream_article_ids: dict[str, int] = {}
+        from moderation.store.seen import SeenFilter  # numpy: only a streamed ingest needs it
 
-    @staticmethod
-    def prepare_stream_batch(source: str, fmt: str,
+        self._stream_seen: SeenFilter | None = SeenFilter(expected_rows)
+
+    def prepare_stream_batch(self, source: str, fmt: str,
                              rows: Sequence[tuple[str | None, Comment]]) -> StreamBatch:
-        """The work of a streamed batch that needs no database (hashes, normalized authors):
-        the caller runs it on its own thread while the previous batch is being written."""
+        """The work of a streamed batch that needs no database (hashes, normalized authors,
+        which comments this file may have had before): the caller runs it on its own thread
+        while the previous batch is being written. Call in file order."""
         akeys: dict[str | None, str] = {}
         prepared = []
         for k, c in rows:
@@ -187,8 +197,18 @@ class BatchMixin(StoreCore):
             if akey is None:
                 akey = akeys[k] = article_key(Article(id=k), source, fmt)
             base = comment_base(akey, c)
-            prepared.append((akey, base, int(base[:16], 16) >> 1, comment_fields(c)))
-        return StreamBatch(source, fmt, akeys, prepared)
+            fields = comment_fields(c)
+            # the key of the first copy, the usual case; a later copy's is made when stored
+            prepared.append((akey, base, int(base[:16], 16) >> 1, fields,
+                             comment_key(fields[TEXT_HASH_FIELD], base, 0)))
+        hashes = list(dict.fromkeys(row[2] for row in prepared))
+        seen = getattr(self, "_stream_seen", None)
+        if seen is None:
+            lookup = hashes
+        else:  # only the ones an earlier chunk may have had need a look in ingest_seen
+            lookup = [h for h, maybe in zip(hashes, seen.check_then_add(hashes), strict=True)
+                      if maybe]
+        return StreamBatch(source, fmt, akeys, prepared, hashes, lookup)
 
     def ingest_stream_batch(self, source: str, fmt: str,
                             rows: Sequence[tuple[str | None, Comment]] | StreamBatch
@@ -203,37 +223,45 @@ class BatchMixin(StoreCore):
         Returns (articles added, comments added)."""
         batch = rows if isinstance(rows, StreamBatch) else self.prepare_stream_batch(
             source, fmt, rows)
-        return tuple(self.write(self._ingest_stream_batch, batch))  # type: ignore
+        known = getattr(self, "_stream_article_ids", {})
+        ids: dict[str, int] = {}
+        added = self.write(self._ingest_stream_batch, batch, known, ids)
+        # only now, committed: a rolled-back attempt must not leave ids behind
+        if len(known) + len(ids) > STREAM_ARTICLE_CACHE:
+            known.clear()
+        known.update(ids)
+        return tuple(added)  # type: ignore
 
-    def _ingest_stream_batch(self, conn: sqlite3.Connection,
-                             batch: StreamBatch) -> tuple[int, int]:
+    def _ingest_stream_batch(self, conn: sqlite3.Connection, batch: StreamBatch,
+                             known: dict[str, int], ids: dict[str, int]) -> tuple[int, int]:
         now = self.clock()
+        ids.clear()
+        ids.update((ak, known[ak]) for ak in batch.akeys.values() if ak in known)
+        new = [(k, ak) for k, ak in batch.akeys.items() if ak not in ids]
         articles_added = max(conn.executemany(
             "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, ingested_at)"
-            " VALUES (?,?,?,?,?)",
-            [(ak, batch.source, batch.fmt, k, now) for k, ak in batch.akeys.items()]
-        ).rowcount, 0)
-        ids: dict[str, int] = {}
-        keys = list(batch.akeys.values())
+            " VALUES (?,?,?,?,?)", [(ak, batch.source, batch.fmt, k, now) for k, ak in new]
+        ).rowcount, 0) if new else 0
+        keys = [ak for _, ak in new]
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             ids.update(conn.execute(
                 f"SELECT key, id FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk).fetchall())
         counts: dict[int, int] = {}
-        uniq = list(dict.fromkeys(h for _, _, h, _ in batch.rows))
-        for start in range(0, len(uniq), 500):
-            hs = uniq[start:start + 500]
+        for start in range(0, len(batch.lookup), 500):
+            hs = batch.lookup[start:start + 500]
             counts.update(conn.execute(
                 "SELECT h, n FROM temp.ingest_seen WHERE h IN"
                 f" ({','.join('?' * len(hs))})", hs).fetchall())
         out = []
-        for akey, base, h, fields in batch.rows:
+        for akey, base, h, fields, first_key in batch.rows:
             n = counts.get(h, 0)
             counts[h] = n + 1
-            out.append((ids[akey], comment_key(base, n), *fields, now))
+            out.append((ids[akey], comment_key(fields[TEXT_HASH_FIELD], base, n) if n else first_key, *fields,
+                        now))
         conn.executemany("INSERT OR REPLACE INTO temp.ingest_seen(h, n) VALUES (?,?)",
-                         [(h, counts[h]) for h in uniq])
+                         [(h, counts[h]) for h in batch.hashes])
         first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
         # Full-text rows are added set-wise after the batch rather than by the per-row insert
         # trigger (measured 2.5x faster); the trigger is dropped and recreated (from schema.py)

@@ -37,10 +37,13 @@ def _sha(*parts: str | None) -> str:
     return h.hexdigest()
 
 
-# Comment keys and text hashes are stored as the first 16 bytes of the SHA-256 (a BLOB; schema
-# v5 converted the 64-character hex of older databases): an index entry a third the size, so a
-# large archive's random inserts into the two hash indexes touch a third as many pages.
+# Text hashes are the first 16 bytes of the text's SHA-256, a BLOB (schema v5 converted the
+# 64-character hex of older databases). A comment's key is 8 bytes of its text hash followed by
+# 8 bytes of its identity hash (schema v6): the one unique index on keys then also finds a
+# text's identical copies (a range of keys), so ingest maintains one hash-ordered index, not
+# two; in a large archive every chunk's random keys touch most pages of such an index.
 DIGEST_BYTES = 16
+TEXT_PREFIX = 8
 
 
 def _digest(*parts: str | None) -> bytes:
@@ -56,14 +59,20 @@ def text_hash(text: str) -> bytes:
     return _digest(text)
 
 
+def text_key_range(thash: bytes) -> tuple[bytes, bytes]:
+    """The keys of the comments whose text hash is ``thash`` lie in [low, high)."""
+    prefix = thash[:TEXT_PREFIX]
+    return prefix, prefix + b"\xff" * (DIGEST_BYTES - TEXT_PREFIX + 1)
+
+
 def comment_base(akey: str, c: Comment) -> str:
     """A comment's identity before its occurrence number (the n-th identical copy in an article
     is its own comment)."""
     return _sha(akey, c.id, c.author, c.text)
 
 
-def comment_key(base: str, occurrence: int) -> bytes:
-    return _digest(base, str(occurrence))
+def comment_key(thash: bytes, base: str, occurrence: int) -> bytes:
+    return thash[:TEXT_PREFIX] + _digest(base, str(occurrence))[:DIGEST_BYTES - TEXT_PREFIX]
 
 
 def comment_fields(c: Comment) -> tuple[Any, ...]:
@@ -72,6 +81,9 @@ def comment_fields(c: Comment) -> tuple[Any, ...]:
             text_hash(c.text), c.kind, c.position, c.source_status,
             json.dumps(list(c.flags)) if c.flags else None)
 
+
+# Where comment_fields() puts the text hash.
+TEXT_HASH_FIELD = 7
 
 # INSERT OR IGNORE: a comment whose key is stored already (a re-ingest) is left as it is.
 INSERT_COMMENT = (

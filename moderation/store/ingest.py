@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from moderation.documents import Article, Comment, ParseResult
 from moderation.store.core import (
     INSERT_COMMENT,
+    TEXT_HASH_FIELD,
     IngestReport,
     StoreCore,
     article_key,
@@ -54,7 +55,8 @@ class IngestMixin(StoreCore):
             base = comment_base(akey, c)
             n = occurrences.get(base, 0)
             occurrences[base] = n + 1
-            rows.append((article_id, comment_key(base, n), *comment_fields(c), now))
+            fields = comment_fields(c)
+            rows.append((article_id, comment_key(fields[TEXT_HASH_FIELD], base, n), *fields, now))
         cur = conn.executemany(INSERT_COMMENT, rows)
         added = max(cur.rowcount, 0)  # sqlite3_changes(): trigger (FTS) rows not counted
         if added:
