@@ -434,20 +434,23 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
             progress(n, position=position)
 
     with open(path, "rb") as fh, ThreadPoolExecutor(1) as writer:
+
+        def submit(rows: list[tuple[str | None, Comment]]) -> None:
+            # hashing runs here, while the writer thread stores the previous chunk
+            prepared = store.prepare_stream_batch(str(path), fmt, rows)
+            pending.append((writer.submit(save, prepared), len(rows), _tell(fh)))
+
         buf: list[tuple[str | None, Comment]] = []
         for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path),
                                  on_warning=summary.warnings.append):
             buf.append(pair)
             if len(buf) >= size[0]:
-                # hashing runs here, while the writer thread stores the previous chunk
-                prepared = store.prepare_stream_batch(str(path), fmt, buf)
-                pending.append((writer.submit(save, prepared), len(buf), _tell(fh)))
+                submit(buf)
                 buf = []
                 while len(pending) > 1:
                     finish()
         if buf:
-            prepared = store.prepare_stream_batch(str(path), fmt, buf)
-            pending.append((writer.submit(save, prepared), len(buf), _tell(fh)))
+            submit(buf)
         while pending:
             finish()
     store.finish_stream_ingest()
