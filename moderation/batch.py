@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -308,14 +309,15 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
                 return
             after = rows[-1][0]
             with lock:
-                fresh = [h for _, _, h in rows if h not in inflight]
-            known = store.scored_hashes(pool.name, pool.version, fresh, skip_unique=True)
+                fresh = {h: None for _, _, h in rows if h not in inflight}
+            known = store.scored_hashes(pool.name, pool.version, list(fresh), skip_unique=True)
             to_score: dict[bytes, str] = {}
             owners: list[tuple[int, bytes]] = []
             copies: list[tuple[int, bytes]] = []
             with lock:
                 for cid, text, h in rows:
-                    if h in known or h in inflight or h in to_score:
+                    # (a hash in flight above and released since is saved: a copy too)
+                    if h in known or h in inflight or h in to_score or h not in fresh:
                         # resolved when saved, after its source (maybe in this chunk) was saved
                         copies.append((cid, h))
                     else:
@@ -334,9 +336,49 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
                         del inflight[h]
         return release
 
-    for (owners, copies, hashes), results in pool.map(jobs()):
+    # the reads run a chunk ahead on their own thread, while the model scores (sqlite3
+    # releases the GIL)
+    for (owners, copies, hashes), results in pool.map(read_ahead(jobs())):
         by_hash = dict(zip(hashes, results, strict=True))
         yield [(cid, by_hash[h]) for cid, h in owners], copies, releaser(hashes)
+
+
+def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Yield from ``items``, which a thread of its own runs up to ``depth`` items ahead."""
+    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((True, exc))
+
+    thread = threading.Thread(target=run, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, item = ready.get()
+            if done:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 # -- streaming ingest of CSV / JSONL ---------------------------------------------------------------

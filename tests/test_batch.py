@@ -166,6 +166,39 @@ def test_seen_filter_never_forgets_and_rarely_imagines() -> None:
     assert seen.check_then_add(fresh).mean() < 0.001     # false positives at 50k: rare
 
 
+def test_read_ahead_keeps_order_raises_the_producers_error_and_stops_when_left() -> None:
+    import threading
+
+    from moderation.batch import read_ahead
+
+    assert list(read_ahead(iter(range(50)), depth=2)) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("bad chunk")
+
+    got = []
+    with pytest.raises(ValueError, match="bad chunk"):
+        for item in read_ahead(failing()):
+            got.append(item)
+    assert got == [1]
+
+    pulled = []
+
+    def endless():
+        n = 0
+        while True:
+            pulled.append(n)
+            yield n
+            n += 1
+
+    it = read_ahead(endless())
+    assert next(it) == 0
+    it.close()  # the consumer leaves: the thread must end, not run on
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
+    assert len(pulled) <= 3
+
+
 def test_ingest_keeps_decisions_untouched(scored_store: Store, tmp_path: Path) -> None:
     from moderation.actions import decide
 
