@@ -26,16 +26,25 @@ from moderation.store.scores import score_fields
 STREAM_ARTICLE_CACHE = 200_000
 
 
+# A streamed comment names its article by key: the writer thread then runs no Python per row.
+INSERT_STREAM_COMMENT = INSERT_COMMENT.replace(
+    "VALUES (?,", "VALUES ((SELECT id FROM articles WHERE key = ?),", 1)
+assert INSERT_STREAM_COMMENT != INSERT_COMMENT
+
+
 @dataclass(frozen=True)
 class StreamBatch:
-    """A streamed batch with its hashes computed: article keys and per comment (article key,
-    base hash, 63-bit occurrence key, stored fields, key if it is the first copy)."""
+    """A streamed batch made ready on the parse thread: its article keys, a row per comment as
+    INSERT_STREAM_COMMENT takes it (keyed as the first copy, the usual case), the rows that may
+    be a later copy (index, occurrence key, text hash, base hash, copies before it in the batch),
+    and the batch's count of each occurrence key."""
     source: str
     fmt: str
     akeys: dict[str | None, str]
-    rows: list[tuple[str, str, int, tuple[Any, ...], bytes]]
-    hashes: list[int]   # the distinct occurrence keys
-    lookup: list[int]   # those an earlier batch of the file may have had
+    rows: list[tuple[Any, ...]]
+    repeats: list[tuple[int, int, bytes, str, int]]
+    counts: list[tuple[int, int]]  # (occurrence key, copies in this batch)
+    lookup: list[int]   # the occurrence keys an earlier batch of the file may have had
 
 
 class BatchMixin(StoreCore):
@@ -195,24 +204,43 @@ class BatchMixin(StoreCore):
         which comments this file may have had before): the caller runs it on its own thread
         while the previous batch is being written. Call in file order."""
         akeys: dict[str | None, str] = {}
-        prepared = []
-        for k, c in rows:
+        now = self.clock()
+        prepared: list[tuple[Any, ...]] = []
+        keys: list[int] = []
+        bases: list[str] = []
+        local: dict[int, int] = {}
+        repeats: list[tuple[int, int, bytes, str, int]] = []
+        for i, (k, c) in enumerate(rows):
             akey = akeys.get(k)
             if akey is None:
                 akey = akeys[k] = article_key(Article(id=k), source, fmt)
             base = comment_base(akey, c)
             fields = comment_fields(c)
-            # the key of the first copy, the usual case; a later copy's is made when stored
-            prepared.append((akey, base, int(base[:16], 16) >> 1, fields,
-                             comment_key(fields[TEXT_HASH_FIELD], base, 0)))
-        hashes = list(dict.fromkeys(row[2] for row in prepared))
+            thash = fields[TEXT_HASH_FIELD]
+            h = int(base[:16], 16) >> 1
+            keys.append(h)
+            bases.append(base)
+            n = local.get(h, 0)
+            local[h] = n + 1
+            if n:  # a later copy within this batch
+                repeats.append((i, h, thash, base, n))
+            prepared.append((akey, comment_key(thash, base, n), *fields, now))
+        hashes = list(local)
         seen = getattr(self, "_stream_seen", None)
         if seen is None:
             lookup = hashes
         else:  # only the ones an earlier chunk may have had need a look in ingest_seen
             lookup = [h for h, maybe in zip(hashes, seen.check_then_add(hashes), strict=True)
                       if maybe]
-        return StreamBatch(source, fmt, akeys, prepared, hashes, lookup)
+        if lookup:  # their first copy in this batch may be a later copy in the file
+            maybe_seen = set(lookup)
+            firsts: set[int] = set()
+            for i, h in enumerate(keys):
+                if h in maybe_seen and h not in firsts:
+                    firsts.add(h)
+                    repeats.append((i, h, prepared[i][TEXT_HASH_FIELD + 2], bases[i], 0))
+        return StreamBatch(source, fmt, akeys, prepared, repeats, list(local.items()),
+                           lookup)
 
     def ingest_stream_batch(self, source: str, fmt: str,
                             rows: Sequence[tuple[str | None, Comment]] | StreamBatch
@@ -252,26 +280,26 @@ class BatchMixin(StoreCore):
             ids.update(conn.execute(
                 f"SELECT key, id FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk).fetchall())
-        counts: dict[int, int] = {}
+        before: dict[int, int] = {}  # copies earlier batches of the file had
         for start in range(0, len(batch.lookup), 500):
             hs = batch.lookup[start:start + 500]
-            counts.update(conn.execute(
+            before.update(conn.execute(
                 "SELECT h, n FROM temp.ingest_seen WHERE h IN"
                 f" ({','.join('?' * len(hs))})", hs).fetchall())
-        out = []
-        for akey, base, h, fields, first_key in batch.rows:
-            n = counts.get(h, 0)
-            counts[h] = n + 1
-            out.append((ids[akey], comment_key(fields[TEXT_HASH_FIELD], base, n) if n else first_key, *fields,
-                        now))
-        conn.executemany("INSERT OR REPLACE INTO temp.ingest_seen(h, n) VALUES (?,?)",
-                         [(h, counts[h]) for h in batch.hashes])
+        rows = batch.rows
+        if before:  # (a copy on the file)
+            rows = list(rows)
+            for i, h, thash, base, n in batch.repeats:
+                if h in before:
+                    rows[i] = (rows[i][0], comment_key(thash, base, before[h] + n), *rows[i][2:])
+        conn.executemany("INSERT INTO temp.ingest_seen(h, n) VALUES (?,?)"
+                         " ON CONFLICT(h) DO UPDATE SET n = n + excluded.n", batch.counts)
         first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
         # Full-text rows are added set-wise after the batch rather than by the per-row insert
         # trigger (measured 2.5x faster); the trigger is dropped and recreated (from schema.py)
         # inside this transaction, so no other connection ever sees it missing.
         conn.execute("DROP TRIGGER IF EXISTS comments_ai")
-        added = max(conn.executemany(INSERT_COMMENT, out).rowcount, 0)
+        added = max(conn.executemany(INSERT_STREAM_COMMENT, rows).rowcount, 0)
         if added:
             conn.execute("INSERT INTO comments_fts(rowid, text, author) SELECT id, text, author"
                          " FROM comments WHERE id > ?", (first_new,))
