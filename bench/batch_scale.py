@@ -12,7 +12,8 @@ row number so that every row is real work for the model), each in its own child 
   on a shared machine the load drifts between those two children, so the summary's own split
   (time outside the model's score() calls in the same run) is reported too
 * ``--workers 2``: ``moderation score --workers 2`` on a copy of the same database -> speed-up
-* peak RSS of every child (os.wait4), and the largest WAL file seen while scoring
+* peak RSS of every child: its largest process (os.wait4) and all its processes together
+  (sampled every 0.1 s: an ingest's parse process, scoring workers); the largest WAL file
 
     .venv/bin/python bench/batch_scale.py                       # 10k and 100k, 1M ingest only
     .venv/bin/python bench/batch_scale.py --sizes 10k --model builtin:linear-tox
@@ -47,25 +48,47 @@ def size(text: str) -> int:
     return int(float(t.rstrip("km")) * mult)
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now, in MB (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+        rss[int(stat.parent.name)] = int(fields[21])  # pages
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, pp in parents.items() if pp in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(rss.get(p, 0) for p in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def child(cmd: list[str], *, wal: Path | None = None) -> dict[str, Any]:
     """Run a child process; its stderr's last JSON line, wall seconds, peak RSS, peak WAL."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "tests"), str(REPO)]))
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     peak_wal = [0]
+    peak_tree = [0.0]
     stop = threading.Event()
 
     def watch() -> None:
         while not stop.is_set():
-            try:
-                peak_wal[0] = max(peak_wal[0], os.path.getsize(wal))  # type: ignore[arg-type]
-            except OSError:
-                pass
+            if wal is not None:
+                try:
+                    peak_wal[0] = max(peak_wal[0], os.path.getsize(wal))
+                except OSError:
+                    pass
+            if Path("/proc/self/stat").exists():  # the child with its own children (Linux)
+                peak_tree[0] = max(peak_tree[0], tree_rss_mb(proc.pid))
             time.sleep(0.1)
 
     watcher = threading.Thread(target=watch, daemon=True)
-    if wal is not None:
-        watcher.start()
+    watcher.start()
     # read both pipes without deadlock, then reap with wait4 for this child's own rusage
     out_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()))  # type: ignore[union-attr]
@@ -83,7 +106,9 @@ def child(cmd: list[str], *, wal: Path | None = None) -> dict[str, Any]:
                          f"{err.decode(errors='replace')[-3000:]}")
     res = json.loads(lines[-1])
     res["wall_s"] = round(wall, 2)
-    res["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    res["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # the largest single process
+    # all of its processes together (an ingest's parse process, scoring workers), sampled
+    res["peak_tree_rss_mb"] = round(peak_tree[0], 1)
     if wal is not None:
         res["peak_wal_mb"] = round(peak_wal[0] / 2**20, 2)
     return res
@@ -167,10 +192,11 @@ def main() -> None:
             # the median run by rate: the machine's load drifts between runs
             ing = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
             res["ingest" if order == "random" else f"ingest_{order}"] = step = {
-                k: ing[k] for k in ("rate", "seconds", "wall_s", "peak_rss_mb", "peak_wal_mb",
-                                    "comments_added")}
+                k: ing[k] for k in ("rate", "seconds", "wall_s", "peak_rss_mb",
+                                    "peak_tree_rss_mb", "peak_wal_mb", "comments_added")}
             step["rates"] = [r["rate"] for r in runs]
-            step["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+            for k in ("peak_rss_mb", "peak_tree_rss_mb"):
+                step[k] = max(r[k] for r in runs)
             print(json.dumps({"size": n, "order": order, "ingest": step}), flush=True)
         if n <= size(args.score_max):
             if n <= size(args.workers_max):
@@ -188,7 +214,8 @@ def main() -> None:
             b = {**b, "rate": round((b["rate"] + b2["rate"]) / 2, 1)}
             res["bare_model"]["rate"] = b["rate"]
             res["score"] = {k: e2e[k] for k in ("rate", "seconds", "scored", "reused", "wall_s",
-                                                "peak_rss_mb", "peak_wal_mb")}
+                                                "peak_rss_mb", "peak_tree_rss_mb",
+                                                "peak_wal_mb")}
             res["overhead"] = round(1 - e2e["rate"] / b["rate"], 3)
             # the same run's own split: time outside the model's score() calls
             res["overhead_same_run"] = round(1 - e2e["model_seconds"] / e2e["seconds"], 3)
@@ -200,7 +227,8 @@ def main() -> None:
                             "-q", "--workers", "2", "--model", args.model],
                            wal=work / "copy.db-wal")
                 res["score_workers_2"] = {k: w2[k] for k in ("rate", "seconds", "scored",
-                                                             "wall_s", "peak_rss_mb")}
+                                                             "wall_s", "peak_rss_mb",
+                                                             "peak_tree_rss_mb")}
                 res["speedup_workers_2"] = round(w2["rate"] / e2e["rate"], 2)
                 print(json.dumps({"size": n, "workers_2": res["score_workers_2"],
                                   "speedup": res["speedup_workers_2"]}), flush=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -363,7 +363,7 @@ def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 if not put((False, item)):
                     return
             put((True, None))
-        except BaseException as exc:  # handed to the consumer, raised there
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
             put((True, exc))
 
     thread = threading.Thread(target=run, name="read-ahead", daemon=True)
@@ -427,8 +427,6 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     """
     import json
 
-    from moderation.parse import iter_tabular
-
     summary = IngestSummary(source=str(path))
     start = time.perf_counter()
 
@@ -462,39 +460,28 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
             last_checkpoint[0] = time.monotonic()
         return res
 
-    # A writer thread stores chunk k while this thread parses chunk k+1 (sqlite3 releases
-    # the GIL); chunks are stored in file order, one transaction each.
-    pending: deque[tuple[Future[tuple[int, int]], int, int | None]] = deque()
-
-    def finish() -> None:
-        fut, n, position = pending.popleft()
-        a, c = fut.result()
-        summary.articles_added += a
-        summary.comments_added += c
-        summary.rows += n
-        if progress:
-            progress(n, position=position)
-
-    with open(path, "rb") as fh, ThreadPoolExecutor(1) as writer:
-
-        def submit(rows: list[tuple[str | None, Comment]]) -> None:
-            # hashing runs here, while the writer thread stores the previous chunk
-            prepared = store.prepare_stream_batch(str(path), fmt, rows)
-            pending.append((writer.submit(save, prepared), len(rows), _tell(fh)))
-
-        buf: list[tuple[str | None, Comment]] = []
-        for pair in iter_tabular(fh, fmt, columns, on_reject, source=str(path),
-                                 on_warning=summary.warnings.append):
-            buf.append(pair)
-            if len(buf) >= size[0]:
-                submit(buf)
-                buf = []
-                while len(pending) > 1:
-                    finish()
-        if buf:
-            submit(buf)
-        while pending:
-            finish()
+    # The file is parsed and its batches made ready (hashes, keys) a batch ahead of the writes:
+    # in a forked process where there is fork, else on a thread. On a thread the two hardly
+    # overlap: executemany takes the GIL back for every row and the parse thread holds it.
+    batches = _parse_batches(store, path, fmt, columns, size)
+    ahead = (_forked(batches, size, str(path)) if INGEST_FORK and "fork" in _START_METHODS
+             else read_ahead(batches))
+    try:
+        for batch, n, position, rejected, warned in ahead:
+            summary.warnings += warned
+            for rej in rejected:
+                on_reject(rej)
+            if batch is not None:
+                a, c = save(batch)
+                summary.articles_added += a
+                summary.comments_added += c
+            summary.rows += n
+            if progress and (n or position is not None):
+                progress(n, position=position)
+    finally:
+        close = getattr(ahead, "close", None)
+        if close:
+            close()
     store.finish_stream_ingest()
     store.checkpoint("PASSIVE")
     summary.seconds = time.perf_counter() - start
@@ -506,3 +493,96 @@ def _tell(fh: Any) -> int | None:
         return int(fh.tell())
     except (OSError, ValueError):
         return None
+
+
+# (StreamBatch or None, good rows in it, file offset after it, rejects, parser warnings)
+ParsedBatch = tuple[Any, int, "int | None", list[Any], list[str]]
+
+# Parse in a forked process (where the platform forks); MODERATION_INGEST_FORK=0: on a thread.
+INGEST_FORK = os.environ.get("MODERATION_INGEST_FORK", "1") != "0"
+_START_METHODS = get_all_start_methods() if hasattr(os, "fork") else []
+
+
+def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
+                   size: list[int]) -> Iterator[ParsedBatch]:
+    """Read the file and make its batches ready to store, ``size[0]`` rows each (read anew
+    for every batch: the writer adapts it). The last item carries the trailing rejects."""
+    from moderation.parse import iter_tabular
+
+    rejected: list[Any] = []
+    warned: list[str] = []
+    buf: list[tuple[str | None, Comment]] = []
+    with open(path, "rb") as fh:
+        for pair in iter_tabular(fh, fmt, columns, rejected.append, source=str(path),
+                                 on_warning=warned.append):
+            buf.append(pair)
+            if len(buf) >= size[0]:
+                yield (store.prepare_stream_batch(str(path), fmt, buf), len(buf), _tell(fh),
+                       rejected[:], warned[:])
+                buf = []
+                rejected.clear()
+                warned.clear()
+        yield (store.prepare_stream_batch(str(path), fmt, buf) if buf else None, len(buf),
+               _tell(fh), rejected[:], warned[:])
+
+
+def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str
+            ) -> Iterator[ParsedBatch]:
+    """Run ``batches`` in a forked child, which sends each item through a pipe (and stays
+    about one item ahead: a send waits for the pipe to empty) and takes size updates back.
+
+    The child touches no database (preparing a batch needs none) and ends when its work is
+    done, when the pipe breaks (this process died or stopped reading), or on an error, which
+    it sends to be raised here."""
+    import pickle
+
+    ctx = get_context("fork")
+    here, there = ctx.Pipe(duplex=True)
+
+    def child() -> None:
+        here.close()
+        try:
+            for item in batches:
+                there.send_bytes(pickle.dumps(("item", item), protocol=pickle.HIGHEST_PROTOCOL))
+                while there.poll():
+                    size[0] = there.recv()
+            there.send_bytes(pickle.dumps(("done", None)))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the reader is gone: nothing to tell
+        except BaseException as exc:  # noqa: BLE001 - raised in the parent
+            try:
+                data = pickle.dumps(("error", exc))
+                pickle.loads(data)
+            except Exception:  # noqa: BLE001 - an exception that does not survive pickling
+                data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            try:
+                there.send_bytes(data)
+            except OSError:
+                pass
+
+    proc = ctx.Process(target=child, name="moderation-parse", daemon=True)
+    proc.start()
+    there.close()
+    try:
+        while True:
+            try:
+                kind, payload = pickle.loads(here.recv_bytes())
+            except EOFError:
+                proc.join(5)
+                raise RuntimeError(f"{name}: the parse process ended unexpectedly"
+                                   f" (exit status {proc.exitcode})") from None
+            if kind == "done":
+                return
+            if kind == "error":
+                raise payload
+            yield payload
+            try:
+                here.send(size[0])
+            except OSError:  # the child may have sent its last item and gone
+                pass
+    finally:
+        here.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()

@@ -131,6 +131,32 @@ def test_streamed_ingest_matches_whole_file_ingest_and_adds_nothing_twice(tmp_pa
         assert table(w, "SELECT key, parent_id IS NOT NULL FROM comments ORDER BY key") == keys
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["parse-process", "parse-thread"])
+def test_streamed_ingest_same_result_whether_parsed_in_a_process_or_a_thread(
+        tmp_path: Path, monkeypatch, fork: bool) -> None:
+    from moderation import batch
+
+    monkeypatch.setattr(batch, "INGEST_FORK", fork)
+    src = archive(tmp_path / "a.jsonl", 90, bad=True)
+    seen_positions = []
+    with Store(tmp_path / "s.db") as s:
+        summary = ingest_file(s, src, "jsonl", chunk=16,
+                              progress=lambda n, position=None: seen_positions.append(position))
+        assert (summary.rows, summary.comments_added) == (90, 90)
+        assert summary.skipped == {"no_text": 1, "malformed_json": 1, "invalid_utf8": 1}
+        assert seen_positions[-1] == src.stat().st_size and seen_positions == sorted(
+            seen_positions)
+        keys = table(s, "SELECT key, article_id, parent_id FROM comments ORDER BY id")
+    with Store(tmp_path / "whole.db") as whole:
+        whole.ingest(parse_file(src))
+        assert sorted(keys) == sorted(table(
+            whole, "SELECT key, article_id, parent_id FROM comments ORDER BY id"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,body\n1,hello\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as s, pytest.raises(Exception, match="no 'text' column"):
+        ingest_file(s, bad, "csv")
+
+
 def test_streamed_ingest_keeps_identical_comments_and_links_later_parents(store: Store,
                                                                           tmp_path: Path) -> None:
     src = tmp_path / "t.jsonl"

@@ -128,3 +128,44 @@ def test_kill_9_of_a_parent_with_workers_leaves_no_worker_and_a_rerun_finishes(
                        timeout=120, check=False)
     assert r.returncode == 0, r.stderr
     assert cl.q(db, "SELECT COUNT(*), COUNT(DISTINCT comment_id) FROM scorings")[0] == (3000, 3000)
+
+
+def test_kill_9_of_an_ingest_leaves_no_parse_process_and_a_rerun_finishes(
+        tmp_path: Path) -> None:
+    """The streamed ingest parses in a forked child: it must end with its parent."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    archive = tmp_path / "big.jsonl"
+    with archive.open("w", encoding="utf-8") as fh:
+        for i in range(60_000):
+            fh.write(json.dumps({"id": f"c{i}", "article": f"a{i % 97}", "author": f"u{i % 89}",
+                                 "text": f"comment {i} on the bridge and the budget"}) + "\n")
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "moderation", "--db", str(db), "ingest", str(archive), "-q"]
+    env = {**os.environ, "MODERATION_INGEST_CHUNK": "2000"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid):  # the parse process started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.5)
+    parsers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in parsers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert parsers and not [p for p in parsers if _alive(p)], "orphaned parse process"
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM comments"
+                            ).fetchone() == (60_000, 60_000)

@@ -26,7 +26,7 @@ from moderation.store.scores import score_fields
 STREAM_ARTICLE_CACHE = 200_000
 
 
-# A streamed comment names its article by key: the writer thread then runs no Python per row.
+# A streamed comment names its article by key: the writer then runs no Python per row.
 INSERT_STREAM_COMMENT = INSERT_COMMENT.replace(
     "VALUES (?,", "VALUES ((SELECT id FROM articles WHERE key = ?),", 1)
 assert INSERT_STREAM_COMMENT != INSERT_COMMENT
@@ -34,7 +34,7 @@ assert INSERT_STREAM_COMMENT != INSERT_COMMENT
 
 @dataclass(frozen=True)
 class StreamBatch:
-    """A streamed batch made ready on the parse thread: its article keys, a row per comment as
+    """A streamed batch made ready where the file is parsed: its article keys, a row per comment as
     INSERT_STREAM_COMMENT takes it (keyed as the first copy, the usual case), the rows that may
     be a later copy (index, occurrence key, text hash, base hash, copies before it in the batch),
     and the batch's count of each occurrence key."""
