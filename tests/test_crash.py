@@ -95,12 +95,33 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_kill_9_of_a_parent_with_workers_leaves_no_worker_and_a_rerun_finishes(
-        tmp_path: Path) -> None:
+def _kill_9_when_children_run(cmd: list[str], env: dict[str, str], children: int, *,
+                              settle: float) -> list[int]:
+    """Start ``cmd``; once it has ``children`` child processes (and ``settle`` seconds more),
+    kill it with SIGKILL; wait up to 10 s for its children to end. Returns their pids."""
     import os
     import signal
     import subprocess
     import time
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < children:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    time.sleep(settle)
+    kids = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return kids
+
+
+def test_kill_9_of_a_parent_with_workers_leaves_no_worker_and_a_rerun_finishes(
+        tmp_path: Path) -> None:
+    import subprocess
 
     cl = load_crash_loop()
     archive = tmp_path / "a.jsonl"
@@ -109,19 +130,7 @@ def test_kill_9_of_a_parent_with_workers_leaves_no_worker_and_a_rerun_finishes(
     env = cl.child_env()
     assert cl.run(cl.command(db, "ingest", archive, cl.WORDLIST), env).returncode == 0
     cmd = [*cl.command(db, "score", archive, cl.WORDLIST), "--workers", "2"]
-    proc = subprocess.Popen(cmd, env={**env, "WORDLIST_DELAY": "2"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(_children(proc.pid)) < 2:  # both workers started
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.1)
-    time.sleep(1.0)
-    workers = _children(proc.pid)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 10
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    workers = _kill_9_when_children_run(cmd, {**env, "WORDLIST_DELAY": "2"}, 2, settle=1.0)
     assert not [w for w in workers if _alive(w)], "orphaned scoring workers left running"
     assert cl.q(db, "PRAGMA integrity_check")[0][0] == "ok"
     r = subprocess.run([*cmd[:-2], "--workers", "2"], env=env, capture_output=True, text=True,
@@ -135,10 +144,8 @@ def test_kill_9_of_an_ingest_leaves_no_parse_process_and_a_rerun_finishes(
     """The streamed ingest parses in a forked child: it must end with its parent."""
     import json
     import os
-    import signal
     import subprocess
     import sys
-    import time
 
     archive = tmp_path / "big.jsonl"
     with archive.open("w", encoding="utf-8") as fh:
@@ -148,18 +155,7 @@ def test_kill_9_of_an_ingest_leaves_no_parse_process_and_a_rerun_finishes(
     db = tmp_path / "k.db"
     cmd = [sys.executable, "-m", "moderation", "--db", str(db), "ingest", str(archive), "-q"]
     env = {**os.environ, "MODERATION_INGEST_CHUNK": "2000"}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not _children(proc.pid):  # the parse process started
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.02)
-    time.sleep(0.5)
-    parsers = _children(proc.pid)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in parsers) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    parsers = _kill_9_when_children_run(cmd, env, 1, settle=0.5)
     assert parsers and not [p for p in parsers if _alive(p)], "orphaned parse process"
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert r.returncode == 0, r.stderr
