@@ -281,3 +281,36 @@ def test_store_with_a_pingback_is_not_scored(store: Store) -> None:
     store.ingest(ParseResult("text", (Article(title="t", comments=(
         Comment("a pingback", kind="pingback"), Comment("a reader comment", position=1))),)))
     assert score_database(store, WordList()).scored == 1
+
+
+def test_save_batch_stores_every_score_exactly_and_the_newest_version_is_current(
+        store: Store, tmp_path: Path) -> None:
+    import random
+
+    import numpy as np
+
+    from moderation.documents import Scores
+
+    ingest_file(store, archive(tmp_path / "a.jsonl", 3), "jsonl")
+    ids = [r["id"] for r in store.query("SELECT id FROM comments ORDER BY id")][:3]
+    rng = random.Random(7)
+    values = [rng.random() for _ in ids]
+    values[1] = float(np.float32(0.1234567))  # a model's float32, as score_fields makes it
+    new = [(cid, Scores({"toxicity": v, "insult": v / 3, "threat": 1e-300}, "m", "1",
+                        language=None if i else "en"))
+           for i, (cid, v) in enumerate(zip(ids, values, strict=True))]
+    assert store.save_batch("m", "1", new, []) == (len(ids), 0)
+    got = {(r["comment_id"], r["label"]): r["value"] for r in store.query(
+        "SELECT comment_id, label, value FROM scores WHERE model = 'm'")}
+    for cid, sc in new:
+        for label, v in sc.labels.items():
+            assert got[(cid, label)] == v  # the same double, not a rounded one
+    rows = store.query("SELECT comment_id, max_value, top_label, language, is_current"
+                       " FROM scorings WHERE model = 'm' ORDER BY comment_id")
+    assert [(r["max_value"], r["top_label"]) for r in rows] == [(v, "toxicity") for v in values]
+    assert [r["language"] for r in rows] == ["en", None, None]
+    assert store.save_batch("m", "2", new[:1], []) == (1, 0)
+    current = store.query("SELECT version FROM scorings WHERE comment_id = ? AND is_current = 1",
+                          (ids[0],))
+    assert [r["version"] for r in current] == ["2"]
+    assert store.save_batch("m", "2", new[:1], []) == (0, 0)  # kept, not saved twice
