@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -498,9 +499,10 @@ def _tell(fh: Any) -> int | None:
 # (StreamBatch or None, good rows in it, file offset after it, rejects, parser warnings)
 ParsedBatch = tuple[Any, int, "int | None", list[Any], list[str]]
 
-# Parse in a forked process (where the platform forks); MODERATION_INGEST_FORK=0: on a thread.
+# Parse in a forked process on Linux (macOS forks, but system libraries may not survive it in
+# the child); MODERATION_INGEST_FORK=0, or elsewhere: on a thread.
 INGEST_FORK = os.environ.get("MODERATION_INGEST_FORK", "1") != "0"
-_START_METHODS = get_all_start_methods() if hasattr(os, "fork") else []
+_START_METHODS = get_all_start_methods() if sys.platform.startswith("linux") else []
 
 
 def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
