@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -344,7 +344,7 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
         yield [(cid, by_hash[h]) for cid, h in owners], copies, releaser(hashes)
 
 
-def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def read_ahead(items: Iterator[T], depth: int = 1) -> Generator[T, None, None]:
     """Yield from ``items``, which a thread of its own runs up to ``depth`` items ahead."""
     ready: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
     stop = threading.Event()
@@ -462,8 +462,8 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
         return res
 
     # The file is parsed and its batches made ready (hashes, keys) a batch ahead of the writes:
-    # in a forked process where there is fork, else on a thread. On a thread the two hardly
-    # overlap: executemany takes the GIL back for every row and the parse thread holds it.
+    # in a forked process on Linux, else on a thread. On a thread the two hardly overlap:
+    # executemany takes the GIL back for every row and the parse thread holds it.
     batches = _parse_batches(store, path, fmt, columns, size)
     ahead = (_forked(batches, size, str(path)) if INGEST_FORK and "fork" in _START_METHODS
              else read_ahead(batches))
@@ -480,9 +480,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
             if progress and (n or position is not None):
                 progress(n, position=position)
     finally:
-        close = getattr(ahead, "close", None)
-        if close:
-            close()
+        ahead.close()  # (both are generators) stops the parse thread or process
     store.finish_stream_ingest()
     store.checkpoint("PASSIVE")
     summary.seconds = time.perf_counter() - start
@@ -529,7 +527,7 @@ def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
 
 
 def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str
-            ) -> Iterator[ParsedBatch]:
+            ) -> Generator[ParsedBatch, None, None]:
     """Run ``batches`` in a forked child, which sends each item through a pipe (and stays
     about one item ahead: a send waits for the pipe to empty) and takes size updates back.
 

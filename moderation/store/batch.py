@@ -201,8 +201,9 @@ class BatchMixin(StoreCore):
     def prepare_stream_batch(self, source: str, fmt: str,
                              rows: Sequence[tuple[str | None, Comment]]) -> StreamBatch:
         """The work of a streamed batch that needs no database (hashes, normalized authors,
-        which comments this file may have had before): the caller runs it on its own thread
-        while the previous batch is being written. Call in file order."""
+        which comments this file may have had before): the caller runs it where the file is
+        parsed (a forked process or a thread) while the previous batch is being written. Call
+        in file order, and in one place only: the filter of seen comments lives there."""
         akeys: dict[str | None, str] = {}
         now = self.clock()
         prepared: list[tuple[Any, ...]] = []
