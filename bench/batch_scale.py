@@ -51,6 +51,11 @@ def size(text: str) -> int:
     return int(float(t.rstrip("km")) * mult)
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate (the upper one of an even count)."""
+    return sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants now, in MB (Linux /proc)."""
     parents: dict[int, int] = {}
@@ -160,7 +165,8 @@ def main() -> None:
     ap.add_argument("--repeat-max", default="100k",
                     help="repeat the ingest only for archives up to this size")
     ap.add_argument("--score-repeat-max", default="10k",
-                    help="score --repeat times (medians compared) only up to this size")
+                    help="score --repeat times (each run paired with its bare neighbours)"
+                         " only up to this size")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "batch_scale.json")
     ap.add_argument("--child-bare", type=Path, help=argparse.SUPPRESS)
@@ -185,8 +191,6 @@ def main() -> None:
         # every order is ingested into a fresh database; the last one ingested ("random" when
         # listed, as it is put last) is the one scored below
         for order in sorted(orders, key=lambda o: o == "random"):
-            for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-                p.unlink(missing_ok=True)
             write_archive(archive, n, seed=n, order=order)
             runs = []
             for _ in range(args.repeat if n <= size(args.repeat_max) else 1):
@@ -194,8 +198,7 @@ def main() -> None:
                     p.unlink(missing_ok=True)
                 runs.append(child([py, "-m", "moderation", "--db", str(db), "ingest",
                                    str(archive), "-q"], wal=Path(f"{db}-wal")))
-            # the median run by rate: the machine's load drifts between runs
-            ing = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
+            ing = median_run(runs)  # the machine's load drifts between runs
             res["ingest" if order == "random" else f"ingest_{order}"] = step = {
                 k: ing[k] for k in ("rate", "seconds", "wall_s", "peak_rss_mb",
                                     "peak_tree_rss_mb", "peak_wal_mb", "comments_added")}
@@ -207,8 +210,8 @@ def main() -> None:
             if n <= size(args.workers_max):
                 shutil.copy(db, work / "copy.db")
             # bare, end to end, bare, end to end, ... bare: the load drifts on a shared machine,
-            # so each end-to-end run sits between two bare runs, and medians are compared
-            # (archives up to --repeat-max score --repeat times, on fresh copies of the store)
+            # so each end-to-end run is compared with the bare runs either side of it
+            # (archives up to --score-repeat-max score --repeat times, on fresh copies)
             reps = args.repeat if n <= size(args.score_repeat_max) else 1
             if reps > 1:
                 shutil.copy(db, work / "unscored.db")
@@ -225,8 +228,7 @@ def main() -> None:
                                    "--model", args.model], wal=Path(f"{db}-wal")))
                 bares.append(child(bare_cmd))
             (work / "unscored.db").unlink(missing_ok=True)
-            b = sorted(bares, key=lambda r: r["rate"])[len(bares) // 2]
-            e2e = sorted(e2es, key=lambda r: r["rate"])[len(e2es) // 2]
+            b, e2e = median_run(bares), median_run(e2es)
             res["bare_model"] = {k: b[k] for k in ("rate", "seconds", "peak_rss_mb", "model",
                                                    "version")}
             res["bare_model"]["rates"] = [r["rate"] for r in bares]
