@@ -102,11 +102,31 @@ def test_truncated_file_keeps_good_records_and_says_what_was_skipped() -> None:
                for w in result.warnings)
 
 
-def test_deep_nesting_refused_with_reason() -> None:
-    depth = 300_000
-    data = b"<disqus>" + b"<a>" * depth + b"</a>" * depth + b"</disqus>"
-    with pytest.raises(ParseError, match="nesting deeper than"):
-        parse_bytes(data, "deep.xml", "disqus")
+@pytest.mark.parametrize("depth", [300, 3_000, 300_000],
+                         ids=["our-check", "libxml2-limit", "far-past-both"])
+@pytest.mark.parametrize("fmt", ["disqus", "wxr"])
+def test_deep_nesting_refused_with_reason(depth: int, fmt: str) -> None:
+    # 300 levels pass libxml2 (its limit is 2048 with huge_tree) and meet our 256-level check;
+    # 3,000 and 300,000 reach libxml2's own limit inside the first chunk it parses, before any
+    # event: both must read the same one-line reason, whatever libxml2 is underneath.
+    root = b"<disqus>" if fmt == "disqus" else b'<rss version="2.0"><channel>'
+    tail = b"</disqus>" if fmt == "disqus" else b"</channel></rss>"
+    data = root + b"<a>" * depth + b"</a>" * depth + tail
+    with pytest.raises(ParseError, match="nesting deeper than 256 levels; refused"):
+        parse_bytes(data, "deep.xml", fmt)
+
+
+@pytest.mark.parametrize("message", [
+    "Excessive depth in document: 256 use XML_PARSE_HUGE option",  # libxml2 2.9-2.11
+    "Excessive depth in document: 2048, use XML_PARSE_HUGE option",  # libxml2 2.12+
+])
+def test_libxml2_depth_errors_of_any_version_map_to_our_reason(message: str) -> None:
+    from lxml import etree
+
+    from moderation.parse.xmlsafe import too_deep
+
+    assert too_deep(etree.XMLSyntaxError(message, 1, 1, 6147))
+    assert not too_deep(etree.XMLSyntaxError("Opening and ending tag mismatch", 76, 1, 9))
 
 
 def test_oversize_comment_kept_whole_with_a_flag() -> None:

@@ -20,6 +20,11 @@ MAX_DEPTH = 256
 OVERSIZE_CHARS = 1_000_000
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# libxml2's own depth limit (256 levels, 2048 with huge_tree; "Excessive depth in document: N
+# use XML_PARSE_HUGE option" in 2.9-2.11, "...: 2048, use..." since): it parses a whole chunk
+# before lxml hands over any event, so on a deep enough file it fires before our own check.
+_LIBXML_DEPTH = re.compile(r"excessive depth", re.IGNORECASE)
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; refused"
 _DANGEROUS_DTD = re.compile(rb"<!ENTITY|SYSTEM|PUBLIC|\[", re.IGNORECASE)
 
 
@@ -111,9 +116,14 @@ def _root_of(stream: IO[bytes], source: str) -> str:
             return local(el.tag)
     except etree.XMLSyntaxError as exc:
         line, col = exc.position
-        raise ParseError(f"not well-formed XML: {exc.msg}", source=source,
-                         position=f"line {line}, column {col}") from exc
+        reason = TOO_DEEP if too_deep(exc) else f"not well-formed XML: {exc.msg}"
+        raise ParseError(reason, source=source, position=f"line {line}, column {col}") from exc
     raise ParseError("no XML element found", source=source)
+
+
+def too_deep(exc: etree.XMLSyntaxError) -> bool:
+    """Whether libxml2 itself stopped the document for nesting too deep (any version)."""
+    return bool(_LIBXML_DEPTH.search(str(exc.msg or exc)))
 
 
 @dataclass
@@ -155,15 +165,14 @@ class XmlStream:
                         refuse_dtd(el, self.source)
                     if depth > MAX_DEPTH:
                         line = el.sourceline
-                        self.error = (f"line {line}: nesting deeper than {MAX_DEPTH} levels; "
-                                      "refused")
+                        self.error = f"line {line}: {TOO_DEEP}"
                         return
                     continue
                 depth -= 1
                 yield depth, el
         except etree.XMLSyntaxError as exc:
             line, col = exc.position
-            self.error = f"line {line}, column {col}: {exc.msg}"
+            self.error = f"line {line}, column {col}: {TOO_DEEP if too_deep(exc) else exc.msg}"
 
     @staticmethod
     def release(el: etree._Element) -> None:
