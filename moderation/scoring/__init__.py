@@ -36,11 +36,17 @@ class Scorer(Protocol):
 
 
 def models_dir() -> Path:
-    """Where the embedded models live: $MODERATION_MODELS_DIR, else the repo's ``models/``."""
+    """Where the embedded models live: $MODERATION_MODELS_DIR, else inside the installed package
+    (a wheel carries them as ``moderation/models``), else the checkout's top-level ``models/``
+    (a clone or an editable install)."""
     env = os.environ.get("MODERATION_MODELS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "models"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "models"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "models"
 
 
 def default_builtin_name() -> str:
