@@ -33,12 +33,19 @@ class Ctx:
         self.config = config
         self.db_path = db or config.db_path
 
-    def store(self) -> Any:
+    def store(self, *, read: bool = False) -> Any:
+        """The database; ``read``: for a command that only reads, which then never waits for
+        another process's write lock unless the database needs upgrading first (and says so)."""
         from moderation.store import Store
 
-        store = Store(self.db_path, busy_timeout_ms=self.config.busy_timeout_ms)
+        store = Store(self.db_path, busy_timeout_ms=self.config.busy_timeout_ms, reader=read,
+                      on_wait=lambda msg: click.echo(f"moderation: {msg}", err=True))
         restored = store.check_guards()
-        if restored:
+        if restored and store.read_only:
+            click.echo(f"moderation: warning: {self.db_path}: append-only guard is missing "
+                       f"({', '.join(restored)}); the database is read-only, so it was not "
+                       "restored", err=True)
+        elif restored:
             click.echo(f"moderation: warning: {self.db_path}: append-only guard was missing and "
                        f"has been restored ({', '.join(restored)})", err=True)
         return store
@@ -331,7 +338,7 @@ def print_flagged(ctx: Ctx, store: Any, limit: int) -> int:
 def flagged(ctx: Ctx, limit: int) -> None:
     """Print the flagged pending comments, worst first (the queue, without the UI)."""
     try:
-        with ctx.store() as store:
+        with ctx.store(read=True) as store:
             n = print_flagged(ctx, store, limit)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
@@ -364,7 +371,7 @@ def run(ctx: Ctx, paths: tuple[str, ...], model: str | None, device: str | None,
 def open_queue(ctx: Ctx, status: str | None = None) -> None:
     from moderation.tui.app import make_app
 
-    with ctx.store() as store:
+    with ctx.store(read=True) as store:
         make_app(store, ctx.config, status=status).run()
 
 
@@ -433,7 +440,7 @@ def export(ctx: Ctx, fmt: str, output: str, since: str | None, until: str | None
             # Data on a pipe or file stays byte-exact; on a terminal, control characters in
             # strangers' text are shown as markers instead of reaching the terminal.
             out = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-        with ctx.store() as store:
+        with ctx.store(read=True) as store:
             n = ex.export_log(store, fmt, out,
                               since=since, until=until, moderator=moderator, action=action,
                               article=article)
@@ -451,7 +458,7 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     from moderation import stats as st
 
     try:
-        with ctx.store() as store:
+        with ctx.store(read=True) as store:
             result = st.compute(store, ctx.config.thresholds)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
@@ -492,7 +499,7 @@ def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | N
     metric = "recall" if target_recall is not None else "precision"
     target = target_recall if target_recall is not None else (target_precision or 0.9)
     try:
-        with ctx.store() as store:
+        with ctx.store(read=True) as store:
             result = cb.calibrate(store, ctx.config.thresholds, metric=metric, target=target,
                                   labels=list(labels) or None, model=model,
                                   version=model_version, min_decisions=min_decisions,

@@ -194,6 +194,21 @@ def _retired(statement: str) -> bool:
     return words[:5] == ["CREATE", "INDEX", "IF", "NOT", "EXISTS"] and words[5] in RETIRED
 
 
+def _object_names(script: str) -> frozenset[str]:
+    names = set()
+    for statement in statements(script):
+        words = statement.replace("(", " (").split()
+        if words[0] == "CREATE" and not _retired(statement):
+            kind_end = words.index("EXISTS") + 1 if "EXISTS" in words else 2
+            names.add(words[kind_end])
+    return frozenset(names)
+
+
+# Every table, index and trigger create() makes: a database at SCHEMA_VERSION holding all of
+# them (and its guards) opens for reading without a write.
+REQUIRED_OBJECTS = _object_names(TABLES)
+
+
 def create(conn: sqlite3.Connection) -> list[str]:
     """Create every table, index and trigger that is missing, then migrate (idempotent).
 

@@ -121,7 +121,17 @@ class StoreCore:
     """A moderation database. Thread-safe: one connection guarded by a lock."""
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, readonly: bool = False,
-                 clock: Callable[[], str] = utcnow):
+                 clock: Callable[[], str] = utcnow, reader: bool = False,
+                 on_wait: Callable[[str], None] | None = None):
+        """Open (or create) a moderation database.
+
+        ``readonly``: never write (an SQLite read-only connection). ``reader``: for commands that
+        only read (stats, export, flagged, calibrate, the queue's first screen): the schema and
+        the append-only guard are checked with reads alone, so another process's write
+        transaction does not hold the open up; the write lock is taken only when the database
+        needs creating, migrating or its guard restoring, and ``on_wait`` is told when that has
+        to wait. A file or directory this process cannot write is opened read-only.
+        """
         self.path = str(path)
         # Where every timestamp comes from; tests pass a fixed clock to pin golden exports.
         self.clock = clock
@@ -129,21 +139,68 @@ class StoreCore:
         # until check_guards() reports them.
         self.guards_restored: list[str] = []
         self.busy_timeout_ms = busy_timeout_ms
+        # Set when the database could only be opened read-only (a read-only file or mount).
+        self.read_only = readonly
         self._lock = threading.RLock()
         try:
+            if reader and not readonly and Path(self.path).exists() and not _writable(self.path):
+                readonly = self.read_only = True
             if readonly:
-                uri = f"file:{Path(self.path).resolve()}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
-                                       isolation_level=None, check_same_thread=False)
+                conn = _connect_readonly(self.path, busy_timeout_ms)
             else:
                 conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
                                        isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA foreign_keys = ON")
             self.db = sqlite_utils.Database(conn)
-            if not readonly:
+            if readonly:
+                if reader:
+                    self._check_readable()
+            elif not reader or self._needs_setup():
+                if reader:
+                    self._wait_for_write_lock(on_wait)
                 self._retry(self._setup)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    def _needs_setup(self) -> bool:
+        """Whether opening needs a write: a new or older schema, no WAL, a guard missing.
+        Reads only; none of them waits for a writer in WAL mode."""
+        conn = self.db.conn
+        if self.db.journal_mode != "wal":
+            return True
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if not schema.REQUIRED_OBJECTS <= names:
+            return True
+        return schema.schema_version(conn) != schema.SCHEMA_VERSION or bool(
+            schema.missing_guards(conn))
+
+    def _check_readable(self) -> None:
+        """A read-only database can be inspected if its schema is this program's; a missing
+        guard is reported by check_guards(), not restored."""
+        conn = self.db.conn
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if not schema.REQUIRED_OBJECTS <= names:
+            raise StoreError(f"{self.path}: read-only and not a moderation database "
+                             "(its tables are missing)")
+        version = schema.schema_version(conn)
+        if version != schema.SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: read-only, and its schema is version {version}, not "
+                             f"this program's {schema.SCHEMA_VERSION}; open it once where it can "
+                             "be written to upgrade it")
+
+    def _wait_for_write_lock(self, on_wait: Callable[[str], None] | None) -> None:
+        """Say so when the write lock that opening needs is held by another process."""
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if on_wait and ("locked" in str(exc) or "busy" in str(exc)):
+                on_wait(f"{self.path}: its schema needs upgrading (or its guard restoring) "
+                        "before it can be read; waiting for another process's write to finish")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
 
     # -- connection, transactions -------------------------------------------------------
 
@@ -218,11 +275,12 @@ class StoreCore:
             return list(self.db.query(sql, params))
 
     def check_guards(self) -> list[str]:
-        """Recreate the log's append-only triggers if missing, logging that it happened."""
+        """Recreate the log's append-only triggers if missing, logging that it happened (on a
+        read-only database: only report them)."""
         at_open, self.guards_restored = self.guards_restored, []
         with self._lock:
             missing = schema.missing_guards(self.db.conn)
-        if missing:
+        if missing and not self.read_only:
             def restore(conn: sqlite3.Connection) -> None:
                 schema.restore_guards(conn, missing)
                 self._log_guards_restored(conn, missing)
@@ -248,6 +306,35 @@ class StoreCore:
 
     def integrity_check(self) -> str:
         return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])
+
+
+def _writable(path: str) -> bool:
+    """Whether this process can write the database and create its -wal/-shm beside it."""
+    import os
+
+    p = Path(path).resolve()
+    if not os.access(p, os.W_OK):
+        return False
+    return os.access(p.parent, os.W_OK) or all(
+        os.access(f"{p}{sfx}", os.W_OK) for sfx in ("-wal", "-shm"))
+
+
+def _connect_readonly(path: str, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A read-only connection; on a read-only mount a WAL database cannot get its -shm file,
+    so it is opened immutable (no locks, nothing written: fine for inspection and export)."""
+    resolved = Path(path).resolve()
+    if not resolved.is_file():
+        raise StoreError(f"{path}: no such database")
+    uri = f"file:{resolved.as_posix()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
+                           isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=busy_timeout_ms / 1000,
+                           isolation_level=None, check_same_thread=False)
 
 
 _FTS_INSERT_TRIGGER = next(st for st in schema.statements(schema.TABLES)

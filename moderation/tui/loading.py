@@ -7,6 +7,8 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.app import ScreenStackError
+from textual.css.query import NoMatches
 
 from moderation.triage import QueueItem, load_queue
 from moderation.tui.queuelist import QueueList
@@ -109,9 +111,13 @@ class LoadsQueue(ShowsComment):
             self._post(self.reload, current.comment_id if current else None, live=True)
 
     def on_queue_list_row_highlighted(self, event: QueueList.RowHighlighted) -> None:
+        try:
+            shown = self.detail.comment_id
+        except (NoMatches, ScreenStackError):
+            return  # a highlight delivered while the app closes (quit right after a load)
         if 0 <= event.cursor_row < len(self.items):
             item = self.items[event.cursor_row]
-            if item.comment_id != self.detail.comment_id:
+            if item.comment_id != shown:
                 self._show_detail(item)
             if (not self.exhausted and not self._loading_more
                     and event.cursor_row >= len(self.items) - 20):
