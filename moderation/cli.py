@@ -524,3 +524,14 @@ def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | N
 
 def main() -> None:
     cli(prog_name="moderation")
+
+
+def _front_ends() -> None:
+    """Commands of the front ends that live in their own packages."""
+    from moderation.serve.commands import keys, serve
+
+    cli.add_command(serve)
+    cli.add_command(keys)
+
+
+_front_ends()

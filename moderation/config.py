@@ -32,6 +32,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         ],
     },
     "moderator": {"name": ""},
+    "serve": {"host": "127.0.0.1", "port": 8080, "rate_per_second": 10.0, "rate_burst": 20,
+              "max_queue": 256, "max_batch": 16, "body_timeout_s": 10.0},
     "keys": {
         "next": "j",
         "previous": "k",
@@ -91,6 +93,10 @@ class Config:
         return list(self.data["queue"]["hide_reasons"])
 
     @property
+    def serve(self) -> dict[str, Any]:
+        return dict(self.data["serve"])
+
+    @property
     def keys(self) -> dict[str, str]:
         return dict(self.data["keys"])
 
@@ -148,6 +154,16 @@ def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str,
         raise ConfigError(f"{source}: scoring.device must be one of {', '.join(DEVICES)}")
     if data["scoring"]["batch_size"] < 1:
         raise ConfigError(f"{source}: scoring.batch_size must be at least 1")
+    serve = data["serve"]
+    if not 1 <= serve["port"] <= 65535:
+        raise ConfigError(f"{source}: serve.port must be from 1 to 65535")
+    if serve["rate_per_second"] <= 0 or serve["rate_burst"] < 1:
+        raise ConfigError(f"{source}: serve.rate_per_second must be above 0 and "
+                          "serve.rate_burst at least 1")
+    if serve["body_timeout_s"] <= 0:
+        raise ConfigError(f"{source}: serve.body_timeout_s must be above 0")
+    if not 1 <= serve["max_batch"] <= serve["max_queue"]:
+        raise ConfigError(f"{source}: serve.max_batch must be from 1 to serve.max_queue")
     if not data["queue"]["hide_reasons"]:
         raise ConfigError(f"{source}: queue.hide_reasons must name at least one reason")
     return data

@@ -100,6 +100,15 @@ CREATE TABLE IF NOT EXISTS moderation_log (
     undoes INTEGER REFERENCES moderation_log(id),
     evidence TEXT                      -- JSON: model, version, scores, thresholds, flagged labels
 );
+-- API keys of `moderation serve`: only a SHA-256 of each key is kept (the key is shown once).
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    key_hash BLOB NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,              -- the key's first characters, to tell keys apart
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 CREATE INDEX IF NOT EXISTS comments_article ON comments(article_id, position);
 CREATE INDEX IF NOT EXISTS comments_author_norm ON comments(author_norm);
 CREATE INDEX IF NOT EXISTS comments_text_hash ON comments(text_hash);

@@ -19,12 +19,14 @@ from moderation.store.core import (
 )
 from moderation.store.decisions import DecisionsMixin
 from moderation.store.ingest import IngestMixin
+from moderation.store.live import LiveMixin
 from moderation.store.queue import QueueMixin
 from moderation.store.scores import ScoresMixin
 from moderation.store.stats import StatsMixin
 
 
-class Store(IngestMixin, ScoresMixin, DecisionsMixin, QueueMixin, BatchMixin, StatsMixin, StoreCore):
+class Store(IngestMixin, LiveMixin, ScoresMixin, DecisionsMixin, QueueMixin, BatchMixin,
+            StatsMixin, StoreCore):
     """A moderation database. Thread-safe: one connection guarded by a lock."""
 
 
