@@ -53,7 +53,8 @@ def serve(ctx: Any, host: str | None, port: int | None, model: str | None, devic
                         body_timeout_s=float(cfg["body_timeout_s"]))
     try:
         with ctx.store() as store:
-            line = runner.check_exposure(host, len(store.active_key_hashes()))
+            line = runner.check_exposure(host, len(store.active_key_hashes()),
+                                         store.ever_had_api_keys())
     except ModerationError as exc:
         raise _user_error(str(exc)) from exc
     click.echo(f"moderation serve: {line}; model {settings.model}; database {ctx.db_path}",

@@ -48,10 +48,13 @@ def app_from_environment():  # type: ignore[no-untyped-def]
     return build_app(service_factory(settings), settings)
 
 
-def check_exposure(host: str, key_count: int) -> str:
+def check_exposure(host: str, key_count: int, ever_had_keys: bool = False) -> str:
     """No keys: loopback only. Returns the line to print about it."""
     if key_count:
         return f"{key_count} API key(s) active: every request needs ?key=KEY"
+    if ever_had_keys:
+        return ("every API key is revoked: every request is refused until "
+                "`moderation keys add NAME`")
     if not is_loopback(host):
         raise ServeError(f"refusing to listen on {host} without API keys: anyone who can reach "
                          "it could use it; add one with `moderation keys add NAME`, or listen "

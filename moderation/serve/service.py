@@ -77,6 +77,7 @@ class Service:
                                     max_queue=settings.max_queue)
         self.limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         self._keys: dict[bytes, str] = store.active_key_hashes()
+        self._keys_required = store.ever_had_api_keys()
         self._keys_at = time.monotonic()
 
     def close(self) -> None:
@@ -89,9 +90,9 @@ class Service:
         """The caller's name for logs and limits; refuses a missing or unknown key when keys
         exist, and a caller over its rate."""
         if time.monotonic() - self._keys_at > KEYS_REFRESH_S:
-            self._keys = await asyncio.to_thread(self.store.active_key_hashes)
+            self._keys, self._keys_required = await asyncio.to_thread(self._read_keys)
             self._keys_at = time.monotonic()
-        if self._keys:
+        if self._keys_required:
             if not key:
                 raise ApiError("The request is missing a valid API key.", None, code=403)
             name = self._keys.get(key_hash(key))
@@ -104,6 +105,9 @@ class Service:
             raise ApiError(f"Rate limit exceeded for {who} ({self.settings.rate_per_second:g} "
                            "requests/s); retry later.", "RATE_LIMIT_EXCEEDED", code=429)
         return who
+
+    def _read_keys(self) -> tuple[dict[bytes, str], bool]:
+        return self.store.active_key_hashes(), self.store.ever_had_api_keys()
 
     # -- scoring --------------------------------------------------------------------------
 

@@ -96,6 +96,10 @@ class LiveMixin(StoreCore):
                                  f"{', '.join(known) or 'none'})")
         self.write(revoke)
 
+    def ever_had_api_keys(self) -> bool:
+        """Once a key was made, the server always asks for one, even with every key revoked."""
+        return bool(self.query("SELECT 1 FROM api_keys LIMIT 1"))
+
     def active_key_hashes(self) -> dict[bytes, str]:
         """Hash -> name of every key not revoked (the server caches and refreshes this)."""
         return {bytes(r["key_hash"]): r["name"] for r in self.query(
