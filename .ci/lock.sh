@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refresh the locks from pyproject.toml with uv (pinned here), then commit both files:
 #   requirements-test.lock  the project, its `test` extra and everything they need
-#   requirements.lock       the project alone, pinned to the same versions (a subset)
+#   requirements.lock       the project and its `serve` extra, pinned to the same versions
 # Exact versions and SHA-256 hashes, for Linux x86_64 and CPython 3.11, the platform CI and the
 # README's commands run on. torch is the CPU build this machine kind keeps in its local wheel
 # store (pip's find-links); PyPI's Linux torch is a CUDA build of several GB.
@@ -34,7 +34,8 @@ body="$tool/test.txt"
 "$uv" pip compile pyproject.toml --extra test "${common[@]}" -o "$body"
 { header requirements-test.lock; cat "$body"; } > requirements-test.lock
 runtime="$tool/run.txt"
-"$uv" pip compile pyproject.toml -c requirements-test.lock "${common[@]}" -o "$runtime"
+"$uv" pip compile pyproject.toml --extra serve -c requirements-test.lock "${common[@]}" \
+    -o "$runtime"
 # The constraint file shows up in uv's "# via" notes; name it as committed, not the temp path.
 { header requirements.lock; cat "$runtime"; } > requirements.lock
 python3 .ci/pyproject_deps.py check requirements.lock requirements-test.lock
