@@ -98,7 +98,29 @@ def catalogue(pages: Path, cache: Path, python: str = sys.executable) -> list[Pa
             dump = _render(f, cache, python, tool)
             out.append(Page(f.stem, site, "pages2" if group == "html" else "negatives", held, f,
                             dump, silver))
+    out += [c for c in (cut_comments(p) for p in out) if c is not None]
     return out
+
+
+def cut_comments(page: Page) -> Page | None:
+    """A dev page's dump with its comment lines cut out: a negative that looks like the site.
+
+    Lines from a little above the first line holding a silver comment's words to a little
+    below the last are removed (headers and reply links go with them)."""
+    from parse_metrics import norm, snippets
+
+    if page.held_out or not page.silver:
+        return None
+    lines = page.dump.split("\n")
+    snips = [f" {s} " for g in page.silver for s in snippets(g.get("text") or "")]
+    hits = [i for i, ln in enumerate(lines) if any(s in f" {norm(ln)} " or
+                                                   f" {norm(ln)} " in s and len(ln) > 30
+                                                   for s in snips)]
+    if not hits:
+        return None
+    a, b = max(0, hits[0] - 4), hits[-1] + 4
+    dump = "\n".join(lines[:a] + lines[b:])
+    return Page(page.name + "~cut", page.site, "cut", False, page.html, dump, [])
 
 
 def parse_page(page: Page) -> dict:
@@ -106,8 +128,8 @@ def parse_page(page: Page) -> dict:
     from moderation.parse import parse_bytes
 
     res = {}
-    for kind, data, fmt in (("html", page.html.read_bytes(), "html"),
-                            ("text", page.dump.encode("utf-8"), "text")):
+    kinds = [("html", page.html.read_bytes(), "html")] if page.group != "cut" else []
+    for kind, data, fmt in kinds + [("text", page.dump.encode("utf-8"), "text")]:
         r = parse_bytes(data, page.name + (".html" if kind == "html" else ".txt"), fmt)
         a = r.articles[0]
         res[kind] = {

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome
+from moderation.parse import chrome, dumpshape
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
@@ -41,6 +41,8 @@ _HEADER_LINES = 12
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
 _SIGNED_MAX_LINES = 8
+# A comment heading this close under a run of comment headers is the reply form after them.
+_FORM_AFTER_RUN = 15
 
 
 @dataclass
@@ -187,7 +189,10 @@ def split_comments(lines: list[str]) -> list[_Draft]:
     return _comments(lines)
 
 
-def _comments(lines: list[str]) -> list[_Draft]:
+def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
+              lead: bool = True) -> list[_Draft]:
+    """Comment drafts; ``headers`` are lines known (by structure) to head (``lead``) or close
+    each comment."""
     done: list[_Draft] = []
     cur: _Draft | None = None
     blank_run = 0
@@ -208,6 +213,21 @@ def _comments(lines: list[str]) -> list[_Draft]:
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
+        if i in headers:
+            if cur is not None and cur.paragraphs:
+                if not lead:
+                    cur.date = cur.date or s
+                close()
+                if not lead:
+                    prev = "meta"
+                    continue
+            if lead:
+                if cur is None or cur.date:
+                    close()
+                    cur = _Draft()
+                cur.date = s
+            prev = "meta"
+            continue
         if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
                 and not _PINGBACK.match(s) and not _SAYS.match(s) and not chrome.is_zone_end(s):
             cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
@@ -334,6 +354,34 @@ def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draf
     return found if signed >= _MIN_SIGNED else []
 
 
+def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
+    """A comment heading, counter, reply form or per-comment action line near or in a run."""
+    for i in range(max(0, first - 15), min(len(lines), last + 15)):
+        s = lines[i].strip()
+        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or (
+                first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s)
+                                        and not chrome.is_date_line(s)))):
+            return True
+    return False
+
+
+def _structural_zone(lines: list[str], start: int,
+                     before: int | None) -> tuple[int | None, int, list[_Draft]]:
+    """The comment run found from repeated header lines (above ``before``, when given)."""
+    for run in dumpshape.header_runs(lines[:before] if before is not None else lines, start):
+        first = dumpshape.header_block_start(lines, run.start, start)
+        if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
+            continue  # no article before it: a list, not comments under an article
+        if not _comment_evidence(lines, run.start, run.end):
+            continue  # dated items, but nothing says comments: news teasers look the same
+        lead = dumpshape.headers_lead(lines, run)
+        headers = frozenset(i - first for i in run.lines)
+        drafts = _comments(lines[first:], headers, lead)
+        if drafts:
+            return first - 1, run.end, drafts
+    return None, -1, []
+
+
 def parse_text(text: str) -> Article:
     """Parse a plain-text page dump into one Article with its comments (parents unknown)."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -345,6 +393,11 @@ def parse_text(text: str) -> Article:
     zone = _find_zone(lines, start)
     skip = {i for i in (t, b) if i is not None}
     drafts = _comments(lines[zone + 1:]) if zone is not None else []
+    # The run of comment headers found from the dump's structure, above the first heading:
+    # taken when no heading was found, or when the "heading" is the reply form right under it.
+    szone, send, sdrafts = _structural_zone(lines, start, zone)
+    if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
+        zone, drafts = szone, sdrafts
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
         signed = _signed_comments(lines, start)
