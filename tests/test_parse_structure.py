@@ -41,3 +41,27 @@ def test_numbered_section_headings_are_not_comments() -> None:
     lines = (FIX / "numbered_steps_no_comments.txt").read_text(encoding="utf-8").split("\n")
     assert header_runs(lines) == []
     assert parse_file(FIX / "numbered_steps_no_comments.txt").articles[0].comments == ()
+
+
+def test_unmarked_dated_run_is_left_in_the_body_with_a_warning() -> None:
+    from moderation.parse import parse_bytes
+
+    result = parse_bytes((FIX / "dated_teasers_no_comments.txt").read_bytes(), "t.txt", "text")
+    assert result.articles[0].comments == ()
+    assert any("no comment heading" in w and "left in the body" in w for w in result.warnings)
+    assert "Zusammenstoß" in (result.articles[0].body or "")
+
+
+def test_header_counter_over_unmarked_blocks_gives_no_comments_and_says_why() -> None:
+    from moderation.parse import parse_bytes
+
+    paras = [f"Paragraph {n} of the recipe tells how to cook the stew slowly, stirring "
+             "now and then so that nothing burns at the bottom of the pot." for n in range(30)]
+    intro = ("This is the stew my grandmother made every winter, and it still tastes of her "
+             "kitchen, of slow Sundays and of the big blue pot she never let anyone else use.")
+    text = f"Beef Stew Like Grandma Made It\n\n{intro}\n\nEmmi 5,0 (716) 1.620 Kommentare\n\n" + \
+        "\n\n".join(paras) + "\n"
+    result = parse_bytes(text.encode(), "stew.txt", "text")
+    assert result.articles[0].comments == ()
+    assert "Paragraph 29 of the recipe" in (result.articles[0].body or "")
+    assert any("no comment section after it" in w for w in result.warnings)
