@@ -65,3 +65,13 @@ def test_header_counter_over_unmarked_blocks_gives_no_comments_and_says_why() ->
     assert result.articles[0].comments == ()
     assert "Paragraph 29 of the recipe" in (result.articles[0].body or "")
     assert any("no comment section after it" in w for w in result.warnings)
+
+
+def test_schema_org_comments_in_unnamed_markup_inside_a_comments_template() -> None:
+    article = parse_file(FIX / "microdata_comments.html").articles[0]
+    got = [(c.author, c.date, c.text) for c in article.comments]
+    assert got == [
+        ("Ingrid", "2023-06-25 18:48:46", "Sehr lecker, wir haben noch Erdbeeren dazugegeben."),
+        ("Marek", "2023-07-01 09:00:00", "Too sweet for me, I would halve the sugar next time."),
+    ]
+    assert "Erdbeeren" not in (article.body or "")
