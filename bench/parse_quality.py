@@ -286,8 +286,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="an interpreter with resiliparse, to render pages2's dumps")
     ap.add_argument("--unseen-only", action="store_true",
                     help="only the leave-one-site-out / held-out evaluation")
-    ap.add_argument("--no-loso", action="store_true",
-                    help="use the shipped line model for every site (no retraining)")
     args = ap.parse_args(argv)
     if not args.pages.is_dir():
         print(f"no pages at {args.pages}; pass --pages", file=sys.stderr)
@@ -295,8 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     from parse_unseen import run as run_unseen
 
-    unseen = run_unseen(args.pages, args.dumps, args.baseline_ref, args.render_python,
-                        loso=not args.no_loso)
+    unseen = run_unseen(args.pages, args.dumps, args.baseline_ref, args.render_python)
     if args.unseen_only:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.with_name("parse_unseen.json").write_text(json.dumps(unseen, indent=1))

@@ -116,6 +116,13 @@ def header_runs(lines: list[str], start: int = 0) -> list[Run]:
             continue
         by_key.setdefault(shape(s), []).append(i)
     found: list[tuple[float, Run]] = []
+    prose_memo: dict[int, bool] = {}
+
+    def prose_at(k: int) -> bool:
+        if k not in prose_memo:
+            prose_memo[k] = _is_prose(lines[k])
+        return prose_memo[k]
+
     for key, idx in by_key.items():
         if len(idx) < _MIN_OCCURRENCES or key.count("0") < 1:
             continue
@@ -123,7 +130,7 @@ def header_runs(lines: list[str], start: int = 0) -> list[Run]:
             if len(part) < _MIN_OCCURRENCES:
                 continue
             gaps = list(zip(part, part[1:]))
-            prose = sum(any(_is_prose(lines[k]) for k in range(a + 1, b)) for a, b in gaps)
+            prose = sum(any(prose_at(k) for k in range(a + 1, b)) for a, b in gaps)
             adjacent = sum(b - a <= 1 for a, b in gaps)
             if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
                 continue  # a table, or a list of titles

@@ -421,12 +421,15 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             f"but no comment section after it: the {len(drafts)} blocks that follow carry no "
             "author, date or reply line, so they were left in the body")
         zone, drafts = None, []
-    szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
-    if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
-        zone, drafts = szone, sdrafts
+    signed = _signed_comments(lines, start) if zone is None else []
+    # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
+    form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
+    if not signed and (not drafts or form_heading):
+        szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
+        if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
+            zone, drafts = szone, sdrafts
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
-        signed = _signed_comments(lines, start)
         if signed:
             for first, last, _draft in signed:
                 skip.update(range(first, last + 1))
