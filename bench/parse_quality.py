@@ -277,10 +277,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
     ap.add_argument("--seeds", type=Path, default=ROOT.parent / "shared/seeds")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/parse_quality.json")
+    ap.add_argument("--baseline-ref", default="6210e34",
+                    help="git ref of the old parser for the unseen-site comparison "
+                         "(default: the commit before issue 16)")
+    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps",
+                    help="cache of pages2's seed-style dumps")
+    ap.add_argument("--render-python", default=sys.executable,
+                    help="an interpreter with resiliparse, to render pages2's dumps")
+    ap.add_argument("--unseen-only", action="store_true",
+                    help="only the leave-one-site-out / held-out evaluation")
     args = ap.parse_args(argv)
     if not args.pages.is_dir():
         print(f"no pages at {args.pages}; pass --pages", file=sys.stderr)
         return 2
+    sys.path.insert(0, str(ROOT / "bench"))
+    from parse_unseen import run as run_unseen
+
+    unseen = run_unseen(args.pages, args.dumps, args.baseline_ref, args.render_python)
+    if args.unseen_only:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("parse_unseen.json").write_text(json.dumps(unseen, indent=1))
+        return 0
     html_rows, baseline, html_speed = bench_html(args.pages)
     text_rows, text_speed = bench_text(args.pages)
     report = {
@@ -291,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                        "overall_all_silver": prf(text_rows, "silver_all"),
                        "pages": text_rows, "speed": text_speed},
         "exports": bench_exports(args.pages),
+        "unseen_sites": unseen,
     }
     fmt = "{:44} {:>4} {:>4} {:>4} {:>6} {:>6} {:>5} {:>5}"
     for title, rows in (("HTML pages", html_rows), ("text dumps", text_rows)):

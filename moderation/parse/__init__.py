@@ -74,7 +74,7 @@ def parse_bytes(data: bytes, source: str, format: str | None = None, *,
         article, warnings = parse_html(text, source)
     else:
         from moderation.parse.text import parse_text
-        article = parse_text(text)
+        article = parse_text(text, warnings)
     return ParseResult(format=fmt, articles=(article,), source=source,
                        warnings=tuple(warnings), encoding=encoding)
 

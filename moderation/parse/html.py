@@ -28,22 +28,27 @@ _ACTION_CLASS = re.compile(
     r"delete|report|cancel|close|hide|more|jump|go|to|view|first|last|your)[-_]comment$")
 _INLINE = frozenset(["span", "a", "code", "b", "i", "em", "strong", "small", "font", "label", "button", "input", "textarea"])
 _CONTAINER_ID = re.compile(r"^(?:li-|dsq-)?comment[-_]?(\d+)$|^sf_comment_(\d+)$|^c(\d{6,})$")
+_SCHEMA_COMMENT = re.compile(r"(?i)schema\.org/(?:Comment|UserComments)$")
+_MF_CONTAINERS = frozenset({"p-comment", "u-comment", "h-cite"})
 _WPDISCUZ_ID = re.compile(r"^(?:wc|wpd)-comm-(\d+)_(\d+)$")
 _DEPTH_CLASS = re.compile(r"^(?:depth|wc_comment_level|wpd_comment_level|level)-\d+$")
 # Sidebars and widgets list other pages' comments; JS templates hold empty placeholders.
-_EXCLUDE_AREA = re.compile(r"^(?:.*recent.*|.*[-_]template|template.*)$")
+# (WordPress themes call the comments.php include itself "comments-template": not a template.)
+_EXCLUDE_AREA = re.compile(
+    r"^(?:.*recent.*|(?!comments?[-_]template(?:[-_]\d+)?$)(?:.*[-_]template|template.*))$")
 # Field classes, best first. Text: the comment's own words; author; date.
 _TEXT_CLASSES = (
-    "wpd-comment-text", "wc-comment-text", "comment-copy", "comment-content", "sf_comment_text",
+    "itemprop:text", "itemprop:commenttext", "e-content", "p-content", "wpd-comment-text", "wc-comment-text", "comment-copy", "comment-content", "sf_comment_text",
     "dsq-comment-message", "format_text", "comment_text", "comment-text", "commentbody",
     "comment-entry", "comment-body", "post-message", "text",
 )
 _AUTHOR_CLASSES = (
-    "fn", "wpd-comment-author", "wc-comment-author", "comment-user", "user",
+    "itemprop:author", "itemprop:creator", "p-author", "fn", "wpd-comment-author", "wc-comment-author", "comment-user", "user",
     "sf_comment_author", "comment_author", "comment-author", "dsq-comment-header", "author",
     "username", "comment-username", "comment-title",
 )
 _DATE_CLASSES = (
+    "itemprop:datecreated", "itemprop:datepublished", "itemprop:commenttime", "dt-published",
     "wpd-comment-date", "wc-comment-date", "comment-date", "datetime", "comment-metadata",
     "commentmetadata", "comment_time", "comment-timestamp", "sf_comment_info", "date",
     "published", "comment-meta",
@@ -72,13 +77,22 @@ class _Found:
 
 
 def _classes(el: etree._Element) -> list[str]:
-    return (el.get("class") or "").lower().split()
+    """Class tokens, plus schema.org microdata properties as ``itemprop:NAME`` tokens."""
+    tokens = (el.get("class") or "").lower().split()
+    prop = el.get("itemprop")
+    return tokens + [f"itemprop:{p}" for p in prop.lower().split()] if prop else tokens
 
 
 def _is_container(el: etree._Element) -> bool:
     if el.tag in _INLINE:
         return False  # code highlighters mark code comments <span class="comment">
-    if any(_CONTAINER_CLASS.match(c) and not _ACTION_CLASS.match(c) for c in _classes(el)):
+    if _SCHEMA_COMMENT.search(el.get("itemtype") or "") or "comment" in (
+            el.get("itemprop") or "").lower().split():
+        return True  # schema.org Comment/UserComments microdata, whatever the classes say
+    tokens = _classes(el)
+    if any(c in _MF_CONTAINERS for c in tokens):
+        return True  # microformats2: a reply cited in the post (h-cite, p-comment)
+    if any(_CONTAINER_CLASS.match(c) and not _ACTION_CLASS.match(c) for c in tokens):
         return True
     return bool(_CONTAINER_ID.match(el.get("id") or "") or _WPDISCUZ_ID.match(el.get("id") or ""))
 
@@ -161,6 +175,8 @@ def _field_text(el: etree._Element | None) -> str | None:
 def _date(el: etree._Element | None) -> str | None:
     if el is None:
         return None
+    if el.get("content") and any(ch.isdigit() for ch in el.get("content", "")):
+        return el.get("content")  # <meta itemprop="dateCreated" content="2013-10-16T...">
     times = [el] if el.tag == "time" else el.findall(".//time")
     for t in times:
         if t.get("datetime"):
@@ -208,6 +224,8 @@ def find_comments(root: etree._Element, warnings: list[str] | None = None,
         known = text_el is not None
         if text_el is None:
             text_el = _generic_text(el, cset)
+            if text_el is not None and any(d in cset for d in text_el.iterdescendants()):
+                text_el = None  # a wrapper around a marked-up comment (microdata) inside it
         if text_el is None or text_el in seen_text:
             continue
         seen_text.add(text_el)

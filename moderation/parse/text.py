@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome
+from moderation.parse import chrome, dumpshape
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
 )
 _POST_FOOTER = re.compile(r"(?i)^(?:labels|tags|schlagwörter|etiquetas|libellés)\s*:")
+_ZONE_COUNT_WORD = re.compile(r"\d")  # a header's "1.620 Kommentare", "(12)"
 _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
@@ -41,6 +42,8 @@ _HEADER_LINES = 12
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
 _SIGNED_MAX_LINES = 8
+# A comment heading this close under a run of comment headers is the reply form after them.
+_FORM_AFTER_RUN = 15
 
 
 @dataclass
@@ -187,7 +190,10 @@ def split_comments(lines: list[str]) -> list[_Draft]:
     return _comments(lines)
 
 
-def _comments(lines: list[str]) -> list[_Draft]:
+def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
+              lead: bool = True) -> list[_Draft]:
+    """Comment drafts; ``headers`` are lines known (by structure) to head (``lead``) or close
+    each comment."""
     done: list[_Draft] = []
     cur: _Draft | None = None
     blank_run = 0
@@ -208,6 +214,21 @@ def _comments(lines: list[str]) -> list[_Draft]:
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
+        if i in headers:
+            if cur is not None and cur.paragraphs:
+                if not lead:
+                    cur.date = cur.date or s
+                close()
+                if not lead:
+                    prev = "meta"
+                    continue
+            if lead:
+                if cur is None or cur.date:
+                    close()
+                    cur = _Draft()
+                cur.date = s
+            prev = "meta"
+            continue
         if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
                 and not _PINGBACK.match(s) and not _SAYS.match(s) and not chrome.is_zone_end(s):
             cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
@@ -334,8 +355,55 @@ def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draf
     return found if signed >= _MIN_SIGNED else []
 
 
-def parse_text(text: str) -> Article:
-    """Parse a plain-text page dump into one Article with its comments (parents unknown)."""
+def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_Draft]) -> bool:
+    """The zone is the header's comment counter and what follows mostly lacks a comment's
+    marks (an author or a date line): the article itself, cut into blocks."""
+    s = lines[zone].strip()
+    marked = sum(bool(d.author or d.date or d.kind != "comment") for d in drafts)
+    return (zone - start <= _HEADER_LINES and zone < len(lines) // 4
+            and _ZONE_COUNT_WORD.search(s) is not None
+            and marked * 3 < len(drafts))
+
+
+def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
+    """A comment heading, counter, reply form or per-comment action line near or in a run."""
+    for i in range(max(0, first - 15), min(len(lines), last + 15)):
+        s = lines[i].strip()
+        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or (
+                first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s))
+                and not chrome.is_date_line(s))):
+            return True
+    return False
+
+
+def _structural_zone(lines: list[str], start: int, before: int | None,
+                     warnings: list[str]) -> tuple[int | None, int, list[_Draft]]:
+    """The comment run found from repeated header lines (above ``before``, when given)."""
+    for run in dumpshape.header_runs(lines[:before] if before is not None else lines, start):
+        first = dumpshape.header_block_start(lines, run.start, start)
+        if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
+            continue  # no article before it: a list, not comments under an article
+        if not _comment_evidence(lines, run.start, run.end):
+            # dated items, but nothing says comments: news teasers look the same
+            warnings.append(
+                f"lines {first + 1}-{run.end + 1}: {len(run.lines)} blocks under repeated "
+                f"header lines ({lines[run.start].strip()[:40]!r}) look like comments, but no "
+                "comment heading, form or reply line marks them; left in the body")
+            continue
+        lead = dumpshape.headers_lead(lines, run)
+        headers = frozenset(i - first for i in run.lines)
+        drafts = _comments(lines[first:], headers, lead)
+        if drafts:
+            return first - 1, run.end, drafts
+    return None, -1, []
+
+
+def parse_text(text: str, warnings: list[str] | None = None) -> Article:
+    """Parse a plain-text page dump into one Article with its comments (parents unknown).
+
+    Where a comment zone cannot be told from the body, a line saying so is appended to
+    ``warnings``."""
+    warnings = [] if warnings is None else warnings
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     t = _find_title(lines)
     title = lines[t].strip() if t is not None else None
@@ -345,9 +413,23 @@ def parse_text(text: str) -> Article:
     zone = _find_zone(lines, start)
     skip = {i for i in (t, b) if i is not None}
     drafts = _comments(lines[zone + 1:]) if zone is not None else []
+    # The run of comment headers found from the dump's structure, above the first heading:
+    # taken when no heading was found, or when the "heading" is the reply form right under it.
+    if zone is not None and drafts and _header_counter_only(lines, start, zone, drafts):
+        warnings.append(
+            f"line {zone + 1}: a comment counter under the title ({lines[zone].strip()[:40]!r}) "
+            f"but no comment section after it: the {len(drafts)} blocks that follow carry no "
+            "author, date or reply line, so they were left in the body")
+        zone, drafts = None, []
+    signed = _signed_comments(lines, start) if zone is None else []
+    # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
+    form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
+    if not signed and (not drafts or form_heading):
+        szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
+        if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
+            zone, drafts = szone, sdrafts
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
-        signed = _signed_comments(lines, start)
         if signed:
             for first, last, _draft in signed:
                 skip.update(range(first, last + 1))

@@ -1,0 +1,181 @@
+"""The comment run of a text dump found from its structure: repeated header lines, any language.
+
+Comment sections print the same header for every comment: a date or time, "3 days ago", a
+numbered item, "Verfasst von X am 9. Juli 2018 - 17:34.", "· Reply". Reduced to its SHAPE
+(letters -> ``a``, digit runs -> ``0``, a run of words -> one ``a``, punctuation kept), that
+header repeats line for line, every few lines, with prose between: a run. Lists of related
+articles repeat shapes too, but with titles between, not sentences; ingredient and nutrition
+tables repeat them on consecutive lines. No phrase list is needed to find a run; the caller may
+weigh in the zone phrases it knows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
+_WORDS = re.compile(r"a(?: a)+")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b")
+_MIN_OCCURRENCES = 3
+_MAX_HEADER_CHARS = 90
+_MAX_HEADER_WORDS = 14
+_MAX_GAP = 60  # lines between two headers of one run, at most (a long comment)
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
+
+
+def shape(line: str) -> str:
+    """Letters -> a, digits -> 0, spaces -> one space, punctuation kept; word runs -> a."""
+    out = []
+    for digits, letters, space, other in _TOKEN.findall(line.strip()):
+        out.append("0" if digits else "a" if letters else " " if space else other)
+    return _WORDS.sub("a", "".join(out))
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence, not a title: several words ending in sentence punctuation, or long."""
+    s = line.strip()
+    words = len(s.split())
+    cjk = sum(1 for ch in s if "\u3000" <= ch <= "\u9fff")
+    return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(_SENTENCE_END)
+
+
+@dataclass
+class Run:
+    """Header lines of one comment run: their indexes, the shape they share."""
+    key: str
+    lines: list[int]
+    has_time: bool
+
+    @property
+    def start(self) -> int:
+        return self.lines[0]
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1]
+
+
+def _letters(line: str) -> str:
+    return " ".join(_LETTERS.findall(line.lower()))
+
+
+def _enumeration(lines: list[str], part: list[int]) -> bool:
+    """The headers' words are all the same: a numbered list of steps or chapters."""
+    words = [_letters(lines[k]) for k in part]
+    most = max(words.count(w) for w in set(words))
+    return most * 5 >= len(words) * 4
+
+
+def _short(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 40 and len(s.split()) <= 4 and not _is_prose(s)
+
+
+def _named(lines: list[str], part: list[int]) -> int:
+    """How many headers carry a name: their own words vary, or a short line sits beside them
+    whose text varies from header to header (a repeated short line is a section label)."""
+    heads = set(part)
+    words = [_letters(lines[k]) for k in part]
+    varied = len(set(words)) * 2 > len(words)
+    beside: list[set[str]] = []
+    for k in part:
+        near = [j for j in (k - 2, k - 1, k + 1, k + 2)
+                if 0 <= j < len(lines) and j not in heads and _short(lines[j])]
+        beside.append({lines[j].strip() for j in near})
+    counts: dict[str, int] = {}
+    for texts in beside:
+        for t in texts:
+            counts[t] = counts.get(t, 0) + 1
+    named = 0
+    for w, texts in zip(words, beside):
+        own = any(counts[t] * 2 <= len(part) for t in texts)  # not the same label every time
+        named += (varied and bool(w)) or own
+    return named
+
+
+def _split_runs(idx: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = [[idx[0]]]
+    for i in idx[1:]:
+        if i - runs[-1][-1] > _MAX_GAP:
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return runs
+
+
+def header_runs(lines: list[str], start: int = 0) -> list[Run]:
+    """Runs of one header shape with prose between most neighbours, best first."""
+    by_key: dict[str, list[int]] = {}
+    for i in range(start, len(lines)):
+        s = lines[i].strip()
+        if not s or len(s) > _MAX_HEADER_CHARS or len(s.split()) > _MAX_HEADER_WORDS:
+            continue
+        if not any(ch.isdigit() for ch in s) or _is_prose(s) and not _TIME.search(s):
+            continue
+        by_key.setdefault(shape(s), []).append(i)
+    found: list[tuple[float, Run]] = []
+    prose_memo: dict[int, bool] = {}
+
+    def prose_at(k: int) -> bool:
+        if k not in prose_memo:
+            prose_memo[k] = _is_prose(lines[k])
+        return prose_memo[k]
+
+    for key, idx in by_key.items():
+        if len(idx) < _MIN_OCCURRENCES or key.count("0") < 1:
+            continue
+        for part in _split_runs(idx):
+            if len(part) < _MIN_OCCURRENCES:
+                continue
+            gaps = list(zip(part, part[1:]))
+            prose = sum(any(prose_at(k) for k in range(a + 1, b)) for a, b in gaps)
+            adjacent = sum(b - a <= 1 for a, b in gaps)
+            if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
+                continue  # a table, or a list of titles
+            has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
+            if not has_time and _enumeration(lines, part):
+                continue  # "Step 1", "Step 2": the letters never change, only the number
+            if _named(lines, part) * 2 < len(part):
+                continue  # no commenter's name beside or inside the headers: a list of items
+            score = prose + (len(part) if has_time else 0)
+            found.append((score, Run(key, part, has_time)))
+    found.sort(key=lambda t: (-t[0], t[1].start))
+    runs = [r for _s, r in found]
+    # A run without times may be a numbered list or the article's own section headings
+    # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
+    # (the "7. Name" item with its "24 . Jun . 2018" line).
+    return [r for r in runs if r.has_time or any(
+        o is not r and _interleaved(r, o) for o in runs)]
+
+
+def _interleaved(a: Run, b: Run) -> bool:
+    """Most blocks of run a hold a header of run b too (b within a block's span)."""
+    bounds = a.lines + [a.lines[-1] + _MAX_GAP]
+    hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in zip(bounds, bounds[1:]))
+    return hits * 3 >= len(a.lines) * 2
+
+
+def header_block_start(lines: list[str], first: int, floor: int) -> int:
+    """Where the first comment of a run opens: its header line, or a short name line above."""
+    j = first - 1
+    while j > floor and not lines[j].strip():
+        j -= 1
+    if j > floor and first - j <= 2:
+        s = lines[j].strip()
+        if 0 < len(s.split()) <= 5 and not _is_prose(s) and len(s) <= 60:
+            return j
+    return first
+
+
+def headers_lead(lines: list[str], run: Run) -> bool:
+    """True when each header opens its comment (text after it), False when it closes it."""
+    after = before = 0
+    for i in run.lines:
+        nxt = next((lines[k] for k in range(i + 1, min(len(lines), i + 4)) if lines[k].strip()),
+                   "")
+        prv = next((lines[k] for k in range(i - 1, max(-1, i - 4), -1) if lines[k].strip()), "")
+        after += _is_prose(nxt)
+        before += _is_prose(prv)
+    return after >= before

@@ -1,0 +1,77 @@
+"""Text dumps of unseen sites: the comment run found from the dump's structure (issue 16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from moderation.parse import parse_file
+from moderation.parse.dumpshape import header_runs, shape
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse" / "structure"
+
+
+def test_shape_ignores_words_and_numbers_but_keeps_the_layout() -> None:
+    assert shape("januar 3, 2022 at 4:51 pm  ·  Svar") == shape("august 15, 2021 at 10:57 am · Reply")
+    assert shape("Verfasst von Baumzwerg am 9. Juli 2018 - 17:34.") == "a 0. a 0 - 0:0."
+    assert shape("• #29 米可 米可 於 2016/07/28 15:07") == "• #0 a 0/0/0 0:0"
+
+
+def test_header_run_in_an_unknown_language_before_the_reply_form() -> None:
+    article = parse_file(FIX / "header_run_before_form.txt").articles[0]
+    texts = [c.text for c in article.comments]
+    assert texts == [
+        "Kan man erstatte flødeosten med fløde?",
+        "Jeg tror den bliver for tynd, så det vil jeg ikke anbefale.",
+        "Skal pastaen ukogt i retten?",
+        "Den smagte så lækkert.\nTusind tak for dine altid lækre madplaner.",
+    ]
+    assert [c.author for c in article.comments] == ["Emma hansen", "Britt", "Camilla",
+                                                    "Louise frederiksen"]
+    assert article.comments[2].date == "januar 3, 2022 at 4:51 pm  ·  Svar"
+    assert "fløde?" not in (article.body or "")
+    assert "halv time" in (article.body or "")
+
+
+def test_dated_news_teasers_are_not_comments() -> None:
+    article = parse_file(FIX / "dated_teasers_no_comments.txt").articles[0]
+    assert article.comments == ()
+
+
+def test_numbered_section_headings_are_not_comments() -> None:
+    lines = (FIX / "numbered_steps_no_comments.txt").read_text(encoding="utf-8").split("\n")
+    assert header_runs(lines) == []
+    assert parse_file(FIX / "numbered_steps_no_comments.txt").articles[0].comments == ()
+
+
+def test_unmarked_dated_run_is_left_in_the_body_with_a_warning() -> None:
+    from moderation.parse import parse_bytes
+
+    result = parse_bytes((FIX / "dated_teasers_no_comments.txt").read_bytes(), "t.txt", "text")
+    assert result.articles[0].comments == ()
+    assert any("no comment heading" in w and "left in the body" in w for w in result.warnings)
+    assert "Zusammenstoß" in (result.articles[0].body or "")
+
+
+def test_header_counter_over_unmarked_blocks_gives_no_comments_and_says_why() -> None:
+    from moderation.parse import parse_bytes
+
+    paras = [f"Paragraph {n} of the recipe tells how to cook the stew slowly, stirring "
+             "now and then so that nothing burns at the bottom of the pot." for n in range(30)]
+    intro = ("This is the stew my grandmother made every winter, and it still tastes of her "
+             "kitchen, of slow Sundays and of the big blue pot she never let anyone else use.")
+    text = f"Beef Stew Like Grandma Made It\n\n{intro}\n\nEmmi 5,0 (716) 1.620 Kommentare\n\n" + \
+        "\n\n".join(paras) + "\n"
+    result = parse_bytes(text.encode(), "stew.txt", "text")
+    assert result.articles[0].comments == ()
+    assert "Paragraph 29 of the recipe" in (result.articles[0].body or "")
+    assert any("no comment section after it" in w for w in result.warnings)
+
+
+def test_schema_org_comments_in_unnamed_markup_inside_a_comments_template() -> None:
+    article = parse_file(FIX / "microdata_comments.html").articles[0]
+    got = [(c.author, c.date, c.text) for c in article.comments]
+    assert got == [
+        ("Ingrid", "2023-06-25 18:48:46", "Sehr lecker, wir haben noch Erdbeeren dazugegeben."),
+        ("Marek", "2023-07-01 09:00:00", "Too sweet for me, I would halve the sugar next time."),
+    ]
+    assert "Erdbeeren" not in (article.body or "")
