@@ -33,7 +33,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from serve_process import config_file, start  # noqa: E402
+from serve_process import config_file, start
 
 ANALYZE = "/v1alpha1/comments:analyze"
 

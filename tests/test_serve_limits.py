@@ -25,7 +25,8 @@ BODY = {"comment": {"text": "you absolute idiot"}, "requestedAttributes": {"TOXI
 
 def cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "moderation", "--db", str(tmp / "serve.db"),
-                           *args], cwd=tmp, capture_output=True, text=True, timeout=120)
+                           *args], cwd=tmp, capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 def test_keys_required_once_any_exists_and_revocation_takes_effect(tmp_path: Path) -> None:
@@ -199,5 +200,6 @@ def test_serve_without_the_extra_says_how_to_install(tmp_path: Path) -> None:
     (shadow / "starlette" / "__init__.py").write_text("raise ImportError('not installed')\n")
     env = dict(os.environ, PYTHONPATH=str(shadow))
     done = subprocess.run([sys.executable, "-m", "moderation", "--db", str(tmp_path / "x.db"),
-                           "serve"], capture_output=True, text=True, env=env, timeout=60)
+                           "serve"], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
     assert done.returncode == 2 and "pip install 'moderation[serve]'" in done.stderr

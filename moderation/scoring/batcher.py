@@ -106,7 +106,7 @@ class MicroBatcher:
             start = time.perf_counter()
             try:
                 results = self.scorer.score(texts)
-            except BaseException as exc:  # every waiting caller hears of it, the thread lives on
+            except Exception as exc:  # every waiting caller hears of it, the thread lives on
                 for job in batch:
                     job.future.set_exception(exc)
                 continue

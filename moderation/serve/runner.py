@@ -66,8 +66,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, *,
           log_level: str = "info") -> None:
     import uvicorn
 
-    common = dict(host=host, port=port, log_level=log_level, timeout_keep_alive=5,
-                  limit_concurrency=MAX_CONNECTIONS, server_header=False)
+    common = {"host": host, "port": port, "log_level": log_level, "timeout_keep_alive": 5,
+              "limit_concurrency": MAX_CONNECTIONS, "server_header": False}
     if workers <= 1:
         from moderation.serve.app import build_app
 

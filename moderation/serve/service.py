@@ -159,7 +159,7 @@ class Service:
                 out["languages"] = [detected]
                 out["detectedLanguages"] = [detected]
                 return self._finish(out, req)
-        out["languages"] = req.languages or [detected or sorted(self.languages)[0]]
+        out["languages"] = req.languages or [detected or min(self.languages)]
         out["detectedLanguages"] = [detected] if detected and detected != "und" else []
         span_results = results[1:] if len(results) > 1 else results[:1]
         span_bounds = spans if len(spans) > 1 else [(0, len(req.text))]
