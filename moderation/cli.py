@@ -528,10 +528,11 @@ def main() -> None:
 
 def _front_ends() -> None:
     """Commands of the front ends that live in their own packages."""
+    from moderation.distributed.commands import export_unscored, import_scores, score_dataset
     from moderation.serve.commands import keys, serve
 
-    cli.add_command(serve)
-    cli.add_command(keys)
+    for command in (serve, keys, score_dataset, export_unscored, import_scores):
+        cli.add_command(command)
 
 
 _front_ends()

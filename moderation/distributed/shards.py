@@ -1,0 +1,169 @@
+"""Result shards of a distributed scoring job, and the store's side of it: what is done already
+(resume), rows in and out of the store. pyarrow only (the `ray` extra brings it); no Ray here.
+
+A shard is one Parquet (or JSONL) file written whole by one write task. A shard a killed job
+left half-written cannot be read to its end: it is moved aside into OUTDIR/_incomplete/ and its
+rows are scored again, so every id ends up in exactly one readable shard.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from moderation.documents import Scores
+from moderation.errors import InputError
+
+INCOMPLETE = "_incomplete"
+META_COLUMNS = ("id", "status", "model", "version", "windows", "language")
+SHARD_ROWS = 100_000
+
+
+def _pa() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401
+    except ImportError as exc:
+        raise InputError("this needs the `ray` extra: pip install 'moderation[ray]'") from exc
+    return pyarrow
+
+
+def shard_files(outdir: Path) -> list[Path]:
+    if not outdir.is_dir():
+        return []
+    return sorted(p for p in outdir.iterdir() if p.is_file() and not p.name.startswith(("_", "."))
+                  and p.suffix in (".parquet", ".json", ".jsonl"))
+
+
+def _read_ids(path: Path) -> list[Any]:
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+    ids = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                ids.append(json.loads(line)["id"])
+    return ids
+
+
+def done_ids(outdir: Path) -> tuple[set[Any], list[str]]:
+    """Ids already in readable shards, and one warning per shard moved aside as incomplete."""
+    _pa()
+    done: set[Any] = set()
+    warnings: list[str] = []
+    for path in shard_files(outdir):
+        try:
+            ids = _read_ids(path)
+        except Exception as exc:  # a truncated Parquet footer or JSON line: any reader error
+            aside = outdir / INCOMPLETE
+            aside.mkdir(exist_ok=True)
+            path.replace(aside / path.name)
+            warnings.append(f"{path.name}: incomplete ({type(exc).__name__}), moved to "
+                            f"{INCOMPLETE}/; its rows are scored again")
+            continue
+        done.update(ids)
+    return done, warnings
+
+
+def result_row(rid: Any, sc: Scores | None, labels: tuple[str, ...],
+               reason: str | None = None) -> dict[str, Any]:
+    """One output row: id, every label (NaN where the model gave none), status, model."""
+    row: dict[str, Any] = {"id": rid}
+    for label in labels:
+        value = sc.labels.get(label) if sc is not None else None
+        row[label] = float(value) if value is not None else math.nan
+    row["status"] = sc.status if sc is not None else f"skipped: {reason}"
+    row["model"] = sc.model if sc is not None else ""
+    row["version"] = sc.version if sc is not None else ""
+    row["windows"] = sc.windows if sc is not None else 0
+    row["language"] = (sc.language or "") if sc is not None else ""
+    return row
+
+
+def read_results(outdir: Path) -> Iterator[dict[str, Any]]:
+    """Every row of every readable shard (incomplete ones are left out and named)."""
+    pa = _pa()
+    for path in shard_files(outdir):
+        if path.suffix == ".parquet":
+            table = pa.parquet.read_table(path)
+            yield from table.to_pylist()
+        else:
+            with path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if line.strip():
+                        yield json.loads(line)
+
+
+def scores_of(row: dict[str, Any]) -> Scores | None:
+    """The Scores a result row stands for; None for a row that was skipped."""
+    status = str(row.get("status") or "")
+    if not row.get("model") or status.startswith("skipped"):
+        return None
+    labels = {k: float(v) for k, v in row.items()
+              if k not in META_COLUMNS and isinstance(v, (int, float))
+              and not isinstance(v, bool) and not math.isnan(float(v))}
+    return Scores(labels=labels, model=str(row["model"]), version=str(row["version"]),
+                  windows=int(row.get("windows") or 1), status=status,
+                  language=row.get("language") or None)
+
+
+def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple[int, int]:
+    """Write the comments with no score from this model version as Parquet shards of id and
+    text; returns (rows, shards)."""
+    pa = _pa()
+    outdir.mkdir(parents=True, exist_ok=True)
+    if shard_files(outdir):
+        raise InputError(f"{outdir}: holds shards already; export into an empty directory")
+    after, rows, shards = 0, 0, 0
+    while True:
+        batch = store.unscored(model, version, limit=SHARD_ROWS, after_id=after)
+        if not batch:
+            return rows, shards
+        table = pa.table({"id": [cid for cid, _ in batch], "text": [t for _, t in batch]})
+        tmp = outdir / f".unscored-{shards:05d}.parquet.tmp"
+        pa.parquet.write_table(table, tmp)
+        tmp.replace(outdir / f"unscored-{shards:05d}.parquet")  # whole or not at all
+        after = batch[-1][0]
+        rows += len(batch)
+        shards += 1
+
+
+def import_scores(store: Any, outdir: Path, chunk: int = 2_000) -> dict[str, int]:
+    """Merge result shards into the store; a score stored already (same comment, model and
+    version) is left as it is, so importing twice changes nothing."""
+    counts = {"rows": 0, "saved": 0, "skipped": 0, "unknown_comment": 0}
+    pending: list[tuple[int, Scores]] = []
+
+    def flush() -> None:
+        ids = sorted({cid for cid, _ in pending})
+        marks = ",".join("?" * len(ids))
+        found = {r["id"] for r in store.query(f"SELECT id FROM comments WHERE id IN ({marks})",
+                                               ids)}
+        counts["unknown_comment"] += sum(1 for cid, _ in pending if cid not in found)
+        counts["saved"] += store.save_scores([(c, sc) for c, sc in pending if c in found])
+        pending.clear()
+
+    for row in read_results(outdir):
+        counts["rows"] += 1
+        sc = scores_of(row)
+        if sc is None:
+            counts["skipped"] += 1
+            continue
+        try:
+            cid = int(row["id"])
+        except (TypeError, ValueError):
+            counts["unknown_comment"] += 1
+            continue
+        pending.append((cid, sc))
+        if len(pending) >= chunk:
+            flush()
+    if pending:
+        flush()
+    if not counts["rows"]:
+        raise InputError(f"{outdir}: no result shards found")
+    return counts

@@ -1,0 +1,172 @@
+"""Scoring on Ray Data for real (a local Ray on this machine): equal to score-file, to and from
+the store, and resumed after SIGKILL to the driver or to an actor without duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from moderation.batch import ScorerSpec  # noqa: E402
+from moderation.distributed import shards  # noqa: E402
+from moderation.distributed.runner import Job, score_dataset  # noqa: E402
+from moderation.scorefile import score_file  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent
+WORDS = ("idiot", "moron", "nice", "bridge", "stupid", "thanks", "council", "vote")
+
+
+def write_jsonl(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            words = " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(i % 5 + 1))
+            fh.write(json.dumps({"id": i, "text": f"comment {i}: {words}"}) + "\n")
+
+
+def ids_in(outdir: Path) -> list[int]:
+    return [int(r["id"]) for r in shards.read_results(outdir)]
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    from moderation.distributed.runner import _init_ray
+
+    _init_ray(None)
+    yield
+    ray.shutdown()
+
+
+def test_results_equal_score_file_on_2000_rows(local_ray: None, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, 2_000)
+    spec = ScorerSpec("builtin:linear-tox", device="cpu")
+    summary = score_dataset(Job(str(src), tmp_path / "out", spec, actors=2, batch_size=100))
+    assert summary["scored"] == 2_000
+    score_file(str(src), str(tmp_path / "sf.jsonl"), spec, fmt="jsonl", text_col="text",
+               id_col="id")
+    theirs = {r["id"]: r for r in map(json.loads, (tmp_path / "sf.jsonl").open())}
+    ours = {int(r["id"]): r for r in shards.read_results(tmp_path / "out")}
+    assert sorted(ours) == sorted(theirs) == list(range(2_000))
+    for rid, row in theirs.items():
+        mine = ours[rid]
+        assert (mine["status"], mine["model"], mine["version"]) == (
+            row["status"], row["model"], row["version"])
+        for label in ("toxicity", "insult", "obscene", "threat", "identity_attack"):
+            assert mine[label] == pytest.approx(row[label], abs=1e-9)
+    again = score_dataset(Job(str(src), tmp_path / "out", spec))
+    assert again == {"already_done": 2_000, "scored": 0, "outdir": str(tmp_path / "out"),
+                     "warnings": []}
+
+
+def test_export_score_import_equals_moderation_score(local_ray: None, tmp_path: Path) -> None:
+    from conftest import SAMPLE
+
+    from moderation.store import Store
+
+    def make(name: str) -> Store:
+        store = Store(tmp_path / name)
+        store.ingest(SAMPLE)
+        return store
+    direct, via_ray = make("direct.db"), make("ray.db")
+    spec = ScorerSpec("builtin:linear-tox", device="cpu")
+    scorer = spec.load()
+    rows = direct.unscored(scorer.name, scorer.version)
+    direct.save_scores(list(zip([r[0] for r in rows], scorer.score([r[1] for r in rows]),
+                                strict=True)))
+    n, files = shards.export_unscored(via_ray, tmp_path / "todo", scorer.name, scorer.version)
+    assert (n, files) == (5, 1)
+    score_dataset(Job(str(tmp_path / "todo"), tmp_path / "done", spec))
+    first = shards.import_scores(via_ray, tmp_path / "done")
+    assert first == {"rows": 5, "saved": 5, "skipped": 0, "unknown_comment": 0}
+    second = shards.import_scores(via_ray, tmp_path / "done")
+    assert second["saved"] == 0
+
+    def scores(store: Store) -> list[tuple]:
+        return sorted((r["comment_id"], r["model"], r["version"], r["label"],
+                       round(r["value"], 12)) for r in store.query("SELECT * FROM scores"))
+    assert scores(via_ray) == scores(direct)
+    assert via_ray.unscored(scorer.name, scorer.version) == []
+    direct.close()
+    via_ray.close()
+
+
+def run_job(src: Path, out: Path, *, delay: str = "0") -> subprocess.Popen[str]:
+    env = dict(os.environ, WORDLIST_DELAY=delay,
+               PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.Popen([sys.executable, "-m", "moderation", "score-dataset", str(src),
+                             "-o", str(out), "--model", "python:wordlist_scorer:WordList",
+                             "--batch-size", "50", "--actors", "2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def wait_for(cond, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_killed_driver_and_actor_then_resume_without_duplicates(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out"
+    write_jsonl(src, 2_000)
+    # 1. SIGKILL to one actor while it scores: Ray restarts it and retries its batch.
+    job = run_job(src, out, delay="0.3")
+    actor = []
+
+    def actor_running() -> bool:
+        found = subprocess.run(["pgrep", "-f", "ScoreBatch"], capture_output=True, text=True,
+                               check=False).stdout.split()
+        actor[:] = found
+        return bool(found)
+    assert wait_for(actor_running, 120), "no actor process appeared"
+    time.sleep(1.0)
+    os.kill(int(actor[0]), signal.SIGKILL)
+    # 2. SIGKILL to the driver once some shards are written.
+    wait_for(lambda: len(shards.shard_files(out)) >= 2, 120)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait()
+    partial = len(set(ids_in(out))) if out.exists() else 0
+    # 3. The same command again: only what is missing, no duplicates.
+    again = run_job(src, out)
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    summary = json.loads(err.strip().splitlines()[-1])
+    assert summary["already_done"] + summary["scored"] == 2_000
+    assert summary["already_done"] >= partial - 50  # a half-written shard may be set aside
+    got = ids_in(out)
+    assert len(got) == len(set(got)) == 2_000
+    # 4. A third run writes nothing.
+    before = sorted(p.name for p in shards.shard_files(out))
+    third = run_job(src, out)
+    _, err = third.communicate(timeout=300)
+    assert third.returncode == 0 and json.loads(err.strip().splitlines()[-1])["scored"] == 0
+    assert sorted(p.name for p in shards.shard_files(out)) == before
+
+
+def test_incomplete_shard_is_set_aside_and_rescored(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "half.parquet").write_bytes(b"PAR1" + b"\x00" * 100)  # no footer: cut off mid-write
+    done, warnings = shards.done_ids(out)
+    assert done == set() and "half.parquet: incomplete" in warnings[0]
+    assert (out / "_incomplete" / "half.parquet").exists()
+
+
+def test_missing_column_is_named(local_ray: None, tmp_path: Path) -> None:
+    from moderation.errors import InputError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "body": "x"}\n')
+    with pytest.raises(InputError, match="no column 'text'"):
+        score_dataset(Job(str(src), tmp_path / "out", ScorerSpec("builtin:linear-tox")))
