@@ -170,3 +170,16 @@ def test_missing_column_is_named(local_ray: None, tmp_path: Path) -> None:
     src.write_text('{"id": 1, "body": "x"}\n')
     with pytest.raises(InputError, match="no column 'text'"):
         score_dataset(Job(str(src), tmp_path / "out", ScorerSpec("builtin:linear-tox")))
+
+
+def test_without_the_extra_says_how_to_install(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow" / "ray"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed')\n")
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "x"}\n')
+    done = subprocess.run([sys.executable, "-m", "moderation", "score-dataset", "in.jsonl",
+                           "-o", "out"], cwd=tmp_path, capture_output=True, text=True,
+                          check=False, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(tmp_path / "shadow")))
+    assert done.returncode == 2 and "pip install 'moderation[ray]'" in done.stderr
+    assert "Traceback" not in done.stderr
