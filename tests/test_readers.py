@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -153,13 +154,20 @@ def test_reader_that_must_upgrade_says_it_waits(db: Path, tmp_path: Path) -> Non
     assert took >= 1.0
 
 
-def test_read_only_mount_can_be_inspected_and_exported(db: Path, tmp_path: Path) -> None:
+@contextmanager
+def read_only_copy(db: Path, tmp_path: Path, name: str) -> Iterator[Path]:
+    """``db`` copied as ``name`` onto a tmpfs that is then remounted read-only."""
     with mounted_tmpfs(tmp_path / "mnt", "16m") as mnt:
-        shutil.copy(db, mnt / "ro.db")
+        shutil.copy(db, mnt / name)
         ro = subprocess.run(["mount", "-o", "remount,ro", str(mnt)], capture_output=True,
                             text=True, check=False)
         if ro.returncode != 0:
             pytest.skip(f"cannot remount read-only: {ro.stderr.strip()}")
+        yield mnt
+
+
+def test_read_only_mount_can_be_inspected_and_exported(db: Path, tmp_path: Path) -> None:
+    with read_only_copy(db, tmp_path, "ro.db") as mnt:
         for args in READERS:
             done, _ = moderation(mnt / "ro.db", *args, cwd=tmp_path)
             assert done.returncode == 0, (args, done.stderr)
@@ -181,12 +189,7 @@ def test_read_only_database_of_an_older_schema_is_refused_by_name(db: Path,
     with conn:
         conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     conn.close()  # the last connection checkpoints the WAL into the file copied below
-    with mounted_tmpfs(tmp_path / "mnt", "16m") as mnt:
-        shutil.copy(db, mnt / "old.db")
-        ro = subprocess.run(["mount", "-o", "remount,ro", str(mnt)], capture_output=True,
-                            text=True, check=False)
-        if ro.returncode != 0:
-            pytest.skip(f"cannot remount read-only: {ro.stderr.strip()}")
+    with read_only_copy(db, tmp_path, "old.db") as mnt:
         done, _ = moderation(mnt / "old.db", "stats", cwd=tmp_path)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert "old.db: read-only, and its schema is version 3" in done.stderr
