@@ -41,6 +41,9 @@ def _is_prose(line: str) -> bool:
     return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(_SENTENCE_END)
 
 
+is_prose = _is_prose  # the public name, for the line features
+
+
 @dataclass
 class Run:
     """Header lines of one comment run: their indexes, the shape they share."""

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome, dumpshape
+from moderation.parse import chrome, dumpshape, dumpzone
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
@@ -428,6 +428,13 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
+    if not drafts and not signed:
+        # No comment found by headings or header runs: the learned line classifier's zone.
+        learned = dumpzone.learned_zone(lines, start)
+        if learned is not None:
+            zone = learned.start - 1
+            drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
+                      for c in learned.comments]
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
         if signed:
