@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
 from moderation.parse import chrome, dumpshape, dumpzone
+from moderation.parse.dates import iso_date
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
@@ -443,7 +444,8 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             drafts = [d for _f, _l, d in signed]
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
-        Comment(text=d.text(), author=d.author, date=d.date, parent=None, parent_known=False,
+        Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
+                parent=None, parent_known=False,
                 position=n, kind=d.kind)
         for n, d in enumerate(drafts)
     )
