@@ -32,6 +32,11 @@ _TIME = re.compile(r"\b\d{1,2}[:h.]\d{2}(?:\s?[ap]\.?m\.?)?\b", re.IGNORECASE)
 _NUM_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DIGIT_GROUP = re.compile(r"\d+")
+_HEAD = 120
+_PHRASE_CHARS = 80
+_PROSE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
+_ONE_DIGIT = re.compile(r"\d")
+_ONE_CJK = re.compile("[\u3000-\u9fff]")
 _END_SENTENCE = (".", "!", "?", "…", "。", "！", "？", "\"", "”", "»", ")")
 _LONG = 15
 _CAP = 60.0
@@ -57,25 +62,38 @@ def _own(s: str) -> tuple[float, ...]:
     """The columns that depend on the line alone."""
     n = len(s)
     words = s.split()
-    digits = sum(ch.isdigit() for ch in s)
-    alpha = sum(ch.isalpha() for ch in s)
-    space = sum(ch.isspace() for ch in s)
-    cjk = sum(1 for ch in s if "\u3000" <= ch <= "\u9fff")
+    nw = len(words)
+    head = s[:_HEAD]  # character shares from the line's start: long lines are prose anyway
+    h = len(head)
+    digits = sum(map(str.isdigit, head))
+    alpha = sum(map(str.isalpha, head))
+    space = sum(map(str.isspace, head))
+    cjk = len(_ONE_CJK.findall(head)) if alpha > nw * 8 or nw < 3 else 0
     caps = sum(1 for w in words if w[:1].isupper())
-    name = (1 <= len(words) <= 4 and n <= 40 and words[0][:1].isupper() and digits == 0
+    name = (1 <= nw <= 4 and n <= 40 and words[0][:1].isupper() and digits == 0
             and not s.endswith(tuple(".,!?:;…"))) and "://" not in s
+    ends = s.endswith(_END_SENTENCE)
+    # dumpshape.is_prose, from the counts at hand
+    prose = nw >= 14 or cjk >= 12 or (nw >= 3 or cjk >= 4) and s.endswith(_PROSE_END)
+    has_digits = bool(digits) or _ONE_DIGIT.search(s) is not None
+    dated = (float(bool(_TIME.search(s))), float(bool(_NUM_DATE.search(s))),
+             float(bool(_YEAR.search(s))), float(len(_DIGIT_GROUP.findall(s)))) \
+        if has_digits else (0.0, 0.0, 0.0, 0.0)
+    # the phrase tables, like the rules, only look at lines short enough to be chrome
+    # (widget phrases matched exactly: the rules' fuzzy match costs too much on every line)
+    if n <= _PHRASE_CHARS:
+        date, widget = chrome.is_date_line(s), chrome.normalize(s) in chrome.WIDGET_PHRASES
+        phrases = (float(chrome.is_zone_start(s)), float(chrome.is_zone_end(s)),
+                   float(date or widget), float(date), float(widget),
+                   float(chrome.is_boilerplate(s)))
+    else:
+        phrases = (0.0,) * 6
     return (
-        math.log1p(n), float(len(words)), digits / n, alpha / n, (n - digits - alpha - space) / n,
-        caps / len(words) if words else 0.0, float(s.endswith(_END_SENTENCE)),
-        float(dumpshape.is_prose(s)), float(bool(_TIME.search(s))),
-        float(bool(_NUM_DATE.search(s))), float(bool(_YEAR.search(s))),
-        float(len(_DIGIT_GROUP.findall(s))), float(name), float(s.startswith("@")),
-        float(s.endswith(":")),
+        math.log1p(n), float(nw), digits / h, alpha / h, (h - digits - alpha - space) / h,
+        caps / nw if nw else 0.0, float(ends), float(prose), *dated, float(name),
+        float(s.startswith("@")), float(s.endswith(":")),
         0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,  # filled per document
-        cjk / n,
-        float(chrome.is_zone_start(s)), float(chrome.is_zone_end(s)),
-        float(chrome.is_meta_line(s)), float(chrome.is_date_line(s)),
-        float(chrome.is_widget_line(s)), float(chrome.is_boilerplate(s)),
+        cjk / h, *phrases,
     ) + (0.0,) * 15
 
 
@@ -186,40 +204,41 @@ def _context(own: np.ndarray) -> None:
 class LineModel:
     """A gradient-boosted tree ensemble read from JSON, evaluated with numpy.
 
-    JSON: ``{"features": [...], "classes": [...], "learning_rate": float, "trees": [[tree per
-    class] per stage]}``, a tree being ``{"feature", "threshold", "left", "right", "value"}``
-    lists (scikit-learn's layout: ``left == -1`` marks a leaf). Raw score per class = sum of
-    learning_rate * leaf value over the stages (the model is trained with a zero init)."""
+    JSON: ``{"features": [...], "classes": [...], "learning_rate": float, "max_depth": int,
+    "trees": [[tree per class] per stage]}``, a tree being ``{"feature", "threshold", "left",
+    "right", "value"}`` lists (scikit-learn's layout: ``left == -1`` marks a leaf). Raw score per
+    class = sum of learning_rate * leaf value over the stages (the model is trained with a zero
+    init). Each tree is laid out as a complete binary tree of ``max_depth`` levels (a shallow
+    leaf becomes an always-left split over copies of itself), so that all splits of all trees
+    are compared in one step and each level of descent is one gather."""
 
     def __init__(self, spec: dict) -> None:
         if list(spec["features"]) != list(FEATURES):
             raise ValueError("dumplines model: feature list differs from this code's")
         self.classes = tuple(spec["classes"])
-        self.depth = int(spec.get("max_depth", 8)) + 1
-        feats, thr, left, right, val, roots, cls = [], [], [], [], [], [], []
-        base = 0
+        depth = self.depth = int(spec["max_depth"])
+        inner, leaves = 2 ** depth - 1, 2 ** depth
         lr = float(spec["learning_rate"])
-        for stage in spec["trees"]:
-            for c, t in enumerate(stage):
-                n = len(t["feature"])
-                roots.append(base)
-                cls.append(c)
-                for k in range(n):
-                    leaf = t["left"][k] == -1
-                    feats.append(0 if leaf else t["feature"][k])
-                    thr.append(0.0 if leaf else t["threshold"][k])
-                    left.append(base + k if leaf else base + t["left"][k])
-                    right.append(base + k if leaf else base + t["right"][k])
-                    val.append(lr * t["value"][k])
-                base += n
-        self._f = np.array(feats, dtype=np.int64)
-        self._t = np.array(thr, dtype=np.float64)
-        self._l = np.array(left, dtype=np.int64)
-        self._r = np.array(right, dtype=np.int64)
-        self._v = np.array(val, dtype=np.float64)
-        self._roots = np.array(roots, dtype=np.int64)
-        self._onehot = np.zeros((len(roots), len(self.classes)))
-        self._onehot[np.arange(len(roots)), cls] = 1.0
+        trees = [(c, t) for stage in spec["trees"] for c, t in enumerate(stage)]
+        feat = np.zeros((len(trees), inner), dtype=np.int64)
+        thr = np.full((len(trees), inner), np.inf)
+        val = np.zeros((len(trees), leaves))
+        for k, (_c, t) in enumerate(trees):
+            stack = [(0, 0, 0)]  # (scikit-learn node, position in the complete tree, level)
+            while stack:
+                node, pos, level = stack.pop()
+                if level == depth:
+                    val[k, pos - inner] = lr * t["value"][node]
+                elif t["left"][node] == -1:  # a leaf above the last level: always left
+                    stack += [(node, 2 * pos + 1, level + 1), (node, 2 * pos + 2, level + 1)]
+                else:
+                    feat[k, pos], thr[k, pos] = t["feature"][node], t["threshold"][node]
+                    stack += [(t["left"][node], 2 * pos + 1, level + 1),
+                              (t["right"][node], 2 * pos + 2, level + 1)]
+        self._feat, self._thr, self._val = feat.ravel(), thr.ravel(), val
+        self._base = np.arange(len(trees)) * inner
+        self._onehot = np.zeros((len(trees), len(self.classes)))
+        self._onehot[np.arange(len(trees)), [c for c, _t in trees]] = 1.0
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LineModel:
@@ -229,12 +248,13 @@ class LineModel:
         """Raw scores, one column per class (scikit-learn's ``decision_function``)."""
         X = np.asarray(X, dtype=np.float32).astype(np.float64)  # as the trees were fit
         n = X.shape[0]
-        node = np.repeat(self._roots[:, None], n, axis=1)  # trees x samples
-        cols = np.arange(n)[None, :]
+        left = (X[:, self._feat] <= self._thr).ravel()  # every split of every tree at once
+        rows = (np.arange(n) * self._feat.size)[:, None] + self._base[None, :]
+        node = np.zeros((n, len(self._base)), dtype=np.int64)
         for _ in range(self.depth):
-            go_left = X[cols, self._f[node]] <= self._t[node]
-            node = np.where(go_left, self._l[node], self._r[node])
-        return self._v[node].T @ self._onehot
+            node = 2 * node + 2 - left[rows + node]
+        leaf = node - (2 ** self.depth - 1)
+        return self._val[np.arange(len(self._base))[None, :], leaf] @ self._onehot
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         raw = self.decision(X)

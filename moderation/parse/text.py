@@ -429,8 +429,9 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
-    if not drafts and not signed:
-        # No comment found by headings or header runs: the learned line classifier's zone.
+    if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
+        # No comment found by headings or header runs the rules trust, but some header shape
+        # repeats with prose between: the learned line classifier's zone.
         learned = dumpzone.learned_zone(lines, start)
         if learned is not None:
             zone = learned.start - 1
