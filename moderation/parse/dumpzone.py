@@ -16,7 +16,7 @@ import numpy as np
 
 from moderation.parse import dumplines, dumpshape
 
-MIN_SCORE = 6.0  # sum of P(comment) - P(body) - BIAS over the zone's lines
+MIN_SCORE = 10.0  # sum of P(comment) - P(body) - BIAS over the zone's lines
 MIN_HEADERS = 3
 BIAS = 0.05  # a boilerplate line (reply button, votes) costs a little: zones end at comments
 
