@@ -58,3 +58,28 @@ def test_a_model_that_refuses_keeps_the_rules_result():
 def test_article_without_comments_gets_none_from_the_shipped_model():
     a = parse_bytes(ARTICLE.encode(), "a.txt", "text").articles[0]
     assert a.comments == () and "bridge" in a.body
+
+
+def test_dated_run_in_an_unknown_language_without_any_comment_phrase():
+    """Finnish comments under a recipe: no heading, no form, no reply line, no times; the
+    rules leave them in the body, the learned classifier finds each with author and date."""
+    from pathlib import Path
+
+    from moderation.parse import parse_file
+
+    path = Path(__file__).parent / "fixtures/parse/learned/dated_run_unknown_language.txt"
+    dumpzone.use_model(False)
+    try:
+        assert parse_file(path).articles[0].comments == ()
+    finally:
+        dumpzone.use_model(None)
+    result = parse_file(path)
+    comments = result.articles[0].comments
+    assert [c.author for c in comments] == ["Marjatta", "Pekka Virtanen", "Liisa", "Antti K",
+                                            "Sanna", "Mikko"]
+    assert comments[0].date == "12.03.2021" and comments[0].date_iso == "2021-03-12"
+    assert comments[-1].text.startswith("Hieno ohje")
+    assert "Kiitos ohjeesta" not in (result.articles[0].body or "")
+    assert "ritilällä" in (result.articles[0].body or "")
+    assert any("learned line classifier" in w for w in result.warnings)
+    assert not any("left in the body" in w for w in result.warnings)

@@ -37,7 +37,7 @@ _PHRASE_CHARS = 80
 _PROSE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
 _ONE_DIGIT = re.compile(r"\d")
 _ONE_CJK = re.compile("[\u3000-\u9fff]")
-_END_SENTENCE = (".", "!", "?", "…", "。", "！", "？", "\"", "”", "»", ")")
+END_SENTENCE = (".", "!", "?", "…", "。", "！", "？", "\"", "”", "»", ")")
 _LONG = 15
 _CAP = 60.0
 
@@ -72,7 +72,7 @@ def _own(s: str) -> tuple[float, ...]:
     caps = sum(1 for w in words if w[:1].isupper())
     name = (1 <= nw <= 4 and n <= 40 and words[0][:1].isupper() and digits == 0
             and not s.endswith(tuple(".,!?:;…"))) and "://" not in s
-    ends = s.endswith(_END_SENTENCE)
+    ends = s.endswith(END_SENTENCE)
     # dumpshape.is_prose, from the counts at hand
     prose = nw >= 14 or cjk >= 12 or (nw >= 3 or cjk >= 4) and s.endswith(_PROSE_END)
     has_digits = bool(digits) or _ONE_DIGIT.search(s) is not None

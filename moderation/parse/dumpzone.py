@@ -80,15 +80,30 @@ def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
     if not any(dumplines_prose(lines[i]) for i in idx[:a]):
         return None  # no article before it
     label = p.argmax(axis=1)
+    H, T, S = cls["header"], cls["text"], cls["boiler"]
+    # A short name line right over a dated header opens the comment with it (its author).
+    if a > 0 and idx[a] - idx[a - 1] == 1 and label[a] == H and _name_over_date(
+            lines[idx[a - 1]], lines[idx[a]]):
+        a -= 1
+        label[a] = H
+    # The last comment's text after its header: prose lines up to the next blank line.
+    while b + 1 < len(idx) and label[b] == H and idx[b + 1] - idx[b] <= 2 \
+            and dumpshape.is_prose(lines[idx[b + 1]]):
+        b += 1
+        label[b] = T
     out: list[LearnedComment] = []
     cur: LearnedComment | None = None
     headers = 0
     prev_line = -2
+    prev_label = -1
     for k in range(a, b + 1):
         s = lines[idx[k]].strip()
         new_para = idx[k] - prev_line > 1
         prev_line = idx[k]
-        if label[k] == cls["header"]:
+        if label[k] != H and prev_label == H and dumpshape.is_prose(s):
+            label[k] = T  # the prose right under a header is that comment's text
+        prev_label = label[k]
+        if label[k] == H:
             headers += 1
             has_digit = any(ch.isdigit() for ch in s)
             if cur is None or cur.paragraphs or (cur.date if has_digit else cur.author):
@@ -100,7 +115,7 @@ def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
             else:
                 cur.author = cur.author or s
             continue
-        if label[k] == cls["boiler"] or label[k] == cls["body"] and comment[k] < 0.3:
+        if label[k] == S or label[k] != T and comment[k] < 0.3:
             continue
         if cur is None:
             cur = LearnedComment()
@@ -113,6 +128,12 @@ def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
     if headers < MIN_HEADERS or not out:
         return None
     return LearnedZone(idx[a], idx[b], out, float(score))
+
+
+def _name_over_date(above: str, header: str) -> bool:
+    s = above.strip()
+    return (0 < len(s) <= 40 and len(s.split()) <= 4 and not any(ch.isdigit() for ch in s)
+            and not s.endswith(dumplines.END_SENTENCE) and any(ch.isdigit() for ch in header))
 
 
 def dumplines_prose(line: str) -> bool:

@@ -405,6 +405,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     Where a comment zone cannot be told from the body, a line saying so is appended to
     ``warnings``."""
     warnings = [] if warnings is None else warnings
+    mark = len(warnings)  # this parse's own notes start here
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     t = _find_title(lines)
     title = lines[t].strip() if t is not None else None
@@ -434,6 +435,12 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         # repeats with prose between: the learned line classifier's zone.
         learned = dumpzone.learned_zone(lines, start)
         if learned is not None:
+            # the rules' "left in the body" notes no longer hold: say where the zone came from
+            del warnings[mark:]
+            warnings.append(
+                f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
+                "found by the learned line classifier (no comment heading or trusted header "
+                f"run; zone score {learned.score:.1f})")
             zone = learned.start - 1
             drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
                       for c in learned.comments]
