@@ -163,8 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(dumps)} dev dumps from {len({d.site for d in dumps})} sites", file=sys.stderr)
     if args.cv:
         print(json.dumps(cross_validate(dumps, args.cv), indent=1))
-    X, y, _g = design(dumps)
+    X, y, g = design(dumps)
     spec = export(fit(X, y))
+    spec["trained_on"] = {
+        "data": "../shared/data/pages: html/ with text_dumps/ and silver_comments/; pages2/html "
+                "(dev sites only, dumps rendered by tools/render_like_seed.py) with "
+                "silver_comments/; the same dev pages with their comments cut out",
+        "held_out_sites_excluded": True, "dumps": len(dumps), "sites": len(set(g.tolist())),
+        "lines": int(len(y)), "labels": "silver (matched per line, see the training module)",
+        "params": PARAMS}
     args.out.write_text(json.dumps(spec, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(y)} lines)", file=sys.stderr)
     return 0
