@@ -227,7 +227,9 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
 
 
 def clear_caches() -> None:
-    for fn in (chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
+    from moderation.parse import dates, dumplines
+
+    for fn in (dumplines._own, dates.iso_date, chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
                chrome.is_meta_line, chrome.normalize, chrome.is_boilerplate,
                chrome.is_zone_end, chrome.says_no_comments, chrome.is_page_end):
         fn.cache_clear()

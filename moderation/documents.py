@@ -20,7 +20,7 @@ class Comment:
 
     text: str
     author: str | None = None
-    date: str | None = None
+    date: str | None = None  # as the source shows it
     id: str | None = None
     parent: str | None = None
     parent_known: bool = False
@@ -30,6 +30,9 @@ class Comment:
     source_status: str | None = None
     # Free-form notes from the parser (e.g. "oversize"), never used to drop a comment.
     flags: tuple[str, ...] = ()
+    # ``date`` as ISO 8601 (local date or date-time, as shown) where the parser could read it
+    # for certain; ``date`` keeps the raw string.
+    date_iso: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +41,7 @@ class Comment:
             "parent_known": self.parent_known,
             "author": self.author,
             "date": self.date,
+            "date_iso": self.date_iso,
             "text": self.text,
             "kind": self.kind,
             "status": self.source_status,

@@ -10,6 +10,7 @@ from lxml import etree
 
 from moderation.documents import Article, Comment, ParseResult
 from moderation.errors import ParseError
+from moderation.parse.dates import iso_date
 from moderation.parse.xmlsafe import (
     OVERSIZE_CHARS,
     XmlStream,
@@ -45,6 +46,7 @@ def _post(el: etree._Element) -> tuple[str | None, Comment]:
         text=text,
         author=author,
         date=child_text(el, "createdAt"),
+        date_iso=iso_date(child_text(el, "createdAt")),
         id=_dsq_id(el),
         parent=_dsq_id(child(el, "parent")),
         parent_known=True,

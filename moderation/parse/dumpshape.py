@@ -41,6 +41,9 @@ def _is_prose(line: str) -> bool:
     return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(_SENTENCE_END)
 
 
+is_prose = _is_prose  # the public name, for the line features
+
+
 @dataclass
 class Run:
     """Header lines of one comment run: their indexes, the shape they share."""
@@ -105,8 +108,11 @@ def _split_runs(idx: list[int]) -> list[list[int]]:
     return runs
 
 
-def header_runs(lines: list[str], start: int = 0) -> list[Run]:
-    """Runs of one header shape with prose between most neighbours, best first."""
+def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[Run]:
+    """Runs of one header shape with prose between most neighbours, best first.
+
+    ``loose``: also runs without times that no second header shape backs (the learned
+    classifier weighs those itself)."""
     by_key: dict[str, list[int]] = {}
     for i in range(start, len(lines)):
         s = lines[i].strip()
@@ -143,6 +149,8 @@ def header_runs(lines: list[str], start: int = 0) -> list[Run]:
             found.append((score, Run(key, part, has_time)))
     found.sort(key=lambda t: (-t[0], t[1].start))
     runs = [r for _s, r in found]
+    if loose:
+        return runs
     # A run without times may be a numbered list or the article's own section headings
     # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
     # (the "7. Name" item with its "24 . Jun . 2018" line).

@@ -11,6 +11,7 @@ from lxml import etree
 from moderation.documents import Article, Comment
 from moderation.errors import ParseError
 from moderation.parse import chrome
+from moderation.parse.dates import iso_date
 from moderation.parse.htmltext import element_text
 
 # Pages beyond these are refused or left without a body, never silently emptied.
@@ -290,6 +291,7 @@ def find_comments(root: etree._Element, warnings: list[str] | None = None,
         kind = next((c for c in _classes(f.el) if c in ("pingback", "trackback")), "comment")
         comments.append(Comment(
             text=text, author=_field_text(author_el), date=_date(date_el), id=cid,
+            date_iso=iso_date(_date(date_el)),
             parent=parent, parent_known=threaded or parent is not None, kind=kind,
             position=pos, source_status="approved" if kind == "comment" else None,
         ))

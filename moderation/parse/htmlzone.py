@@ -8,6 +8,7 @@ from lxml import etree
 
 from moderation.documents import Comment
 from moderation.parse import chrome
+from moderation.parse.dates import iso_date
 from moderation.parse.html import excluded_area
 from moderation.parse.htmltext import element_text
 from moderation.parse.text import split_comments
@@ -47,6 +48,7 @@ def area_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         for draft in drafts:
             comments.append(Comment(
                 text=draft.text(), author=draft.author, date=draft.date, kind=draft.kind,
+                date_iso=iso_date(draft.date),
                 parent=None, parent_known=False, position=len(comments),
                 flags=("layout-unknown",),
             ))

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome, dumpshape
+from moderation.parse import chrome, dumpshape, dumpzone
+from moderation.parse.dates import iso_date
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
@@ -404,6 +405,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     Where a comment zone cannot be told from the body, a line saying so is appended to
     ``warnings``."""
     warnings = [] if warnings is None else warnings
+    mark = len(warnings)  # this parse's own notes start here
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     t = _find_title(lines)
     title = lines[t].strip() if t is not None else None
@@ -428,6 +430,20 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
+    if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
+        # No comment found by headings or header runs the rules trust, but some header shape
+        # repeats with prose between: the learned line classifier's zone.
+        learned = dumpzone.learned_zone(lines, start)
+        if learned is not None:
+            # the rules' "left in the body" notes no longer hold: say where the zone came from
+            del warnings[mark:]
+            warnings.append(
+                f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
+                "found by the learned line classifier (no comment heading or trusted header "
+                f"run; zone score {learned.score:.1f})")
+            zone = learned.start - 1
+            drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
+                      for c in learned.comments]
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
         if signed:
@@ -436,7 +452,8 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             drafts = [d for _f, _l, d in signed]
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
-        Comment(text=d.text(), author=d.author, date=d.date, parent=None, parent_known=False,
+        Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
+                parent=None, parent_known=False,
                 position=n, kind=d.kind)
         for n, d in enumerate(drafts)
     )

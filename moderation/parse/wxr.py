@@ -9,6 +9,7 @@ from lxml import etree
 
 from moderation.documents import Article, Comment, ParseResult
 from moderation.errors import ParseError
+from moderation.parse.dates import iso_date
 from moderation.parse.xmlsafe import (
     OVERSIZE_CHARS,
     XmlStream,
@@ -34,7 +35,8 @@ def _comment(el: etree._Element, position: int) -> Comment:
     return Comment(
         text=text,
         author=child_text(el, "comment_author"),
-        date=child_text(el, "comment_date_gmt") or child_text(el, "comment_date"),
+        date=(date := child_text(el, "comment_date_gmt") or child_text(el, "comment_date")),
+        date_iso=iso_date(date),
         id=child_text(el, "comment_id"),
         parent=None if parent in (None, "0") else parent,
         parent_known=True,
