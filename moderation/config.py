@@ -33,7 +33,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "moderator": {"name": ""},
     "serve": {"host": "127.0.0.1", "port": 8080, "rate_per_second": 10.0, "rate_burst": 20,
-              "max_queue": 256, "max_batch": 16, "body_timeout_s": 10.0},
+              "max_queue": 64, "max_batch": 16, "body_timeout_s": 10.0},
     "keys": {
         "next": "j",
         "previous": "k",

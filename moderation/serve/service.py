@@ -29,7 +29,7 @@ class Settings:
     busy_timeout_ms: int = 5000
     rate_per_second: float = 10.0
     rate_burst: int = 20
-    max_queue: int = 256
+    max_queue: int = 64
     max_batch: int = 16
     body_timeout_s: float = 10.0
     max_body_bytes: int = 1_048_576
