@@ -129,9 +129,19 @@ def test_killed_driver_and_actor_then_resume_without_duplicates(tmp_path: Path) 
                                check=False).stdout.split()
         actor[:] = found
         return bool(found)
+    def kill_an_actor() -> bool:
+        if not actor_running():
+            return False
+        for pid in actor:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+                return True
+            except ProcessLookupError:  # gone between the look-up and the kill
+                continue
+        return False
     assert wait_for(actor_running, 120), "no actor process appeared"
     time.sleep(1.0)
-    os.kill(int(actor[0]), signal.SIGKILL)
+    assert wait_for(kill_an_actor, 60), "could not kill an actor process"
     # 2. SIGKILL to the driver once some shards are written.
     wait_for(lambda: len(shards.shard_files(out)) >= 2, 120)
     os.killpg(job.pid, signal.SIGKILL)
