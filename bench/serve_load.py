@@ -139,7 +139,7 @@ def main() -> None:
     ap.add_argument("--clients", default="1,8,16,32,128")
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--burst", type=int, default=10_000)
-    ap.add_argument("--burst-clients", type=int, default=512)
+    ap.add_argument("--burst-clients", type=int, default=256)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "serve_load.json"))
     args = ap.parse_args()
     texts = comments(2_000)
