@@ -291,9 +291,7 @@ def swap_terms(text: str, rng: random.Random) -> str | None:
     repl = {}
     for t in found:
         pool = [u for u in IDENTITY_TERMS[TERM_CATEGORY[t]] if u != t and u in SWAP_TERMS]
-        if not pool:
-            return None
-        repl[t] = rng.choice(pool)
+        repl[t] = rng.choice(pool) if pool else t
 
     def sub(m: re.Match[str]) -> str:
         w = m.group(1)
