@@ -17,9 +17,9 @@ metrics.json in models/NAME/.
 Besides the dev mix (the four original sources; its wall-clock rate is the speed figure), every
 model also scores, untimed, the sets of issue #17 (``moderation/training/identity.py``):
 
-* bias templates: 15 civil + 15 hateful dev templates over 57 identity terms (religions,
+* bias templates: 18 civil + 18 hateful dev templates over 57 identity terms (religions,
   nationalities, ethnicities, orientations and gender identities, genders, disabilities, ages;
-  10 of the terms and all 30 templates are never used in training): per-term subgroup / BPSN /
+  10 of the terms and all 36 templates are never used in training): per-term subgroup / BPSN /
   BNSP ROC-AUC of p(toxicity) and the Jigsaw Unintended Bias final metric;
 * wiki_identity2018 (Dixon et al. 2018): the original comments plus their identity-swapped
   copies, the same metrics over Dixon's 13 terms, and the mean |p(orig) - p(swapped)|;
@@ -119,7 +119,9 @@ def run_one(name: str, data_dir: str, limit: int | None) -> dict:
     sets = extra_sets(data_dir)
 
     _, dev = data.split(data.load_all(data_dir))
-    if limit:  # a seeded sample: dev is ordered by stratum
+    if limit == -1:  # --issue17-only
+        dev = []
+    elif limit:  # a seeded sample: dev is ordered by stratum
         import random
 
         dev = random.Random(0).sample(dev, min(limit, len(dev)))
@@ -149,14 +151,14 @@ def run_one(name: str, data_dir: str, limit: int | None) -> dict:
         labels = list(scorer.labels)
         ptox = {k: [r.labels.get("toxicity", 0.0) for r in scorer.score([x[0] for x in rows])]
                 for k, rows in sets.items()}
-    metrics = evaluate.evaluate(dev, probs, labels, spans)
+    metrics = evaluate.evaluate(dev, probs, labels, spans) if dev else {"sources": {}}
     metrics["issue17"] = extra_metrics(sets, ptox)
     metrics.update(
         model=name, labels=labels, n_dev=len(dev), load_s=round(load_s, 3),
-        comments_per_s=round(len(dev) / score_s, 1), score_s=round(score_s, 2),
+        comments_per_s=round(len(dev) / max(score_s, 1e-9), 1), score_s=round(score_s, 2),
         # CPU seconds the scoring used, and the machine's load: on a shared machine, wall-clock
         # speed says as much about the neighbours as about the model.
-        cpu_s=round(cpu_s, 2), cpu_share=round(cpu_s / score_s, 2), loadavg=os.getloadavg()[0],
+        cpu_s=round(cpu_s, 2), cpu_share=round(cpu_s / max(score_s, 1e-9), 2), loadavg=os.getloadavg()[0],
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     return metrics
@@ -240,6 +242,8 @@ def main() -> int:
     ap.add_argument("--models", default=None, help="comma-separated model dirs (default: all shipped)")
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
     ap.add_argument("--limit", type=int, default=None, help="a seeded sample of N dev rows (quick look)")
+    ap.add_argument("--issue17-only", action="store_true",
+                    help="skip the dev mix (and the speed figure): only the bias, counter-speech and hate sets")
     ap.add_argument("--no-baseline", action="store_true", help="skip alt-profanity-check")
     ap.add_argument("--write-metrics", action="store_true")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "model_quality.json"))
@@ -250,6 +254,8 @@ def main() -> int:
     if a.one:
         print(json.dumps(run_one(a.one, a.data, a.limit)))
         return 0
+    if a.issue17_only:
+        a.limit = -1
     names = a.models.split(",") if a.models else shipped()
     if not a.no_baseline:
         names.append("alt-profanity-check")

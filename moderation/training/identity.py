@@ -70,6 +70,10 @@ DEV_NONTOXIC = (
     "Is there a {t} support group in this city?",
     "I am proud to be {t}.",
     "He is {t} and works as a nurse at the hospital.",
+    # Dixon et al.-style minimal sentences: the identity word is nearly all there is.
+    "I am {t}.",
+    "Being {t} is wonderful.",
+    "Hello, I am a {t} student.",
 )
 DEV_TOXIC = (
     "I hate {t} people.",
@@ -87,6 +91,9 @@ DEV_TOXIC = (
     "The world would be better without {t} people.",
     "{T} people are too stupid to think for themselves.",
     "Shut up, you ignorant {t} idiot.",
+    "{T} people are ugly.",
+    "I don't want {t} people near my kids.",
+    "{T} people are gross.",
 )
 
 # Counter speech and quotation: the insult is named, reported or condemned, not aimed.
