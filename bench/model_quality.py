@@ -136,7 +136,7 @@ def run_one(name: str, data_dir: str, limit: int | None) -> dict:
         predict_prob(["warm up"])
         load_s = time.perf_counter() - t0
         t1, c1 = time.perf_counter(), time.process_time()
-        probs = np.asarray(predict_prob(texts), dtype=float).reshape(-1, 1)
+        probs = np.asarray(predict_prob(texts) if texts else [], dtype=float).reshape(-1, 1)
         score_s, cpu_s = time.perf_counter() - t1, time.process_time() - c1
         labels, spans = ["toxicity"], None
         ptox = {k: [float(x) for x in predict_prob([r[0] for r in rows])] for k, rows in sets.items()}
