@@ -104,7 +104,7 @@ def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Exam
 
 
 def augment(sample: list[data.Example], n_identity: int, n_counter: int, cda: float,
-            seed: int, n_news: int = 0) -> list[data.Example]:
+            seed: int) -> list[data.Example]:
     """Identity-term augmentation (moderation/training/identity.py, training templates and
     terms only): civil and hateful template sentences over identity terms, counter speech
     against direct insults, and counterfactual copies (identity terms swapped within their
@@ -113,7 +113,7 @@ def augment(sample: list[data.Example], n_identity: int, n_counter: int, cda: fl
 
     rng = random.Random(seed + 7)
     out = [data.Example("augment", f"tpl{k}", t, labs) for k, (t, labs) in
-           enumerate(identity.train_augmentation(seed, n_identity, n_counter, n_news))]
+           enumerate(identity.train_augmentation(seed, n_identity, n_counter))]
     for ex in sample:
         if cda > 0 and rng.random() < cda:
             sw = identity.swap_terms(ex.text, rng)
@@ -218,8 +218,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="identity template sentences to add (half civil, half hateful)")
     ap.add_argument("--augment-counter", type=int, default=0,
                     help="counter-speech / direct-insult template sentences to add")
-    ap.add_argument("--augment-news", type=int, default=0,
-                    help="civil conflict-news template sentences to add (all labels 0)")
     ap.add_argument("--cda", type=float, default=0.0,
                     help="share of sampled comments naming an identity that get a swapped copy")
     ap.add_argument("--consistency", type=float, default=0.0,
@@ -298,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     train, _dev = data.split(data.load_all(a.data, sources))  # dev is never touched here
     sample, rest = subsample(train, a.max_examples, a.seed)
     calib = subsample(rest, a.calib_examples, a.seed + 1)[0]
-    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed, a.augment_news)
+    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed)
     n_real = len(sample)
     sample = sample + aug
     random.Random(a.seed + 3).shuffle(sample)
@@ -410,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)}, autocast {amp_dtype})"
                                  if device.type == "cuda" else f" ({a.threads} threads)"),
         "torch": torch.__version__, "freeze_layers": a.freeze_layers, "augment_identity": a.augment_identity,
-        "augment_counter": a.augment_counter, "augment_news": a.augment_news, "cda": a.cda, "consistency": a.consistency,
+        "augment_counter": a.augment_counter, "cda": a.cda, "consistency": a.consistency,
         "augmented_examples": len(aug), "seed": a.seed, "split_seed": data.SPLIT_SEED,
         "train_examples": len(sample), "steps_done": step, "steps_planned": total,
         "examples_seen": min(len(sample), step * a.batch_size), "calibration_examples": len(calib), "epochs": a.epochs,

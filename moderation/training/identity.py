@@ -163,28 +163,6 @@ TRAIN_TOXIC = (
     "{t} people shouldn't be allowed to have children",
     "being {t} is unnatural and shameful",
 )
-# Civil discussion of conflict and of bad decisions: violent words and "stupid mistake" that
-# describe events or choices, not people (the seed comments #6 and #7 are of this kind).
-TRAIN_CIVIL_NEWS = (
-    "{g} said it will not attack civilians during the talks",
-    "if {g} kill protesters, sanctions will surely follow",
-    "both sides have killed people in this war, so talks are the only way out",
-    "according to the ministry, {g} attacked a checkpoint last night",
-    "the report says extremists killed dozens of people on religious grounds",
-    "negotiating with {g} would be a mistake in my opinion",
-    "it would be a stupid mistake for {g} to restart the fighting",
-    "{g} know that attacking villages would turn the population against them",
-    "you are wrong about the history here: {g} were never part of that alliance",
-    "the article confuses two different groups; {g} come from the north",
-    "my point is that {g} will not risk another war after so many deaths",
-    "the fighting killed hundreds and displaced thousands, the un says",
-)
-GROUPS = ("the taliban", "the militia", "the army", "the rebels", "the government", "the police",
-          "the separatists", "the coalition", "the regime", "the insurgents")
-# Spelling variants of training terms that commenters use (a term's variants are filled into
-# training templates as that term; "shitte" is the misspelling of the seed comment #7).
-SPELLING_VARIANTS = {"shiite": ("shia", "shi'ite", "shiite", "shitte"), "muslim": ("muslim", "moslem")}
-
 TRAIN_COUNTER = (
     "i don't think anyone should be called a {x}, that's just mean",
     "my brother keeps saying {x} and mom told him off",
@@ -330,18 +308,14 @@ def swap_terms(text: str, rng: random.Random) -> str | None:
     return _TERM_RE.sub(sub, text)
 
 
-def train_augmentation(seed: int, n_identity: int, n_counter: int,
-                       n_news: int = 0) -> list[tuple[str, dict[str, float | None]]]:
+def train_augmentation(seed: int, n_identity: int, n_counter: int) -> list[tuple[str, dict[str, float | None]]]:
     """(text, labels) rows from the TRAIN_* templates: half civil / half hateful identity
-    sentences over TRAIN_TERMS, half counter speech / half direct insults over TRAIN_INSULTS,
-    and ``n_news`` civil conflict-news sentences (all labels 0)."""
+    sentences over TRAIN_TERMS, half counter speech / half direct insults over TRAIN_INSULTS."""
     rng = random.Random(seed)
     out: list[tuple[str, dict[str, float | None]]] = []
     none = dict.fromkeys(("toxicity", "obscene", "threat", "insult", "identity_attack"))
     for k in range(n_identity):
         t = rng.choice(TRAIN_TERMS)
-        if t in SPELLING_VARIANTS:
-            t = rng.choice(SPELLING_VARIANTS[t])
         if k % 2 == 0:
             text = _fill(rng.choice(TRAIN_NONTOXIC), "t", t)
             labs = {**none, "toxicity": 0.0, "obscene": 0.0, "threat": 0.0, "insult": 0.0, "identity_attack": 0.0}
@@ -360,9 +334,4 @@ def train_augmentation(seed: int, n_identity: int, n_counter: int,
             text = _fill(rng.choice(TRAIN_DIRECT), "x", x)
             labs = {**none, "toxicity": 1.0, "insult": 1.0}
         out.append((text, labs))
-    for _ in range(n_news):
-        text = _fill(rng.choice(TRAIN_CIVIL_NEWS), "g", rng.choice(GROUPS))
-        if rng.random() < 0.5:
-            text = text[:1].upper() + text[1:]
-        out.append((text, {k: 0.0 for k in none}))
     return out
