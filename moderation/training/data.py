@@ -11,12 +11,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "toxicity"
 SOURCES = ("jigsaw2018", "toxic_spans", "davidson2017", "olid2019")
+# Hate speech without (much) profanity: loaded only where asked for (the encoder's training and
+# the bench's hate dev splits), so the linear model and older runs see the same four sources.
+HATE_SOURCES = ("hateval2019", "stormfront2018")
+ALL_SOURCES = SOURCES + HATE_SOURCES
 LABELS = ("toxicity", "obscene", "threat", "insult", "identity_attack")
 SPLIT_SEED = 20260401
 DEV_FRACTION = 0.2
@@ -134,8 +139,54 @@ def load_olid(root: Path) -> list[Example]:
     return out
 
 
+# Swear words and generic insults: a HatEval tweet that is not hate but has one of these may
+# still be offensive (HatEval only asks "hate against immigrants or women?"), so its toxicity is
+# left unknown instead of teaching the model that the insult is harmless.
+_PROFANE = re.compile(
+    r"\b(?:f+u+c*k+\w*|sh[i1]t\w*|bitch\w*|cunt\w*|whore\w*|slut\w*|hoe?s?|asshole\w*|ass|"
+    r"dick\w*|puss(?:y|ies)|bastard\w*|idiot\w*|stupid\w*|moron\w*|retard\w*|dumb\w*|"
+    r"twat\w*|wtf|stfu|motherf\w*|damn\w*|screw\w*|suck\w*|trash|scum\w*)\b", re.I)
+
+
+def load_hateval(root: Path) -> list[Example]:
+    """SemEval-2019 Task 5 (HatEval) English tweets, TweetEval's train and validation files
+    pooled (our own seeded split decides dev). hate = 1: hate against immigrants or women, so
+    ``toxicity`` = ``identity_attack`` = 1. hate = 0: ``identity_attack`` = 0; ``toxicity`` = 0
+    unless the tweet has a swear word or insult (then unknown: not hate, maybe offensive)."""
+    out = []
+    for name in ("train.csv", "val.csv"):
+        with open(root / "hateval2019" / name, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                if r["hate"] == "1":
+                    labs = _lab(toxicity=1.0, identity_attack=1.0)
+                else:
+                    labs = _lab(toxicity=None if _PROFANE.search(r["text"]) else 0.0,
+                                identity_attack=0.0)
+                out.append(Example("hateval2019", r["id"], r["text"], labs,
+                                   extra={"hate": int(r["hate"])}))
+    return out
+
+
+def load_stormfront(root: Path) -> list[Example]:
+    """de Gibert et al. 2018 white-supremacist forum sentences. hate -> ``toxicity`` =
+    ``identity_attack`` = 1; noHate -> 0 / 0; "relation" (hate only with the neighbouring
+    sentences) and "idk/skip" are dropped. Sentences of one post share a split group, so a post
+    is never half in train and half in dev."""
+    out = []
+    with open(root / "stormfront2018" / "sentences.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["label"] not in ("hate", "noHate"):
+                continue
+            y = 1.0 if r["label"] == "hate" else 0.0
+            out.append(Example("stormfront2018", r["file_id"], r["text"],
+                               _lab(toxicity=y, identity_attack=y),
+                               extra={"group": r["file_id"].split("_")[0], "hate": int(y)}))
+    return out
+
+
 LOADERS = {"jigsaw2018": load_jigsaw, "toxic_spans": load_toxic_spans,
-           "davidson2017": load_davidson, "olid2019": load_olid}
+           "davidson2017": load_davidson, "olid2019": load_olid,
+           "hateval2019": load_hateval, "stormfront2018": load_stormfront}
 
 
 def load_all(root: Path | str = DEFAULT_DATA, sources: tuple[str, ...] = SOURCES) -> list[Example]:
@@ -149,17 +200,30 @@ def load_all(root: Path | str = DEFAULT_DATA, sources: tuple[str, ...] = SOURCES
 def split(examples: list[Example], seed: int = SPLIT_SEED,
           dev_fraction: float = DEV_FRACTION) -> tuple[list[Example], list[Example]]:
     """Stratified (source x toxicity) seeded split; the order inside a stratum is fixed by a
-    hash of the row id, so the split does not depend on file order or on other rows."""
+    hash of the row id, so the split does not depend on file order or on other rows.
+
+    Rows that carry ``extra["group"]`` (sentences of one forum post) are split by group: a
+    group goes to dev when the hash of the group falls under ``dev_fraction``, so no group is
+    on both sides (such sources are stratified only in expectation)."""
     strata: dict[tuple[str, float | None], list[Example]] = defaultdict(list)
+    g_train: list[Example] = []
+    g_dev: list[Example] = []
     for ex in examples:
-        strata[(ex.source, ex.labels["toxicity"])].append(ex)
-    train, dev = [], []
+        if "group" in ex.extra:
+            h = hashlib.sha256(f"{seed}:{ex.source}:group:{ex.extra['group']}".encode()).digest()
+            (g_dev if int.from_bytes(h[:8], "big") / 2**64 < dev_fraction else g_train).append(ex)
+        else:
+            strata[(ex.source, ex.labels["toxicity"])].append(ex)
+    train: list[Example] = []
+    dev: list[Example] = []
     for key in sorted(strata, key=str):
         rows = sorted(strata[key], key=lambda e: hashlib.sha256(
             f"{seed}:{e.source}:{e.id}".encode()).hexdigest())
         n_dev = round(len(rows) * dev_fraction)
         dev.extend(rows[:n_dev])
         train.extend(rows[n_dev:])
+    dev.extend(sorted(g_dev, key=lambda e: (e.source, e.id)))
+    train.extend(sorted(g_train, key=lambda e: (e.source, e.id)))
     rng = random.Random(seed)
     rng.shuffle(train)
     return train, dev

