@@ -34,7 +34,6 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DIGIT_GROUP = re.compile(r"\d+")
 _HEAD = 120
 _PHRASE_CHARS = 80
-_PROSE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
 _ONE_DIGIT = re.compile(r"\d")
 _ONE_CJK = re.compile("[\u3000-\u9fff]")
 END_SENTENCE = (".", "!", "?", "…", "。", "！", "？", "\"", "”", "»", ")")
@@ -74,7 +73,8 @@ def _own(s: str) -> tuple[float, ...]:
             and not s.endswith(tuple(".,!?:;…"))) and "://" not in s
     ends = s.endswith(END_SENTENCE)
     # dumpshape.is_prose, from the counts at hand
-    prose = nw >= 14 or cjk >= 12 or (nw >= 3 or cjk >= 4) and s.endswith(_PROSE_END)
+    prose = nw >= 14 or cjk >= 12 or (nw >= 3 or cjk >= 4) and s.endswith(
+        dumpshape.SENTENCE_END)
     has_digits = bool(digits) or _ONE_DIGIT.search(s) is not None
     dated = (float(bool(_TIME.search(s))), float(bool(_NUM_DATE.search(s))),
              float(bool(_YEAR.search(s))), float(len(_DIGIT_GROUP.findall(s)))) \

@@ -22,7 +22,7 @@ _MIN_OCCURRENCES = 3
 _MAX_HEADER_CHARS = 90
 _MAX_HEADER_WORDS = 14
 _MAX_GAP = 60  # lines between two headers of one run, at most (a long comment)
-_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
+SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
 
 
 def shape(line: str) -> str:
@@ -38,7 +38,7 @@ def _is_prose(line: str) -> bool:
     s = line.strip()
     words = len(s.split())
     cjk = sum(1 for ch in s if "\u3000" <= ch <= "\u9fff")
-    return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(_SENTENCE_END)
+    return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(SENTENCE_END)
 
 
 is_prose = _is_prose  # the public name, for the line features
