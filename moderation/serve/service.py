@@ -134,10 +134,10 @@ class Service:
         wanted = [a for a in req.attributes if a.label is not None or not req.drop_unsupported]
         missing = [a.name for a in wanted if a.label is None]
         if missing:
+            scored = ", ".join(n for n, lab in wire.ATTRIBUTES.items() if lab in self.labels)
             raise ApiError(f"Attribute {missing[0]} is not supported by the model "
-                           f"{self.settings.model} (it scores: "
-                           f"{', '.join(n for n, lab in wire.ATTRIBUTES.items() if lab in self.labels)}"
-                           "); send dropUnsupportedAttributes to leave it out.")
+                           f"{self.settings.model} (it scores: {scored}); send "
+                           "dropUnsupportedAttributes to leave it out.")
         out: dict[str, Any] = {"attributeScores": {}}
         requested = [wire.base_language(x) for x in req.languages]
         bad = [x for x in requested if x not in self.languages]

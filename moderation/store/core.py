@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -168,8 +169,7 @@ class StoreCore:
         conn = self.db.conn
         if self.db.journal_mode != "wal":
             return True
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if not schema.REQUIRED_OBJECTS <= names:
+        if not self._has_every_object():
             return True
         return schema.schema_version(conn) != schema.SCHEMA_VERSION or bool(
             schema.missing_guards(conn))
@@ -178,8 +178,7 @@ class StoreCore:
         """A read-only database can be inspected if its schema is this program's; a missing
         guard is reported by check_guards(), not restored."""
         conn = self.db.conn
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if not schema.REQUIRED_OBJECTS <= names:
+        if not self._has_every_object():
             raise StoreError(f"{self.path}: read-only and not a moderation database "
                              "(its tables are missing)")
         version = schema.schema_version(conn)
@@ -187,6 +186,10 @@ class StoreCore:
             raise StoreError(f"{self.path}: read-only, and its schema is version {version}, not "
                              f"this program's {schema.SCHEMA_VERSION}; open it once where it can "
                              "be written to upgrade it")
+
+    def _has_every_object(self) -> bool:
+        names = {r[0] for r in self.db.conn.execute("SELECT name FROM sqlite_master")}
+        return schema.REQUIRED_OBJECTS <= names
 
     def _wait_for_write_lock(self, on_wait: Callable[[str], None] | None) -> None:
         """Say so when the write lock that opening needs is held by another process."""
@@ -310,8 +313,6 @@ class StoreCore:
 
 def _writable(path: str) -> bool:
     """Whether this process can write the database and create its -wal/-shm beside it."""
-    import os
-
     p = Path(path).resolve()
     if not os.access(p, os.W_OK):
         return False

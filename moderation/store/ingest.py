@@ -35,17 +35,22 @@ class IngestMixin(StoreCore):
 
     def _ingest_article(self, conn: sqlite3.Connection, article: Article, source: str,
                         fmt: str) -> tuple[int, int]:
-        key = article_key(article, source, fmt)
         now = self.clock()
+        article_added, article_id, key = self._add_article(conn, article, source, fmt, now)
+        return article_added, self._insert_comments(conn, article_id, key, article.comments, now)
+
+    def _add_article(self, conn: sqlite3.Connection, article: Article, source: str, fmt: str,
+                     now: str) -> tuple[int, int, str]:
+        """The article's row, added unless its key is stored: (added, id, key)."""
+        key = article_key(article, source, fmt)
         cur = conn.execute(
             "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, title, byline,"
             " body, url, date, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (key, source, fmt, article.id, article.title, article.byline, article.body,
              article.url, article.date, now),
         )
-        article_added = cur.rowcount
         article_id = conn.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()[0]
-        return article_added, self._insert_comments(conn, article_id, key, article.comments, now)
+        return cur.rowcount, int(article_id), key
 
     def _insert_comments(self, conn: sqlite3.Connection, article_id: int, akey: str,
                          comments: Iterable[Comment], now: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from moderation.documents import Article, Comment, Scores
 from moderation.errors import StoreError
-from moderation.store.core import StoreCore, article_key
+from moderation.store.core import StoreCore
 
 # The source format recorded for comments that came in through the Perspective-style API.
 LIVE_FORMAT = "perspective-api"
@@ -41,13 +41,9 @@ class LiveMixin(StoreCore):
                   source: str) -> int:
         community = community or "(no community)"
         article = Article(id=community, title=f"{community} (via the API)")
-        akey = article_key(article, "api", LIVE_FORMAT)
         now = self.clock()
-        conn.execute(
-            "INSERT OR IGNORE INTO articles(key, source, source_format, source_id, title,"
-            " ingested_at) VALUES (?,?,?,?,?,?)",
-            (akey, "api", LIVE_FORMAT, article.id, article.title, now))
-        article_id = conn.execute("SELECT id FROM articles WHERE key = ?", (akey,)).fetchone()[0]
+        _, article_id, akey = self._add_article(  # type: ignore[attr-defined]
+            conn, article, "api", LIVE_FORMAT, now)
         position = conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM comments"
                                 " WHERE article_id = ?", (article_id,)).fetchone()[0]
         flags = tuple(f for f in (f"via:{source}", f"session:{session}" if session else "",
