@@ -93,6 +93,8 @@ class ScorerSpec:
     name: str
     device: str = "auto"
     batch_size: int | None = None
+    # A model for comments in languages ``name`` does not cover (config scoring.other_languages).
+    other_languages: str | None = None
 
     def load(self) -> Scorer:
         if self.name.startswith("python:"):
@@ -106,7 +108,8 @@ class ScorerSpec:
             return factory()  # type: ignore[no-any-return]
         from moderation.scoring import load_scorer
 
-        return load_scorer(self.name, device=self.device, batch_size=self.batch_size)
+        return load_scorer(self.name, device=self.device, batch_size=self.batch_size,
+                           other_languages=self.other_languages)
 
 
 _WORKER_SCORER: Scorer | None = None
@@ -128,9 +131,10 @@ def _worker_init(spec: ScorerSpec) -> None:
     _WORKER_SCORER = spec.load()
 
 
-def _worker_describe() -> tuple[str, str, tuple[str, ...]]:
+def _worker_describe() -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]]:
     assert _WORKER_SCORER is not None
-    return _WORKER_SCORER.name, _WORKER_SCORER.version, tuple(_WORKER_SCORER.labels)
+    return (_WORKER_SCORER.name, _WORKER_SCORER.version, tuple(_WORKER_SCORER.labels),
+            tuple(getattr(_WORKER_SCORER, "members", ())))
 
 
 def _worker_score(texts: list[str]) -> list[Scores]:
@@ -153,6 +157,7 @@ class ScoringPool:
             self.scorer = scorer.load() if isinstance(scorer, ScorerSpec) else scorer
             self.name, self.version = self.scorer.name, self.scorer.version
             self.labels = tuple(self.scorer.labels)
+            self.members: tuple[tuple[str, str], ...] = tuple(getattr(self.scorer, "members", ()))
             return
         # One thread per worker for numpy/BLAS and torch: N workers share N cores. (The
         # children read these at spawn; the parent never loads the model itself.)
@@ -165,7 +170,7 @@ class ScoringPool:
             # one call per worker starts them all (each loads the model) before timing starts
             futures = [self._pool.submit(_worker_describe) for _ in range(self.workers)]
             described = [f.result() for f in futures]
-            self.name, self.version, self.labels = described[0]
+            self.name, self.version, self.labels, self.members = described[0]
         except BrokenProcessPool as exc:
             self.close()
             raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc
@@ -235,7 +240,8 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
         start = time.perf_counter()  # model loading (in workers too) is not in the rate
         summary = Summary(model=pool.name, version=pool.version, workers=pool.workers)
         if on_total is not None:
-            on_total(store.count_unscored(pool.name, pool.version, rescore=rescore))
+            on_total(store.count_unscored(pool.name, pool.version, rescore=rescore,
+                                          members=pool.members))
         last_checkpoint = [time.monotonic()]
         # One writer thread saves chunk k while the model scores chunk k+1 (sqlite3 and numpy
         # release the GIL); saves stay in order, one transaction each.
@@ -243,7 +249,7 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
                             Callable[[], None]]] = deque()
 
         def save(new: list[tuple[int, Scores]], copies: list[tuple[int, bytes]]) -> tuple[int, int]:
-            res = store.save_batch(pool.name, pool.version, new, copies)
+            res = store.save_batch(pool.name, pool.version, new, copies, pool.members)
             if time.monotonic() - last_checkpoint[0] > CHECKPOINT_EVERY_S:
                 store.checkpoint("PASSIVE")
                 last_checkpoint[0] = time.monotonic()
@@ -279,7 +285,7 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
         if pool.workers == 1:
             summary.model_seconds = pool.model_seconds
     if not rescore:
-        summary.stale = store.count_stale(summary.model, summary.version)
+        summary.stale = store.count_stale(summary.model, summary.version, pool.members)
         if summary.stale:
             summary.note = (f"{summary.stale} comment(s) have scores only from another model "
                             f"or an older version; run `moderation score --rescore` to score "
@@ -305,7 +311,7 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
         after = 0
         while True:
             rows = store.unscored_rows(pool.name, pool.version, rescore=rescore,
-                                       after_id=after, limit=chunk)
+                                       after_id=after, limit=chunk, members=pool.members)
             if not rows:
                 return
             after = rows[-1][0]

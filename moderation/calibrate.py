@@ -148,25 +148,32 @@ def _middle(samples: _Samples, best: Point) -> Point:
 def calibrate(store: Store, thresholds: dict[str, float], *, metric: str = "precision",
               target: float = 0.9, labels: list[str] | None = None, model: str | None = None,
               version: str | None = None, min_decisions: int = 5,
-              ignore_reasons: tuple[str, ...] = (), grid: int = 101) -> Calibration:
+              ignore_reasons: tuple[str, ...] = (), grid: int = 101,
+              language: str | None = None) -> Calibration:
     """Per label, the threshold reaching ``target`` precision (or recall) on decided comments
-    scored by one model version (default: the one that scored most of them)."""
+    scored by one model version (default: the one that scored most of them); with
+    ``language``, only on comments in that language, against that language's thresholds."""
     if metric not in ("precision", "recall"):
         raise CalibrationError(f"metric must be precision or recall, not {metric!r}")
     if not 0 < target <= 1:
         raise CalibrationError(f"target {metric} must be above 0 and at most 1, got {target}")
-    models = store.decided_models()
+    if language:
+        pick = getattr(thresholds, "for_language", None)
+        thresholds = pick(language) if pick is not None else thresholds
+    models = store.decided_models(language)
     if model is not None:
         models = [m for m in models if m["model"] == model
                   and (version is None or m["version"] == version)]
     if not models:
         which = f" scored by {model}{' ' + version if version else ''}" if model else " with scores"
+        which += f" in language {language}" if language else ""
         raise CalibrationError(f"no decided comments{which}: hide and approve comments in the "
                                "queue first (calibration learns from those decisions)")
     chosen_model, chosen_version = str(models[0]["model"]), str(models[0]["version"])
     by_label: dict[str, list[tuple[float, bool]]] = {}
     for label, value, hidden in store.decided_scores(chosen_model, chosen_version,
-                                                     ignore_reasons=ignore_reasons):
+                                                     ignore_reasons=ignore_reasons,
+                                                     language=language):
         by_label.setdefault(label, []).append((value, hidden))
     wanted = labels if labels else sorted(set(by_label) | set(thresholds))
     results = []
@@ -322,14 +329,16 @@ def _fmt(value: float) -> str:
     return repr(round(float(value), DECIMALS))
 
 
-def update_thresholds_text(text: str, new: dict[str, float]) -> str:
-    """``text`` (config.toml) with [thresholds] keys set to ``new``; every comment, other key
-    and layout kept (an inline comment stays in its column when there is room)."""
+def update_thresholds_text(text: str, new: dict[str, float], language: str | None = None) -> str:
+    """``text`` (config.toml) with [thresholds] keys (``[thresholds.LANG]`` with ``language``)
+    set to ``new``; every comment, other key and layout kept (an inline comment stays in its
+    column when there is room)."""
+    section = f"thresholds.{language}" if language else "thresholds"
     lines = text.splitlines(keepends=True)
     start = next((i for i, ln in enumerate(lines)
-                  if (m := _HEADER.match(ln.rstrip("\r\n"))) and m["name"] == "thresholds"), None)
+                  if (m := _HEADER.match(ln.rstrip("\r\n"))) and m["name"] == section), None)
     if start is None:
-        block = "[thresholds]\n" + "".join(f"{k} = {_fmt(v)}\n" for k, v in new.items())
+        block = f"[{section}]\n" + "".join(f"{k} = {_fmt(v)}\n" for k, v in new.items())
         if not text:
             return block
         return text + ("" if text.endswith("\n") else "\n") + "\n" + block
@@ -361,7 +370,7 @@ def update_thresholds_text(text: str, new: dict[str, float]) -> str:
     return "".join(lines)
 
 
-def write_thresholds(path: str | Path, new: dict[str, float]) -> str:
+def write_thresholds(path: str | Path, new: dict[str, float], language: str | None = None) -> str:
     """Set [thresholds] in the config file at ``path`` (created if missing), atomically, and
     check by parsing the result that only those keys changed; returns the new text."""
     from moderation.config import validate  # the same checks as loading the file
@@ -372,13 +381,17 @@ def write_thresholds(path: str | Path, new: dict[str, float]) -> str:
         old = tomllib.loads(old_text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CalibrationError(f"{target}: cannot read it to update [thresholds]: {exc}") from exc
-    text = update_thresholds_text(old_text, new)
+    text = update_thresholds_text(old_text, new, language)
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         parsed = {"error": str(exc)}
-    expected = {**old, "thresholds": {**old.get("thresholds", {}),
-                                      **{k: round(float(v), DECIMALS) for k, v in new.items()}}}
+    rounded = {k: round(float(v), DECIMALS) for k, v in new.items()}
+    old_thr = old.get("thresholds", {})
+    if language:
+        expected = {**old, "thresholds": {**old_thr, language: {**old_thr.get(language, {}), **rounded}}}
+    else:
+        expected = {**old, "thresholds": {**old_thr, **rounded}}
     if parsed != expected:
         raise CalibrationError(
             f"{target}: its [thresholds] are not laid out as plain `label = number` lines, so "

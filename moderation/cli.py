@@ -223,7 +223,8 @@ def scorer_spec(ctx: Ctx, model: str | None, device: str | None, batch_size: int
     from moderation.batch import ScorerSpec
 
     return ScorerSpec(model or ctx.config.model, device=device or ctx.config.device,
-                      batch_size=batch_size or ctx.config.batch_size)
+                      batch_size=batch_size or ctx.config.batch_size,
+                      other_languages=ctx.config.other_languages or None)
 
 
 def load_model(ctx: Ctx, model: str | None, device: str | None, batch_size: int | None) -> Any:
@@ -485,17 +486,21 @@ def stats(ctx: Ctx, as_json: bool) -> None:
 @click.option("--write", "write_config", is_flag=True,
               help="Write the proposed thresholds into config.toml (comments kept).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text and charts.")
+@click.option("--language", metavar="LANG", help="Only comments scored in this language (ISO 639 "
+              "code, e.g. de); --write then sets [thresholds.LANG].")
 @pass_ctx
 def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | None,
               labels: tuple[str, ...], model: str | None, model_version: str | None,
               min_decisions: int, ignore_reasons: tuple[str, ...], plot: str | None,
-              write_config: bool, as_json: bool) -> None:
+              write_config: bool, as_json: bool, language: str | None) -> None:
     """Per label, the threshold reaching a target precision (or recall) on the decided
     comments (hidden = positive, approved = negative), with the trade-off as a chart."""
     from moderation import calibrate as cb
 
     if target_precision is not None and target_recall is not None:
         raise UserError("give --target-precision or --target-recall, not both")
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}", language):
+        raise UserError(f"--language {language!r}: use an ISO 639 code such as de or pt")
     metric = "recall" if target_recall is not None else "precision"
     target = target_recall if target_recall is not None else (target_precision or 0.9)
     try:
@@ -503,7 +508,7 @@ def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | N
             result = cb.calibrate(store, ctx.config.thresholds, metric=metric, target=target,
                                   labels=list(labels) or None, model=model,
                                   version=model_version, min_decisions=min_decisions,
-                                  ignore_reasons=ignore_reasons)
+                                  ignore_reasons=ignore_reasons, language=language)
         click.echo(json.dumps(result.as_json(), indent=1) if as_json else cb.format_text(result),
                    nl=as_json)
         if plot:
@@ -515,9 +520,10 @@ def calibrate(ctx: Ctx, target_precision: float | None, target_recall: float | N
                 click.echo("moderation: no label reached the target; config.toml unchanged",
                            err=True)
             else:
-                cb.write_thresholds(target_file, result.proposed)
+                cb.write_thresholds(target_file, result.proposed, language)
+                section = f"[thresholds.{language}]" if language else "[thresholds]"
                 click.echo(f"moderation: wrote {len(result.proposed)} threshold(s) to "
-                           f"{target_file}: " + ", ".join(
+                           f"{section} of {target_file}: " + ", ".join(
                                f"{k} = {v:g}" for k, v in result.proposed.items()), err=True)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import getpass
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,8 @@ from moderation.errors import ConfigError
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "database": {"path": "moderation.db", "busy_timeout_ms": 5000},
-    "scoring": {"model": "builtin", "device": "auto", "batch_size": 32},
+    "scoring": {"model": "builtin", "device": "auto", "batch_size": 32,
+                "other_languages": "builtin:multi-tox"},
     "thresholds": {
         "toxicity": 0.5,
         "severe_toxicity": 0.5,
@@ -54,6 +56,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 QUEUE_STATUSES = ("pending", "approved", "hidden", "all")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+class Thresholds(dict[str, float]):
+    """label -> threshold, plus ``by_language``: language -> {label: threshold} for comments
+    in that language (from ``[thresholds.de]`` tables; a label a language table leaves out
+    takes the general value)."""
+
+    def __init__(self, general: dict[str, float] | None = None,
+                 by_language: dict[str, dict[str, float]] | None = None):
+        super().__init__(general or {})
+        self.by_language = {k: dict(v) for k, v in (by_language or {}).items()}
+
+    def for_language(self, language: str | None) -> dict[str, float]:
+        """The thresholds that apply to a comment in ``language``."""
+        extra = self.by_language.get(language or "")
+        return {**self, **extra} if extra else dict(self)
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -85,8 +104,15 @@ class Config:
         return int(self.data["scoring"]["batch_size"])
 
     @property
-    def thresholds(self) -> dict[str, float]:
-        return {k: float(v) for k, v in self.data["thresholds"].items()}
+    def thresholds(self) -> Thresholds:
+        raw = self.data["thresholds"]
+        return Thresholds({k: float(v) for k, v in raw.items() if not isinstance(v, dict)},
+                          {k: {lab: float(x) for lab, x in v.items()}
+                           for k, v in raw.items() if isinstance(v, dict)})
+
+    @property
+    def other_languages(self) -> str:
+        return str(self.data["scoring"]["other_languages"])
 
     @property
     def hide_reasons(self) -> list[str]:
@@ -139,6 +165,18 @@ def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str,
             raise ConfigError(f"{source}: [{section}] must be a table")
         for key, value in values.items():
             full = f"{section}.{key}"
+            if section == "thresholds" and isinstance(value, dict):
+                if not _LANGUAGE.match(key):
+                    raise ConfigError(f"{source}: [thresholds.{key}]: a language table needs an "
+                                      "ISO 639 code such as de or pt")
+                table = {}
+                for label, x in value.items():
+                    if not isinstance(x, (int, float)) or isinstance(x, bool) or not 0 <= x <= 1:
+                        raise ConfigError(f"{source}: {full}.{label} must be a number from 0 to 1, "
+                                          f"got {x!r}")
+                    table[label] = float(x)
+                data[section][key] = table
+                continue
             if section == "thresholds":
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
                     raise ConfigError(f"{source}: {full} must be a number from 0 to 1, got {value!r}")

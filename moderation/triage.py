@@ -52,6 +52,10 @@ class QueueItem:
     model: str | None = None
     version: str | None = None
     decided_by: str | None = None
+    # The comment's language as the scorer saw it, and the thresholds that apply to it
+    # (per-language ones from config.toml where set).
+    language: str | None = None
+    thresholds: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,22 +78,32 @@ def load_queue(store: Store, thresholds: dict[str, float], flt: QueueFilter | No
         thresholds, status=flt.status, flagged_only=flt.flagged_only, label=flt.label,
         article_id=flt.article_id, min_score=flt.min_score, max_score=flt.max_score,
         search=flt.search, author_norm=flt.author_norm, limit=limit, offset=offset)
-    return [
-        QueueItem(
+    out = []
+    for r in rows:
+        thr = for_language(thresholds, r.get("language"))
+        out.append(QueueItem(
             comment_id=r["id"], article_id=r["article_id"], article_title=r["article_title"],
             author=r["author"], text=r["text"], status=r["status"], revision=r["revision"],
             score=r["max_value"], labels=r["labels"],
-            flagged=flagged_labels(r["labels"], thresholds),
-            reason=reason(r["labels"], thresholds, r["score_status"]), spans=r["spans"],
+            flagged=flagged_labels(r["labels"], thr),
+            reason=reason(r["labels"], thr, r["score_status"]), spans=r["spans"],
             model=r["model"], version=r["version"], decided_by=r["decided_by"],
-        )
-        for r in rows
-    ]
+            language=r.get("language"), thresholds=thr,
+        ))
+    return out
+
+
+def for_language(thresholds: dict[str, float], language: str | None) -> dict[str, float]:
+    """The thresholds for a comment in ``language`` (``config.Thresholds``), else as given."""
+    pick = getattr(thresholds, "for_language", None)
+    return pick(language) if pick is not None else dict(thresholds)
 
 
 def evidence(store: Store, comment_id: int, thresholds: dict[str, float]) -> dict[str, Any]:
     """What the model said about a comment at this moment, for the moderation log."""
     sc = store.scores_for(comment_id)
+    if sc is not None:
+        thresholds = for_language(thresholds, sc.get("language"))
     if sc is None:
         return {"model": None, "version": None, "scores": {}, "thresholds": thresholds,
                 "flagged": [], "score_status": "unscored"}

@@ -61,8 +61,28 @@ def default_builtin_name() -> str:
     return found[0]
 
 
-def load_scorer(name: str = "builtin", *, device: str = "auto", batch_size: int | None = None) -> Scorer:
-    """Load a model once; its ``score`` can then be called many times."""
+def load_scorer(name: str = "builtin", *, device: str = "auto", batch_size: int | None = None,
+                other_languages: str | None = None) -> Scorer:
+    """Load a model once; its ``score`` can then be called many times.
+
+    ``other_languages`` names a model (``builtin:multi-tox``) for comments in languages the
+    first one does not cover; each comment then goes to the model of its language
+    (``routing.RoutedScorer``). Empty or None: no routing.
+    """
+    scorer = _load_one(name, device=device, batch_size=batch_size)
+    if other_languages:
+        from moderation.scoring import routing
+
+        if routing.primary_languages(scorer) is None:
+            return scorer  # the model does not check languages: it takes every comment
+        other = _load_one(other_languages, device=device, batch_size=batch_size)
+        if not hasattr(other, "languages") or not other.languages:
+            raise ScorerError(f"{other_languages}: not a model with per-language routing")
+        return routing.RoutedScorer(scorer, other)
+    return scorer
+
+
+def _load_one(name: str, *, device: str, batch_size: int | None) -> Scorer:
     kind, _, arg = name.partition(":")
     if kind in ("builtin", "default"):
         from moderation.scoring import builtin

@@ -403,7 +403,7 @@ def _bert_classifier(model_dir: Path) -> Any:
     return Bert().eval()
 
 
-def load(name: str, *, device: str = "auto", batch_size: int | None = None) -> LinearScorer | EncoderScorer:
+def load(name: str, *, device: str = "auto", batch_size: int | None = None) -> Any:
     """Load ``models/NAME`` (checksums verified); its manifest says linear or encoder."""
     from moderation.scoring import models_dir
 
@@ -418,4 +418,8 @@ def load(name: str, *, device: str = "auto", batch_size: int | None = None) -> L
         return LinearScorer(model_dir, manifest)
     if kind == "encoder":
         return EncoderScorer(model_dir, manifest, device, batch_size)
-    raise ScorerError(f"{model_dir.name}: unknown model kind {kind!r} (expected linear or encoder)")
+    if kind == "multilingual":
+        from moderation.scoring.multilingual import MultilingualScorer
+
+        return MultilingualScorer(model_dir, manifest, device, batch_size)
+    raise ScorerError(f"{model_dir.name}: unknown model kind {kind!r} (expected linear, encoder or multilingual)")

@@ -70,37 +70,50 @@ class BatchMixin(StoreCore):
             row = self.db.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
-    def _unscored_where(self, rescore: bool) -> str:
+    @staticmethod
+    def _identities(model: str, version: str, members: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The (model, version) pairs a scorer stores under: its own, and with routing each
+        member model's (``scoring.routing.RoutedScorer.members``)."""
+        return list(dict.fromkeys([(model, version), *members]))
+
+    def _unscored_where(self, rescore: bool, n_identities: int = 1) -> str:
         # Without rescore, any scoring (even from an older model) counts as scored; with it,
-        # only a scoring from this model version does.
+        # only a scoring from this model version (or a routed member's) does.
+        same = " OR ".join(["(s.model = ? AND s.version = ?)"] * n_identities)
         return ("c.kind = 'comment' AND NOT EXISTS (SELECT 1 FROM scorings s WHERE"
-                " s.comment_id = c.id" + (" AND s.model = ? AND s.version = ?)" if rescore
-                                          else ")"))
+                " s.comment_id = c.id" + (f" AND ({same}))" if rescore else ")"))
 
     def unscored_rows(self, model: str, version: str, *, rescore: bool = False,
-                      after_id: int = 0, limit: int = 512) -> list[tuple[int, str, bytes]]:
+                      after_id: int = 0, limit: int = 512,
+                      members: Sequence[tuple[str, str]] = ()) -> list[tuple[int, str, bytes]]:
         """(id, text, text_hash) of reader comments still to score, by id, after ``after_id``."""
-        params: list[Any] = [after_id, *((model, version) if rescore else ()), limit]
+        ids = self._identities(model, version, members)
+        params: list[Any] = [after_id, *([x for kv in ids for x in kv] if rescore else ()), limit]
         with self._lock:
             return self.db.conn.execute(
                 "SELECT c.id, c.text, c.text_hash FROM comments c WHERE c.id > ? AND "
-                + self._unscored_where(rescore) + " ORDER BY c.id LIMIT ?", params).fetchall()
+                + self._unscored_where(rescore, len(ids)) + " ORDER BY c.id LIMIT ?",
+                params).fetchall()
 
-    def count_unscored(self, model: str, version: str, *, rescore: bool = False) -> int:
-        params = (model, version) if rescore else ()
+    def count_unscored(self, model: str, version: str, *, rescore: bool = False,
+                       members: Sequence[tuple[str, str]] = ()) -> int:
+        ids = self._identities(model, version, members)
+        params = [x for kv in ids for x in kv] if rescore else []
         with self._lock:
             return int(self.db.conn.execute(
-                "SELECT COUNT(*) FROM comments c WHERE " + self._unscored_where(rescore),
+                "SELECT COUNT(*) FROM comments c WHERE " + self._unscored_where(rescore, len(ids)),
                 params).fetchone()[0])
 
-    def count_stale(self, model: str, version: str) -> int:
+    def count_stale(self, model: str, version: str, members: Sequence[tuple[str, str]] = ()) -> int:
         """Comments whose only scores come from another model or an older version."""
+        ids = self._identities(model, version, members)
+        same = " OR ".join(["(t.model = ? AND t.version = ?)"] * len(ids))
+        flat = [x for kv in ids for x in kv]
         with self._lock:
             return int(self.db.conn.execute(
-                "SELECT COUNT(*) FROM scorings s WHERE s.is_current = 1 AND NOT"
-                " (s.model = ? AND s.version = ?) AND NOT EXISTS (SELECT 1 FROM scorings t"
-                " WHERE t.comment_id = s.comment_id AND t.model = ? AND t.version = ?)",
-                (model, version, model, version)).fetchone()[0])
+                "SELECT COUNT(*) FROM scorings s WHERE s.is_current = 1 AND NOT EXISTS"
+                f" (SELECT 1 FROM scorings t WHERE t.comment_id = s.comment_id AND ({same}))",
+                flat).fetchone()[0])
 
     def scored_hashes(self, model: str, version: str, hashes: Sequence[bytes], *,
                       conn: sqlite3.Connection | None = None,
@@ -133,24 +146,33 @@ class BatchMixin(StoreCore):
         return out
 
     def save_batch(self, model: str, version: str, new: Sequence[tuple[int, Scores]],
-                   copies: Sequence[tuple[int, bytes]]) -> tuple[int, int]:
+                   copies: Sequence[tuple[int, bytes]],
+                   members: Sequence[tuple[str, str]] = ()) -> tuple[int, int]:
         """In one transaction: store ``new`` scores, and give each ``(comment id, text_hash)``
         in ``copies`` the scores already stored for the same text by this model version (a
         duplicate text is scored once). A comment that already has a scoring from this model
-        version keeps it. Returns (new saved, copies saved)."""
-        return tuple(self.write(self._save_batch, model, version, new, copies))  # type: ignore
+        version keeps it. Returns (new saved, copies saved).
+
+        A score whose own (model, version) is one of ``members`` (a routed scorer's models) is
+        stored under that model, so each comment records which model scored it."""
+        return tuple(self.write(self._save_batch, model, version, new, copies,  # type: ignore
+                                frozenset(members)))
 
     def _save_batch(self, conn: sqlite3.Connection, model: str, version: str,
                     new: Sequence[tuple[int, Scores]],
-                    copies: Sequence[tuple[int, bytes]]) -> tuple[int, int]:
+                    copies: Sequence[tuple[int, bytes]],
+                    members: frozenset[tuple[str, str]] = frozenset()) -> tuple[int, int]:
         now = self.clock()
         scoring_rows: list[tuple[Any, ...]] = []
         score_rows: list[tuple[Any, ...]] = []
+        own: dict[int, tuple[str, str]] = {}
         for comment_id, sc in new:
             status, labels, top, spans = score_fields(sc)
-            scoring_rows.append((comment_id, model, version, status, sc.windows, sc.language,
+            m, v = (sc.model, sc.version) if (sc.model, sc.version) in members else (model, version)
+            own[comment_id] = (m, v)
+            scoring_rows.append((comment_id, m, v, status, sc.windows, sc.language,
                                  spans, top[1], top[0], now))
-            score_rows.extend((comment_id, model, version, k, v) for k, v in labels.items())
+            score_rows.extend((comment_id, m, v, k, val) for k, val in labels.items())
         saved = max(conn.executemany(
             "INSERT OR IGNORE INTO scorings(comment_id, model, version, status, windows,"
             " language, spans, max_value, top_label, is_current, scored_at)"
@@ -178,7 +200,7 @@ class BatchMixin(StoreCore):
         conn.executemany(
             "UPDATE scorings SET is_current = 0 WHERE comment_id = ? AND +is_current = 1"
             " AND NOT (model = ? AND version = ?)",
-            [(cid, model, version) for cid in [c for c, _ in new] + [c for c, _ in copies]])
+            [(cid, *own.get(cid, (model, version))) for cid in [c for c, _ in new] + [c for c, _ in copies]])
         return saved, copied
 
     def begin_stream_ingest(self, expected_rows: int | None = None) -> None:

@@ -300,12 +300,22 @@ class StoreCore:
 
     @staticmethod
     def _threshold_case(thresholds: dict[str, float]) -> tuple[str, list[Any]]:
-        """SQL for 'the threshold of sc.label' (NULL for a label without one) and its params."""
-        if not thresholds:
+        """SQL for 'the threshold of sc.label' (NULL for a label without one) and its params.
+        Per-language thresholds (``config.Thresholds.by_language``) apply to scorings ``s``
+        whose language matches, before the general ones."""
+        by_language = getattr(thresholds, "by_language", {}) or {}
+        whens: list[str] = []
+        params: list[Any] = []
+        for lang in sorted(by_language):
+            for label, value in by_language[lang].items():
+                whens.append("WHEN s.language = ? AND sc.label = ? THEN ?")
+                params.extend((lang, label, value))
+        for label, value in thresholds.items():
+            whens.append("WHEN sc.label = ? THEN ?")
+            params.extend((label, value))
+        if not whens:
             return "NULL", []
-        cases = " ".join("WHEN ? THEN ?" for _ in thresholds)
-        return f"(CASE sc.label {cases} ELSE NULL END)", [x for kv in thresholds.items()
-                                                          for x in kv]
+        return f"(CASE {' '.join(whens)} ELSE NULL END)", params
 
     def integrity_check(self) -> str:
         return str(self.query("PRAGMA integrity_check")[0]["integrity_check"])

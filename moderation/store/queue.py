@@ -71,7 +71,7 @@ class QueueMixin(StoreCore):
             "SELECT c.id, c.article_id, c.author, c.text, c.date, c.parent_id, c.position,"
             " a.title AS article_title, COALESCE(d.status, 'pending') AS status,"
             " COALESCE(d.revision, 0) AS revision, d.moderator AS decided_by,"
-            " s.model, s.version, s.status AS score_status, s.max_value, s.top_label, s.spans,"
+            " s.model, s.version, s.status AS score_status, s.language, s.max_value, s.top_label, s.spans,"
             " s.windows FROM scorings s JOIN comments c ON c.id = s.comment_id"
             " JOIN articles a ON a.id = c.article_id"
             " LEFT JOIN decisions d ON d.comment_id = c.id"

@@ -47,17 +47,19 @@ class StatsMixin(StoreCore):
         return self.query(f"SELECT {key} AS key, action, COUNT(*) AS n FROM moderation_log"
                           " GROUP BY 1, 2 ORDER BY 1, 2")
 
-    def decided_models(self) -> list[dict[str, Any]]:
+    def decided_models(self, language: str | None = None) -> list[dict[str, Any]]:
         """Current model versions of the decided (approved or hidden) reader comments, with
-        how many each scored, most first."""
+        how many each scored, most first; with ``language``, only comments scored in it."""
+        lang = " AND s.language = ?" if language else ""
         return self.query(
             "SELECT s.model, s.version, COUNT(*) AS n FROM decisions d JOIN scorings s"
             " ON s.comment_id = d.comment_id AND s.is_current = 1 JOIN comments c"
             " ON c.id = d.comment_id AND c.kind = 'comment'"
-            " WHERE d.status IN ('approved', 'hidden') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")
+            f" WHERE d.status IN ('approved', 'hidden'){lang} GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+            (language,) if language else ())
 
-    def decided_scores(self, model: str, version: str, *,
-                       ignore_reasons: Sequence[str] = ()) -> Iterator[tuple[str, float, bool]]:
+    def decided_scores(self, model: str, version: str, *, ignore_reasons: Sequence[str] = (),
+                       language: str | None = None) -> Iterator[tuple[str, float, bool]]:
         """(label, score, hidden?) for every decided reader comment this model version scored
         (its current scoring): the calibration data, by label, highest score first. Comments
         hidden for one of ``ignore_reasons`` (e.g. spam: not a toxicity call) are left out."""
@@ -67,11 +69,13 @@ class StatsMixin(StoreCore):
         sql = (
             "SELECT sc.label, sc.value, d.status = 'hidden' FROM decisions d JOIN scorings s"
             " ON s.comment_id = d.comment_id AND s.is_current = 1 AND s.model = ?"
-            " AND s.version = ? JOIN comments c ON c.id = d.comment_id AND c.kind = 'comment'"
+            " AND s.version = ?" + (" AND s.language = ?" if language else "")
+            + " JOIN comments c ON c.id = d.comment_id AND c.kind = 'comment'"
             " JOIN scores sc ON sc.comment_id = s.comment_id AND sc.model = s.model"
             " AND sc.version = s.version WHERE d.status IN ('approved', 'hidden')"
             f"{skip} ORDER BY sc.label, sc.value DESC")
+        params = (model, version, *((language,) if language else ()), *ignore_reasons)
         with self._lock:
-            rows = self.db.conn.execute(sql, (model, version, *ignore_reasons)).fetchall()
+            rows = self.db.conn.execute(sql, params).fetchall()
         for label, value, hidden in rows:
             yield str(label), float(value), bool(hidden)

