@@ -68,10 +68,6 @@ def locate() -> Path:
     return path
 
 
-_LO = (np.arange(256) & 0x0F).astype(np.float32) - 8
-_HI = (np.arange(256) >> 4).astype(np.float32) - 8
-
-
 def _dequant(raw: bytes, offset: int, n: int) -> np.ndarray:
     """Q4_0 blocks -> fp32: each block is an fp16 scale d and 16 bytes; byte j holds weight j
     (low nibble) and weight j + 16 (high nibble), each stored as q + 8."""
@@ -79,8 +75,8 @@ def _dequant(raw: bytes, offset: int, n: int) -> np.ndarray:
     d = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (nb, 1)
     qs = blocks[:, 2:]
     out = np.empty((len(blocks), QK), dtype=np.float32)
-    np.take(_LO, qs, out=out[:, :16])
-    np.take(_HI, qs, out=out[:, 16:])
+    np.subtract(qs & 0x0F, 8, out=out[:, :16], dtype=np.float32)
+    np.subtract(qs >> 4, 8, out=out[:, 16:], dtype=np.float32)
     out *= d
     return out.reshape(-1)
 
@@ -121,7 +117,11 @@ def _parse(raw: bytes) -> E5Parts:
     o += 4 * n_pieces
     blob = raw[o : o + blob_len]
     o += blob_len
-    pieces = [(blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+    text = blob.decode("utf-8")  # pieces are whole characters: cut by character offsets
+    starts = (np.frombuffer(blob, dtype=np.uint8) & 0xC0) != 0x80  # a character's first byte
+    char_of = np.concatenate([[0], np.cumsum(starts)])[offs].tolist()
+    pieces = list(zip([text[a:b] for a, b in zip(char_of[:-1], char_of[1:])],
+                      scores.tolist()))
     n_norm, norm_bytes = struct.unpack_from("<iI", raw, o)
     o += 8
     norm_map: dict[int, str] = {}

@@ -132,3 +132,21 @@ def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
         else max(((p, lang) for lang, p in ranked if lang in covered), default=(0.0, None))[1]
     )
     return (str(best) if best else None), True
+
+
+def likely_among(text: str, candidates: Iterable[str], covered: Iterable[str],
+                 min_share: float = 0.05) -> str | None:
+    """For a text ``check`` gave the benefit of the doubt: the most probable of ``candidates``
+    when the ``covered`` languages together are under ``MAX_COVERED`` and that candidate has at
+    least ``min_share`` (Danish is often ranked behind Norwegian, say, yet far from English)."""
+    text = unicodedata.normalize("NFKC", text)
+    if sum(letter_scripts(text).values()) < MIN_LETTERS:
+        return None
+    covered, candidates = frozenset(covered), frozenset(candidates)
+    if "en" in covered and clearly_english(text):
+        return None
+    ranked = _langid().rank(text)
+    if sum(p for lang, p in ranked if lang in covered) >= MAX_COVERED:
+        return None
+    p, lang = max(((p, lang) for lang, p in ranked if lang in candidates), default=(0.0, None))
+    return str(lang) if lang is not None and p >= min_share else None

@@ -68,8 +68,12 @@ def load_encoder(expect_state: str | None = None) -> Encoder:
     with _lock:
         if _ENCODER is None:
             parts = e5_weights.read(e5_weights.locate(), expect_sha256=e5_weights.FILE_SHA256)
-            digest = e5_weights.state_digest(parts.state) if expect_state else ""
-            if expect_state and digest != expect_state:
+            # The input file's SHA-256 is checked above and the conversion is deterministic
+            # (tests/test_multilingual.py checks the digest); MODERATION_E5_VERIFY=1 checks the
+            # dequantized tensors here as well (about 0.6 s).
+            verify = expect_state and os.environ.get("MODERATION_E5_VERIFY") == "1"
+            digest = e5_weights.state_digest(parts.state) if verify else ""
+            if verify and digest != expect_state:
                 raise ScorerError(
                     f"multilingual encoder: converted weights digest {digest[:12]}... differs "
                     f"from the model's {expect_state[:12]}...; reinstall {e5_weights.PACKAGE}")

@@ -50,6 +50,11 @@ class RoutedScorer:
                 mine.append(i)
                 continue
             lang, ok = language.check(text[:20000], self.covered)
+            if ok and lang is not None:
+                # given the benefit of the doubt, but maybe far from every covered language
+                alt = language.likely_among(text[:20000], self.other.languages, self.covered)
+                if alt is not None:
+                    lang, ok = alt, False
             if not ok and lang in self.other.languages:
                 theirs.append(i)
                 langs.append(lang)

