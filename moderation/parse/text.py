@@ -153,10 +153,14 @@ def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_
     """The zone is the header's comment counter and what follows mostly lacks a comment's
     marks (an author or a date line): the article itself, cut into blocks."""
     s = lines[zone].strip()
-    marked = sum(bool(d.author or d.date or d.kind != "comment") for d in drafts)
+    marked = sum(map(_marked, drafts))
     return (zone - start <= _HEADER_LINES and zone < len(lines) // 4
             and _ZONE_COUNT_WORD.search(s) is not None
             and marked * 3 < len(drafts))
+
+
+def _marked(d: _Draft) -> bool:
+    return bool(d.author or d.date or d.kind != "comment")
 
 
 def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
@@ -243,6 +247,14 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             for first, last, _draft in signed:
                 skip.update(range(first, last + 1))
             drafts = [d for _f, _l, d in signed]
+    if len(drafts) == 1 and not _marked(drafts[0]):
+        # one block after a heading with no name, date or reply line: a form notice, a
+        # rating or a teaser far more often than a lone anonymous comment
+        warnings.append(
+            f"line {(zone or 0) + 2}: one block after the comment zone's start "
+            f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
+            "a comment")
+        drafts = []
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
