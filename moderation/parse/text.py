@@ -153,14 +153,15 @@ def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_
     """The zone is the header's comment counter and what follows mostly lacks a comment's
     marks (an author or a date line): the article itself, cut into blocks."""
     s = lines[zone].strip()
-    marked = sum(map(_marked, drafts))
+    marked = sum(bool(d.author or d.date or d.kind != "comment") for d in drafts)
     return (zone - start <= _HEADER_LINES and zone < len(lines) // 4
             and _ZONE_COUNT_WORD.search(s) is not None
             and marked * 3 < len(drafts))
 
 
 def _marked(d: _Draft) -> bool:
-    return bool(d.author or d.date or d.kind != "comment")
+    """An author, a date, a list number or a pingback marks a block as a comment."""
+    return bool(d.author or d.date or d.item or d.kind != "comment")
 
 
 def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
