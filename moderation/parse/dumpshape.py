@@ -112,13 +112,35 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
     """Runs of one header shape with prose between most neighbours, best first.
 
     ``loose``: also runs without times that no second header shape backs (the learned
-    classifier weighs those itself)."""
+    classifier weighs those itself). The parse of one dump asks several times for the same
+    lines: the last few answers are kept."""
+    key = (tuple(lines), start)
+    runs = _RECENT.get(key)
+    if runs is None:
+        runs = _loose_runs(lines, start)
+        _RECENT[key] = runs
+        while len(_RECENT) > 4:
+            del _RECENT[next(iter(_RECENT))]
+    if loose:
+        return list(runs)
+    # A run without times may be a numbered list or the article's own section headings
+    # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
+    # (the "7. Name" item with its "24 . Jun . 2018" line).
+    return [r for r in runs if r.has_time or any(
+        o is not r and _interleaved(r, o) for o in runs)]
+
+
+_RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
+_DIGIT = re.compile(r"\d")
+
+
+def _loose_runs(lines: list[str], start: int) -> list[Run]:
     by_key: dict[str, list[int]] = {}
     for i in range(start, len(lines)):
         s = lines[i].strip()
         if not s or len(s) > _MAX_HEADER_CHARS or len(s.split()) > _MAX_HEADER_WORDS:
             continue
-        if not any(ch.isdigit() for ch in s) or _is_prose(s) and not _TIME.search(s):
+        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s):
             continue
         by_key.setdefault(shape(s), []).append(i)
     found: list[tuple[float, Run]] = []
@@ -148,14 +170,7 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
             score = prose + (len(part) if has_time else 0)
             found.append((score, Run(key, part, has_time)))
     found.sort(key=lambda t: (-t[0], t[1].start))
-    runs = [r for _s, r in found]
-    if loose:
-        return runs
-    # A run without times may be a numbered list or the article's own section headings
-    # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
-    # (the "7. Name" item with its "24 . Jun . 2018" line).
-    return [r for r in runs if r.has_time or any(
-        o is not r and _interleaved(r, o) for o in runs)]
+    return [r for _s, r in found]
 
 
 def _interleaved(a: Run, b: Run) -> bool:

@@ -228,20 +228,26 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
+    learned = None
     if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
         # No comment found by headings or header runs the rules trust, but some header shape
         # repeats with prose between: the learned line classifier's zone.
         learned = dumpzone.learned_zone(lines, start)
-        if learned is not None:
-            # the rules' "left in the body" notes no longer hold: say where the zone came from
-            del warnings[mark:]
-            warnings.append(
-                f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
-                "found by the learned line classifier (no comment heading or trusted header "
-                f"run; zone score {learned.score:.1f})")
-            zone = learned.start - 1
-            drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
-                      for c in learned.comments]
+        why = "no comment heading or trusted header run"
+    elif drafts and zone is not None and dumpshape.header_runs(lines[:zone], start, loose=True):
+        # The rules' zone weighed against the classifier's: a zone that starts above the
+        # rules' heading and holds clearly more comment evidence wins.
+        learned = dumpzone.earlier_zone(lines, start, zone)
+        why = f"it starts above the rules' zone at line {zone + 1} and scores higher"
+    if learned is not None:
+        # the rules' "left in the body" notes no longer hold: say where the zone came from
+        del warnings[mark:]
+        warnings.append(
+            f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
+            f"found by the learned line classifier ({why}; zone score {learned.score:.1f})")
+        zone = learned.start - 1
+        drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
+                  for c in learned.comments]
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
         if signed:
