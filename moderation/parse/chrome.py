@@ -64,6 +64,9 @@ _ZONE_COUNT = re.compile(
     r"commentaires?|comentarios?|commenti|commento|reacties|reactie|komentarz\w*|"
     r"коммент\w*|yorum\w*|ergänzungen|reaktionen|beiträge|réactions|risposte|respuestas)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
     r"|\bthis post has \d+ comments?\b"
+    # the number after the word, alone at the end: "All Comments 4", "Kommentare [12]"
+    r"|\b(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|"
+    r"replies|reacciones|reações|komentarze)\s*[(\[]?\s*\d[\d.,]*\s*[)\]]?\s*$"
 )
 _ZONE_TEXT = re.compile(
     r"(?i)^(?:leave a (?:reply|comment|response)|add a comment|post a comment|"
