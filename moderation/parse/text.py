@@ -248,6 +248,11 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         zone = learned.start - 1
         drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
                   for c in learned.comments]
+        # inside the classifier's zone the rules split the comments where they see at least
+        # as many as the classifier's header lines open (names, list items, "says:" lines)
+        ruled = _comments(lines[learned.start:learned.end + 1])
+        if len(ruled) >= len(drafts):
+            drafts = ruled
     if zone is None:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
         if signed:
