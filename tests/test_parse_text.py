@@ -216,3 +216,14 @@ def test_lone_unmarked_block_after_a_heading_is_no_comment() -> None:
             "All comments are moderated before they appear on this site.\n")
     assert parse_text(text, warnings).comments == ()
     assert any("not taken as a comment" in w for w in warnings)
+
+
+def test_unmarked_blocks_that_are_no_sentence_are_no_comments() -> None:
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "4.88 from 8 votes\n\n\nRate this post\n\n\n"
+            "The harbour looked lovely in the photos, thank you for the trip report.\n\n\n"
+            "We sailed there last summer and the ferry was late every single day.\n")
+    comments = parse_text(text).comments
+    assert [c.text for c in comments] == [
+        "The harbour looked lovely in the photos, thank you for the trip report.",
+        "We sailed there last summer and the ferry was late every single day."]

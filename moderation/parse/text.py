@@ -259,6 +259,16 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             for first, last, _draft in signed:
                 skip.update(range(first, last + 1))
             drafts = [d for _f, _l, d in signed]
+    if drafts and not any(map(_marked, drafts)):
+        # no block is marked as a comment: a block that is not even a sentence (a rating,
+        # a teaser title, a menu label) is chrome
+        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
+        if len(prose) < len(drafts):
+            warnings.append(
+                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
+                "the comment zone carry no author, date or reply line and are no sentence; not "
+                "taken as comments")
+        drafts = prose
     if len(drafts) == 1 and not _marked(drafts[0]):
         # one block after a heading with no name, date or reply line: a form notice, a
         # rating or a teaser far more often than a lone anonymous comment
