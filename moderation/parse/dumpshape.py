@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 _TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
 _WORDS = re.compile(r"a(?: a)+")
@@ -157,7 +158,7 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
         for part in _split_runs(idx):
             if len(part) < _MIN_OCCURRENCES:
                 continue
-            gaps = list(zip(part, part[1:]))
+            gaps = list(pairwise(part))
             prose = sum(any(prose_at(k) for k in range(a + 1, b)) for a, b in gaps)
             adjacent = sum(b - a <= 1 for a, b in gaps)
             if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
@@ -176,7 +177,7 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
 def _interleaved(a: Run, b: Run) -> bool:
     """Most blocks of run a hold a header of run b too (b within a block's span)."""
     bounds = a.lines + [a.lines[-1] + _MAX_GAP]
-    hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in zip(bounds, bounds[1:]))
+    hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in pairwise(bounds))
     return hits * 3 >= len(a.lines) * 2
 
 

@@ -253,12 +253,11 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         ruled = _comments(lines[learned.start:learned.end + 1])
         if len(ruled) >= len(drafts):
             drafts = ruled
-    if zone is None:
+    if zone is None and signed:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
-        if signed:
-            for first, last, _draft in signed:
-                skip.update(range(first, last + 1))
-            drafts = [d for _f, _l, d in signed]
+        for first, last, _draft in signed:
+            skip.update(range(first, last + 1))
+        drafts = [d for _f, _l, d in signed]
     if drafts and not any(map(_marked, drafts)):
         # no block is marked as a comment: a block that is not even a sentence (a rating,
         # a teaser title, a menu label) is chrome
