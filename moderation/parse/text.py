@@ -197,6 +197,29 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
     return None, -1, []
 
 
+def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
+    """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
+    if drafts and not any(map(_marked, drafts)):
+        # no block is marked as a comment: a block that is not even a sentence (a rating,
+        # a teaser title, a menu label) is chrome
+        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
+        if len(prose) < len(drafts):
+            warnings.append(
+                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
+                "the comment zone carry no author, date or reply line and are no sentence; not "
+                "taken as comments")
+        drafts = prose
+    if len(drafts) == 1 and not _marked(drafts[0]):
+        # one block after a heading with no name, date or reply line: a form notice, a
+        # rating or a teaser far more often than a lone anonymous comment
+        warnings.append(
+            f"line {(zone or 0) + 2}: one block after the comment zone's start "
+            f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
+            "a comment")
+        drafts = []
+    return drafts
+
+
 def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     """Parse a plain-text page dump into one Article with its comments (parents unknown).
 
@@ -228,6 +251,8 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
+    # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
+    drafts = _drop_unmarked(drafts, zone, warnings)
     learned = None
     if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
         # No comment found by headings or header runs the rules trust, but some header shape
@@ -258,24 +283,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         for first, last, _draft in signed:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
-    if drafts and not any(map(_marked, drafts)):
-        # no block is marked as a comment: a block that is not even a sentence (a rating,
-        # a teaser title, a menu label) is chrome
-        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
-        if len(prose) < len(drafts):
-            warnings.append(
-                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
-                "the comment zone carry no author, date or reply line and are no sentence; not "
-                "taken as comments")
-        drafts = prose
-    if len(drafts) == 1 and not _marked(drafts[0]):
-        # one block after a heading with no name, date or reply line: a form notice, a
-        # rating or a teaser far more often than a lone anonymous comment
-        warnings.append(
-            f"line {(zone or 0) + 2}: one block after the comment zone's start "
-            f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
-            "a comment")
-        drafts = []
+    drafts = _drop_unmarked(drafts, zone, warnings)
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
