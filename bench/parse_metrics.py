@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
 
 SNIPPET = 8
 MIN_WORDS = 3
@@ -39,7 +41,7 @@ def snippets(text: str) -> list[str]:
 def _html_text(path: str) -> str:
     import lxml.html
 
-    tree = lxml.html.fromstring(open(path, "rb").read())
+    tree = lxml.html.fromstring(Path(path).read_bytes())
     for bad in tree.xpath("//script|//style"):
         bad.drop_tree()
     return " " + norm(tree.text_content()) + " "
@@ -49,7 +51,7 @@ def _html_text(path: str) -> str:
 def reference_body(path: str) -> str:
     import trafilatura
 
-    html = open(path, "rb").read().decode("utf-8", "replace")
+    html = Path(path).read_bytes().decode("utf-8", "replace")
     return " " + norm(trafilatura.extract(html, include_comments=False) or "") + " "
 
 
@@ -78,7 +80,7 @@ def page_figures(page, out: dict, kind: str) -> dict:
                 in_body += 1
         present_comments += any_present
         first_home.append(home if any_present else -1)
-    for a, b in zip(first_home, first_home[1:]):
+    for a, b in pairwise(first_home):
         if a is not None and b is not None and a >= 0 and b >= 0:
             pairs += 1
             apart += a != b

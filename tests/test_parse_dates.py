@@ -44,3 +44,14 @@ def test_text_dump_comment_keeps_raw_date_and_adds_iso():
     dated = [(c.date, c.date_iso) for c in comments if c.date]
     assert ("August 3, 2019 at 4:11 am", "2019-08-03T04:11") in dated
     assert all(c.to_json()["date_iso"] == c.date_iso for c in comments)
+
+
+def test_relative_ages_and_day_words_in_more_languages_are_date_lines() -> None:
+    from moderation.parse import chrome
+
+    for line in ("för 2 dagar sedan", "2 dage siden", "2 tygodnie temu", "a year ago",
+                 "vor einer Woche", "Yesterday at 10:22", "gestern um 10:22",
+                 "le 3 mars 2021 à 10h22", "há 3 dias"):
+        assert chrome.is_date_line(line), line
+    for line in ("hier", "Tag", "Ein Jahr", "one day", "Today I learned", "I went there a day ago"):
+        assert not chrome.is_date_line(line), line

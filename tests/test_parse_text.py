@@ -198,3 +198,32 @@ def test_long_form_notice_right_after_a_comment_ends_the_zone() -> None:
             "1. Ich mache mit, das Buch klingt gut.\n" + notice + "\n")
     comments = parse_text(text).comments
     assert [c.text for c in comments] == ["Ich mache mit, das Buch klingt gut."]
+
+
+def test_counter_with_the_number_after_the_word_opens_the_zone() -> None:
+    text = ("Court Hears The Case\n\n" + PARAGRAPH + "\n\nAll Comments 2\n\n"
+            "• Ann Berg says:\n5 May 2025 at 00:46\n\nThe ruling will matter for years.\n\n"
+            "• Tom Lee says:\n6 May 2025 at 08:16\n\nNobody expected the court to agree.\n")
+    comments = parse_text(text).comments
+    assert [(c.author, c.text) for c in comments] == [
+        ("Ann Berg", "The ruling will matter for years."),
+        ("Tom Lee", "Nobody expected the court to agree.")]
+
+
+def test_lone_unmarked_block_after_a_heading_is_no_comment() -> None:
+    warnings: list[str] = []
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "All comments are moderated before they appear on this site.\n")
+    assert parse_text(text, warnings).comments == ()
+    assert any("not taken as a comment" in w for w in warnings)
+
+
+def test_unmarked_blocks_that_are_no_sentence_are_no_comments() -> None:
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "4.88 from 8 votes\n\n\nRate this post\n\n\n"
+            "The harbour looked lovely in the photos, thank you for the trip report.\n\n\n"
+            "We sailed there last summer and the ferry was late every single day.\n")
+    comments = parse_text(text).comments
+    assert [c.text for c in comments] == [
+        "The harbour looked lovely in the photos, thank you for the trip report.",
+        "We sailed there last summer and the ferry was late every single day."]

@@ -41,7 +41,20 @@ year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woc
 monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años año meses
 mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur just now
 gerade eben zuvor her seit
+semaine semaines minutes semana semanas minutos settimana settimane minuti week weken minuut
+sedan för dagar dag timmar timme minuter månader månad veckor vecka siden dage døgn timer time
+minutter måneder måned uger uge dager uker temu dni dzień godzin godziny godzinę minut tygodnie
+tygodni miesięcy miesiące lat rok há atrás dias semanas anos ano
 """.split())  # noqa: SIM905 - a word list reads better as text
+# Relative days, and the small words of "a year ago", "an hour ago", "Yesterday at 10:22".
+_DAY_WORDS = frozenset("""
+yesterday today gestern heute vorgestern aujourd hui ayer hoy anteayer ieri oggi gisteren
+vandaag eergisteren igår idag wczoraj dzisiaj ontem hoje
+""".split())  # noqa: SIM905 - a word list reads better as text
+_ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "einer", "einem", "einen", "une", "un", "uno",
+                            "una", "um", "uma", "en", "ett"})
+_AGO_WORDS = frozenset({"ago", "vor", "hace", "fa", "geleden", "siden", "sedan", "temu", "há",
+                        "atrás", "zuvor"})
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
     "july|august|september|october|november|december|januar|jänner|februar|märz|mai|juni|juli|"
@@ -52,18 +65,22 @@ _MONTHS = (
     "setembro|outubro|dezembro"
 )
 _DATE_TOKEN = re.compile(
-    rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,4}}(?:[./:-]\d{{1,4}}){{0,2}}\b\.?|"
+    rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,4}}(?:[./:h-]\d{{1,4}}){{0,2}}\b\.?|"
     r"\b(?:at|um|am|pm|uhr|à|a las|alle|om|de|del|of|on|le|el|the|st|nd|rd|th|h|utc|gmt)\b"
 )
 _DAY_NAMES = re.compile(
     r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:montag|dienstag|mittwoch|donnerstag|"
-    r"freitag|samstag|sonntag)\b"
+    r"freitag|samstag|sonntag)\b|\b(?:yesterday|today|gestern|heute|aujourd'hui|ayer|hoy|"
+    r"ieri|oggi|gisteren|vandaag|igår|idag|wczoraj|dzisiaj|ontem|hoje)\b"
 )
 _ZONE_COUNT = re.compile(
     r"(?i)(?:^|\D)\d[\d.,]*\s*(?:comments?|responses?|thoughts|replies|kommentare?|"
     r"commentaires?|comentarios?|commenti|commento|reacties|reactie|komentarz\w*|"
     r"коммент\w*|yorum\w*|ergänzungen|reaktionen|beiträge|réactions|risposte|respuestas)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
     r"|\bthis post has \d+ comments?\b"
+    # the number after the word, alone at the end: "All Comments 4", "Kommentare [12]"
+    r"|\b(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|"
+    r"replies|reacciones|reações|komentarze)\s*[(\[]?\s*\d[\d.,]*\s*[)\]]?\s*$"
 )
 _ZONE_TEXT = re.compile(
     r"(?i)^(?:leave a (?:reply|comment|response)|add a comment|post a comment|"
@@ -203,9 +220,11 @@ def is_date_line(line: str) -> bool:
     if not stripped or len(stripped) > 60:
         return False
     has_digit = any(ch.isdigit() for ch in stripped)
-    if not has_digit:
-        return False
     words = normalize(stripped).split()
+    if not has_digit:  # "a year ago", "vor einer Woche", "Yesterday"
+        return bool(words) and len(words) <= 5 and all(
+            w in _TIME_WORDS or w in _DAY_WORDS or w in _ARTICLE_WORDS for w in words) and (
+            all(w in _DAY_WORDS for w in words) or any(w in _AGO_WORDS for w in words))
     if words and all(w in _TIME_WORDS for w in words):
         return True
     rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))

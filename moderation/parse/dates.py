@@ -56,7 +56,7 @@ def month_names() -> dict[str, int]:
     for code in LOCALES:
         try:
             loc = Locale.parse(code)
-        except Exception:  # noqa: BLE001 - a locale babel lacks is skipped
+        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
             continue
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):

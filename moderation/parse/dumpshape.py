@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 _TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
 _WORDS = re.compile(r"a(?: a)+")
@@ -112,13 +113,35 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
     """Runs of one header shape with prose between most neighbours, best first.
 
     ``loose``: also runs without times that no second header shape backs (the learned
-    classifier weighs those itself)."""
+    classifier weighs those itself). The parse of one dump asks several times for the same
+    lines: the last few answers are kept."""
+    key = (tuple(lines), start)
+    runs = _RECENT.get(key)
+    if runs is None:
+        runs = _loose_runs(lines, start)
+        _RECENT[key] = runs
+        while len(_RECENT) > 4:
+            del _RECENT[next(iter(_RECENT))]
+    if loose:
+        return list(runs)
+    # A run without times may be a numbered list or the article's own section headings
+    # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
+    # (the "7. Name" item with its "24 . Jun . 2018" line).
+    return [r for r in runs if r.has_time or any(
+        o is not r and _interleaved(r, o) for o in runs)]
+
+
+_RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
+_DIGIT = re.compile(r"\d")
+
+
+def _loose_runs(lines: list[str], start: int) -> list[Run]:
     by_key: dict[str, list[int]] = {}
     for i in range(start, len(lines)):
         s = lines[i].strip()
         if not s or len(s) > _MAX_HEADER_CHARS or len(s.split()) > _MAX_HEADER_WORDS:
             continue
-        if not any(ch.isdigit() for ch in s) or _is_prose(s) and not _TIME.search(s):
+        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s):
             continue
         by_key.setdefault(shape(s), []).append(i)
     found: list[tuple[float, Run]] = []
@@ -135,7 +158,7 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
         for part in _split_runs(idx):
             if len(part) < _MIN_OCCURRENCES:
                 continue
-            gaps = list(zip(part, part[1:]))
+            gaps = list(pairwise(part))
             prose = sum(any(prose_at(k) for k in range(a + 1, b)) for a, b in gaps)
             adjacent = sum(b - a <= 1 for a, b in gaps)
             if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
@@ -148,20 +171,13 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
             score = prose + (len(part) if has_time else 0)
             found.append((score, Run(key, part, has_time)))
     found.sort(key=lambda t: (-t[0], t[1].start))
-    runs = [r for _s, r in found]
-    if loose:
-        return runs
-    # A run without times may be a numbered list or the article's own section headings
-    # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
-    # (the "7. Name" item with its "24 . Jun . 2018" line).
-    return [r for r in runs if r.has_time or any(
-        o is not r and _interleaved(r, o) for o in runs)]
+    return [r for _s, r in found]
 
 
 def _interleaved(a: Run, b: Run) -> bool:
     """Most blocks of run a hold a header of run b too (b within a block's span)."""
     bounds = a.lines + [a.lines[-1] + _MAX_GAP]
-    hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in zip(bounds, bounds[1:]))
+    hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in pairwise(bounds))
     return hits * 3 >= len(a.lines) * 2
 
 

@@ -61,8 +61,8 @@ def _best_segment(scores: np.ndarray) -> tuple[int, int, float]:
     return best_a, best_b, best
 
 
-def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
-    """The comment zone the classifier sees below line ``floor``, or None."""
+def _scores(lines: list[str], floor: int):
+    """(line indexes below ``floor``, class probabilities, class index, per-line margin)."""
     model = current_model()
     if model is None:
         return None
@@ -74,7 +74,36 @@ def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
     p = model.proba(X[keep])
     cls = {c: n for n, c in enumerate(model.classes)}
     comment = p[:, cls["header"]] + p[:, cls["text"]]
-    a, b, score = _best_segment(comment - p[:, cls["body"]] - BIAS)
+    return idx, p, cls, comment, comment - p[:, cls["body"]] - BIAS
+
+
+def learned_zone(lines: list[str], floor: int = 0) -> LearnedZone | None:
+    """The comment zone the classifier sees below line ``floor``, or None."""
+    got = _scores(lines, floor)
+    if got is None:
+        return None
+    return _zone(lines, *got)
+
+
+def earlier_zone(lines: list[str], floor: int, zone: int) -> LearnedZone | None:
+    """The classifier's zone where it starts above the rules' zone (line ``zone``) and holds
+    clearly more comment evidence than anything from ``zone`` on: the rules' heading came
+    late (a second heading, the reply form) and left comments in the body. Else None."""
+    got = _scores(lines, floor)
+    if got is None:
+        return None
+    idx, _p, _cls, _comment, margin = got
+    below = [k for k, i in enumerate(idx) if i > zone]
+    after = _best_segment(margin[below[0]:])[2] if below else 0.0
+    found = _zone(lines, *got)
+    if found is None or found.start >= zone or found.score - after < MIN_SCORE:
+        return None
+    return found
+
+
+def _zone(lines: list[str], idx: list[int], p: np.ndarray, cls: dict, comment: np.ndarray,
+          margin: np.ndarray) -> LearnedZone | None:
+    a, b, score = _best_segment(margin)
     if b < a or score < MIN_SCORE:
         return None
     if not any(dumplines_prose(lines[i]) for i in idx[:a]):

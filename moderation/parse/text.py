@@ -3,117 +3,36 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from moderation.documents import Article, Comment
 from moderation.parse import chrome, dumpshape, dumpzone
 from moderation.parse.dates import iso_date
+from moderation.parse.textcomments import (
+    _END_PUNCT,
+    _NUMBERED,
+    _SIGNATURE,
+    _comments,
+    _Draft,
+    is_name_like,
+    split_comments,
+)
+
+__all__ = ["is_name_like", "parse_text", "split_comments"]
 
 _BYLINE = re.compile(
     r"(?i)^(?:written by|posted by|words by|by|von|por|par|door|di|av|af|autor:?|author:?)\s+\S"
 )
 _POST_FOOTER = re.compile(r"(?i)^(?:labels|tags|schlagwörter|etiquetas|libellés)\s*:")
 _ZONE_COUNT_WORD = re.compile(r"\d")  # a header's "1.620 Kommentare", "(12)"
-_NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
-_PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
-_SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
-_SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:\s*(.*)$")
-_RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
-_END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
-_NAME_PARTICLES = frozenset("""
-de du da di del della van von der den la le el al bin ibn y zu ten
-""".split())  # noqa: SIM905 - a word list reads better as text
-_STOPWORDS = frozenset("""
-you i me my we our us is are was were be been am and or but for with this that these those to
-so much very thanks thank please it its in on at of not no yes all just here there what how why
-und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke bitte liebe
-lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
-wow ok okay merci gracias grazie bedankt dank regards cheers best greetings saludos
-thx xoxo hugs kisses salut ciao tschüss
-""".split())  # noqa: SIM905 - a word list reads better as text
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
-_LOOKAHEAD = 6
-# Lines longer than this are prose: no chrome phrase, date or name line is this long.
-_LONG_LINE = 120
 _MIN_SIGNED = 2
 # A counter this close under the title belongs to the article header, not the comments.
 _HEADER_LINES = 12
-# This many menu-like lines in a row after the comments end the comment section.
-_NAV_RUN = 3
 _SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
-
-
-@dataclass
-class _Draft:
-    author: str | None = None
-    date: str | None = None
-    item: str | None = None  # the list marker that opened it ("3.", "•")
-    inner: str | None = None  # the last marker of a list inside its text
-    kind: str = "comment"
-    paragraphs: list[list[str]] = field(default_factory=list)
-
-    def add(self, line: str, new_paragraph: bool) -> None:
-        if new_paragraph or not self.paragraphs:
-            self.paragraphs.append([line])
-        else:
-            self.paragraphs[-1].append(line)
-
-    def text(self) -> str:
-        return "\n\n".join("\n".join(p) for p in self.paragraphs).strip()
-
-
-def is_name_like(line: str, *, capitalised: bool = True) -> bool:
-    """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
-    s = line.strip()
-    if not s or len(s) > 40 or s.endswith(_END_PUNCT) or "://" in s or "@" in s[1:]:
-        return False
-    tokens = s.split()
-    if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
-        return False
-    for tok in tokens:
-        if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
-            return False
-    if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
-        return False
-    return not s.isdigit()
-
-
-def _content_follows(lines: list[str], i: int, name: str) -> bool:
-    """After an author candidate at i, does comment text come (past blanks, dates, chrome)?"""
-    seen = 0
-    for j in range(i + 1, len(lines)):
-        s = lines[j].strip()
-        if not s or s == name or chrome.is_meta_line(s):
-            continue
-        seen += 1
-        if seen > 1 or j - i > _LOOKAHEAD:
-            return False
-        if chrome.is_zone_end(s) or _NUMBERED.match(s) or chrome.is_boilerplate(s):
-            return False
-        return not is_name_like(s) or len(s.split()) >= 6
-    return False
-
-
-def _is_nav_label(line: str) -> bool:
-    """A menu or section label: a few Title Case words, no sentence punctuation."""
-    words = line.split()
-    if not 1 < len(words) <= 6 or line.endswith(_END_PUNCT) or any(c.isdigit() for c in line):
-        return False
-    long_words = [w for w in words if len(w) > 3]
-    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
-
-
-def _next_item(prev: str | None, marker: str) -> bool:
-    """True when marker continues the list that prev opened ("3." after "2.", "•" after "•")."""
-    if prev is None:
-        return False
-    if not marker[0].isdigit():
-        return marker == prev
-    return prev[:-1].isdigit() and int(marker[:-1]) == int(prev[:-1]) + 1
 
 
 def _find_title(lines: list[str]) -> int | None:
@@ -186,132 +105,6 @@ def _body(lines: list[str], skip: set[int], title: str | None) -> str:
     return "\n\n".join("\n".join(p) for p in paragraphs)
 
 
-def split_comments(lines: list[str]) -> list[_Draft]:
-    """Split the lines of a comment section into comment drafts (author, date, text, kind)."""
-    return _comments(lines)
-
-
-def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
-              lead: bool = True) -> list[_Draft]:
-    """Comment drafts; ``headers`` are lines known (by structure) to head (``lead``) or close
-    each comment."""
-    done: list[_Draft] = []
-    cur: _Draft | None = None
-    blank_run = 0
-    prev = "start"  # start | blank | meta | author | content
-    nav: list[_Draft] = []  # drafts of the last run of menu-like lines
-
-    def close() -> None:
-        nonlocal cur
-        if cur is not None and cur.paragraphs:
-            done.append(cur)
-        cur = None
-
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            blank_run += 1
-            if blank_run >= 2 and cur is not None and cur.paragraphs:
-                close()
-            continue
-        was_blank, blank_run = blank_run > 0, 0
-        if i in headers:
-            if cur is not None and cur.paragraphs:
-                if not lead:
-                    cur.date = cur.date or s
-                close()
-                if not lead:
-                    prev = "meta"
-                    continue
-            if lead:
-                if cur is None or cur.date:
-                    close()
-                    cur = _Draft()
-                cur.date = s
-            prev = "meta"
-            continue
-        if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
-                and not _PINGBACK.match(s) and not _SAYS.match(s) and not chrome.is_zone_end(s):
-            cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
-            prev = "content"
-            continue
-        has_text = cur is not None and bool(cur.paragraphs)
-        if chrome.is_page_end(s):
-            break  # sidebar or footer headings: whatever follows is not a comment
-        if chrome.says_no_comments(s) and not done:
-            return []
-        if chrome.is_zone_end(s):
-            if done or has_text:
-                break
-            prev = "meta"  # the reply form printed above the comments
-            continue
-        numbered = _NUMBERED.match(s)
-        if numbered and not was_blank and prev == "content" and cur is not None:
-            marker = numbered.group(1)
-            if _next_item(cur.inner, marker) or not _next_item(cur.item, marker):
-                cur.inner = marker  # a list inside a comment, not the comment list
-                numbered = None
-        if numbered:
-            close()
-            cur, s = _Draft(item=numbered.group(1)), numbered.group(2).strip()
-            if chrome.is_meta_line(s) or _RATING.match(s):
-                prev = "meta"
-                continue
-        if chrome.is_meta_line(s) or chrome.is_zone_start(s) or chrome.is_boilerplate(s) \
-                or _RATING.match(s):
-            if has_text:
-                close()
-            if cur is not None and cur.author and not cur.date and chrome.is_date_line(s):
-                cur.date = s
-            prev = "meta"
-            continue
-        signature = _SIGNATURE.match(s)
-        if signature and has_text and cur is not None and not cur.author \
-                and is_name_like(signature.group(1)):
-            cur.author = signature.group(1).strip()
-            prev = "meta"
-            continue
-        pingback = _PINGBACK.match(s)
-        if pingback:
-            if cur is None or cur.paragraphs:
-                close()
-                cur = _Draft()
-            cur.kind = pingback.group(1).lower()
-            s = pingback.group(2)
-        says = _SAYS.match(s)
-        author_date = None if says else chrome.split_author_date(s)
-        if says and is_name_like(says.group(1)):
-            close()
-            cur = _Draft(author=says.group(1))
-            s = says.group(2).strip()
-            prev = "author"
-            if not s:
-                continue
-        elif author_date and is_name_like(author_date[0], capitalised=False):
-            close()
-            cur = _Draft(author=author_date[0], date=author_date[1])
-            prev = "author"
-            continue
-        elif ((was_blank or prev != "content") and is_name_like(s)
-              and _content_follows(lines, i, s)):
-            if cur is not None and cur.author == s and not cur.paragraphs:
-                continue  # the same name printed twice (avatar alt text, then the link)
-            close()
-            cur = _Draft(author=s)
-            prev = "author"
-            continue
-        if cur is None:
-            cur = _Draft()
-        cur.add(s, new_paragraph=was_blank or prev != "content")
-        prev = "content"
-        nav = nav + [cur] if was_blank and _is_nav_label(s) else []
-        if len(nav) >= _NAV_RUN and all(d is cur for d in nav) \
-                and (done or cur.paragraphs[:-_NAV_RUN]):
-            del cur.paragraphs[-_NAV_RUN:]  # the site's menu after the last comment
-            break
-    close()
-    return done
-
 
 def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draft]]:
     """Comments marked only by a signature line and a date under them (StackExchange style).
@@ -366,6 +159,11 @@ def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_
             and marked * 3 < len(drafts))
 
 
+def _marked(d: _Draft) -> bool:
+    """An author, a date, a list number or a pingback marks a block as a comment."""
+    return bool(d.author or d.date or d.item or d.kind != "comment")
+
+
 def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
     """A comment heading, counter, reply form or per-comment action line near or in a run."""
     for i in range(max(0, first - 15), min(len(lines), last + 15)):
@@ -399,6 +197,29 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
     return None, -1, []
 
 
+def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
+    """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
+    if drafts and not any(map(_marked, drafts)):
+        # no block is marked as a comment: a block that is not even a sentence (a rating,
+        # a teaser title, a menu label) is chrome
+        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
+        if len(prose) < len(drafts):
+            warnings.append(
+                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
+                "the comment zone carry no author, date or reply line and are no sentence; not "
+                "taken as comments")
+        drafts = prose
+    if len(drafts) == 1 and not _marked(drafts[0]):
+        # one block after a heading with no name, date or reply line: a form notice, a
+        # rating or a teaser far more often than a lone anonymous comment
+        warnings.append(
+            f"line {(zone or 0) + 2}: one block after the comment zone's start "
+            f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
+            "a comment")
+        drafts = []
+    return drafts
+
+
 def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     """Parse a plain-text page dump into one Article with its comments (parents unknown).
 
@@ -430,26 +251,39 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
+    # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
+    drafts = _drop_unmarked(drafts, zone, warnings)
+    learned = None
     if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
         # No comment found by headings or header runs the rules trust, but some header shape
         # repeats with prose between: the learned line classifier's zone.
         learned = dumpzone.learned_zone(lines, start)
-        if learned is not None:
-            # the rules' "left in the body" notes no longer hold: say where the zone came from
-            del warnings[mark:]
-            warnings.append(
-                f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
-                "found by the learned line classifier (no comment heading or trusted header "
-                f"run; zone score {learned.score:.1f})")
-            zone = learned.start - 1
-            drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
-                      for c in learned.comments]
-    if zone is None:
+        why = "no comment heading or trusted header run"
+    elif drafts and zone is not None and dumpshape.header_runs(lines[:zone], start, loose=True):
+        # The rules' zone weighed against the classifier's: a zone that starts above the
+        # rules' heading and holds clearly more comment evidence wins.
+        learned = dumpzone.earlier_zone(lines, start, zone)
+        why = f"it starts above the rules' zone at line {zone + 1} and scores higher"
+    if learned is not None:
+        # the rules' "left in the body" notes no longer hold: say where the zone came from
+        del warnings[mark:]
+        warnings.append(
+            f"lines {learned.start + 1}-{learned.end + 1}: {len(learned.comments)} comments "
+            f"found by the learned line classifier ({why}; zone score {learned.score:.1f})")
+        zone = learned.start - 1
+        drafts = [_Draft(author=c.author, date=c.date, paragraphs=c.paragraphs)
+                  for c in learned.comments]
+        # inside the classifier's zone the rules split the comments where they see at least
+        # as many as the classifier's header lines open (names, list items, "says:" lines)
+        ruled = _comments(lines[learned.start:learned.end + 1])
+        if len(ruled) >= len(drafts):
+            drafts = ruled
+    if zone is None and signed:
         # No comment section: Q&A pages still sign each comment ("– Name" then a date).
-        if signed:
-            for first, last, _draft in signed:
-                skip.update(range(first, last + 1))
-            drafts = [d for _f, _l, d in signed]
+        for first, last, _draft in signed:
+            skip.update(range(first, last + 1))
+        drafts = [d for _f, _l, d in signed]
+    drafts = _drop_unmarked(drafts, zone, warnings)
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),

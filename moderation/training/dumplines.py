@@ -143,7 +143,7 @@ def cross_validate(dumps: list[LabelledDump], k: int) -> dict:
     pred = np.zeros_like(y)
     for tr, te in GroupKFold(n_splits=k).split(X, y, g):
         pred[te] = fit(X[tr], y[tr]).predict(X[te])
-    report = {"lines": int(len(y)), "accuracy": round(float((pred == y).mean()), 3)}
+    report = {"lines": len(y), "accuracy": round(float((pred == y).mean()), 3)}
     for c, name in enumerate(CLASSES):
         tp = int(((pred == c) & (y == c)).sum())
         p, r = tp / max(1, int((pred == c).sum())), tp / max(1, int((y == c).sum()))
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 "(dev sites only, dumps rendered by tools/render_like_seed.py) with "
                 "silver_comments/; the same dev pages with their comments cut out",
         "held_out_sites_excluded": True, "dumps": len(dumps), "sites": len(set(g.tolist())),
-        "lines": int(len(y)), "labels": "silver (matched per line, see the training module)",
+        "lines": len(y), "labels": "silver (matched per line, see the training module)",
         "params": PARAMS}
     args.out.write_text(json.dumps(spec, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(y)} lines)", file=sys.stderr)

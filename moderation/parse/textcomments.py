@@ -1,0 +1,234 @@
+"""Comment drafts of a text dump's comment section: where each comment opens and what it holds.
+
+A comment opens at a name line with text after it, a "Name says:" line, a list item, an
+author-and-date line, or a header line the caller knows from the dump's structure (``headers``);
+widget chrome (reply buttons, form prompts) closes or is dropped; a menu after the last comment,
+a sidebar heading or the reply form ends the section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from moderation.parse import chrome
+
+_NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
+_PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
+_SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
+_SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:\s*(.*)$")
+_RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
+_END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
+_NAME_PARTICLES = frozenset("""
+de du da di del della van von der den la le el al bin ibn y zu ten
+""".split())  # noqa: SIM905 - a word list reads better as text
+_STOPWORDS = frozenset("""
+you i me my we our us is are was were be been am and or but for with this that these those to
+so much very thanks thank please it its in on at of not no yes all just here there what how why
+und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke bitte liebe
+lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
+wow ok okay merci gracias grazie bedankt dank regards cheers best greetings saludos
+thx xoxo hugs kisses salut ciao tschüss
+""".split())  # noqa: SIM905 - a word list reads better as text
+# Body paragraphs at least this long (words) show the article has started.
+_LOOKAHEAD = 6
+# Lines longer than this are prose: no chrome phrase, date or name line is this long.
+_LONG_LINE = 120
+# This many menu-like lines in a row after the comments end the comment section.
+_NAV_RUN = 3
+
+
+
+@dataclass
+class _Draft:
+    author: str | None = None
+    date: str | None = None
+    item: str | None = None  # the list marker that opened it ("3.", "•")
+    inner: str | None = None  # the last marker of a list inside its text
+    kind: str = "comment"
+    paragraphs: list[list[str]] = field(default_factory=list)
+
+    def add(self, line: str, new_paragraph: bool) -> None:
+        if new_paragraph or not self.paragraphs:
+            self.paragraphs.append([line])
+        else:
+            self.paragraphs[-1].append(line)
+
+    def text(self) -> str:
+        return "\n\n".join("\n".join(p) for p in self.paragraphs).strip()
+
+
+def is_name_like(line: str, *, capitalised: bool = True) -> bool:
+    """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
+    s = line.strip()
+    if not s or len(s) > 40 or s.endswith(_END_PUNCT) or "://" in s or "@" in s[1:]:
+        return False
+    tokens = s.split()
+    if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
+        return False
+    for tok in tokens:
+        if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
+            return False
+    if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
+        return False
+    return not s.isdigit()
+
+
+def _content_follows(lines: list[str], i: int, name: str) -> bool:
+    """After an author candidate at i, does comment text come (past blanks, dates, chrome)?"""
+    seen = 0
+    for j in range(i + 1, len(lines)):
+        s = lines[j].strip()
+        if not s or s == name or chrome.is_meta_line(s):
+            continue
+        seen += 1
+        if seen > 1 or j - i > _LOOKAHEAD:
+            return False
+        if chrome.is_zone_end(s) or _NUMBERED.match(s) or chrome.is_boilerplate(s):
+            return False
+        return not is_name_like(s) or len(s.split()) >= 6
+    return False
+
+
+def _is_nav_label(line: str) -> bool:
+    """A menu or section label: a few Title Case words, no sentence punctuation."""
+    words = line.split()
+    if not 1 < len(words) <= 6 or line.endswith(_END_PUNCT) or any(c.isdigit() for c in line):
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
+
+
+def _next_item(prev: str | None, marker: str) -> bool:
+    """True when marker continues the list that prev opened ("3." after "2.", "•" after "•")."""
+    if prev is None:
+        return False
+    if not marker[0].isdigit():
+        return marker == prev
+    return prev[:-1].isdigit() and int(marker[:-1]) == int(prev[:-1]) + 1
+
+def split_comments(lines: list[str]) -> list[_Draft]:
+    """Split the lines of a comment section into comment drafts (author, date, text, kind)."""
+    return _comments(lines)
+
+
+def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
+              lead: bool = True) -> list[_Draft]:
+    """Comment drafts; ``headers`` are lines known (by structure) to head (``lead``) or close
+    each comment."""
+    done: list[_Draft] = []
+    cur: _Draft | None = None
+    blank_run = 0
+    prev = "start"  # start | blank | meta | author | content
+    nav: list[_Draft] = []  # drafts of the last run of menu-like lines
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None and cur.paragraphs:
+            done.append(cur)
+        cur = None
+
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            blank_run += 1
+            if blank_run >= 2 and cur is not None and cur.paragraphs:
+                close()
+            continue
+        was_blank, blank_run = blank_run > 0, 0
+        if i in headers:
+            if cur is not None and cur.paragraphs:
+                if not lead:
+                    cur.date = cur.date or s
+                close()
+                if not lead:
+                    prev = "meta"
+                    continue
+            if lead:
+                if cur is None or cur.date:
+                    close()
+                    cur = _Draft()
+                cur.date = s
+            prev = "meta"
+            continue
+        if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
+                and not _PINGBACK.match(s) and not _SAYS.match(s) and not chrome.is_zone_end(s):
+            cur.add(s, new_paragraph=was_blank or prev != "content")  # prose: no cue to test
+            prev = "content"
+            continue
+        has_text = cur is not None and bool(cur.paragraphs)
+        if chrome.is_page_end(s):
+            break  # sidebar or footer headings: whatever follows is not a comment
+        if chrome.says_no_comments(s) and not done:
+            return []
+        if chrome.is_zone_end(s):
+            if done or has_text:
+                break
+            prev = "meta"  # the reply form printed above the comments
+            continue
+        numbered = _NUMBERED.match(s)
+        if numbered and not was_blank and prev == "content" and cur is not None:
+            marker = numbered.group(1)
+            if _next_item(cur.inner, marker) or not _next_item(cur.item, marker):
+                cur.inner = marker  # a list inside a comment, not the comment list
+                numbered = None
+        if numbered:
+            close()
+            cur, s = _Draft(item=numbered.group(1)), numbered.group(2).strip()
+            if chrome.is_meta_line(s) or _RATING.match(s):
+                prev = "meta"
+                continue
+        if chrome.is_meta_line(s) or chrome.is_zone_start(s) or chrome.is_boilerplate(s) \
+                or _RATING.match(s):
+            if has_text:
+                close()
+            if cur is not None and cur.author and not cur.date and chrome.is_date_line(s):
+                cur.date = s
+            prev = "meta"
+            continue
+        signature = _SIGNATURE.match(s)
+        if signature and has_text and cur is not None and not cur.author \
+                and is_name_like(signature.group(1)):
+            cur.author = signature.group(1).strip()
+            prev = "meta"
+            continue
+        pingback = _PINGBACK.match(s)
+        if pingback:
+            if cur is None or cur.paragraphs:
+                close()
+                cur = _Draft()
+            cur.kind = pingback.group(1).lower()
+            s = pingback.group(2)
+        says = _SAYS.match(s)
+        author_date = None if says else chrome.split_author_date(s)
+        if says and is_name_like(says.group(1)):
+            close()
+            cur = _Draft(author=says.group(1))
+            s = says.group(2).strip()
+            prev = "author"
+            if not s:
+                continue
+        elif author_date and is_name_like(author_date[0], capitalised=False):
+            close()
+            cur = _Draft(author=author_date[0], date=author_date[1])
+            prev = "author"
+            continue
+        elif ((was_blank or prev != "content") and is_name_like(s)
+              and _content_follows(lines, i, s)):
+            if cur is not None and cur.author == s and not cur.paragraphs:
+                continue  # the same name printed twice (avatar alt text, then the link)
+            close()
+            cur = _Draft(author=s)
+            prev = "author"
+            continue
+        if cur is None:
+            cur = _Draft()
+        cur.add(s, new_paragraph=was_blank or prev != "content")
+        prev = "content"
+        nav = nav + [cur] if was_blank and _is_nav_label(s) else []
+        if len(nav) >= _NAV_RUN and all(d is cur for d in nav) \
+                and (done or cur.paragraphs[:-_NAV_RUN]):
+            del cur.paragraphs[-_NAV_RUN:]  # the site's menu after the last comment
+            break
+    close()
+    return done
