@@ -30,9 +30,9 @@ from sklearn.metrics import roc_auc_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.scoring import load_scorer  # noqa: E402
-from moderation.training import data as en_data  # noqa: E402
-from moderation.training import multidata  # noqa: E402
+from moderation.scoring import load_scorer
+from moderation.training import data as en_data
+from moderation.training import multidata
 
 
 def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:

@@ -75,7 +75,7 @@ def test_routing_sends_each_language_to_its_model(routed, english):
     got = routed.score(texts)
     assert [g.model for g in got[:2]] == ["builtin:multi-tox"] * 2
     assert [g.language for g in got[:2]] == ["de", "de"]
-    assert got[0].labels["toxicity"] > 0.8 > 0.2 > got[1].labels["toxicity"]
+    assert got[0].labels["toxicity"] > 0.8 and got[1].labels["toxicity"] < 0.2
     assert got[0].status == got[1].status == "ok"
     assert got[4].model == "builtin:multi-tox" and got[4].language == "es" and got[4].status == "ok"
     # English (and the too-short "ok") is scored by the English model exactly as without routing
@@ -114,7 +114,7 @@ def test_a_damaged_encoder_file_is_one_line_exit_2(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "1", "text": GERMAN_BAD}) + "\n")
     proc = subprocess.run([sys.executable, "-m", "moderation", "score-file", str(src), "-o",
-                           str(tmp_path / "out.jsonl")], capture_output=True, text=True, cwd=tmp_path,
+                           str(tmp_path / "out.jsonl")], capture_output=True, text=True, cwd=tmp_path, check=False,
                           env={**os.environ, "MODERATION_E5_FILE": str(bad)})
     assert proc.returncode == 2, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
@@ -146,7 +146,7 @@ def _page(tmp_path: Path) -> Path:
 def test_run_on_a_german_page_scores_routes_and_flags_per_language(tmp_path):
     db = tmp_path / "m.db"
     proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "run",
-                           str(_page(tmp_path))], capture_output=True, text=True, cwd=ROOT)
+                           str(_page(tmp_path))], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     with Store(str(db)) as store:
         rows = store.query("SELECT c.text, s.model, s.language, s.status FROM scorings s"
@@ -161,7 +161,7 @@ def test_run_on_a_german_page_scores_routes_and_flags_per_language(tmp_path):
         assert item.language == "de" and item.model == "builtin:multi-tox"
         # a rerun of score finds nothing to do, and nothing counts as stale
         again = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "score",
-                                "--rescore"], capture_output=True, text=True, cwd=ROOT)
+                                "--rescore"], capture_output=True, text=True, cwd=ROOT, check=False)
         assert again.returncode == 0, again.stderr
         n = store.query("SELECT COUNT(*) AS n FROM scorings")[0]["n"]
         assert n == 2
@@ -181,11 +181,11 @@ def test_calibrate_per_language_writes_its_table(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, check=True)
     proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "--config", str(cfg),
                            "calibrate", "--language", "de", "--min-decisions", "1", "--write",
-                           "--label", "toxicity"], capture_output=True, text=True, cwd=ROOT)
+                           "--label", "toxicity"], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "[thresholds.de]" in cfg.read_text() and "[thresholds.de]" in proc.stderr
     assert load_config(cfg).thresholds["toxicity"] == 0.5
     assert "toxicity" in load_config(cfg).thresholds.by_language["de"]
     bad = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "calibrate",
-                          "--language", "de]\n[x"], capture_output=True, text=True, cwd=ROOT)
+                          "--language", "de]\n[x"], capture_output=True, text=True, cwd=ROOT, check=False)
     assert bad.returncode == 2 and "ISO 639" in bad.stderr

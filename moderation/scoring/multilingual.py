@@ -71,12 +71,12 @@ def load_encoder(expect_state: str | None = None) -> Encoder:
             # The input file's SHA-256 is checked above and the conversion is deterministic
             # (tests/test_multilingual.py checks the digest); MODERATION_E5_VERIFY=1 checks the
             # dequantized tensors here as well (about 0.6 s).
-            verify = expect_state and os.environ.get("MODERATION_E5_VERIFY") == "1"
+            verify = bool(expect_state) and os.environ.get("MODERATION_E5_VERIFY") == "1"
             digest = e5_weights.state_digest(parts.state) if verify else ""
             if verify and digest != expect_state:
                 raise ScorerError(
                     f"multilingual encoder: converted weights digest {digest[:12]}... differs "
-                    f"from the model's {expect_state[:12]}...; reinstall {e5_weights.PACKAGE}")
+                    f"from the model's {(expect_state or '')[:12]}...; reinstall {e5_weights.PACKAGE}")
             tok = e5_model.E5Tokenizer(parts)
             model = e5_model.encoder(parts)
             use_bf16 = os.environ.get("MODERATION_E5_DTYPE", "").lower() != "fp32" and cpu_has_bf16()

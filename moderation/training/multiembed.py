@@ -24,7 +24,7 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
     from moderation.scoring import multilingual
 
     enc = multilingual.load_encoder()
-    tok, model = enc.tokenizer, enc.model
+    tok = enc.tokenizer
     ids = tok(list(texts))["input_ids"]
     width = MAX_LENGTH
     ids = [x if len(x) <= width else x[: width - 1] + x[-1:] for x in ids]

@@ -90,7 +90,7 @@ def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[n
         m: dict[str, Any] = {}
         for lg in sets:
             p = _sig(a * (emb[lg][1] @ coef + icpt) + b)
-            m[lg] = {"dev_auc": _auc(ys[lg][1], p), "n_dev": int(len(p))}
+            m[lg] = {"dev_auc": _auc(ys[lg][1], p), "n_dev": len(p)}
             if lg == head or head == POOLED:
                 m[lg]["ece"] = _ece(ys[lg][1], p)
                 m[lg]["base_rate"] = float(ys[lg][1].mean())

@@ -31,6 +31,7 @@ from moderation.tui.render import (
     thread_text,
 )
 
+
 def scored_by_text(item: QueueItem) -> Text:
     """Which model scored the comment, and in which language it read it."""
     out = Text("\nScored by ", style="dim")
