@@ -25,6 +25,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "insult": 0.6,
         "identity_attack": 0.5,
         "sexual_explicit": 0.7,
+        # per language (comments the multilingual model scores), as config.toml ships them
+        "de": {"toxicity": 0.55},
+        "da": {"toxicity": 0.2},
+        "pl": {"toxicity": 0.2},
+        "pt": {"toxicity": 0.55},
+        "fr": {"toxicity": 0.8},
     },
     "queue": {
         "status": "pending",
@@ -175,7 +181,8 @@ def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str,
                         raise ConfigError(f"{source}: {full}.{label} must be a number from 0 to 1, "
                                           f"got {x!r}")
                     table[label] = float(x)
-                data[section][key] = table
+                data[section][key] = {**data[section].get(key, {}), **table} \
+                    if isinstance(data[section].get(key), dict) else table
                 continue
             if section == "thresholds":
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:

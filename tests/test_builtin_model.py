@@ -27,7 +27,12 @@ BENIGN = [
 ]
 
 
-@pytest.fixture(scope="module", params=SHIPPED)
+# The English models; the multilingual one (English goes elsewhere) has tests/test_multilingual.py.
+ENGLISH = [n for n in SHIPPED
+           if json.loads((MODELS / n / "manifest.json").read_text())["kind"] != "multilingual"]
+
+
+@pytest.fixture(scope="module", params=ENGLISH)
 def scorer(request: pytest.FixtureRequest):
     return builtin.load(request.param)
 

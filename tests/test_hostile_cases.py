@@ -932,6 +932,11 @@ SCORING_TEXTS = {
     "empty": "", "blank": " \n\t ", "emoji": "\U0001f642\U0001f642\U0001f525",
     "german": "Das ist ein sehr langer Kommentar auf Deutsch \u00fcber die Politik der "
               "Stadtverwaltung, den Bau der neuen Br\u00fccke und die \u00d6ffnungszeiten.",
+    "russian": "\u042d\u0442\u043e \u0434\u043b\u0438\u043d\u043d\u044b\u0439 "
+               "\u043a\u043e\u043c\u043c\u0435\u043d\u0442\u0430\u0440\u0438\u0439 "
+               "\u043e \u043d\u043e\u0432\u043e\u043c \u043c\u043e\u0441\u0442\u0435 "
+               "\u0438 \u0433\u043e\u0440\u043e\u0434\u0441\u043a\u043e\u0439 "
+               "\u043f\u043e\u043b\u0438\u0442\u0438\u043a\u0435.",
     "long_abuse": FILLER + " " + ABUSE, "long_clean": FILLER,
     **{f"obf{i}": t for i, t in enumerate(OBFUSCATED)},
 }
@@ -995,7 +1000,15 @@ def test_case_23_empty_is_not_scored_never_clean(scored_db: Path) -> None:
 def test_case_23_uncovered_language_is_marked_for_review(scored_db: Path) -> None:
     from moderation.triage import load_queue
 
-    status, _, _, cid = scoring_of(scored_db, "german")
+    # German is covered by the multilingual model the default config routes it to (#21) ...
+    status, labels, _, _ = scoring_of(scored_db, "german")
+    assert status == "ok" and set(labels) == {"toxicity"}
+    with Store(scored_db) as s:
+        assert s.query("SELECT model, language FROM scorings WHERE is_current = 1 AND comment_id"
+                       " = (SELECT id FROM comments WHERE author = 'german')") == [
+            {"model": "builtin:multi-tox", "language": "de"}]
+    # ... Russian by no model: it goes to review, with the reason
+    status, _, _, cid = scoring_of(scored_db, "russian")
     assert status == "unsupported_language"
     with Store(scored_db) as s:
         item = next(i for i in load_queue(s, Config().thresholds) if i.comment_id == cid)

@@ -106,6 +106,13 @@ def test_bf16_scores_within_001_of_fp32():
     assert max(abs(a - b) for a, b in zip(fast, exact)) <= 0.01
 
 
+def test_empty_is_not_scored_and_english_is_not_claimed():
+    multi = load_scorer("builtin:multi-tox", device="cpu")
+    res = multi.score(["", "  \n\t", "Great reporting, thank you, I really enjoyed reading it."])
+    assert [r.status for r in res[:2]] == ["empty", "empty"] and res[0].labels == {}
+    assert res[2].status == "unsupported_language"  # English is the English model's
+
+
 def test_a_damaged_encoder_file_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "e5-small-q4.bin"
     data = bytearray(e5_weights.locate().read_bytes())
@@ -126,7 +133,7 @@ def test_config_language_tables(tmp_path):
     cfg.write_text("[thresholds]\ntoxicity = 0.5\n[thresholds.de]\ntoxicity = 0.7\n")
     thr = load_config(cfg).thresholds
     assert thr["toxicity"] == 0.5 and thr.for_language("de")["toxicity"] == 0.7
-    assert thr.for_language("fr")["toxicity"] == 0.5
+    assert thr.for_language("es")["toxicity"] == 0.5  # no table: the general value
     cfg.write_text("[thresholds.Deutsch]\ntoxicity = 0.7\n")
     with pytest.raises(Exception, match="ISO 639"):
         load_config(cfg)
