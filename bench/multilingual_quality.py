@@ -33,12 +33,7 @@ sys.path.insert(0, str(ROOT))
 from moderation.scoring import load_scorer
 from moderation.training import data as en_data
 from moderation.training import multidata
-
-
-def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    return float(sum((idx == k).mean() * abs(p[idx == k].mean() - y[idx == k].mean())
-                     for k in range(bins) if (idx == k).any()))
+from moderation.training.evaluate import ece
 
 
 def templates() -> dict[str, tuple[list[str], np.ndarray]]:
@@ -70,34 +65,28 @@ def main() -> int:
                                f"{__import__('os').cpu_count()} CPUs", "dev": {}, "templates": {}}
     print(f"{'set':<12} {'n':>5}  {'multi AUC':>9}  {'English AUC':>11}  {'multi ECE':>9}  routed to multi")
     nonen: list[str] = []
+
+    def compare(texts: list[str], y: np.ndarray) -> dict:
+        r, e = routed.score(texts), english.score(texts)
+        p = np.array([x.labels.get("toxicity", 0.0) for x in r])
+        pe = np.array([x.labels.get("toxicity", 0.0) for x in e])
+        return {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
+                "ece_multi": ece(y, p), "base_rate": float(y.mean()),
+                "routed_share": float(np.mean([x.model == "builtin:multi-tox" for x in r]))}
+
     for lang in multidata.SOURCES:
         _, dev = en_data.split(multidata.load_language(lang))
         if args.limit:
             dev = random.Random(7).sample(dev, min(args.limit, len(dev)))
         texts = [e.text for e in dev]
-        y = np.array([e.labels["toxicity"] for e in dev])
         nonen.extend(texts)
-        r = routed.score(texts)
-        e = english.score(texts)
-        p = np.array([x.labels.get("toxicity", 0.0) for x in r])
-        pe = np.array([x.labels.get("toxicity", 0.0) for x in e])
-        share = np.mean([x.model == "builtin:multi-tox" for x in r])
-        row = {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
-               "ece_multi": ece(y, p), "routed_share": float(share), "base_rate": float(y.mean())}
-        report["dev"][lang] = row
+        row = report["dev"][lang] = compare(texts, np.array([e.labels["toxicity"] for e in dev]))
         print(f"{lang + ' dev':<12} {len(texts):>5}  {row['auc_multi']:>9.3f}  {row['auc_english']:>11.3f}"
-              f"  {row['ece_multi']:>9.3f}  {share:.0%}")
+              f"  {row['ece_multi']:>9.3f}  {row['routed_share']:.0%}")
     for lang, (texts, y) in templates().items():
-        r = routed.score(texts)
-        e = english.score(texts)
-        p = np.array([x.labels.get("toxicity", 0.0) for x in r])
-        pe = np.array([x.labels.get("toxicity", 0.0) for x in e])
-        share = np.mean([x.model == "builtin:multi-tox" for x in r])
-        row = {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
-               "routed_share": float(share)}
-        report["templates"][lang] = row
+        row = report["templates"][lang] = compare(texts, y)
         print(f"{lang + ' hate':<12} {len(texts):>5}  {row['auc_multi']:>9.3f}  {row['auc_english']:>11.3f}"
-              f"  {'':>9}  {share:.0%}")
+              f"  {'':>9}  {row['routed_share']:.0%}")
     # speed, in this run: routed scorer on non-English comments, English model on English ones
     sample = random.Random(3).sample(nonen, min(1000, len(nonen)))
     _, en_dev = en_data.split(en_data.load_all(en_data.DEFAULT_DATA, ("olid2019", "jigsaw2018")))

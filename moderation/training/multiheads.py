@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from moderation.training.evaluate import ece
+
 POOLED = "*"
 # Languages served by the pooled head only: XLM-R was pretrained on them and bench/ has a
 # hate test of our own for each; no other language is routed without such a check.
@@ -37,17 +39,6 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
-
-
-def _ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error over equal-width probability bins."""
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    err = 0.0
-    for k in range(bins):
-        m = idx == k
-        if m.any():
-            err += m.mean() * abs(p[m].mean() - y[m].mean())
-    return float(err)
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
@@ -92,7 +83,7 @@ def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[n
             p = _sig(a * (emb[lg][1] @ coef + icpt) + b)
             m[lg] = {"dev_auc": _auc(ys[lg][1], p), "n_dev": len(p)}
             if lg == head or head == POOLED:
-                m[lg]["ece"] = _ece(ys[lg][1], p)
+                m[lg]["ece"] = ece(ys[lg][1], p)
                 m[lg]["base_rate"] = float(ys[lg][1].mean())
         metrics[head] = m
     routes = {lang: lang for lang in langs} | {lang: POOLED for lang in CROSS_LINGUAL}
