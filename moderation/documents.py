@@ -105,9 +105,25 @@ class Span:
     weight: float = 0.0
 
 
+# Scores of a comment's de-obfuscated copy (f*ck, f.u.c.k, look-alikes) are stored beside the
+# model's own under this prefix ("deobfuscated:toxicity"); they use the label's threshold.
+DEOBFUSCATED = "deobfuscated:"
+
+
+def base_label(label: str) -> str:
+    """The model label a stored label belongs to: "deobfuscated:insult" -> "insult"."""
+    return label.removeprefix(DEOBFUSCATED)
+
+
 @dataclass(frozen=True)
 class Scores:
-    """A model's output for one text: label -> probability (plain floats)."""
+    """A model's output for one text: label -> probability (plain floats).
+
+    ``labels`` is the model's own output on the text as written (for a Detoxify model, exactly
+    Detoxify's probabilities). ``deobfuscated`` holds the same labels scored on a de-obfuscated
+    copy, only for texts where that copy differs; it is never folded into ``labels``, but it
+    may flag a comment, and the queue says so (``flag_values``).
+    """
 
     labels: dict[str, float]
     model: str
@@ -118,6 +134,19 @@ class Scores:
     # Set when the text could not be scored meaningfully: "empty", "unsupported_language", ...
     status: str = "ok"
     language: str | None = None
+    deobfuscated: dict[str, float] | None = None
+
+    def flag_values(self) -> dict[str, float]:
+        """What is compared with thresholds: each label's score on the text and, where there
+        is one, on its de-obfuscated copy, the latter under ``deobfuscated:LABEL``."""
+        if not self.deobfuscated:
+            return dict(self.labels)
+        return {**self.labels, **{DEOBFUSCATED + k: v for k, v in self.deobfuscated.items()}}
+
+    def effective(self) -> dict[str, float]:
+        """Each label's higher score of the text and its de-obfuscated copy (for ranking)."""
+        extra = self.deobfuscated or {}
+        return {k: max(v, extra.get(k, v)) for k, v in self.labels.items()}
 
 
 @dataclass(frozen=True)

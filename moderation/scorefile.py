@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from moderation.batch import ScorerSpec, ScoringPool, Summary
+from moderation.documents import DEOBFUSCATED
 from moderation.errors import InputError
 from moderation.export import neutralize
 from moderation.scoring import Scorer
@@ -94,16 +95,18 @@ class _Writer:
 
     def header(self) -> None:
         if self.csv is not None:
-            self.csv.writerow(["id", "line", "status", "reason", *self.labels, "model",
+            self.csv.writerow(["id", "line", "status", "reason", *self.labels,
+                               *(DEOBFUSCATED + k for k in self.labels), "model",
                                "version", "windows"])
 
     def row(self, line: int, rid: Any, sc: Any = None, reason: str | None = None) -> None:
         if self.csv is not None:
-            labels = sc.labels if sc is not None else {}
+            labels = sc.flag_values() if sc is not None else {}
+            names = (*self.labels, *(DEOBFUSCATED + k for k in self.labels))
             self.csv.writerow([
                 neutralize("" if rid is None else str(rid)), line,
                 sc.status if sc is not None else "skipped", reason or "",
-                *("" if labels.get(k) is None else repr(float(labels[k])) for k in self.labels),
+                *("" if labels.get(k) is None else repr(float(labels[k])) for k in names),
                 sc.model if sc else "", sc.version if sc else "", sc.windows if sc else ""])
             return
         rec: dict[str, Any] = {"id": rid, "line": line}
@@ -111,7 +114,8 @@ class _Writer:
             rec.update(status="skipped", reason=reason)
         else:
             rec["status"] = sc.status
-            rec.update({k: float(v) for k, v in sc.labels.items()})
+            # The model's own scores, then any de-obfuscated copy's as "deobfuscated:LABEL".
+            rec.update({k: float(v) for k, v in sc.flag_values().items()})
             rec.update(model=sc.model, version=sc.version, windows=sc.windows)
         self.out.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from moderation.documents import base_label
 from moderation.store import Store
 
 # Scoring statuses that need a person even though no label crossed its threshold.
@@ -16,16 +17,31 @@ REVIEW_STATUSES = {
 }
 
 
+def threshold_of(label: str, thresholds: dict[str, float]) -> float | None:
+    """A stored label's threshold: its own, or for ``deobfuscated:LABEL`` that of LABEL."""
+    return thresholds.get(base_label(label))
+
+
+def label_name(label: str) -> str:
+    """How a stored label is shown: ``deobfuscated:insult`` -> ``insult (de-obfuscated)``."""
+    base = base_label(label)
+    return base if base == label else f"{base} (de-obfuscated)"
+
+
 def flagged_labels(labels: dict[str, float], thresholds: dict[str, float]) -> list[str]:
-    """Labels whose score reaches their threshold, highest score first."""
-    hits = [k for k, v in labels.items() if k in thresholds and v >= thresholds[k]]
+    """Labels whose score reaches their threshold, highest score first. The score of a
+    comment's de-obfuscated copy (``deobfuscated:LABEL``) is held to LABEL's threshold."""
+    hits = [k for k, v in labels.items()
+            if (t := threshold_of(k, thresholds)) is not None and v >= t]
     return sorted(hits, key=lambda k: -labels[k])
 
 
 def reason(labels: dict[str, float], thresholds: dict[str, float], score_status: str) -> str:
-    """A one-line, human reason for the flag: the labels over threshold with their scores."""
+    """A one-line, human reason for the flag: the labels over threshold with their scores
+    (a score of the de-obfuscated copy says so)."""
     hits = flagged_labels(labels, thresholds)
-    parts = [f"{k} {labels[k]:.2f} ≥ {thresholds[k]:.2f}" for k in hits]
+    parts = [f"{base_label(k)} {labels[k]:.2f} ≥ {threshold_of(k, thresholds):.2f}"
+             + (" on the de-obfuscated copy" if k != base_label(k) else "") for k in hits]
     if score_status in REVIEW_STATUSES:
         parts.append(f"needs review: {REVIEW_STATUSES[score_status]}")
     if score_status == "empty":

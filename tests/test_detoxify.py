@@ -137,12 +137,54 @@ def test_long_comment_with_insult_at_the_end_is_caught_in_windows(
 
 
 @pytest.mark.parametrize("masked", ["you are an i.d.i.o.t", "you are an id*ot", "you are an idi0t"])
-def test_obfuscated_insult_is_scored_on_a_normalized_copy(
+def test_obfuscated_insult_is_scored_on_a_normalized_copy_kept_apart(
     scorer: Scorer, reference, masked: str
 ) -> None:
-    assert reference.predict([masked])["toxicity"] < 0.1  # Detoxify on the raw text misses it
+    ref = reference.predict([masked])
+    assert ref["toxicity"] < 0.1  # Detoxify on the raw text misses it
     (result,) = scorer.score([masked])
-    assert result.labels["toxicity"] > 0.9 and result.labels["insult"] > 0.9
+    # The model's score stays Detoxify's own; the de-obfuscated copy's is its own field.
+    assert result.labels == pytest.approx({k: ref[k] for k in CLASSES}, abs=1e-5)
+    assert result.deobfuscated is not None
+    assert result.deobfuscated["toxicity"] > 0.9 and result.deobfuscated["insult"] > 0.9
+    assert result.effective()["toxicity"] > 0.9
+
+
+def test_scores_equal_detoxify_predict_where_the_normalizer_changes_the_text(
+    scorer: Scorer, reference
+) -> None:
+    # #20 found scores up to 0.004 (CPU) apart from Detoxify's where the old score was the
+    # maximum over both copies: it is now Detoxify's own, whatever the copy says.
+    from moderation.scoring.normalize import normalize
+
+    texts = ["F*ck Cdn Laws", "you are an id*ot", "sh1t", "ｉｄｉｏｔ", "you st.upid man",
+             "f.u.c.k this idiot", td.filler(80, seed=11) + " i.d.i.o.t"]
+    assert all(normalize(t).text != t.lower() for t in texts)
+    ref = reference.predict(texts)
+    for i, result in enumerate(scorer.score(texts)):
+        assert result.deobfuscated is not None, texts[i]
+        for label in CLASSES:
+            assert result.labels[label] == pytest.approx(ref[label][i], abs=1e-5), (i, label)
+
+
+def test_a_deobfuscated_score_flags_and_the_queue_says_so(scorer: Scorer, tmp_path: Path) -> None:
+    from moderation.config import Config
+    from moderation.documents import Article, Comment, ParseResult
+    from moderation.store import Store
+    from moderation.triage import load_queue
+
+    texts = ["you are an id*ot", "Thanks, great article!", "you are an idiot"]
+    with Store(tmp_path / "d.db") as store:
+        store.ingest(ParseResult("text", (Article(title="t", comments=tuple(
+            Comment(t, author=f"a{i}", position=i) for i, t in enumerate(texts))),), source="s"))
+        store.save_scores(list(zip((1, 2, 3), scorer.score(texts))))
+        stored = store.scores_for(1)
+        assert stored is not None and stored["labels"]["toxicity"] < 0.1
+        assert stored["labels"]["deobfuscated:toxicity"] > 0.9
+        items = {i.comment_id: i for i in load_queue(store, Config().thresholds)}
+    assert set(items) == {1, 3}  # flagged: the masked insult through its copy, the plain one
+    assert "on the de-obfuscated copy" in items[1].reason
+    assert "toxicity" in items[1].reason and "de-obfuscated" not in items[3].reason
 
 
 def test_empty_and_whitespace_are_not_scored(scorer: Scorer) -> None:

@@ -271,13 +271,17 @@ def test_a_text_past_max_windows_is_scored_at_both_ends_and_marked_too_long(tiny
     assert list(r_huge.labels.values()) == pytest.approx(expected, abs=1e-5)
 
 
-def test_alternates_are_scored_with_their_text_keeping_the_larger_score(tiny) -> None:
+def test_alternates_are_scored_beside_their_text_never_mixed_into_it(tiny) -> None:
     engine = make(tiny)
     a, b, x = "the council vote", "a fine morning", "the river and the bridge"
     sa, sb, sx = (r.labels for r in engine.score([a, b, x]))
     merged = engine.score([a, b], alternates={1: x, 5: "out of range"})
-    assert merged[0].labels == pytest.approx(sa, abs=1e-6)
-    assert merged[1].labels == pytest.approx({k: max(sb[k], sx[k]) for k in sb}, abs=1e-6)
+    assert merged[0].labels == pytest.approx(sa, abs=1e-6) and merged[0].deobfuscated is None
+    assert merged[1].labels == pytest.approx(sb, abs=1e-6)  # the text's own scores, exactly
+    assert merged[1].deobfuscated == pytest.approx(sx, abs=1e-6)
+    assert merged[1].effective() == pytest.approx({k: max(sb[k], sx[k]) for k in sb}, abs=1e-6)
+    assert merged[1].flag_values() == pytest.approx(
+        {**sb, **{f"deobfuscated:{k}": v for k, v in sx.items()}}, abs=1e-6)
     assert merged[1].windows == 1
 
 

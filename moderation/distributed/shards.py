@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from moderation.documents import Scores
+from moderation.documents import DEOBFUSCATED, Scores, base_label
 from moderation.errors import InputError
 
 INCOMPLETE = "_incomplete"
@@ -72,10 +72,12 @@ def done_ids(outdir: Path) -> tuple[set[Any], list[str]]:
 
 def result_row(rid: Any, sc: Scores | None, labels: tuple[str, ...],
                reason: str | None = None) -> dict[str, Any]:
-    """One output row: id, every label (NaN where the model gave none), status, model."""
+    """One output row: id, every label and its ``deobfuscated:`` twin (NaN where the model gave
+    none, so every shard has the same columns), status, model."""
     row: dict[str, Any] = {"id": rid}
-    for label in labels:
-        value = sc.labels.get(label) if sc is not None else None
+    values = sc.flag_values() if sc is not None else {}
+    for label in (*labels, *(DEOBFUSCATED + label for label in labels)):
+        value = values.get(label)
         row[label] = float(value) if value is not None else math.nan
     row["status"] = sc.status if sc is not None else f"skipped: {reason}"
     row["model"] = sc.model if sc is not None else ""
@@ -104,12 +106,14 @@ def scores_of(row: dict[str, Any]) -> Scores | None:
     status = str(row.get("status") or "")
     if not row.get("model") or status.startswith("skipped"):
         return None
-    labels = {k: float(v) for k, v in row.items()
+    values = {k: float(v) for k, v in row.items()
               if k not in META_COLUMNS and isinstance(v, (int, float))
               and not isinstance(v, bool) and not math.isnan(float(v))}
+    labels = {k: v for k, v in values.items() if not k.startswith(DEOBFUSCATED)}
+    deob = {base_label(k): v for k, v in values.items() if k.startswith(DEOBFUSCATED)}
     return Scores(labels=labels, model=str(row["model"]), version=str(row["version"]),
                   windows=int(row.get("windows") or 1), status=status,
-                  language=row.get("language") or None)
+                  language=row.get("language") or None, deobfuscated=deob or None)
 
 
 def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple[int, int]:

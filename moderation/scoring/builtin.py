@@ -278,7 +278,8 @@ def covered_languages(manifest: dict[str, Any]) -> frozenset[str]:
 class EncoderScorer:
     """Fine-tuned BertForSequenceClassification (fp16 on disk, fp32 in memory), scored through
     the shared inference engine on the raw text and, where it differs, the normalized text
-    (label-wise maximum); spans come from the linear model named in the manifest."""
+    (label-wise maximum: part of this model's definition); spans come from the linear model
+    named in the manifest."""
 
     def __init__(self, model_dir: Path, manifest: dict[str, Any], device: str, batch_size: int | None):
         import torch
@@ -310,9 +311,12 @@ class EncoderScorer:
         if isinstance(texts, str):
             texts = [texts]
         norms = {i: normalize(t) for i, t in enumerate(texts) if isinstance(t, str) and t.strip()}
-        # The de-obfuscated copy rides in the same length-sorted batches; max per label.
+        # The de-obfuscated copy rides in the same length-sorted batches. This model's score
+        # is defined as the label-wise maximum of the two (its calibration and every figure in
+        # its card were measured so), unlike a Detoxify model, whose own score stays apart.
         alts = {i: n.text for i, n in norms.items() if n.text != texts[i].lower()}
-        res = self.engine.score(texts, alternates=alts)
+        res = [replace(r, labels=r.effective(), deobfuscated=None) if r.deobfuscated else r
+               for r in self.engine.score(texts, alternates=alts)]
         flagged = [i for i, r in enumerate(res)
                    if r.status != "empty" and i in norms and r.labels.get("toxicity", 0.0) >= self.span_gate]
         if self.explainer is None or not flagged:

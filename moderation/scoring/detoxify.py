@@ -4,7 +4,8 @@ Detoxify's own loader unpickles checkpoints with ``torch.load(weights_only=False
 whatever code a tampered file carries. Here a checkpoint is read with ``weights_only=True``;
 the model is then built by Detoxify's own ``get_model_and_tokenizer`` from the state dict, and
 scored by the shared engine (length-sorted batches, windows over long texts), on the raw text
-and, where it differs, on a de-obfuscated copy (label-wise maximum).
+(Detoxify's own probabilities) and, where it differs, on a de-obfuscated copy, whose scores are
+kept apart (``Scores.deobfuscated``).
 
 * ``detoxify:NAME`` (original, unbiased, multilingual, original-small, unbiased-small): the
   checkpoint is taken from torch.hub's cache (where Detoxify itself caches it) or downloaded
@@ -326,10 +327,10 @@ def _engine(
 
 
 class DetoxifyScorer:
-    """A loaded Detoxify model. ``score`` runs the raw text through the engine (equal to
-    Detoxify's own predict for texts within 512 tokens) and, for the few texts whose
-    de-obfuscated copy differs (f*ck, f.u.c.k, look-alikes, fullwidth, f4ck), that copy too,
-    keeping each label's maximum; the raw text is what is stored and shown."""
+    """A loaded Detoxify model. ``score`` runs the raw text through the engine: ``labels`` are
+    Detoxify's own probabilities (equal to its predict for texts within 512 tokens). For the
+    few texts whose de-obfuscated copy differs (f*ck, f.u.c.k, look-alikes, fullwidth, f4ck),
+    that copy is scored too and kept apart in ``Scores.deobfuscated``, never folded in."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine

@@ -204,7 +204,8 @@ class InferenceEngine:
         """One Scores per text, in input order; always a list.
 
         ``alternates`` maps a text's index to another version of it (e.g. de-obfuscated): both
-        are scored in the same sorted batches and each label keeps the larger score.
+        are scored in the same sorted batches; the text's own scores stay in ``labels`` and the
+        other version's go to ``Scores.deobfuscated`` (never mixed).
         """
         if isinstance(texts, str):
             texts = [texts]
@@ -318,9 +319,10 @@ class InferenceEngine:
             extra = [i for i in todo if isinstance(alts.get(i), str) and alts[i].strip()]
             probs, counts, cut = self._predict([texts[i] for i in todo] + [alts[i] for i in extra])
             row = {i: j for j, i in enumerate(todo)}
+            alt_probs: dict[int, list[float]] = {}
             for k, i in enumerate(extra, start=len(todo)):
                 j = row[i]
-                probs[j] = [max(a, b) for a, b in zip(probs[j], probs[k])]
+                alt_probs[j] = probs[k]
                 cut[j] = cut[j] or cut[k]
             for j, i in enumerate(todo):
                 status, lang = "ok", None
@@ -338,6 +340,8 @@ class InferenceEngine:
                     windows=counts[j],
                     status=status,
                     language=lang,
+                    deobfuscated=({label: float(p) for label, p in zip(self.labels, alt_probs[j])}
+                                  if j in alt_probs else None),
                 )
         return [r for r in results if r is not None]
 

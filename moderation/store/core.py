@@ -18,7 +18,7 @@ from typing import Any, Self
 import sqlite_utils
 
 from moderation import schema
-from moderation.documents import Article, Comment
+from moderation.documents import DEOBFUSCATED, Article, Comment
 from moderation.errors import StoreError
 from moderation.safetext import match_key
 
@@ -308,11 +308,12 @@ class StoreCore:
         params: list[Any] = []
         for lang in sorted(by_language):
             for label, value in by_language[lang].items():
-                whens.append("WHEN s.language = ? AND sc.label = ? THEN ?")
-                params.extend((lang, label, value))
+                whens.append("WHEN s.language = ? AND sc.label IN (?, ?) THEN ?")
+                params.extend((lang, label, DEOBFUSCATED + label, value))
         for label, value in thresholds.items():
-            whens.append("WHEN sc.label = ? THEN ?")
-            params.extend((label, value))
+            # A de-obfuscated copy's score is held to its label's threshold.
+            whens.append("WHEN sc.label IN (?, ?) THEN ?")
+            params.extend((label, DEOBFUSCATED + label, value))
         if not whens:
             return "NULL", []
         return f"(CASE {' '.join(whens)} ELSE NULL END)", params

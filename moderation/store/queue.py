@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from moderation import schema
+from moderation.documents import DEOBFUSCATED
 from moderation.store.core import (
     StoreCore,
     fts_query,
@@ -50,7 +51,7 @@ class QueueMixin(StoreCore):
             params.append(status)
         if flagged_only or label:
             case, case_params = self._threshold_case(thresholds)
-            label_cond = " AND sc.label = ?" if label else ""
+            label_cond = " AND sc.label IN (?, ?)" if label else ""  # and its de-obfuscated twin
             review = " OR s.status NOT IN ('ok', 'empty')" if not label else ""
             where.append(
                 "(EXISTS (SELECT 1 FROM scores sc WHERE sc.comment_id = s.comment_id"
@@ -58,7 +59,7 @@ class QueueMixin(StoreCore):
                 f"{label_cond}){review})")
             params.extend(case_params)
             if label:
-                params.append(label)
+                params.extend((label, DEOBFUSCATED + label))
         for cond, value in (("c.article_id = ?", article_id), ("s.max_value >= ?", min_score),
                             ("s.max_value <= ?", max_score), ("c.author_norm = ?", author_norm)):
             if value is not None:

@@ -78,10 +78,11 @@ class ScoresMixin(StoreCore):
 def score_fields(sc: Scores) -> tuple[str, dict[str, float], tuple[Any, Any], str]:
     """A model result as stored: status, finite labels as plain floats (numpy float32 becomes
     REAL; NaN or infinity is dropped and the status says ``invalid_score``), the top label and
-    its score, and the spans as JSON."""
+    its score, and the spans as JSON. Scores of a de-obfuscated copy are stored as labels of
+    their own (``deobfuscated:LABEL``, compared with LABEL's threshold)."""
     labels: dict[str, float] = {}
     status = sc.status
-    for label, value in sc.labels.items():
+    for label, value in sc.flag_values().items():
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             status = "invalid_score"

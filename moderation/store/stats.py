@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from moderation.documents import DEOBFUSCATED
 from moderation.errors import StoreError
 from moderation.store.core import (
     StoreCore,
 )
+
+# SQL for the model label a stored label belongs to ("deobfuscated:insult" -> "insult").
+_BASE_LABEL = (f"(CASE WHEN substr(sc.label, 1, {len(DEOBFUSCATED)}) = '{DEOBFUSCATED}'"
+               f" THEN substr(sc.label, {len(DEOBFUSCATED) + 1}) ELSE sc.label END)")
 
 
 class StatsMixin(StoreCore):
@@ -20,12 +25,15 @@ class StatsMixin(StoreCore):
         """Per label and status: reader comments whose current scoring has the label (n) and
         how many of them reach the label's threshold (flagged; NULL without a threshold)."""
         case, params = self._threshold_case(thresholds)
+        # A label and its de-obfuscated twin count once per comment, flagged if either is.
         return self.query(
-            "SELECT sc.label, COALESCE(d.status, 'pending') AS status, COUNT(*) AS n,"
-            f" SUM(sc.value >= {case}) AS flagged FROM scores sc JOIN scorings s"
+            "SELECT label, status, COUNT(*) AS n, SUM(hit) AS flagged FROM ("
+            f"SELECT {_BASE_LABEL} AS label, COALESCE(d.status, 'pending') AS status,"
+            f" MAX(sc.value >= {case}) AS hit FROM scores sc JOIN scorings s"
             " ON s.comment_id = sc.comment_id AND s.model = sc.model AND s.version = sc.version"
             " AND s.is_current = 1 JOIN comments c ON c.id = sc.comment_id AND c.kind = 'comment'"
-            " LEFT JOIN decisions d ON d.comment_id = sc.comment_id GROUP BY 1, 2 ORDER BY 1, 2",
+            " LEFT JOIN decisions d ON d.comment_id = sc.comment_id GROUP BY sc.comment_id, 1)"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
             params)
 
     def any_flag_status_counts(self, thresholds: dict[str, float]) -> list[dict[str, Any]]:
@@ -66,14 +74,17 @@ class StatsMixin(StoreCore):
         marks = ",".join("?" * len(ignore_reasons))
         skip = (f" AND NOT (d.status = 'hidden' AND COALESCE(d.reason, '') IN ({marks}))"
                 if ignore_reasons else "")
+        # A label's score is the one its threshold meets: the higher of the text's and its
+        # de-obfuscated copy's ("deobfuscated:LABEL"), as flagging uses them.
         sql = (
-            "SELECT sc.label, sc.value, d.status = 'hidden' FROM decisions d JOIN scorings s"
+            f"SELECT {_BASE_LABEL} AS lab, MAX(sc.value) AS v, d.status = 'hidden' FROM decisions d"
+            " JOIN scorings s"
             " ON s.comment_id = d.comment_id AND s.is_current = 1 AND s.model = ?"
             " AND s.version = ?" + (" AND s.language = ?" if language else "")
             + " JOIN comments c ON c.id = d.comment_id AND c.kind = 'comment'"
             " JOIN scores sc ON sc.comment_id = s.comment_id AND sc.model = s.model"
             " AND sc.version = s.version WHERE d.status IN ('approved', 'hidden')"
-            f"{skip} ORDER BY sc.label, sc.value DESC")
+            f"{skip} GROUP BY sc.comment_id, lab ORDER BY lab, v DESC")
         params = (model, version, *((language,) if language else ()), *ignore_reasons)
         with self._lock:
             rows = self.db.conn.execute(sql, params).fetchall()

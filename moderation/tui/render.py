@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from moderation.safetext import visible
-from moderation.triage import QueueItem
+from moderation.triage import QueueItem, label_name, threshold_of
 
 BAR_WIDTH = 20
 
@@ -49,15 +49,16 @@ def highlighted(text: str, spans: list[list[Any]]) -> Text:
 def label_bars(labels: dict[str, float], thresholds: dict[str, float]) -> Text:
     """One bar per label: score, threshold tick, and whether it flags."""
     out = Text()
+    width = max([16, *(len(label_name(k)) + 1 for k in labels)])
     for label, value in sorted(labels.items(), key=lambda kv: -kv[1]):
-        thr = thresholds.get(label)
+        thr = threshold_of(label, thresholds)
         filled = round(value * BAR_WIDTH)
         over = thr is not None and value >= thr
         bar = "█" * filled + "·" * (BAR_WIDTH - filled)
         if thr is not None:
             tick = min(int(thr * BAR_WIDTH), BAR_WIDTH - 1)
             bar = bar[:tick] + "│" + bar[tick + 1:]
-        out.append(f"{label:<16}", style="bold" if over else "")
+        out.append(f"{label_name(label):<{width}}", style="bold" if over else "")
         out.append(bar, style="red" if over else "green")
         thr_txt = f" ≥ {thr:.2f}" if thr is not None else ""
         out.append(f" {value:.2f}{thr_txt}{'  FLAG' if over else ''}\n",
