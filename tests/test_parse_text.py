@@ -227,3 +227,28 @@ def test_unmarked_blocks_that_are_no_sentence_are_no_comments() -> None:
     assert [c.text for c in comments] == [
         "The harbour looked lovely in the photos, thank you for the trip report.",
         "We sailed there last summer and the ferry was late every single day."]
+
+
+def test_threaded_numbered_list_without_heading_is_the_comment_list() -> None:
+    # no heading in any known language; replies restart the count, the outer count resumes
+    text = ("Bolo De Cenoura Simples\n\n" + PARAGRAPH + "\n\n"
+            "1. Misture os ovos e o açúcar numa tigela grande até ficar homogêneo.\n"
+            "2. Junte a farinha aos poucos.\n\n"
+            "Gostou desta receita? Conte pra gente!\n\n"
+            "1. Amei a receita, fiz hoje e ficou uma delícia para o lanche!\n\n\n"
+            "1. Obrigado pelo retorno, que bom que a família gostou tanto.\n\n\n"
+            "2. Fiz com coco fresco e também deu muito certo, recomendo.\n\n\n"
+            "4. Ficou muito doce para mim, da próxima vez uso menos açúcar.\n")
+    warnings: list[str] = []
+    article = parse_text(text, warnings)
+    assert [c.text[:12] for c in article.comments] == [
+        "Amei a recei", "Obrigado pel", "Fiz com coco", "Ficou muito "]
+    assert "Junte a farinha" in (article.body or "")
+    assert any("starts over and resumes" in w for w in warnings)
+
+
+def test_plain_numbered_steps_are_no_comment_list() -> None:
+    steps = "\n\n".join(f"{n}. Stir the sauce for another minute and taste it again." for n in
+                        (1, 2, 3, 4, 5))
+    text = "Tomato Sauce\n\n" + PARAGRAPH + "\n\n" + steps + "\n\n1. Serve it warm.\n"
+    assert parse_text(text).comments == ()

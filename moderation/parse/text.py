@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome, dumpshape, dumpzone
+from moderation.parse import chrome, dumplists, dumpshape, dumpzone
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _END_PUNCT,
@@ -253,6 +253,15 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
     drafts = _drop_unmarked(drafts, zone, warnings)
+    listed = dumplists.comment_list(lines, start) if not drafts and not signed else None
+    if listed is not None:
+        # a numbered list whose count starts over and resumes: threaded comments
+        del warnings[mark:]
+        warnings.append(
+            f"lines {listed.start + 1}-{listed.end + 1}: {len(listed.items)} items of a numbered "
+            "list whose count starts over and resumes (replies) read as comments")
+        zone = listed.start - 1
+        drafts = _comments(lines[listed.start:listed.end + 1])
     learned = None
     if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
         # No comment found by headings or header runs the rules trust, but some header shape
