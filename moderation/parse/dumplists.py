@@ -58,7 +58,14 @@ def _threaded(numbers: list[int]) -> bool:
 def _prose_item(lines: list[str], i: int, stop: int) -> bool:
     block = [_ITEM_MARK.sub("", lines[i].strip(), count=1)]
     block += [ln.strip() for ln in lines[i + 1:min(stop, i + _BLOCK_LINES)]]
-    return any(dumpshape.is_prose(b) for b in block if b)
+    return any(_texty(b) for b in block if b)
+
+
+def _texty(line: str) -> bool:
+    """A sentence, or words that read like one (most of them lower case), not a title."""
+    words = line.split()
+    lower = sum(w[0].islower() for w in words)
+    return dumpshape.is_prose(line) or len(words) >= 5 and lower * 2 >= len(words)
 
 
 def _block_end(lines: list[str], last: int) -> int:
