@@ -252,3 +252,16 @@ def test_plain_numbered_steps_are_no_comment_list() -> None:
                         (1, 2, 3, 4, 5))
     text = "Tomato Sauce\n\n" + PARAGRAPH + "\n\n" + steps + "\n\n1. Serve it warm.\n"
     assert parse_text(text).comments == ()
+
+
+def test_summary_bullets_and_title_lists_in_the_comment_zone_are_no_comments() -> None:
+    # the comments were not rendered: the heading is followed by the article's summary
+    # bullets (line under line) and a list of related titles
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n\nAll Comments 4\n\n\n"
+            "• The harbour master resigned after twenty years in the post\n"
+            "• The ferry company raised its prices for the summer season\n"
+            "• Fishermen asked the council for a new breakwater\n\n"
+            "Top Reads This Hour\n\nCouncil approves new breakwater for the harbour\n"
+            "Ferry prices rise again as summer season begins\n\n"
+            "Harbour master steps down after twenty years\n")
+    assert parse_text(text).comments == ()

@@ -33,6 +33,7 @@ _HEADER_LINES = 12
 _SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
+_FULL_STOP = (".", "!", "?", "…", "。", "！", "？")
 
 
 def _find_title(lines: list[str]) -> int | None:
@@ -197,12 +198,20 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
     return None, -1, []
 
 
+def _reads_as_text(d: _Draft) -> bool:
+    """A line of the block ends a sentence, or most of its lines read as prose: not a list of
+    titles, a rating, a label."""
+    lines = [ln for p in d.paragraphs for ln in p]
+    return any(len(ln.split()) >= 3 and ln.endswith(_FULL_STOP) for ln in lines) \
+        or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0
+
+
 def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
     """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
     if drafts and not any(map(_marked, drafts)):
         # no block is marked as a comment: a block that is not even a sentence (a rating,
         # a teaser title, a menu label) is chrome
-        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
+        prose = [d for d in drafts if _reads_as_text(d)]
         if len(prose) < len(drafts):
             warnings.append(
                 f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "

@@ -36,6 +36,7 @@ _LOOKAHEAD = 6
 _LONG_LINE = 120
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
+_TIGHT_LIST = 3
 
 
 
@@ -107,6 +108,26 @@ def _next_item(prev: str | None, marker: str) -> bool:
         return marker == prev
     return prev[:-1].isdigit() and int(marker[:-1]) == int(prev[:-1]) + 1
 
+def _tight_lists(lines: list[str]) -> set[int]:
+    """Lines of lists of _TIGHT_LIST items or more (one count, or one bullet) printed line
+    under line after a blank line (an article's summary, related links): a comment list sets
+    its items apart, and a list inside a comment follows the comment's words."""
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        first = _NUMBERED.match(lines[i].strip())
+        j = i + 1 if first else i
+        marker = first.group(1) if first else None
+        while j < len(lines) and (m := _NUMBERED.match(lines[j].strip())) \
+                and _next_item(marker, m.group(1)):
+            marker = m.group(1)
+            j += 1
+        if j - i >= _TIGHT_LIST and (i == 0 or not lines[i - 1].strip()):
+            out.update(range(i, j))
+        i = max(j, i + 1)
+    return out
+
+
 def split_comments(lines: list[str]) -> list[_Draft]:
     """Split the lines of a comment section into comment drafts (author, date, text, kind)."""
     return _comments(lines)
@@ -128,6 +149,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             done.append(cur)
         cur = None
 
+    tight = _tight_lists(lines)
     for i, line in enumerate(lines):
         s = line.strip()
         if not s:
@@ -165,6 +187,10 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             if done or has_text:
                 break
             prev = "meta"  # the reply form printed above the comments
+            continue
+        if i in tight:
+            close()  # a list printed line under line: a summary or related links
+            prev = "meta"
             continue
         numbered = _NUMBERED.match(s)
         if numbered and not was_blank and prev == "content" and cur is not None:
