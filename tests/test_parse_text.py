@@ -265,3 +265,16 @@ def test_summary_bullets_and_title_lists_in_the_comment_zone_are_no_comments() -
             "Ferry prices rise again as summer season begins\n\n"
             "Harbour master steps down after twenty years\n")
     assert parse_text(text).comments == ()
+
+
+def test_teaser_grid_under_an_author_name_is_no_comment_but_a_dated_reply_is() -> None:
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "Maria Rossi\n\nBest lemon cake I ever made, thank you ❤️\n\n\n"
+            "Giulia Bianchi\n\nFatta per la prima volta ieri buonissima\n"
+            "28 Settembre 2023 Rispondi\n\n\n"
+            "Benedetta Rossi\n\nTorta furba al limone\n\n\n"
+            "Benedetta Rossi\n\n20 minuti, 8 ingredienti\n\n\n"
+            "Benedetta Rossi\n\nQuadrotti ricotta e limone\n\n\n"
+            "Benedetta Rossi\n\nMousse al limone di Benedetta\n")
+    comments = parse_text(text).comments
+    assert [c.author for c in comments] == ["Maria Rossi", "Giulia Bianchi"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from moderation.documents import Article, Comment
 from moderation.parse import chrome, dumplists, dumpshape, dumpzone
@@ -198,25 +199,35 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
     return None, -1, []
 
 
+def _ends_sentence(line: str) -> bool:
+    """Ends in a full stop, or in an emoji or other symbol (a smiley closes many comments)."""
+    s = line.rstrip("\ufe0f\u200d ")
+    return s.endswith(_FULL_STOP) or bool(s) and unicodedata.category(s[-1]) == "So"
+
+
 def _reads_as_text(d: _Draft) -> bool:
-    """A line of the block ends a sentence, or most of its lines read as prose: not a list of
-    titles, a rating, a label."""
+    """A line of the block ends a sentence, a line under its first is a date (with a reply
+    word after it), or most of its lines read as prose: not a list of titles, a rating, a
+    label."""
     lines = [ln for p in d.paragraphs for ln in p]
-    return any(len(ln.split()) >= 3 and ln.endswith(_FULL_STOP) for ln in lines) \
+    return any(len(ln.split()) >= 3 and _ends_sentence(ln) for ln in lines) \
+        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:]) \
         or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0
 
 
 def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
     """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
-    if drafts and not any(map(_marked, drafts)):
-        # no block is marked as a comment: a block that is not even a sentence (a rating,
-        # a teaser title, a menu label) is chrome
-        prose = [d for d in drafts if _reads_as_text(d)]
+    text = [_reads_as_text(d) for d in drafts]
+    if drafts and (not any(map(_marked, drafts)) or sum(text) * 2 < len(drafts)):
+        # no block is marked as a comment, or most are no sentence (a grid of teasers under
+        # their author's name): a block that is not even a sentence (a rating, a teaser
+        # title, a menu label) and has no date or list number is chrome
+        prose = [d for d, t in zip(drafts, text) if t or d.date or d.item or d.kind != "comment"]
         if len(prose) < len(drafts):
             warnings.append(
                 f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
-                "the comment zone carry no author, date or reply line and are no sentence; not "
-                "taken as comments")
+                "the comment zone carry no date or reply line and are no sentence; not taken as "
+                "comments")
         drafts = prose
     if len(drafts) == 1 and not _marked(drafts[0]):
         # one block after a heading with no name, date or reply line: a form notice, a

@@ -67,6 +67,9 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     tokens = s.split()
     if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
         return False
+    if capitalised and len(tokens) >= 3 and sum(
+            t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
+        return False  # "Lasciate un commento", "Nessun file selezionato": words, not a name
     for tok in tokens:
         if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
             return False
