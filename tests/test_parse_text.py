@@ -278,3 +278,14 @@ def test_teaser_grid_under_an_author_name_is_no_comment_but_a_dated_reply_is() -
             "Benedetta Rossi\n\nMousse al limone di Benedetta\n")
     comments = parse_text(text).comments
     assert [c.author for c in comments] == ["Maria Rossi", "Giulia Bianchi"]
+
+
+def test_threaded_list_right_above_the_reply_form_is_the_comment_list() -> None:
+    text = ("Bolo De Cenoura Simples\n\n" + PARAGRAPH + "\n\n"
+            "1. Amei a receita, fiz hoje e ficou uma delícia para o lanche!\n\n\n"
+            "1. Obrigado pelo retorno, que bom que a família gostou tanto.\n\n\n"
+            "3. Fiz com coco fresco e também deu muito certo, recomendo.\n\n\n"
+            "Leave a Reply\n\nYour email address will not be published.\n")
+    article = parse_text(text)
+    assert [c.text[:8] for c in article.comments] == ["Amei a r", "Obrigado", "Fiz com "]
+    assert "Amei a receita" not in (article.body or "")

@@ -267,13 +267,21 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     signed = _signed_comments(lines, start) if zone is None else []
     # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
     form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
+    heading = zone
     if not signed and (not drafts or form_heading):
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
     drafts = _drop_unmarked(drafts, zone, warnings)
-    listed = dumplists.comment_list(lines, start) if not drafts and not signed else None
+    listed = None
+    if not drafts and not signed:
+        listed = dumplists.comment_list(lines, start)
+    elif form_heading and zone == heading:
+        # the rules' zone is the reply form: a threaded list right above it is the comments
+        listed = dumplists.comment_list(lines[:heading], start)
+        if listed is not None and heading - listed.end > _FORM_AFTER_RUN:
+            listed = None
     if listed is not None:
         # a numbered list whose count starts over and resumes: threaded comments
         del warnings[mark:]
