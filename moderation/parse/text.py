@@ -210,19 +210,32 @@ def _reads_as_text(d: _Draft) -> bool:
     word after it), or most of its lines read as prose: not a list of titles, a rating, a
     label."""
     lines = [ln for p in d.paragraphs for ln in p]
-    return any(len(ln.split()) >= 3 and _ends_sentence(ln) for ln in lines) \
-        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:]) \
-        or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0
+    return any(_ends_sentence(ln) and len(ln.split()) >= 3 for ln in lines) \
+        or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0 \
+        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
+
+
+def _mostly_text(drafts: list[_Draft]) -> bool:
+    """At least half the blocks read as text (stops counting as soon as that is known)."""
+    need, left = (len(drafts) + 1) // 2, len(drafts)
+    for d in drafts:
+        need -= _reads_as_text(d)
+        left -= 1
+        if need <= 0:
+            return True
+        if need > left:
+            return False
+    return need <= 0
 
 
 def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
     """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
-    text = [_reads_as_text(d) for d in drafts]
-    if drafts and (not any(map(_marked, drafts)) or sum(text) * 2 < len(drafts)):
+    if drafts and (not any(map(_marked, drafts)) or not _mostly_text(drafts)):
         # no block is marked as a comment, or most are no sentence (a grid of teasers under
         # their author's name): a block that is not even a sentence (a rating, a teaser
         # title, a menu label) and has no date or list number is chrome
-        prose = [d for d, t in zip(drafts, text) if t or d.date or d.item or d.kind != "comment"]
+        prose = [d for d in drafts
+                 if d.date or d.item or d.kind != "comment" or _reads_as_text(d)]
         if len(prose) < len(drafts):
             warnings.append(
                 f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "

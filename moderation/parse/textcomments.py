@@ -37,6 +37,7 @@ _LONG_LINE = 120
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
 _TIGHT_LIST = 3
+_ITEM_STARTS = frozenset("0123456789•·▪◦*")
 
 
 
@@ -116,18 +117,22 @@ def _tight_lists(lines: list[str]) -> set[int]:
     under line after a blank line (an article's summary, related links): a comment list sets
     its items apart, and a list inside a comment follows the comment's words."""
     out: set[int] = set()
-    i = 0
-    while i < len(lines):
+    items = {i for i, ln in enumerate(lines) if ln.lstrip()[:1] in _ITEM_STARTS}
+    if len(items) < _TIGHT_LIST:
+        return out
+    for i in sorted(items):
+        if i in out or (i > 0 and lines[i - 1].strip()):
+            continue
         first = _NUMBERED.match(lines[i].strip())
-        j = i + 1 if first else i
-        marker = first.group(1) if first else None
-        while j < len(lines) and (m := _NUMBERED.match(lines[j].strip())) \
+        if not first:
+            continue
+        j, marker = i + 1, first.group(1)
+        while j in items and (m := _NUMBERED.match(lines[j].strip())) \
                 and _next_item(marker, m.group(1)):
             marker = m.group(1)
             j += 1
-        if j - i >= _TIGHT_LIST and (i == 0 or not lines[i - 1].strip()):
+        if j - i >= _TIGHT_LIST:
             out.update(range(i, j))
-        i = max(j, i + 1)
     return out
 
 
