@@ -289,3 +289,14 @@ def test_threaded_list_right_above_the_reply_form_is_the_comment_list() -> None:
     article = parse_text(text)
     assert [c.text[:8] for c in article.comments] == ["Amei a r", "Obrigado", "Fiz com "]
     assert "Amei a receita" not in (article.body or "")
+
+
+def test_long_lone_block_opening_with_a_sentence_is_kept() -> None:
+    # comments whose names and dates the dump lost, run together under the heading
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "We sailed there last summer and the ferry was late every single day.\n\n"
+            "The harbour looked lovely in the photos, thank you for writing this report, "
+            "it brought back many memories of our own trips along that coast years ago.\n\n"
+            "Does anyone know whether the little fish restaurant by the pier is still open?\n")
+    comments = parse_text(text).comments
+    assert len(comments) == 1 and comments[0].text.startswith("We sailed there")

@@ -34,6 +34,7 @@ _HEADER_LINES = 12
 _SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
+_LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
 _FULL_STOP = (".", "!", "?", "…", "。", "！", "？")
 
 
@@ -215,6 +216,14 @@ def _reads_as_text(d: _Draft) -> bool:
         or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
 
 
+def _run_together(d: _Draft) -> bool:
+    """A long block opening with a sentence: comments whose headers the dump lost, run
+    together (a notice, rating or teaser is short, or opens with a title or caption)."""
+    first = d.paragraphs[0][0] if d.paragraphs else ""
+    return len(d.text().split()) >= _LONE_BLOCK_WORDS and len(first.split()) >= 3 \
+        and _ends_sentence(first)
+
+
 def _mostly_text(drafts: list[_Draft]) -> bool:
     """At least half the blocks read as text (stops counting as soon as that is known)."""
     need, left = (len(drafts) + 1) // 2, len(drafts)
@@ -242,7 +251,7 @@ def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) 
                 "the comment zone carry no date or reply line and are no sentence; not taken as "
                 "comments")
         drafts = prose
-    if len(drafts) == 1 and not _marked(drafts[0]):
+    if len(drafts) == 1 and not _marked(drafts[0]) and not _run_together(drafts[0]):
         # one block after a heading with no name, date or reply line: a form notice, a
         # rating or a teaser far more often than a lone anonymous comment
         warnings.append(
