@@ -1,7 +1,7 @@
 """Quick text-dump loop over the DEV pages only (never the held-out ones), for rule work.
 
     PYTHONPATH=. .venv/bin/python bench/parse_dev.py [--render-python /tmp/rpvenv/bin/python]
-        [--folds DIR] [--retrain] [--rules] [-v] [NAME-PART ...]
+        [--folds DIR] [--retrain] [--rules] [--blind [headings]] [-v] [NAME-PART ...]
 
 Each dev site is parsed as a text dump by a line classifier trained without it (grouped
 5-fold by site, as parse_unseen.py does); the fold models are cached as JSON in ``--folds``
@@ -9,6 +9,13 @@ and reused until ``--retrain`` (retrain after changing the features or anything 
 e.g. the phrase tables). Prints the pages that lose snippets or invent comments, then issue 16's
 figures for the dev pages and for the dev pages with their comments cut out. Much faster than
 parse_quality.py (no old-tree run, no HTML, no trafilatura) when the folds are cached.
+
+``--blind`` removes from every dump the lines the phrase tables know (comment headings,
+counters, widget and form lines, "no comments" notices, sidebar headings) before parsing;
+``--blind headings`` only the comment headings and counters: proxies for sites whose widget
+or theme speaks a language or wording the tables lack, so that what the STRUCTURE alone
+finds is measured (the fold models are the same; they were trained with those
+lines present).
 """
 
 from __future__ import annotations
@@ -16,16 +23,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from parse_metrics import page_figures, reference_body, summary
 from parse_sites import catalogue, parse_page
 from parse_unseen import FOLDS
 
-from moderation.parse import dumplines, dumpzone
+from moderation.parse import chrome, dumplines, dumpzone
 from moderation.training.dumplines import LabelledDump, design, export, fit
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _known(line: str, what: str) -> bool:
+    s = line.strip()
+    if not s or what == "headings":
+        return bool(s) and chrome.is_zone_start(s)
+    return (chrome.is_zone_start(s) or chrome.is_zone_end(s) or chrome.is_widget_line(s)
+            or chrome.says_no_comments(s) or chrome.is_page_end(s))
+
+
+def blind(page, what: str = "all"):
+    """The page with the lines the phrase tables know (all, or the comment headings and
+    counters only) removed from its dump."""
+    lines = page.dump.split("\n")
+    return replace(page, dump="\n".join(ln for ln in lines if not _known(ln, what)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=Path, default=ROOT / "bench/results/dev_folds")
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--rules", action="store_true", help="no learned classifier")
+    ap.add_argument("--blind", nargs="?", const="all", choices=("all", "headings"),
+                    help="drop the lines the phrase tables know (all, or only the comment "
+                         "headings and counters): what the structure alone finds")
     ap.add_argument("-v", action="store_true", help="a row for every page")
     ap.add_argument("only", nargs="*", help="parse only pages whose name holds one of these")
     args = ap.parse_args(argv)
@@ -57,14 +83,14 @@ def main(argv: list[str] | None = None) -> int:
             dumpzone.use_model(False if args.rules else model)
             for p in dev:
                 if p.site in test and (not args.only or any(o in p.name for o in args.only)):
-                    outs[p.name] = parse_page(p)["text"]
+                    outs[p.name] = parse_page(blind(p, args.blind) if args.blind else p)["text"]
     finally:
         dumpzone.use_model(None)
     rows = []
     for p in dev:
         if p.name not in outs:
             continue
-        r = page_figures(p, outs[p.name], "text")
+        r = page_figures(blind(p, args.blind) if args.blind else p, outs[p.name], "text")
         rows.append((p, r))
         if args.v or r["in_body"] or r["found"] < r["snippets"] or (r["negative"] and r["output"]):
             print(f"{p.name[:60]:60} snippets={r['snippets']:4} found={r['found']:4} "

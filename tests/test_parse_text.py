@@ -227,3 +227,76 @@ def test_unmarked_blocks_that_are_no_sentence_are_no_comments() -> None:
     assert [c.text for c in comments] == [
         "The harbour looked lovely in the photos, thank you for the trip report.",
         "We sailed there last summer and the ferry was late every single day."]
+
+
+def test_threaded_numbered_list_without_heading_is_the_comment_list() -> None:
+    # no heading in any known language; replies restart the count, the outer count resumes
+    text = ("Bolo De Cenoura Simples\n\n" + PARAGRAPH + "\n\n"
+            "1. Misture os ovos e o açúcar numa tigela grande até ficar homogêneo.\n"
+            "2. Junte a farinha aos poucos.\n\n"
+            "Gostou desta receita? Conte pra gente!\n\n"
+            "1. Amei a receita, fiz hoje e ficou uma delícia para o lanche!\n\n\n"
+            "1. Obrigado pelo retorno, que bom que a família gostou tanto.\n\n\n"
+            "2. Fiz com coco fresco e também deu muito certo, recomendo.\n\n\n"
+            "4. Ficou muito doce para mim, da próxima vez uso menos açúcar.\n")
+    warnings: list[str] = []
+    article = parse_text(text, warnings)
+    assert [c.text[:12] for c in article.comments] == [
+        "Amei a recei", "Obrigado pel", "Fiz com coco", "Ficou muito "]
+    assert "Junte a farinha" in (article.body or "")
+    assert any("starts over and resumes" in w for w in warnings)
+
+
+def test_plain_numbered_steps_are_no_comment_list() -> None:
+    steps = "\n\n".join(f"{n}. Stir the sauce for another minute and taste it again." for n in
+                        (1, 2, 3, 4, 5))
+    text = "Tomato Sauce\n\n" + PARAGRAPH + "\n\n" + steps + "\n\n1. Serve it warm.\n"
+    assert parse_text(text).comments == ()
+
+
+def test_summary_bullets_and_title_lists_in_the_comment_zone_are_no_comments() -> None:
+    # the comments were not rendered: the heading is followed by the article's summary
+    # bullets (line under line) and a list of related titles
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n\nAll Comments 4\n\n\n"
+            "• The harbour master resigned after twenty years in the post\n"
+            "• The ferry company raised its prices for the summer season\n"
+            "• Fishermen asked the council for a new breakwater\n\n"
+            "Top Reads This Hour\n\nCouncil approves new breakwater for the harbour\n"
+            "Ferry prices rise again as summer season begins\n\n"
+            "Harbour master steps down after twenty years\n")
+    assert parse_text(text).comments == ()
+
+
+def test_teaser_grid_under_an_author_name_is_no_comment_but_a_dated_reply_is() -> None:
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "Maria Rossi\n\nBest lemon cake I ever made, thank you ❤️\n\n\n"
+            "Giulia Bianchi\n\nFatta per la prima volta ieri buonissima\n"
+            "28 Settembre 2023 Rispondi\n\n\n"
+            "Benedetta Rossi\n\nTorta furba al limone\n\n\n"
+            "Benedetta Rossi\n\n20 minuti, 8 ingredienti\n\n\n"
+            "Benedetta Rossi\n\nQuadrotti ricotta e limone\n\n\n"
+            "Benedetta Rossi\n\nMousse al limone di Benedetta\n")
+    comments = parse_text(text).comments
+    assert [c.author for c in comments] == ["Maria Rossi", "Giulia Bianchi"]
+
+
+def test_threaded_list_right_above_the_reply_form_is_the_comment_list() -> None:
+    text = ("Bolo De Cenoura Simples\n\n" + PARAGRAPH + "\n\n"
+            "1. Amei a receita, fiz hoje e ficou uma delícia para o lanche!\n\n\n"
+            "1. Obrigado pelo retorno, que bom que a família gostou tanto.\n\n\n"
+            "3. Fiz com coco fresco e também deu muito certo, recomendo.\n\n\n"
+            "Leave a Reply\n\nYour email address will not be published.\n")
+    article = parse_text(text)
+    assert [c.text[:8] for c in article.comments] == ["Amei a r", "Obrigado", "Fiz com "]
+    assert "Amei a receita" not in (article.body or "")
+
+
+def test_long_lone_block_opening_with_a_sentence_is_kept() -> None:
+    # comments whose names and dates the dump lost, run together under the heading
+    text = ("A Quiet Week At The Harbour\n\n" + PARAGRAPH + "\n\n3 Comments\n\n"
+            "We sailed there last summer and the ferry was late every single day.\n\n"
+            "The harbour looked lovely in the photos, thank you for writing this report, "
+            "it brought back many memories of our own trips along that coast years ago.\n\n"
+            "Does anyone know whether the little fish restaurant by the pier is still open?\n")
+    comments = parse_text(text).comments
+    assert len(comments) == 1 and comments[0].text.startswith("We sailed there")

@@ -166,8 +166,11 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
             if not has_time and _enumeration(lines, part):
                 continue  # "Step 1", "Step 2": the letters never change, only the number
-            if _named(lines, part) * 2 < len(part):
-                continue  # no commenter's name beside or inside the headers: a list of items
+            if not has_time and _named(lines, part) * 2 < len(part):
+                # no commenter's name beside or inside the headers: a list of items (a
+                # time of day in most headers is a comment's, even where the dump lost the
+                # one-word names)
+                continue
             score = prose + (len(part) if has_time else 0)
             found.append((score, Run(key, part, has_time)))
     found.sort(key=lambda t: (-t[0], t[1].start))

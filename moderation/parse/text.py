@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome, dumpshape, dumpzone
+from moderation.parse import chrome, dumplists, dumpshape, dumpzone
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _END_PUNCT,
@@ -33,6 +34,8 @@ _HEADER_LINES = 12
 _SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
+_LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
+_FULL_STOP = (".", "!", "?", "…", "。", "！", "？")
 
 
 def _find_title(lines: list[str]) -> int | None:
@@ -197,19 +200,58 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
     return None, -1, []
 
 
+def _ends_sentence(line: str) -> bool:
+    """Ends in a full stop, or in an emoji or other symbol (a smiley closes many comments)."""
+    s = line.rstrip("\ufe0f\u200d ")
+    return s.endswith(_FULL_STOP) or bool(s) and unicodedata.category(s[-1]) == "So"
+
+
+def _reads_as_text(d: _Draft) -> bool:
+    """A line of the block ends a sentence, a line under its first is a date (with a reply
+    word after it), or most of its lines read as prose: not a list of titles, a rating, a
+    label."""
+    lines = [ln for p in d.paragraphs for ln in p]
+    return any(_ends_sentence(ln) and len(ln.split()) >= 3 for ln in lines) \
+        or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0 \
+        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
+
+
+def _run_together(d: _Draft) -> bool:
+    """A long block opening with a sentence: comments whose headers the dump lost, run
+    together (a notice, rating or teaser is short, or opens with a title or caption)."""
+    first = d.paragraphs[0][0] if d.paragraphs else ""
+    return len(d.text().split()) >= _LONE_BLOCK_WORDS and len(first.split()) >= 3 \
+        and _ends_sentence(first)
+
+
+def _mostly_text(drafts: list[_Draft]) -> bool:
+    """At least half the blocks read as text (stops counting as soon as that is known)."""
+    need, left = (len(drafts) + 1) // 2, len(drafts)
+    for d in drafts:
+        need -= _reads_as_text(d)
+        left -= 1
+        if need <= 0:
+            return True
+        if need > left:
+            return False
+    return need <= 0
+
+
 def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
     """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
-    if drafts and not any(map(_marked, drafts)):
-        # no block is marked as a comment: a block that is not even a sentence (a rating,
-        # a teaser title, a menu label) is chrome
-        prose = [d for d in drafts if dumpshape.is_prose(d.text().replace("\n", " "))]
+    if drafts and (not any(map(_marked, drafts)) or not _mostly_text(drafts)):
+        # no block is marked as a comment, or most are no sentence (a grid of teasers under
+        # their author's name): a block that is not even a sentence (a rating, a teaser
+        # title, a menu label) and has no date or list number is chrome
+        prose = [d for d in drafts
+                 if d.date or d.item or d.kind != "comment" or _reads_as_text(d)]
         if len(prose) < len(drafts):
             warnings.append(
                 f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
-                "the comment zone carry no author, date or reply line and are no sentence; not "
-                "taken as comments")
+                "the comment zone carry no date or reply line and are no sentence; not taken as "
+                "comments")
         drafts = prose
-    if len(drafts) == 1 and not _marked(drafts[0]):
+    if len(drafts) == 1 and not _marked(drafts[0]) and not _run_together(drafts[0]):
         # one block after a heading with no name, date or reply line: a form notice, a
         # rating or a teaser far more often than a lone anonymous comment
         warnings.append(
@@ -247,12 +289,29 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     signed = _signed_comments(lines, start) if zone is None else []
     # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
     form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
+    heading = zone
     if not signed and (not drafts or form_heading):
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
     drafts = _drop_unmarked(drafts, zone, warnings)
+    listed = None
+    if not drafts and not signed:
+        listed = dumplists.comment_list(lines, start)
+    elif form_heading and zone == heading:
+        # the rules' zone is the reply form: a threaded list right above it is the comments
+        listed = dumplists.comment_list(lines[:heading], start)
+        if listed is not None and heading - listed.end > _FORM_AFTER_RUN:
+            listed = None
+    if listed is not None:
+        # a numbered list whose count starts over and resumes: threaded comments
+        del warnings[mark:]
+        warnings.append(
+            f"lines {listed.start + 1}-{listed.end + 1}: {len(listed.items)} items of a numbered "
+            "list whose count starts over and resumes (replies) read as comments")
+        zone = listed.start - 1
+        drafts = _comments(lines[listed.start:listed.end + 1])
     learned = None
     if not drafts and not signed and dumpshape.header_runs(lines, start, loose=True):
         # No comment found by headings or header runs the rules trust, but some header shape

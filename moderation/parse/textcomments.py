@@ -36,6 +36,8 @@ _LOOKAHEAD = 6
 _LONG_LINE = 120
 # This many menu-like lines in a row after the comments end the comment section.
 _NAV_RUN = 3
+_TIGHT_LIST = 3
+_ITEM_STARTS = frozenset("0123456789•·▪◦*")
 
 
 
@@ -66,6 +68,9 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     tokens = s.split()
     if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
         return False
+    if capitalised and len(tokens) >= 3 and sum(
+            t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
+        return False  # "Lasciate un commento", "Nessun file selezionato": words, not a name
     for tok in tokens:
         if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
             return False
@@ -107,6 +112,30 @@ def _next_item(prev: str | None, marker: str) -> bool:
         return marker == prev
     return prev[:-1].isdigit() and int(marker[:-1]) == int(prev[:-1]) + 1
 
+def _tight_lists(lines: list[str]) -> set[int]:
+    """Lines of lists of _TIGHT_LIST items or more (one count, or one bullet) printed line
+    under line after a blank line (an article's summary, related links): a comment list sets
+    its items apart, and a list inside a comment follows the comment's words."""
+    out: set[int] = set()
+    items = {i for i, ln in enumerate(lines) if ln.lstrip()[:1] in _ITEM_STARTS}
+    if len(items) < _TIGHT_LIST:
+        return out
+    for i in sorted(items):
+        if i in out or (i > 0 and lines[i - 1].strip()):
+            continue
+        first = _NUMBERED.match(lines[i].strip())
+        if not first:
+            continue
+        j, marker = i + 1, first.group(1)
+        while j in items and (m := _NUMBERED.match(lines[j].strip())) \
+                and _next_item(marker, m.group(1)):
+            marker = m.group(1)
+            j += 1
+        if j - i >= _TIGHT_LIST:
+            out.update(range(i, j))
+    return out
+
+
 def split_comments(lines: list[str]) -> list[_Draft]:
     """Split the lines of a comment section into comment drafts (author, date, text, kind)."""
     return _comments(lines)
@@ -128,6 +157,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             done.append(cur)
         cur = None
 
+    tight = _tight_lists(lines)
     for i, line in enumerate(lines):
         s = line.strip()
         if not s:
@@ -165,6 +195,10 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             if done or has_text:
                 break
             prev = "meta"  # the reply form printed above the comments
+            continue
+        if i in tight:
+            close()  # a list printed line under line: a summary or related links
+            prev = "meta"
             continue
         numbered = _NUMBERED.match(s)
         if numbered and not was_blank and prev == "content" and cur is not None:
