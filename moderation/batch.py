@@ -398,15 +398,32 @@ class IngestSummary:
     comments_added: int = 0
     articles_added: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
+    seconds: float = 0.0            # the ingest itself, without the index's catch-up after it
     # Whole-file notes from the parser, e.g. an encoding guess ("read as cp1252").
     warnings: list[str] = field(default_factory=list)
+    index: str = "after"            # INDEX_MODES
+    index_idle_rows: int = 0        # indexed while the writer waited for the parser
+    index_catch_up_rows: int = 0    # indexed after the last row ("after")
+    index_catch_up_seconds: float = 0.0
+    index_behind: int = 0           # comments still missing from the search index at the end
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["rate"] = round(self.rows / self.seconds, 1) if self.seconds else None
         d["seconds"] = round(self.seconds, 3)
+        d["index_catch_up_seconds"] = round(self.index_catch_up_seconds, 3)
+        total = self.seconds + self.index_catch_up_seconds
+        d["rate_with_index"] = round(self.rows / total, 1) if total else None
         return d
+
+
+# How a streamed ingest keeps the full-text index: "now" indexes each batch in its own
+# transaction (the slower way of before); "after" lets the index lag behind the ingest and
+# catches it up when the file is stored; "later" leaves the rest to `moderation reindex` (or
+# the next ingest). Unless "now", batches of IDLE_INDEX_ROWS are indexed while the writer
+# waits for the parse process, each in a transaction of its own.
+INDEX_MODES = ("now", "after", "later")
+IDLE_INDEX_ROWS = 4000
 
 
 def reason_code(reason: str) -> str:
@@ -424,17 +441,20 @@ def reason_code(reason: str) -> str:
 
 def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None,
                 chunk: int | None = INGEST_CHUNK, progress: Callable[..., Any] | None = None,
-                rejects: IO[str] | None = None) -> IngestSummary:
+                rejects: IO[str] | None = None, index: str = "after") -> IngestSummary:
     """Stream a CSV/JSONL of comments into the store, ``chunk`` rows per transaction (None:
     as many as take about INGEST_TXN_S to write).
 
     A killed run is resumed by running it again: the file is read from the start and rows
     already stored are recognised by their key and not added twice. Bad rows are counted by
-    reason in the summary and written to ``rejects`` (JSONL: line, reason).
+    reason in the summary and written to ``rejects`` (JSONL: line, reason). ``index``: how
+    the full-text index follows (INDEX_MODES).
     """
     import json
 
-    summary = IngestSummary(source=str(path))
+    if index not in INDEX_MODES:
+        raise ValueError(f"index must be one of {', '.join(INDEX_MODES)}, not {index!r}")
+    summary = IngestSummary(source=str(path), index=index)
     start = time.perf_counter()
 
     def on_reject(rej: Any) -> None:
@@ -449,7 +469,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
         expected: int | None = os.path.getsize(path) // 64 or None
     except OSError:  # stdin
         expected = None
-    store.begin_stream_ingest(expected)
+    store.begin_stream_ingest(expected, index_now=index == "now")
     last_checkpoint = [time.monotonic()]
 
     size = [chunk or INGEST_CHUNK_RANGE[0]]
@@ -470,9 +490,14 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     # The file is parsed and its batches made ready (hashes, keys) a batch ahead of the writes:
     # in a forked process on Linux, else on a thread. On a thread the two hardly overlap:
     # executemany takes the GIL back for every row and the parse thread holds it.
+    def idle() -> int:
+        n = store.index_some(IDLE_INDEX_ROWS)
+        summary.index_idle_rows += n
+        return n
+
     batches = _parse_batches(store, path, fmt, columns, size)
-    ahead = (_forked(batches, size, str(path)) if INGEST_FORK and "fork" in _START_METHODS
-             else read_ahead(batches))
+    ahead = (_forked(batches, size, str(path), idle=None if index == "now" else idle)
+             if INGEST_FORK and "fork" in _START_METHODS else read_ahead(batches))
     try:
         for batch, n, position, rejected, warned in ahead:
             summary.warnings += warned
@@ -490,6 +515,11 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     store.finish_stream_ingest()
     store.checkpoint("PASSIVE")
     summary.seconds = time.perf_counter() - start
+    if index == "after":
+        done = store.catch_up_index()
+        summary.index_catch_up_rows = done.indexed
+        summary.index_catch_up_seconds = done.seconds
+    summary.index_behind = store.search_index_behind()
     return summary
 
 
@@ -532,10 +562,12 @@ def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
                _tell(fh), rejected[:], warned[:])
 
 
-def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str
-            ) -> Generator[ParsedBatch, None, None]:
+def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str,
+            idle: Callable[[], int] | None = None) -> Generator[ParsedBatch, None, None]:
     """Run ``batches`` in a forked child, which sends each item through a pipe (and stays
     about one item ahead: a send waits for the pipe to empty) and takes size updates back.
+    While no item is ready, ``idle()`` runs again and again (a short step of other work) until
+    it returns 0.
 
     The child touches no database (preparing a batch needs none) and ends when its work is
     done, when the pipe breaks (this process died or stopped reading), or on an error, which
@@ -571,6 +603,8 @@ def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str
     there.close()
     try:
         while True:
+            while idle is not None and not here.poll() and idle():
+                pass
             try:
                 kind, payload = pickle.loads(here.recv_bytes())
             except EOFError:
