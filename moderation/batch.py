@@ -423,7 +423,7 @@ class IngestSummary:
 # the next ingest). Unless "now", batches of IDLE_INDEX_ROWS are indexed while the writer
 # waits for the parse process, each in a transaction of its own.
 INDEX_MODES = ("now", "after", "later")
-IDLE_INDEX_ROWS = 4000
+IDLE_INDEX_ROWS = int(os.environ.get("MODERATION_IDLE_INDEX_ROWS", "4000"))  # 0: none
 
 
 def reason_code(reason: str) -> str:
