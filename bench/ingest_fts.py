@@ -7,16 +7,13 @@ bench/batch_scale.py writes it), ``--repeat`` rounds; each round runs, in a fres
 * ``now``: ``moderation ingest --search-index now`` - the reference: FTS rows written in every
   ingest transaction (how ingest worked before);
 * ``after``: ``moderation ingest`` (the default) - comments stored without their FTS rows,
-  indexed while the writer waits for the parser, then the rest caught up in 40k-row
-  transactions once the file is stored;
-* ``after-no-idle`` (``--no-idle`` leaves it out): the same with no indexing while waiting
-  (``MODERATION_IDLE_INDEX_ROWS=0``): what the idle-time steps cost or save.
+  which are caught up in 40k-row transactions once the file is stored.
 
 Reported: the ingest rate (comments stored per second, the index lagging), the catch-up rate,
 the rate with the index complete (ingest + catch-up), and each one's ratio to ``now`` of the
 same round (the median of the rounds' ratios), with the machine named.
 
-    .venv/bin/python bench/ingest_fts.py                  # 1M comments, 3 rounds (~15 min)
+    .venv/bin/python bench/ingest_fts.py                  # 1M comments, 5 rounds (~10 min)
     .venv/bin/python bench/ingest_fts.py --sizes 100k --repeat 2
 
 Prints one JSON line per run and a summary; writes bench/results/ingest_fts.json.
@@ -42,9 +39,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(REPO), str(BENCH)]
 
-MODES = {"now": (["--search-index", "now"], {}),
-         "after": (["--search-index", "after"], {}),
-         "after-no-idle": (["--search-index", "after"], {"MODERATION_IDLE_INDEX_ROWS": "0"})}
+MODES = {"now": ["--search-index", "now"], "after": ["--search-index", "after"]}
 
 
 def machine() -> dict[str, Any]:
@@ -69,11 +64,10 @@ def ingest(db: Path, archive: Path, mode: str) -> dict[str, Any]:
     """One `moderation ingest` in a child process: its summary, and the catch-up's if any."""
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         p.unlink(missing_ok=True)
-    args, env_extra = MODES[mode]
-    env = dict(os.environ, PYTHONPATH=str(REPO), **env_extra)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     t = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "ingest",
-                           str(archive), "-q", *args], env=env, capture_output=True, text=True,
+                           str(archive), "-q", *MODES[mode]], env=env, capture_output=True, text=True,
                           check=False)
     wall = time.perf_counter() - t
     lines = [json.loads(x) for x in done.stderr.splitlines() if x.startswith("{")]
@@ -87,7 +81,7 @@ def ingest(db: Path, archive: Path, mode: str) -> dict[str, Any]:
         behind = conn.execute("SELECT COUNT(*) FROM comments WHERE id > (SELECT"
                               " indexed_through FROM fts_progress)").fetchone()[0]
     return {"mode": mode, "rows": rows, "ingest_s": summary["seconds"],
-            "ingest_rate": summary["rate"], "idle_indexed": summary["index_idle_rows"],
+            "ingest_rate": summary["rate"],
             "catch_up_rows": catch["indexed"] if catch else 0, "catch_up_s": catch_s,
             "catch_up_rate": catch["rate"] if catch and catch["indexed"] else None,
             "rate_with_index": round(rows / (summary["seconds"] + catch_s), 1),
@@ -97,14 +91,13 @@ def ingest(db: Path, archive: Path, mode: str) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1m", help="comma-separated, e.g. 100k,1m")
-    ap.add_argument("--repeat", type=int, default=3, help="rounds of every mode, interleaved")
-    ap.add_argument("--no-idle", action="store_true", help="leave out after-no-idle")
+    ap.add_argument("--repeat", type=int, default=5, help="rounds of every mode, interleaved")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "ingest_fts.json")
     args = ap.parse_args()
     from archive import write_archive
 
-    modes = [m for m in MODES if not (args.no_idle and m == "after-no-idle")]
+    modes = list(MODES)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ingest-fts-"))
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"machine": machine(), "load_avg_at_start": os.getloadavg(),
@@ -132,7 +125,6 @@ def main() -> None:
                 "rate_with_index": statistics.median(tot),
                 "catch_up_rate": statistics.median(
                     [x["catch_up_rate"] for x in runs[mode] if x["catch_up_rate"]] or [0]),
-                "idle_indexed": statistics.median([x["idle_indexed"] for x in runs[mode]]),
                 # each run against the reference of its own round
                 "ingest_ratio": round(statistics.median(
                     [x["ingest_rate"] / y["ingest_rate"] for x, y in zip(runs[mode], ref)]), 3),
@@ -154,7 +146,7 @@ def main() -> None:
     for n, out in report["sizes"].items():
         for mode in modes:
             o = out[mode]
-            print(f"{int(n):>9,} {mode:<14} ingest {o['ingest_rate']:>9,.0f}/s"
+            print(f"{int(n):>9,} {mode:<6} ingest {o['ingest_rate']:>9,.0f}/s"
                   f" (x{o['ingest_ratio']:.2f} of now)   with index {o['rate_with_index']:>9,.0f}/s"
                   f" (x{o['with_index_ratio']:.2f})   catch-up {o['catch_up_rate']:>9,.0f}/s")
     print(json.dumps({"written": str(args.out)}))

@@ -402,7 +402,6 @@ class IngestSummary:
     # Whole-file notes from the parser, e.g. an encoding guess ("read as cp1252").
     warnings: list[str] = field(default_factory=list)
     index: str = "after"            # INDEX_MODES
-    index_idle_rows: int = 0        # indexed while the writer waited for the parser
     index_catch_up_rows: int = 0    # indexed after the last row ("after")
     index_catch_up_seconds: float = 0.0
     index_behind: int = 0           # comments still missing from the search index at the end
@@ -412,18 +411,16 @@ class IngestSummary:
         d["rate"] = round(self.rows / self.seconds, 1) if self.seconds else None
         d["seconds"] = round(self.seconds, 3)
         d["index_catch_up_seconds"] = round(self.index_catch_up_seconds, 3)
-        total = self.seconds + self.index_catch_up_seconds
-        d["rate_with_index"] = round(self.rows / total, 1) if total else None
         return d
 
 
 # How a streamed ingest keeps the full-text index: "now" indexes each batch in its own
 # transaction (the slower way of before); "after" lets the index lag behind the ingest and
-# catches it up when the file is stored; "later" leaves the rest to `moderation reindex` (or
-# the next ingest). Unless "now", batches of IDLE_INDEX_ROWS are indexed while the writer
-# waits for the parse process, each in a transaction of its own.
+# catches it up when the file is stored; "later" leaves it to `moderation reindex` (or the
+# next ingest). Indexing in small steps while the writer waited for the parse process was
+# tried and dropped: at 1M comments on 2 cores it cut the ingest's gain (x1.24 of "now"
+# instead of x1.39) and the catch-up's many small transactions made no total gain.
 INDEX_MODES = ("now", "after", "later")
-IDLE_INDEX_ROWS = int(os.environ.get("MODERATION_IDLE_INDEX_ROWS", "4000"))  # 0: none
 
 
 def reason_code(reason: str) -> str:
@@ -490,14 +487,9 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     # The file is parsed and its batches made ready (hashes, keys) a batch ahead of the writes:
     # in a forked process on Linux, else on a thread. On a thread the two hardly overlap:
     # executemany takes the GIL back for every row and the parse thread holds it.
-    def idle() -> int:
-        n = store.index_some(IDLE_INDEX_ROWS)
-        summary.index_idle_rows += n
-        return n
-
     batches = _parse_batches(store, path, fmt, columns, size)
-    ahead = (_forked(batches, size, str(path), idle=None if index == "now" else idle)
-             if INGEST_FORK and "fork" in _START_METHODS else read_ahead(batches))
+    ahead = (_forked(batches, size, str(path)) if INGEST_FORK and "fork" in _START_METHODS
+             else read_ahead(batches))
     try:
         for batch, n, position, rejected, warned in ahead:
             summary.warnings += warned
@@ -562,12 +554,10 @@ def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
                _tell(fh), rejected[:], warned[:])
 
 
-def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str,
-            idle: Callable[[], int] | None = None) -> Generator[ParsedBatch, None, None]:
+def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str
+            ) -> Generator[ParsedBatch, None, None]:
     """Run ``batches`` in a forked child, which sends each item through a pipe (and stays
     about one item ahead: a send waits for the pipe to empty) and takes size updates back.
-    While no item is ready, ``idle()`` runs again and again (a short step of other work) until
-    it returns 0.
 
     The child touches no database (preparing a batch needs none) and ends when its work is
     done, when the pipe breaks (this process died or stopped reading), or on an error, which
@@ -603,8 +593,6 @@ def _forked(batches: Iterator[ParsedBatch], size: list[int], name: str,
     there.close()
     try:
         while True:
-            while idle is not None and not here.poll() and idle():
-                pass
             try:
                 kind, payload = pickle.loads(here.recv_bytes())
             except EOFError:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, SAMPLE
 
-from moderation import batch, schema
+from moderation import schema
 from moderation.batch import ingest_file
 from moderation.cli import cli
 from moderation.documents import Article, Comment, ParseResult, Scores
@@ -36,12 +36,6 @@ def archive(path: Path, n: int, start: int = 0, words: int = 0) -> Path:
             fh.write(json.dumps({"id": f"c{i}", "article": f"a{i % 5}", "author": f"u{i % 5}",
                                  "text": text}) + "\n")
     return path
-
-
-@pytest.fixture(autouse=True)
-def no_idle_indexing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the writer's idle-time steps the lag after an ingest is exact."""
-    monkeypatch.setattr(batch, "IDLE_INDEX_ROWS", 0)
 
 
 def fts_check(conn: sqlite3.Connection, *, against_content: bool) -> None:
