@@ -167,10 +167,14 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
             click.echo(f"moderation: warning: {path}: {warning}", err=True)
         click.echo(f"{path}: {result.format}, {len(result.articles)} article(s), "
                    f"{report.comments_seen} comment(s), {report.comments_added} new", err=True)
-    if index == "after" and store.search_index_behind():
+    behind = store.search_index_behind()
+    if index == "after" and behind:
         from moderation.search_commands import catch_up
 
         click.echo(json.dumps(catch_up(store, quiet=quiet)), err=True)
+    elif behind:
+        click.echo(f"moderation: search index is {behind:,} comment(s) behind; "
+                   "`moderation reindex` catches it up", err=True)
     return failures
 
 
