@@ -3,7 +3,8 @@
 Per size (archives of comments sampled from ../shared/data/toxicity, each text tagged with its
 row number so that every row is real work for the model), each in its own child process:
 
-* ingest: ``moderation ingest ARCHIVE.jsonl`` -> comments/s into SQLite (target >= 20,000/s),
+* ingest: ``moderation ingest ARCHIVE.jsonl`` -> comments/s into SQLite (target >= 20,000/s;
+  the search index lags and catches up after, reported as ``search_index``),
   the median of ``--repeat`` runs (archives up to ``--repeat-max``; all rates are listed), per row
   order (``--orders``): rows in random order (articles and authors uniform: the
   worst case for the indexes, and the archive that is then scored) and in date order
@@ -112,7 +113,10 @@ def child(cmd: list[str], *, wal: Path | None = None) -> dict[str, Any]:
     if proc.returncode not in (0, 1) or not lines:
         raise SystemExit(f"{' '.join(cmd[:6])} failed ({proc.returncode}):\n"
                          f"{err.decode(errors='replace')[-3000:]}")
-    res = json.loads(lines[-1])
+    objs = [json.loads(x) for x in lines]
+    # an ingest ends with its search index's catch-up (one more line): kept beside the summary
+    res = next(o for o in reversed(objs) if "search_index" not in o)
+    res.update((k, o[k]) for o in objs for k in ("search_index",) if k in o)
     res["wall_s"] = round(wall, 2)
     res["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # the largest single process
     # all of its processes together (an ingest's parse process, scoring workers), sampled
@@ -167,6 +171,8 @@ def main() -> None:
     ap.add_argument("--score-repeat-max", default="10k",
                     help="score --repeat times (each run paired with its bare neighbours)"
                          " only up to this size")
+    ap.add_argument("--search-index", default="after", choices=["now", "after", "later"],
+                    help="ingest's --search-index (bench/ingest_fts.py compares them)")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "batch_scale.json")
     ap.add_argument("--child-bare", type=Path, help=argparse.SUPPRESS)
@@ -197,11 +203,14 @@ def main() -> None:
                 for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
                     p.unlink(missing_ok=True)
                 runs.append(child([py, "-m", "moderation", "--db", str(db), "ingest",
-                                   str(archive), "-q"], wal=Path(f"{db}-wal")))
+                                   str(archive), "-q", "--search-index", args.search_index],
+                                  wal=Path(f"{db}-wal")))
             ing = median_run(runs)  # the machine's load drifts between runs
             res["ingest" if order == "random" else f"ingest_{order}"] = step = {
                 k: ing[k] for k in ("rate", "seconds", "wall_s", "peak_rss_mb",
                                     "peak_tree_rss_mb", "peak_wal_mb", "comments_added")}
+            # the index's catch-up after the file is stored (--search-index after)
+            step["search_index"] = ing.get("search_index")
             step["rates"] = [r["rate"] for r in runs]
             for k in ("peak_rss_mb", "peak_tree_rss_mb"):
                 step[k] = max(r[k] for r in runs)

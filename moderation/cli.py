@@ -135,12 +135,13 @@ TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson"
 
 
 def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
-              quiet: bool = False, rejects: str | None = None) -> int:
+              quiet: bool = False, rejects: str | None = None, index: str = "after") -> int:
     """Parse and store each file; returns 0, or 2 when a file failed (each reported on stderr),
     or 1 when only rows of a CSV/JSONL were skipped.
 
     CSV/JSONL files of comments are streamed in batches (any size, resumable by running the
-    same command again)."""
+    same command again); the search index follows as ``index`` says (batch.INDEX_MODES), with
+    "after" once all files are stored."""
     from moderation.parse import parse_file
 
     failures = 0
@@ -148,7 +149,8 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
         tabular = fmt if fmt in ("csv", "jsonl") else (
             TABULAR_EXTENSIONS.get(path.suffix.lower()) if fmt is None else None)
         if tabular and str(path) != "-":
-            failures = max(failures, stream_ingest(store, path, tabular, quiet, rejects))
+            failures = max(failures, stream_ingest(store, path, tabular, quiet, rejects,
+                                                   "later" if index == "after" else index))
             continue
         try:
             result = parse_file(path, fmt)
@@ -165,10 +167,19 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
             click.echo(f"moderation: warning: {path}: {warning}", err=True)
         click.echo(f"{path}: {result.format}, {len(result.articles)} article(s), "
                    f"{report.comments_seen} comment(s), {report.comments_added} new", err=True)
+    behind = store.search_index_behind()
+    if index == "after" and behind:
+        from moderation.search_commands import catch_up
+
+        click.echo(json.dumps(catch_up(store, quiet=quiet)), err=True)
+    elif behind:
+        click.echo(f"moderation: search index is {behind:,} comment(s) behind; "
+                   "`moderation reindex` catches it up", err=True)
     return failures
 
 
-def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | None) -> int:
+def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | None,
+                  index: str = "after") -> int:
     """Stream one CSV/JSONL into the store; 0 ok, 1 rows skipped, 2 the file failed."""
     from moderation.batch import ingest_file
     from moderation.progress import Progress
@@ -178,7 +189,7 @@ def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | 
         with Progress(f"ingest {path.name}", size, quiet=quiet, total_bytes=True) as bar, \
                 open(rejects or os.devnull, "a", encoding="utf-8") as rej:
             summary = ingest_file(store, path, fmt, progress=bar.advance,
-                                  rejects=rej if rejects else None)
+                                  rejects=rej if rejects else None, index=index)
     except ModerationError as exc:
         click.echo(f"moderation: error: {exc}", err=True)
         return 2
@@ -194,16 +205,21 @@ def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | 
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--rejects", type=click.Path(dir_okay=False),
               help="Append skipped CSV/JSONL rows here (JSONL: source, line, reason).")
+@click.option("--search-index", "index", type=click.Choice(["now", "after", "later"]),
+              default="after", show_default=True,
+              help="CSV/JSONL: index text for search in each ingest transaction (now, slower), "
+              "once the files are stored (after), or leave it to `moderation reindex` (later).")
 @pass_ctx
 def ingest(ctx: Ctx, paths: tuple[str, ...], fmt: str | None, quiet: bool,
-           rejects: str | None) -> None:
+           rejects: str | None, index: str) -> None:
     """Parse pages and exports (files or directories) and store their comments.
 
     CSV/JSONL files are streamed; after a crash, run the same command again. Exit status 1
-    when rows were skipped (counted by reason in the summary), 2 when a file failed."""
+    when rows were skipped (counted by reason in the summary), 2 when a file failed. Search
+    says how far its index is behind while it catches up."""
     try:
         with ctx.store() as store:
-            failures = do_ingest(ctx, store, paths, fmt, quiet, rejects)
+            failures = do_ingest(ctx, store, paths, fmt, quiet, rejects, index)
     except ModerationError as exc:
         raise UserError(str(exc)) from exc
     if failures:
@@ -535,9 +551,10 @@ def main() -> None:
 def _front_ends() -> None:
     """Commands of the front ends that live in their own packages."""
     from moderation.distributed.commands import export_unscored, import_scores, score_dataset
+    from moderation.search_commands import reindex, search
     from moderation.serve.commands import keys, serve
 
-    for command in (serve, keys, score_dataset, export_unscored, import_scores):
+    for command in (search, reindex, serve, keys, score_dataset, export_unscored, import_scores):
         cli.add_command(command)
 
 

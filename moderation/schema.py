@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from moderation.schema_fts import m7_fts_watermark
+
 # TABLES below is the version-1 baseline and stays as it is: change the schema only by appending
 # a function to MIGRATIONS, so that new and old databases end up with the same schema.
 BASELINE_VERSION = 1
@@ -353,6 +355,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m4_reply_parent_index,
     _m5_binary_keys,
     _m6_one_hash_index,
+    m7_fts_watermark,
 ]
 SCHEMA_VERSION = BASELINE_VERSION + len(MIGRATIONS)
 

@@ -242,7 +242,9 @@ def test_cli_ingest_and_score_with_summary_rejects_and_exit_status(tmp_path: Pat
     src = archive(tmp_path / "a.jsonl", 40, bad=True)
     r = cli(db, "ingest", str(src), "--rejects", str(tmp_path / "rej.jsonl"))
     assert r.returncode == 1, r.stderr
-    summary = json.loads(r.stderr.strip().splitlines()[-1])
+    # the file's summary, then the search index's catch-up
+    summary, index = [json.loads(x) for x in r.stderr.strip().splitlines()[-2:]]
+    assert index["search_index"]["behind"] == 0
     assert summary["comments_added"] == 40 and sum(summary["skipped"].values()) == 3
     assert len((tmp_path / "rej.jsonl").read_text().splitlines()) == 3
     r = cli(db, "score", "--model", WORDLIST)

@@ -18,6 +18,7 @@ from moderation.store.core import (
     utcnow,
 )
 from moderation.store.decisions import DecisionsMixin
+from moderation.store.fts import FtsMixin
 from moderation.store.ingest import IngestMixin
 from moderation.store.live import LiveMixin
 from moderation.store.queue import QueueMixin
@@ -26,7 +27,7 @@ from moderation.store.stats import StatsMixin
 
 
 class Store(IngestMixin, LiveMixin, ScoresMixin, DecisionsMixin, QueueMixin, BatchMixin,
-            StatsMixin, StoreCore):
+            FtsMixin, StatsMixin, StoreCore):
     """A moderation database. Thread-safe: one connection guarded by a lock."""
 
 

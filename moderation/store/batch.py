@@ -9,8 +9,8 @@ from typing import Any
 
 from moderation.documents import Article, Comment, Scores
 from moderation.errors import StoreError
+from moderation.schema_fts import FTS_INSERT_TRIGGER
 from moderation.store.core import (
-    _FTS_INSERT_TRIGGER,
     INSERT_COMMENT,
     TEXT_HASH_FIELD,
     StoreCore,
@@ -20,6 +20,7 @@ from moderation.store.core import (
     comment_key,
     text_key_range,
 )
+from moderation.store.fts import index_range, set_watermark, watermark
 from moderation.store.scores import score_fields
 
 # Article ids a streamed ingest remembers between chunks.
@@ -203,9 +204,13 @@ class BatchMixin(StoreCore):
             [(cid, *own.get(cid, (model, version))) for cid in [c for c, _ in new] + [c for c, _ in copies]])
         return saved, copied
 
-    def begin_stream_ingest(self, expected_rows: int | None = None) -> None:
+    def begin_stream_ingest(self, expected_rows: int | None = None, *,
+                            index_now: bool = False) -> None:
         """Start a streamed ingest: forget the occurrence counts of the previous file.
-        ``expected_rows`` (an estimate, None if unknown) sizes the filter of seen comments."""
+        ``expected_rows`` (an estimate, None if unknown) sizes the filter of seen comments.
+        ``index_now``: index each batch's comments for search in its own transaction (the
+        slower way of before); by default the index lags and ``catch_up_index`` follows."""
+        self._stream_index_now = index_now
         with self._lock:
             # keyed by 63 bits of the comment's base hash: a rowid b-tree, the cheapest kind;
             # its own page cache (temp's default is 2 MB) holds ~1.5M keys, bounded as well
@@ -318,16 +323,21 @@ class BatchMixin(StoreCore):
         conn.executemany("INSERT INTO temp.ingest_seen(h, n) VALUES (?,?)"
                          " ON CONFLICT(h) DO UPDATE SET n = n + excluded.n", batch.counts)
         first_new = conn.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0]
-        # Full-text rows are added set-wise after the batch rather than by the per-row insert
-        # trigger (measured 2.5x faster); the trigger is dropped and recreated (from schema.py)
-        # inside this transaction, so no other connection ever sees it missing.
+        # The per-row insert trigger would index each comment as it comes (2.5x slower than
+        # set-wise): it is dropped and recreated (from schema_fts) inside this transaction, so
+        # no other connection ever sees it missing. By default the batch is not indexed here
+        # at all: the index lags behind and catches up in transactions of its own (store.fts).
         conn.execute("DROP TRIGGER IF EXISTS comments_ai")
+        indexed = watermark(conn)
+        if indexed > first_new:  # the last comments were deleted: their ids come again
+            set_watermark(conn, indexed := first_new)
         added = max(conn.executemany(INSERT_STREAM_COMMENT, rows).rowcount, 0)
         if added:
-            conn.execute("INSERT INTO comments_fts(rowid, text, author) SELECT id, text, author"
-                         " FROM comments WHERE id > ?", (first_new,))
+            if getattr(self, "_stream_index_now", False):  # the former way, in this transaction
+                index_range(conn, indexed)
+                set_watermark(conn, conn.execute("SELECT MAX(id) FROM comments").fetchone()[0])
             self._link_parents(conn, first_new)
-        conn.execute(_FTS_INSERT_TRIGGER)
+        conn.execute(FTS_INSERT_TRIGGER)
         return articles_added, added
 
     def _link_parents(self, conn: sqlite3.Connection, after_id: int = 0) -> int:

@@ -349,10 +349,6 @@ def _connect_readonly(path: str, busy_timeout_ms: int) -> sqlite3.Connection:
                            isolation_level=None, check_same_thread=False)
 
 
-_FTS_INSERT_TRIGGER = next(st for st in schema.statements(schema.TABLES)
-                           if "TRIGGER IF NOT EXISTS comments_ai " in st)
-
-
 def fts_query(text: str) -> str:
     """Quote each word so that user input is never FTS5 syntax."""
     words = [w.replace('"', '""') for w in text.split()]

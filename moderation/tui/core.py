@@ -37,6 +37,7 @@ class QueueCore(App[None]):
         self.marked: dict[int, int | None] = {}       # comment id -> revision when marked
         self.elsewhere: dict[int, dict[str, Any]] = {}  # decided by someone else meanwhile
         self.exhausted = True
+        self.index_behind = 0                          # comments the search index lacks
         self.loads = 0                                 # queue loads shown (tests, bench)
         self._marker: int | None = None
         # The comment view's sections by comment id: the shown one and the next few, prefetched.
@@ -116,6 +117,9 @@ class QueueCore(App[None]):
         if f.search:
             line.append(" · search: ")
             line.append_text(safe(f.search, "italic", one_line=True))
+            if self.index_behind:
+                line.append(f" (index {self.index_behind:,} behind: may be incomplete)",
+                            style="bold yellow")
         line.append(f" · {len(self.items)}{'' if self.exhausted else '+'} comments")
         if self.marked:
             line.append(f" · {len(self.marked)} marked", style="bold cyan")

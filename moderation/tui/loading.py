@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ScreenStackError
 from textual.css.query import NoMatches
 
+from moderation.store.fts import behind_message
 from moderation.triage import QueueItem, load_queue
 from moderation.tui.queuelist import QueueList
 from moderation.tui.render import status_text
@@ -33,11 +34,20 @@ class LoadsQueue(ShowsComment):
             gone = {cid: st for cid, st in self.store.decision_states(missing).items()
                     if st["moderator"] not in (None, self.moderator)}
         self._post(self._show_items, items, keep_id, gone, marker)
+        if self.filter.search or self.index_behind:
+            # a bulk ingest may have stored comments the search index has not caught up with
+            self._post(self._set_index_behind, self.store.search_index_behind())
         # The counts scan every comment: they follow the first page instead of delaying it.
         self._post(self._set_counts, self.store.counts_by_status())
 
     def _set_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
+        self._show_counts()
+
+    def _set_index_behind(self, behind: int) -> None:
+        if behind and self.filter.search and behind != self.index_behind:
+            self.say(behind_message(behind), "bold yellow")
+        self.index_behind = behind
         self._show_counts()
 
     def _show_items(self, items: list[QueueItem], keep_id: int | None,
