@@ -95,6 +95,7 @@ class ScorerSpec:
     batch_size: int | None = None
     # A model for comments in languages ``name`` does not cover (config scoring.other_languages).
     other_languages: str | None = None
+    precision: str | None = None  # auto | fp32 | bf16 | fp16 (config scoring.precision)
 
     def load(self) -> Scorer:
         if self.name.startswith("python:"):
@@ -109,7 +110,7 @@ class ScorerSpec:
         from moderation.scoring import load_scorer
 
         return load_scorer(self.name, device=self.device, batch_size=self.batch_size,
-                           other_languages=self.other_languages)
+                           other_languages=self.other_languages, precision=self.precision)
 
 
 _WORKER_SCORER: Scorer | None = None
@@ -131,10 +132,11 @@ def _worker_init(spec: ScorerSpec) -> None:
     _WORKER_SCORER = spec.load()
 
 
-def _worker_describe() -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]]:
+def _worker_describe() -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...], int]:
     assert _WORKER_SCORER is not None
     return (_WORKER_SCORER.name, _WORKER_SCORER.version, tuple(_WORKER_SCORER.labels),
-            tuple(getattr(_WORKER_SCORER, "members", ())))
+            tuple(getattr(_WORKER_SCORER, "members", ())),
+            int(getattr(_WORKER_SCORER, "rows_per_call", 0)))
 
 
 def _worker_score(texts: list[str]) -> list[Scores]:
@@ -158,6 +160,8 @@ class ScoringPool:
             self.name, self.version = self.scorer.name, self.scorer.version
             self.labels = tuple(self.scorer.labels)
             self.members: tuple[tuple[str, str], ...] = tuple(getattr(self.scorer, "members", ()))
+            # texts per score() call the model batches best with (0: no preference)
+            self.rows_per_call = int(getattr(self.scorer, "rows_per_call", 0))
             return
         # One thread per worker for numpy/BLAS and torch: N workers share N cores. (The
         # children read these at spawn; the parent never loads the model itself.)
@@ -170,7 +174,8 @@ class ScoringPool:
             # one call per worker starts them all (each loads the model) before timing starts
             futures = [self._pool.submit(_worker_describe) for _ in range(self.workers)]
             described = [f.result() for f in futures]
-            self.name, self.version, self.labels, self.members = described[0]
+            (self.name, self.version, self.labels, self.members,
+             self.rows_per_call) = described[0]
         except BrokenProcessPool as exc:
             self.close()
             raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc

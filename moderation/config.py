@@ -16,7 +16,7 @@ from moderation.errors import ConfigError
 DEFAULTS: dict[str, dict[str, Any]] = {
     "database": {"path": "moderation.db", "busy_timeout_ms": 5000},
     "scoring": {"model": "builtin", "device": "auto", "batch_size": 32,
-                "other_languages": "builtin:multi-tox"},
+                "other_languages": "builtin:multi-tox", "precision": "auto"},
     "thresholds": {
         "toxicity": 0.5,
         "severe_toxicity": 0.5,
@@ -80,6 +80,7 @@ class Thresholds(dict[str, float]):
         extra = self.by_language.get(language or "")
         return {**self, **extra} if extra else dict(self)
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ class Config:
     @property
     def device(self) -> str:
         return str(self.data["scoring"]["device"])
+
+    @property
+    def precision(self) -> str:
+        return str(self.data["scoring"]["precision"])
 
     @property
     def batch_size(self) -> int:
@@ -197,6 +202,8 @@ def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str,
         raise ConfigError(f"{source}: queue.status must be one of {', '.join(QUEUE_STATUSES)}")
     if data["scoring"]["device"] not in DEVICES:
         raise ConfigError(f"{source}: scoring.device must be one of {', '.join(DEVICES)}")
+    if data["scoring"]["precision"] not in PRECISIONS:
+        raise ConfigError(f"{source}: scoring.precision must be one of {', '.join(PRECISIONS)}")
     if data["scoring"]["batch_size"] < 1:
         raise ConfigError(f"{source}: scoring.batch_size must be at least 1")
     serve = data["serve"]

@@ -138,6 +138,9 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
     if header:
         writer.header()
     done = skip_rows
+    # Rows per scoring call: the model batch size, or more where the model sorts texts by
+    # length within a call (512 for the neural models), so similar lengths share a batch.
+    per_call = max(batch_size, getattr(pool, "rows_per_call", 0))
 
     def segments() -> Iterator[tuple[list[tuple[int, Any, str | None]], list[str]]]:
         seg: list[tuple[int, Any, str | None]] = []
@@ -149,7 +152,7 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
             seg.append((line, rid, problem))
             if problem is None:
                 texts.append(text)  # type: ignore[arg-type]
-            if len(texts) >= batch_size or len(seg) >= 8 * batch_size:
+            if len(texts) >= per_call or len(seg) >= 8 * per_call:
                 yield seg, texts
                 seg, texts = [], []
         if seg:

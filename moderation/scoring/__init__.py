@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from moderation.documents import Scores
 from moderation.errors import ScorerError
@@ -62,24 +62,35 @@ def default_builtin_name() -> str:
 
 
 def load_scorer(name: str = "builtin", *, device: str = "auto", batch_size: int | None = None,
-                other_languages: str | None = None) -> Scorer:
+                other_languages: str | None = None, precision: str | None = None) -> Scorer:
     """Load a model once; its ``score`` can then be called many times.
 
     ``other_languages`` names a model (``builtin:multi-tox``) for comments in languages the
     first one does not cover; each comment then goes to the model of its language
-    (``routing.RoutedScorer``). Empty or None: no routing.
+    (``routing.RoutedScorer``). Empty or None: no routing. ``precision``: auto | fp32 | bf16 |
+    fp16 for the neural models (``InferenceEngine.set_precision``); the linear model ignores it.
     """
     scorer = _load_one(name, device=device, batch_size=batch_size)
+    _set_precision(scorer, precision)
     if other_languages:
         from moderation.scoring import routing
 
         if routing.primary_languages(scorer) is None:
             return scorer  # the model does not check languages: it takes every comment
         other = _load_one(other_languages, device=device, batch_size=batch_size)
+        _set_precision(other, precision)
         if not hasattr(other, "languages") or not other.languages:
             raise ScorerError(f"{other_languages}: not a model with per-language routing")
         return routing.RoutedScorer(scorer, other)
     return scorer
+
+
+def _set_precision(scorer: Any, precision: str | None) -> None:
+    engine = getattr(scorer, "engine", None)
+    # "auto" leaves each model's own default (fp32 on a CPU for the engine; the multilingual
+    # encoder uses bf16 autocast where the CPU has bf16 instructions, as it was measured).
+    if precision and precision != "auto" and engine is not None and hasattr(engine, "set_precision"):
+        engine.set_precision(precision)
 
 
 def _load_one(name: str, *, device: str, batch_size: int | None) -> Scorer:

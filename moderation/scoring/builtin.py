@@ -300,6 +300,7 @@ class EncoderScorer:
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tb.to(x.device)),
             device=device, batch_size=batch_size, max_length=max_length,
             supported_languages=covered_languages(manifest))
+        self.rows_per_call = self.engine.rows_per_call
         self.explainer: LinearScorer | None = None
         ex = manifest.get("explainer")
         if ex:

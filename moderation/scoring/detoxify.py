@@ -338,6 +338,7 @@ class DetoxifyScorer:
         self.version: str = engine.version
         self.labels: tuple[str, ...] = engine.labels
         self.batch_size: int = engine.batch_size
+        self.rows_per_call: int = engine.rows_per_call
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
         from moderation.scoring.normalize import normalize

@@ -94,6 +94,12 @@ class _Headed:
         self.config = enc.model.config
 
     def to(self, device: Any) -> _Headed:
+        import torch
+
+        if isinstance(device, torch.dtype):  # InferenceEngine.set_precision: bf16 autocast or not
+            on = self.w.device.type
+            self.enc.autocast = None if device == torch.float32 else on
+            return self
         self.enc.model.to(device)
         self.w, self.b = self.w.to(device), self.b.to(device)
         if device.type == "cuda":
@@ -139,6 +145,9 @@ class MultilingualScorer:
             _Headed(enc, w, b), enc.tokenizer, self.heads, name=self.name, version=self.version,
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tc.to(x.device)),
             device=device, batch_size=batch_size, max_length=int(manifest.get("max_length", 256)))
+        self.rows_per_call = self.engine.rows_per_call
+        if enc.autocast:  # bf16 autocast where the CPU has bf16 instructions (load_encoder)
+            self.engine.precision = "bf16"
 
     @property
     def languages(self) -> frozenset[str]:

@@ -37,6 +37,8 @@ class RoutedScorer:
         self.labels = tuple(primary.labels)
         self.covered = primary_languages(primary) or frozenset()
         self.members = ((primary.name, primary.version), (other.name, other.version))
+        self.rows_per_call = max(getattr(primary, "rows_per_call", 0),
+                                 getattr(other, "rows_per_call", 0))
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
         if isinstance(texts, str):

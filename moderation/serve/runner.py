@@ -34,7 +34,8 @@ def service_factory(settings: Settings) -> Callable[[], Service]:
         from moderation.scoring import load_scorer
         from moderation.store import Store
 
-        scorer = load_scorer(settings.model, device=settings.device)
+        scorer = load_scorer(settings.model, device=settings.device,
+                             precision=settings.precision)
         store = Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms)
         return Service(scorer, store, settings)
     return make

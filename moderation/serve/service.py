@@ -25,6 +25,7 @@ KEYS_REFRESH_S = 5.0
 class Settings:
     model: str = "builtin"
     device: str = "auto"
+    precision: str = "auto"
     db_path: str = "moderation.db"
     busy_timeout_ms: int = 5000
     rate_per_second: float = 10.0
