@@ -75,3 +75,34 @@ def test_schema_org_comments_in_unnamed_markup_inside_a_comments_template() -> N
         ("Marek", "2023-07-01 09:00:00", "Too sweet for me, I would halve the sugar next time."),
     ]
     assert "Erdbeeren" not in (article.body or "")
+
+
+def test_named_dated_run_needs_no_comment_heading() -> None:
+    # headers with a time of day and a different name over each: commenters, in a language
+    # and wording no phrase table knows; the titles after the last comment are not one
+    result = parse_file(FIX / "named_time_run_no_heading.txt")
+    article = result.articles[0]
+    assert [c.author for c in article.comments] == ["Marta Silva", "Joana", "Rui Pereira"]
+    assert article.comments[1].date == "12 de março de 2023 às 18:40"
+    assert article.comments[2].text.startswith("Ficou ótimo")
+    assert "glúten" not in (article.body or "")
+    assert "quarenta minutos" in (article.body or "")
+    assert not any("left in the body" in w for w in result.warnings)
+
+
+def test_numbered_list_of_names_is_the_comment_list() -> None:
+    article = parse_file(FIX / "numbered_name_list.txt").articles[0]
+    assert [c.author for c in article.comments] == [
+        "Nadine M.", "LadyMilonguera", "chantal", "mamie caillou", "corinne"]
+    assert article.comments[2].text == (
+        "Je n'ai jamais essayé avec la pancetta, je vais la faire ce soir !")
+    assert "Nadine" not in (article.body or "")
+    assert "guanciale" in (article.body or "")
+
+
+def test_numbered_headings_of_a_listicle_are_not_comments() -> None:
+    # the same shape (a number, a short name, prose under it), but the article goes on after
+    # the list: its own headings
+    article = parse_file(FIX / "numbered_listicle_no_comments.txt").articles[0]
+    assert article.comments == ()
+    assert "Ljubljana" in (article.body or "")

@@ -184,6 +184,87 @@ def _interleaved(a: Run, b: Run) -> bool:
     return hits * 3 >= len(a.lines) * 2
 
 
+def named_times(lines: list[str], run: Run) -> bool:
+    """Most headers of the run hold a time of day and a name that varies from header to
+    header (inside the header, or a short line beside it): commenters' bylines, which need no
+    comment heading to be told apart (news teasers carry a title, and mostly a date alone)."""
+    if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
+        return False
+    titled = 0
+    for k in run.lines:
+        # the line over the block (its name line, or the header itself): a title there (four
+        # words or more, no sentence) makes the block a teaser; over a comment sits the
+        # previous comment's text, a reply button or nothing
+        top = header_block_start(lines, k, max(0, k - 3))
+        above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
+                      if lines[j].strip()), "")
+        titled += len(above.split()) >= 4 and not _is_prose(above)
+    return titled * 2 < len(run.lines)
+
+
+_NAME_ITEM = re.compile(r"^\d{1,3}[.)]\s+(\S.{0,38}?)\s*:?$")
+_NOT_IN_NAME = re.compile(r"[\d,;!?\"“”«»]|[^\W\d_]{2,}\.$")
+_MIN_NAME_ITEMS = 4
+_TAIL_PROSE = 3  # long prose lines after a list: the article goes on (a listicle)
+_LONG_WORDS = 15
+
+
+def name_item(line: str) -> bool:
+    """'7. mamie caillou', '3. dwoz says:': a list number before a short name-like line."""
+    m = _NAME_ITEM.match(line.strip())
+    if not m:
+        return False
+    return short_name(m.group(1))
+
+
+def short_name(text: str) -> bool:
+    """Four words at most, no digits, sentence or bracket marks: a name or a handle."""
+    return len(text.split()) <= 4 and not _NOT_IN_NAME.search(text) and not _is_prose(text)
+
+
+def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
+    """(first, last line) of numbered lists whose items are short names with prose under
+    them, after the article: the commenters of a comment list printed by its numbers
+    ("1. Nadine M." / text / "2. LadyMilonguera" / text). A list followed by more long prose
+    is the article's own (a listicle's headings) and is not taken."""
+    out = []
+    for run in header_runs(lines, start, loose=True):
+        if run.has_time or len(run.lines) < _MIN_NAME_ITEMS:
+            continue
+        if sum(map(name_item, (lines[k] for k in run.lines))) * 5 < len(run.lines) * 4:
+            continue
+        first = run.start
+        while True:  # items of other shapes above ("1. Nadine M.")
+            k = next((k for k in range(first - 1, max(start, first - _MAX_GAP // 3) - 1, -1)
+                      if name_item(lines[k])), None)
+            if k is None:
+                break
+            first = k
+        # the last item's first paragraph; more long prose after it is the article going on
+        para = next((j for j in range(run.end + 1, len(lines)) if lines[j].strip()), run.end)
+        while para + 1 < len(lines) and lines[para + 1].strip():
+            para += 1
+        tail = sum(len(ln.split()) >= _LONG_WORDS and _is_prose(ln) for ln in lines[para + 1:])
+        if tail < _TAIL_PROSE:
+            out.append((first, _block_end(lines, run.end)))
+    return out
+
+
+def _block_end(lines: list[str], k: int) -> int:
+    """The last line of the block a header at ``k`` opens: up to two blank lines in a row."""
+    end, blanks = k, 0
+    for j in range(k + 1, min(len(lines), k + _MAX_GAP)):
+        if not lines[j].strip():
+            blanks += 1
+            if blanks >= 2:
+                break
+            continue
+        if _NAME_ITEM.match(lines[j].strip()) and not lines[j - 1].strip():
+            break
+        blanks, end = 0, j
+    return end
+
+
 def header_block_start(lines: list[str], first: int, floor: int) -> int:
     """Where the first comment of a run opens: its header line, or a short name line above."""
     j = first - 1

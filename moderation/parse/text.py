@@ -185,7 +185,8 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
         first = dumpshape.header_block_start(lines, run.start, start)
         if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             continue  # no article before it: a list, not comments under an article
-        if not _comment_evidence(lines, run.start, run.end):
+        if not _comment_evidence(lines, run.start, run.end) \
+                and not dumpshape.named_times(lines, run):
             # dated items, but nothing says comments: news teasers look the same
             warnings.append(
                 f"lines {first + 1}-{run.end + 1}: {len(run.lines)} blocks under repeated "
@@ -195,9 +196,40 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
         lead = dumpshape.headers_lead(lines, run)
         headers = frozenset(i - first for i in run.lines)
         drafts = _comments(lines[first:], headers, lead)
+        while drafts and not _marked(drafts[-1]) and not _reads_as_text(drafts[-1]):
+            drafts.pop()  # the menu or "popular posts" titles after the last comment
         if drafts:
             return first - 1, run.end, drafts
+    for first, last in dumpshape.name_lists(lines[:before] if before is not None else lines,
+                                            start):
+        # a numbered list of names with text under each: the comment list by its numbers
+        if any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
+            drafts = _name_list_comments(lines[first:last + 1])
+            if drafts:
+                return first - 1, last, drafts
     return None, -1, []
+
+
+def _name_list_comments(lines: list[str]) -> list[_Draft]:
+    """One comment per item of a numbered name list: the name after the number is the author
+    (lower case or with an initial: a commenter's handle), the lines under it the text."""
+    drafts: list[_Draft] = []
+    new_para = True
+    for line in lines:
+        s = line.strip()
+        item = _NUMBERED.match(s)
+        if item and dumpshape.short_name(item.group(2).rstrip(" :")):
+            # a numbered commenter, or a bulleted reply under it ("• Spain on a Fork")
+            drafts.append(_Draft(author=item.group(2).rstrip(" :"), item=item.group(1)))
+            new_para = True
+        elif not s:
+            new_para = True
+        elif drafts and not drafts[-1].date and len(s) <= 40 and chrome.is_date_line(s):
+            drafts[-1].date = s
+        elif drafts:
+            drafts[-1].add(item.group(2) if item else s, new_paragraph=new_para)
+            new_para = False
+    return [d for d in drafts if d.paragraphs]
 
 
 def _ends_sentence(line: str) -> bool:
