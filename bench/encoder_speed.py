@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "toxicity" / "toxic_spans" / "comments.csv"
 sys.path.insert(0, str(REPO / "bench"))
 
-from detoxify_speed import cpu_name  # noqa: E402
+from detoxify_speed import cpu_name
 
 
 def main() -> None:

@@ -196,3 +196,68 @@ def test_calibrate_per_language_writes_its_table(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "calibrate",
                           "--language", "de]\n[x"], capture_output=True, text=True, cwd=ROOT, check=False)
     assert bad.returncode == 2 and "ISO 639" in bad.stderr
+
+
+def test_ngram_models_mix_into_each_trained_languages_head_only():
+    multi = load_scorer("builtin:multi-tox", device="cpu")
+    assert multi.ngrams is not None and multi.ngrams.languages == {"de", "da", "pl", "pt", "fr"}
+    texts = [GERMAN_BAD, GERMAN_CIVIL, "Os imigrantes são uma praga e devem sair.",
+             "Los inmigrantes son una plaga y deberían irse del país."]
+    mixed = multi.score(texts, languages=["de", "de", "pt", "es"])
+    ngrams, multi.ngrams = multi.ngrams, None
+    try:
+        heads = multi.score(texts, languages=["de", "de", "pt", "es"])
+    finally:
+        multi.ngrams = ngrams
+    for i, lang in enumerate(["de", "de", "pt"]):
+        want = ngrams.combine(lang, [texts[i]], [heads[i].labels["toxicity"]])[0]
+        assert mixed[i].labels["toxicity"] == pytest.approx(want, abs=1e-9)
+    # Spanish is cross-lingual: the pooled head alone, no n-gram model
+    assert mixed[3].labels == heads[3].labels
+    assert mixed[0].labels["toxicity"] > 0.8
+    assert mixed[1].labels["toxicity"] < 0.2
+
+
+def test_a_damaged_ngram_file_is_named(tmp_path):
+    import shutil
+
+    from moderation.errors import ScorerError
+    from moderation.scoring import builtin
+
+    src = models_dir() / "multi-tox"
+    dst = tmp_path / "models" / "multi-tox"
+    shutil.copytree(src, dst)
+    data = bytearray((dst / "ngrams.safetensors").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (dst / "ngrams.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ScorerError, match="ngrams.safetensors"):
+        builtin.read_manifest(dst)
+
+
+def test_ngram_training_fits_on_train_rows_and_its_mix_is_the_calibrated_average():
+    pytest.importorskip("sklearn")
+    from moderation.training.data import Example
+    from moderation.training.multiheads import _platt
+    from moderation.training.multingram import fit_language
+
+    def ex(i: int, text: str, y: float) -> Example:
+        return Example(source="t", id=str(i), text=text, labels={"toxicity": y})
+
+    bad = ["du Idiot", "halt die Klappe", "du Versager", "so ein Idiot", "dummer Idiot hier"]
+    good = ["danke für den Artikel", "gute Analyse", "sehr interessant", "ich stimme zu", "danke"]
+    train = [ex(i, t, 1.0) for i, t in enumerate(bad * 4)] + [ex(100 + i, t, 0.0) for i, t in enumerate(good * 4)]
+    dev = [ex(200, "was für ein Idiot", 1.0), ex(201, "danke für die Analyse", 0.0),
+           ex(202, "Klappe halten, Versager", 1.0), ex(203, "interessanter Artikel", 0.0)]
+    head_p = np.array([0.6, 0.4, 0.45, 0.3])
+    feat = {"bits": 12, "char_ns": [2, 3], "word_ns": [1]}
+    res = fit_language(train, dev, head_p, feat, C=1.0)
+    assert res["metrics"]["dev_auc_ngram"] == 1.0 and res["metrics"]["n_train"] == 40
+    a_n, a_h, beta = res["mix"]
+    from moderation.training.linear import design
+
+    Xd, _ = design([e.text for e in dev], res["idf"], feat)
+    zn = Xd @ res["W"].astype(np.float64) + res["b"]
+    zh = np.log(head_p / (1 - head_p))
+    mixed = 0.5 * (zn - zn.mean()) / zn.std() + 0.5 * (zh - zh.mean()) / zh.std()
+    a, c = _platt(mixed, np.array([1, 0, 1, 0]))
+    assert np.allclose(a_n * zn + a_h * zh + beta, a * mixed + c)

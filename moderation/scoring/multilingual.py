@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,11 @@ class MultilingualScorer:
         self.rows_per_call = self.engine.rows_per_call
         if enc.autocast:  # bf16 autocast where the CPU has bf16 instructions (load_encoder)
             self.engine.precision = "bf16"
+        self.ngrams: Any = None  # per-language n-gram models mixed into the heads
+        if manifest.get("ngrams"):
+            from moderation.scoring.multi_ngrams import NgramHeads
+
+            self.ngrams = NgramHeads(model_dir, manifest["ngrams"])
 
     @property
     def languages(self) -> frozenset[str]:
@@ -169,7 +174,8 @@ class MultilingualScorer:
             langs.append(lang)
             covered.append(ok and lang in self.routes)
         res = self.engine.score(list(texts))
-        for r, lang, ok in zip(res, langs, covered):
+        mixed: dict[str, list[int]] = {}  # language -> rows its n-gram model joins
+        for i, (r, lang, ok) in enumerate(zip(res, langs, covered)):
             if r.status == "empty":
                 out.append(r)
                 continue
@@ -177,7 +183,14 @@ class MultilingualScorer:
             if not ok or not head:
                 # Short or unknown: the pooled head's score, for a person to read.
                 head = self.routes.get("*", self.heads[-1])
+            elif self.ngrams is not None and head == lang and lang in self.ngrams.languages:
+                mixed.setdefault(lang, []).append(i)
             status = r.status if r.status != "ok" else ("ok" if ok else "unsupported_language")
             out.append(Scores(labels={"toxicity": r.labels[head]}, model=self.name, version=self.version,
                               windows=r.windows, status=status, language=lang))
+        for lang, rows in mixed.items():
+            probs = self.ngrams.combine(lang, [texts[i] for i in rows],
+                                        [out[i].labels["toxicity"] for i in rows])
+            for i, p in zip(rows, probs):
+                out[i] = replace(out[i], labels={"toxicity": p})
         return out
