@@ -19,6 +19,7 @@ fast; lingua is more accurate on very short text but ships a 96 MB wheel.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -69,6 +70,7 @@ def _langid() -> Any:
         return _identifier
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     first = name.split(" ", 1)[0]
@@ -77,9 +79,18 @@ def _script(ch: str) -> str:
     return first or "UNKNOWN"
 
 
+# ASCII bytes that are not letters: deleting them leaves the letters (all LATIN).
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
 def letter_scripts(text: str) -> Counter[str]:
-    """How many letters of each script the text has (first word of the Unicode name)."""
-    return Counter(_script(ch) for ch in text if unicodedata.category(ch).startswith("L"))
+    """How many letters (Unicode category L*, i.e. ``str.isalpha``) of each script the text
+    has (first word of the Unicode name). Most comments are ASCII: counted in C there, and a
+    character's script is looked up once per process otherwise."""
+    if text.isascii():
+        n = len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+        return Counter({"LATIN": n}) if n else Counter()
+    return Counter(map(_script, filter(str.isalpha, text)))
 
 
 # English function words that are not also common words of a neighbouring Latin-script language
