@@ -295,3 +295,51 @@ def test_clearly_english_fast_path_accepts_english_and_nothing_else() -> None:
                  "the the"):
         assert not clearly_english(text)
     assert check("You are the worst and I think that this was a joke.", {"en"}) == ("en", True)
+
+
+class MemoryLimited(torch.nn.Module):
+    """A model whose device holds at most ``limit`` padded tokens per forward pass: past that it
+    raises torch's own OutOfMemoryError, as CUDA does (no GPU here to run out of)."""
+
+    def __init__(self, inner: torch.nn.Module, limit: int) -> None:
+        super().__init__()
+        self.inner, self.limit, self.config = inner, limit, inner.config
+        self.calls: list[int] = []
+
+    def forward(self, input_ids, attention_mask):
+        self.calls.append(input_ids.numel())
+        if input_ids.numel() > self.limit:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return self.inner(input_ids=input_ids, attention_mask=attention_mask)
+
+
+def test_out_of_memory_halves_the_batch_and_loses_no_row(tiny) -> None:
+    import tiny_detoxify as td
+    from moderation.scoring.engine import InferenceEngine
+
+    model, tokenizer = tiny
+    rng = random.Random(5)
+    texts = [td.filler(rng.choice([3, 10, 40]), seed=i) for i in range(40)]
+    want = make(tiny, activation="softmax", batch_size=64).score(texts)
+    limited = MemoryLimited(model, limit=300)
+    engine = InferenceEngine(limited, tokenizer, ("a", "b", "c"), name="test:tiny", version="v1",
+                             device="cpu", activation="softmax", batch_size=64)
+    got = engine.score(texts)
+    assert len(got) == 40 and engine.oom_splits > 0
+    for a, b in zip(want, got):
+        assert list(b.labels.values()) == pytest.approx(list(a.labels.values()), abs=1e-5)
+    # the caps shrank to what fitted: a second call splits far less
+    splits = engine.oom_splits
+    engine.score(texts)
+    assert engine.oom_splits - splits < splits
+
+
+def test_one_window_too_big_for_the_device_is_one_clear_error(tiny) -> None:
+    import tiny_detoxify as td
+    from moderation.scoring.engine import InferenceEngine
+
+    model, tokenizer = tiny
+    engine = InferenceEngine(MemoryLimited(model, limit=5), tokenizer, ("a", "b", "c"),
+                             name="test:tiny", version="v1", device="cpu", activation="softmax")
+    with pytest.raises(ScorerError, match="does not fit in cpu memory"):
+        engine.score([td.filler(40, seed=1)])

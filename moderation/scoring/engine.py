@@ -174,6 +174,7 @@ class InferenceEngine:
         )
         self.model = model.to(self.device).eval()
         self.precision = "fp32"
+        self.oom_splits = 0  # batches halved after running out of device memory
         if self.device.type == "cuda":
             self.set_precision("auto")
         self.tokenizer = tokenizer
@@ -282,7 +283,7 @@ class InferenceEngine:
         with torch.inference_mode():
             for batch_ids in self._batches(order, [len(ids) for _, ids in windows]):
                 batch = [windows[w] for w in batch_ids]
-                probs = self._forward([ids for _, ids in batch]).tolist()
+                probs = self._forward_splitting([ids for _, ids in batch])
                 for (owner, _), row in zip(batch, probs):
                     best[owner] = [max(a, p) for a, p in zip(best[owner], row)]
         return best, counts, cut
@@ -307,6 +308,29 @@ class InferenceEngine:
             batch.append(w)
         if batch:
             yield batch
+
+    def _forward_splitting(self, batch: list[list[int]]) -> list[list[float]]:
+        """``_forward``, halving a batch that runs out of device memory until it fits; the caps
+        shrink to what fitted, so later batches do not fail the same way. One window that
+        does not fit alone is a ScorerError naming the device."""
+        import torch
+
+        try:
+            return self._forward(batch).tolist()  # type: ignore[no-any-return]
+        except torch.OutOfMemoryError as exc:
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+            if len(batch) == 1:
+                raise ScorerError(
+                    f"model {self.name}: one window of {len(batch[0])} tokens does not fit in "
+                    f"{self.device} memory; use --device cpu or a smaller --batch-size"
+                ) from exc
+            half = len(batch) // 2
+            self.batch_size = max(1, min(self.batch_size, half))
+            self.max_batch_tokens = max(1, min(self.max_batch_tokens,
+                                               half * max(len(ids) for ids in batch)))
+            self.oom_splits += 1
+            return self._forward_splitting(batch[:half]) + self._forward_splitting(batch[half:])
 
     def _forward(self, batch: list[list[int]]) -> Any:
         import torch
