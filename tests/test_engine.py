@@ -315,6 +315,7 @@ class MemoryLimited(torch.nn.Module):
 
 def test_out_of_memory_halves_the_batch_and_loses_no_row(tiny) -> None:
     import tiny_detoxify as td
+
     from moderation.scoring.engine import InferenceEngine
 
     model, tokenizer = tiny
@@ -336,6 +337,7 @@ def test_out_of_memory_halves_the_batch_and_loses_no_row(tiny) -> None:
 
 def test_one_window_too_big_for_the_device_is_one_clear_error(tiny) -> None:
     import tiny_detoxify as td
+
     from moderation.scoring.engine import InferenceEngine
 
     model, tokenizer = tiny
