@@ -101,18 +101,26 @@ class Features:
         self.word_start, self.word_end, self.word_row = ws_a, we_a, wseg
 
     def matrix(self, idf: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Unique (row, bucket) pairs with l2-normalized log-count * idf values, and for each
-        occurrence the index of its pair (``inverse``)."""
+        """Unique (row, bucket) pairs, sorted, with l2-normalized log-count * idf values, and
+        each pair's occurrence count. (A plain sort: about twice as fast as np.unique with
+        its inverse, which only the span explanation needs, for a few rows: ``pair_of``.)"""
         key = self.row * (1 << bits) + self.bucket
         if self.n << bits < 1 << 31:  # int32 keys sort about twice as fast
             key = key.astype(np.int32)
-        uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        uniq = uniq.astype(np.int64)
+        skey = np.sort(key)
+        first = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]]) if len(skey) else skey
+        counts = np.diff(np.r_[first, len(skey)])
+        uniq = skey[first].astype(np.int64)
+        self._key, self._uniq = key, skey[first]
         r, b = uniq >> bits, uniq & ((1 << bits) - 1)
         v = (1.0 + np.log(counts)) * idf[b].astype(np.float64)
         norm = np.sqrt(np.bincount(r, weights=v * v, minlength=self.n))
         v = v / np.where(norm > 0, norm, 1.0)[r]
-        return r, b, v, inverse
+        return r, b, v, counts
+
+    def pair_of(self, occurrences: np.ndarray) -> np.ndarray:
+        """For these occurrence indices, the index of their pair in the last ``matrix``."""
+        return np.searchsorted(self._uniq, self._key[occurrences])
 
 
 # --- manifest and checksums ----------------------------------------------------------------------
@@ -190,13 +198,13 @@ class LinearScorer:
 
     def logits(self, norm_texts: Sequence[str]) -> tuple[np.ndarray, Features, tuple]:
         feats = Features(norm_texts, self.bits, self.char_ns, self.word_ns)
-        r, b, v, inv = feats.matrix(self.idf, self.bits)
+        r, b, v, counts = feats.matrix(self.idf, self.bits)
         contrib = self.W[b] * v[:, None].astype(np.float32)  # (pairs, labels); r is sorted
         out = np.zeros((len(norm_texts), len(self.labels)))
         if len(r):
             first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
             out[r[first]] = np.add.reduceat(contrib, first, axis=0)
-        return out + self.b, feats, (r, b, v, inv, contrib)
+        return out + self.b, feats, (r, b, v, counts, contrib)
 
     def probs(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (n, labels); texts are normalized here."""
@@ -206,20 +214,23 @@ class LinearScorer:
     def spans(self, norms: Sequence[Normalized], feats: Features, mat: tuple, rows: Sequence[int]) -> dict[int, tuple[Span, ...]]:
         """Words whose features push the toxicity logit up by at least ``tau`` of its positive
         mass, merged into runs and mapped to raw offsets."""
-        _, _, _, inv, contrib = mat
+        _, _, _, counts, contrib = mat
         j = self.labels.index("toxicity")
-        occ = contrib[inv, j] / np.bincount(inv)[inv]  # split a pair's weight over its occurrences
+        wanted = np.zeros(feats.n, dtype=bool)
+        wanted[list(rows)] = True
+        mine = np.flatnonzero(wanted[feats.row])  # occurrences in the rows to explain
+        inv = feats.pair_of(mine)
+        occ = contrib[inv, j] / counts[inv]  # split a pair's weight over its occurrences
         # Spread each occurrence's contribution evenly over its characters; a double prefix sum
         # then gives any word's total in O(1).
-        dens = occ / np.maximum(feats.hi - feats.lo, 1)
-        diff = np.bincount(feats.lo, weights=dens, minlength=len(feats.big) + 1)
-        diff -= np.bincount(feats.hi, weights=dens, minlength=len(feats.big) + 1)
+        lo, hi = feats.lo[mine], feats.hi[mine]
+        dens = occ / np.maximum(hi - lo, 1)
+        diff = np.bincount(lo, weights=dens, minlength=len(feats.big) + 1)
+        diff -= np.bincount(hi, weights=dens, minlength=len(feats.big) + 1)
         cum = np.concatenate([[0.0], np.cumsum(np.cumsum(diff))])
         ws, we, wr = feats.word_start, feats.word_end, feats.word_row
         score = cum[we] - cum[ws]
         pos = np.bincount(wr, weights=np.maximum(score, 0), minlength=feats.n)
-        wanted = np.zeros(feats.n, dtype=bool)
-        wanted[list(rows)] = True
         hit = np.flatnonzero(wanted[wr] & (score > 0) & (score >= self.span_tau * pos[wr]))
         out: dict[int, list[Span]] = {}
         last: dict[int, int] = {}  # row -> index of its last flagged word
