@@ -138,11 +138,11 @@ def _containers(root, silver: list[dict]) -> list:
     found = []
     for g in silver:
         need = [f" {s} " for s in snippets(g.get("text") or "") if f" {s} " in whole]
+        if not need:
+            continue  # too short to place; its siblings' cut takes it
         who = norm(g.get("author"))
         if who and f" {who} " in whole:
             need.append(f" {who} ")
-        if not need:
-            continue
         holders = [el for el, t in texts.items() if all(n in t for n in need)]
         if holders:
             found.append(max(holders, key=lambda el: sum(1 for _ in el.iterancestors())))
@@ -176,6 +176,9 @@ def cut_html(page: Page) -> bytes | None:
         kids = list(lca)
         holding = [kids.index(c[depth + 1]) for c in chains if len(c) > depth + 1]
         drop = kids[min(holding):max(holding) + 1] if holding else [lca]
+        # and the siblings made like them (a comment the silver text could not place)
+        like = {(el.tag, el.get("class")) for el in drop}
+        drop = [el for el in kids if el in drop or (el.tag, el.get("class")) in like]
     for el in drop:
         el.drop_tree()
     left = " " + norm(root.text_content()) + " "
