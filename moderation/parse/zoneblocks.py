@@ -56,8 +56,11 @@ def mostly_text(drafts: list[_Draft]) -> bool:
     return need <= 0
 
 
-def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
-    """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
+def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str],
+                  where: str | None = None) -> list[_Draft]:
+    """The drafts less the unmarked blocks that are chrome, not comments (with a warning that
+    starts with ``where``, by default the zone's line)."""
+    where = where or f"line {(zone or 0) + 2}"
     if drafts and (not any(map(marked, drafts)) or not mostly_text(drafts)):
         # no block is marked as a comment, or most are no sentence (a grid of teasers under
         # their author's name): a block that is not even a sentence (a rating, a teaser
@@ -66,7 +69,7 @@ def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -
                  if d.date or d.item or d.kind != "comment" or reads_as_text(d)]
         if len(prose) < len(drafts):
             warnings.append(
-                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
+                f"{where}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
                 "the comment zone carry no date or reply line and are no sentence; not taken as "
                 "comments")
         drafts = prose
@@ -74,8 +77,30 @@ def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -
         # one block after a heading with no name, date or reply line: a form notice, a
         # rating or a teaser far more often than a lone anonymous comment
         warnings.append(
-            f"line {(zone or 0) + 2}: one block after the comment zone's start "
+            f"{where}: one block after the comment zone's start "
             f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
             "a comment")
         drafts = []
+    return drafts
+
+
+def header_variety(drafts: list[_Draft]) -> bool:
+    """Some block carries a date, or two blocks carry different author names: the headers
+    that set one commenter's words apart from the next. A form's or notice's text split into
+    blocks has at most one name-like line ("Add comment", "Community rules") and no date."""
+    authors = {d.author for d in drafts if d.author}
+    return any(d.date for d in drafts) or len(authors) >= 2
+
+
+def area_drafts(drafts: list[_Draft], where: str, warnings: list[str]) -> list[_Draft]:
+    """The blocks of an HTML comment area whose markup is not recognised that are comments:
+    the unmarked chrome dropped as in a dump, and nothing at all unless the blocks show
+    header variety (``header_variety``): an empty comment section's heading, notices, rating
+    and pagination lines are no comments."""
+    drafts = drop_unmarked(drafts, None, warnings, where)
+    if drafts and not header_variety(drafts):
+        warnings.append(
+            f"{where}: {len(drafts)} block(s) of text ({drafts[0].text()[:40]!r}) but no date "
+            "and at most one author line over them: no comments told apart; left out")
+        return []
     return drafts
