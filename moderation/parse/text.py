@@ -225,6 +225,11 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
     return [d for d in drafts if d.paragraphs]
 
 
+def _form_zone(lines: list[str], zone: int | None) -> bool:
+    """The zone opens with a reply form's prompt ("Leave a Comment")."""
+    return zone is not None and 0 <= zone < len(lines) and chrome.is_zone_end(lines[zone].strip())
+
+
 def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     """Parse a plain-text page dump into one Article with its comments (parents unknown).
 
@@ -258,7 +263,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
-    drafts = drop_unmarked(drafts, zone, warnings)
+    drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
     listed = None
     if not drafts and not signed:
         listed = dumplists.comment_list(lines, start)
@@ -305,7 +310,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         for first, last, _draft in signed:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
-    drafts = drop_unmarked(drafts, zone, warnings)
+    drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),

@@ -11,6 +11,9 @@ from moderation.parse import chrome, dumpshape
 from moderation.parse.textcomments import _Draft
 
 _LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
+# a zone with this many blocks per one that reads as text is mostly chrome
+_CHROME_ZONE = 3
+_MIN_UNMARKED_RUN = 3  # blocks with no header at all are comments only as a run this long
 _FULL_STOP = (".", "!", "?", "…", "。", "！", "？")
 
 
@@ -57,9 +60,10 @@ def mostly_text(drafts: list[_Draft]) -> bool:
 
 
 def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str],
-                  where: str | None = None) -> list[_Draft]:
+                  where: str | None = None, *, form: bool = False) -> list[_Draft]:
     """The drafts less the unmarked blocks that are chrome, not comments (with a warning that
-    starts with ``where``, by default the zone's line)."""
+    starts with ``where``, by default the zone's line). ``form``: the zone opens with a reply
+    form's prompt ("Leave a Comment"), which says nothing about comments being there."""
     where = where or f"line {(zone or 0) + 2}"
     if drafts and (not any(map(marked, drafts)) or not mostly_text(drafts)):
         # no block is marked as a comment, or most are no sentence (a grid of teasers under
@@ -67,12 +71,32 @@ def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str],
         # title, a menu label) and has no date or list number is chrome
         prose = [d for d in drafts
                  if d.date or d.item or d.kind != "comment" or reads_as_text(d)]
+        if len(prose) * _CHROME_ZONE < len(drafts) and sum(map(marked, prose)) * 2 < len(prose):
+            # most of the zone is chrome and most of what reads as text has no header
+            # either: a grid of teasers (title, one line of description) after a heading
+            warnings.append(
+                f"{where}: {len(drafts) - len(prose)} of {len(drafts)} blocks in the comment "
+                "zone are no sentence and most of the rest carry no author, date or reply "
+                "line (teasers, not a comment run); none taken as comments")
+            return []
         if len(prose) < len(drafts):
             warnings.append(
                 f"{where}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
                 "the comment zone carry no date or reply line and are no sentence; not taken as "
                 "comments")
         drafts = prose
+    if form and 1 < len(drafts) < _MIN_UNMARKED_RUN and not any(map(marked, drafts)) \
+            and not all(map(run_together, drafts)):
+        # two blocks of text under a reply form's prompt, neither with a name, date or reply
+        # line: the form's notices (rating, spam filter) far more often than anonymous
+        # comments (comments whose headers the dump lost come as a longer run, or long and
+        # opening with a sentence: kept; under a comment heading or counter, kept too)
+        keep = [d for d in drafts if run_together(d)]
+        warnings.append(
+            f"{where}: {len(drafts) - len(keep)} of {len(drafts)} blocks after the comment "
+            "zone's start carry no author, date or reply line and are short; not taken as "
+            "comments")
+        drafts = keep
     if len(drafts) == 1 and not marked(drafts[0]) and not run_together(drafts[0]):
         # one block after a heading with no name, date or reply line: a form notice, a
         # rating or a teaser far more often than a lone anonymous comment
