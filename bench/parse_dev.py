@@ -7,7 +7,8 @@ Each dev site is parsed as a text dump by a line classifier trained without it (
 5-fold by site, as parse_unseen.py does); the fold models are cached as JSON in ``--folds``
 and reused until ``--retrain`` (retrain after changing the features or anything they read,
 e.g. the phrase tables). Prints the pages that lose snippets or invent comments, then issue 16's
-figures for the dev pages and for the dev pages with their comments cut out. Much faster than
+figures for the dev pages and for the dev pages with their comments cut out (text dumps;
+for HTML, the invented comments on the pages whose HTML cut cleanly, ``parse_sites.cut_html``). Much faster than
 parse_quality.py (no old-tree run, no HTML, no trafilatura) when the folds are cached.
 
 ``--blind`` removes from every dump the lines the phrase tables know (comment headings,
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = [p for p in catalogue(args.pages, args.dumps, args.render_python) if not p.held_out]
     sites = sorted({p.site for p in dev})
     args.folds.mkdir(parents=True, exist_ok=True)
-    outs = {}
+    outs, html_cut = {}, {}
     try:
         for k in range(FOLDS):
             test = set(sites[k::FOLDS])
@@ -83,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             dumpzone.use_model(False if args.rules else model)
             for p in dev:
                 if p.site in test and (not args.only or any(o in p.name for o in args.only)):
-                    outs[p.name] = parse_page(blind(p, args.blind) if args.blind else p)["text"]
+                    got = parse_page(blind(p, args.blind) if args.blind else p)
+                    outs[p.name] = got["text"]
+                    if p.group == "cut" and "html" in got:
+                        html_cut[p.name] = got["html"]
     finally:
         dumpzone.use_model(None)
     rows = []
@@ -97,6 +101,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"body={r['in_body']:4} out={r['output']:3} apart={r['apart']}/{r['pairs']}")
     print("dev ", json.dumps(summary([r for p, r in rows if p.group != "cut"])))
     print("cut ", json.dumps(summary([r for p, r in rows if p.group == "cut"])))
+    cut_html = [(p, page_figures(p, html_cut[p.name], "html")) for p, _r in rows
+                if p.name in html_cut]
+    for p, r in cut_html:
+        if r["output"] and (args.v or args.only):
+            print(f"{p.name[:60]:60} html out={r['output']:3}")
+    print("cut html", json.dumps({k: v for k, v in summary([r for _p, r in cut_html]).items()
+                                  if k in ("pages", "invented_on_negatives")}))
     return 0
 
 

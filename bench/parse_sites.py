@@ -44,6 +44,7 @@ class Page:
     html: Path
     dump: str
     silver: list[dict]
+    html_data: bytes | None = None  # the cut group's HTML (its comments removed)
 
 
 def site_of(name: str) -> str:
@@ -120,7 +121,71 @@ def cut_comments(page: Page) -> Page | None:
         return None
     a, b = max(0, hits[0] - 4), hits[-1] + 4
     dump = "\n".join(lines[:a] + lines[b:])
-    return Page(page.name + "~cut", page.site, "cut", False, page.html, dump, [])
+    return Page(page.name + "~cut", page.site, "cut", False, page.html, dump, [],
+                cut_html(page))
+
+
+def _containers(root, silver: list[dict]) -> list:
+    """Per silver comment, the deepest element holding all its snippets present on the page
+    (and its author's name where the page shows it): the comment's own container."""
+    from parse_metrics import norm, snippets
+
+    texts = {}
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            texts[el] = " " + norm(el.text_content()) + " "
+    whole = texts[root]
+    found = []
+    for g in silver:
+        need = [f" {s} " for s in snippets(g.get("text") or "") if f" {s} " in whole]
+        if not need:
+            continue  # too short to place; its siblings' cut takes it
+        who = norm(g.get("author"))
+        if who and f" {who} " in whole:
+            need.append(f" {who} ")
+        holders = [el for el, t in texts.items() if all(n in t for n in need)]
+        if holders:
+            found.append(max(holders, key=lambda el: sum(1 for _ in el.iterancestors())))
+    return found
+
+
+def cut_html(page: Page) -> bytes | None:
+    """A dev page's HTML with its comments removed: the comment section's heading, form and
+    navigation stay (a page with an empty comment section, the commonest real negative).
+
+    Each silver comment's container is found (``_containers``); with several, the children of
+    their deepest common ancestor from the first holding a comment to the last are removed,
+    with one, its container."""
+    import lxml.html
+    from parse_metrics import norm, snippets
+
+    root = lxml.html.fromstring(page.html.read_bytes())
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    boxes = _containers(root, page.silver)
+    if not boxes:
+        return None
+    if len(boxes) == 1:
+        drop = boxes
+    else:
+        chains = [[*reversed(list(b.iterancestors())), b] for b in boxes]
+        depth = 0
+        while all(len(c) > depth + 1 for c in chains) and len({c[depth + 1] for c in chains}) == 1:
+            depth += 1
+        lca = chains[0][depth]
+        kids = list(lca)
+        holding = [kids.index(c[depth + 1]) for c in chains if len(c) > depth + 1]
+        drop = kids[min(holding):max(holding) + 1] if holding else [lca]
+        # and the siblings made like them (a comment the silver text could not place)
+        like = {(el.tag, el.get("class")) for el in drop}
+        drop = [el for el in kids if el in drop or (el.tag, el.get("class")) in like]
+    for el in drop:
+        el.drop_tree()
+    left = " " + norm(root.text_content()) + " "
+    snips = [s for g in page.silver for s in snippets(g.get("text") or "")]
+    if sum(f" {s} " in left for s in snips) > 0.1 * len(snips):
+        return None  # the comments sit in more than one place: no clean cut
+    return lxml.html.tostring(root, encoding="utf-8")
 
 
 def parse_page(page: Page) -> dict:
@@ -128,7 +193,8 @@ def parse_page(page: Page) -> dict:
     from moderation.parse import parse_bytes
 
     res = {}
-    kinds = [("html", page.html.read_bytes(), "html")] if page.group != "cut" else []
+    html = page.html_data if page.group == "cut" else page.html.read_bytes()
+    kinds = [("html", html, "html")] if html is not None else []
     for kind, data, fmt in kinds + [("text", page.dump.encode("utf-8"), "text")]:
         r = parse_bytes(data, page.name + (".html" if kind == "html" else ".txt"), fmt)
         a = r.articles[0]

@@ -331,7 +331,7 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     if not comments:
         from moderation.parse.htmlzone import area_comments
 
-        comments, elements = area_comments(root)
+        comments, elements = area_comments(root, warnings)
         if comments:
             warnings.append(f"comment markup not recognised: {len(comments)} comment(s) split "
                             "from the text of the comment area (authors and parents may be "

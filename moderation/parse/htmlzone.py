@@ -12,6 +12,7 @@ from moderation.parse.dates import iso_date
 from moderation.parse.html import excluded_area
 from moderation.parse.htmltext import element_text
 from moderation.parse.text import split_comments
+from moderation.parse.zoneblocks import area_drafts
 
 # The container themes put around a comment section, by id or class token.
 _AREA = re.compile(
@@ -30,12 +31,15 @@ def _areas(root: etree._Element) -> list[etree._Element]:
             and not any(excluded_area(a) for a in (el, *el.iterancestors()))]
 
 
-def area_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Element]]:
+def area_comments(root: etree._Element, warnings: list[str] | None = None,
+                  ) -> tuple[list[Comment], list[etree._Element]]:
     """Comments split from the text of the page's comment areas (parents unknown).
 
     An area whose widget says there are no comments yet yields none, whatever else it shows
-    (guidelines, prompts, sign-in notices).
+    (guidelines, prompts, sign-in notices); so does one whose blocks are chrome or show no
+    header variety (``zoneblocks.area_drafts``; why goes to ``warnings``).
     """
+    warnings = [] if warnings is None else warnings
     comments: list[Comment] = []
     areas = []
     for area in _areas(root):
@@ -43,8 +47,9 @@ def area_comments(root: etree._Element) -> tuple[list[Comment], list[etree._Elem
         lines = element_text(area, skip).split("\n")
         if any(chrome.says_no_comments(line) for line in lines):
             continue
-        drafts = split_comments(lines)
-        areas.append(area)
+        where = f"comment area <{area.tag}> at line {area.sourceline}"
+        drafts = area_drafts(split_comments(lines), where, warnings)
+        areas.append(area)  # (a refused area's chrome stays out of the body, as before)
         for draft in drafts:
             comments.append(Comment(
                 text=draft.text(), author=draft.author, date=draft.date, kind=draft.kind,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from moderation.documents import Article, Comment
 from moderation.parse import chrome, dumplists, dumpshape, dumpzone
@@ -17,6 +16,7 @@ from moderation.parse.textcomments import (
     is_name_like,
     split_comments,
 )
+from moderation.parse.zoneblocks import drop_unmarked, marked, reads_as_text
 
 __all__ = ["is_name_like", "parse_text", "split_comments"]
 
@@ -34,8 +34,6 @@ _HEADER_LINES = 12
 _SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
-_LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
-_FULL_STOP = (".", "!", "?", "…", "。", "！", "？")
 
 
 def _find_title(lines: list[str]) -> int | None:
@@ -162,11 +160,6 @@ def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_
             and marked * 3 < len(drafts))
 
 
-def _marked(d: _Draft) -> bool:
-    """An author, a date, a list number or a pingback marks a block as a comment."""
-    return bool(d.author or d.date or d.item or d.kind != "comment")
-
-
 def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
     """A comment heading, counter, reply form or per-comment action line near or in a run."""
     for i in range(max(0, first - 15), min(len(lines), last + 15)):
@@ -196,7 +189,7 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
         lead = dumpshape.headers_lead(lines, run)
         headers = frozenset(i - first for i in run.lines)
         drafts = _comments(lines[first:], headers, lead)
-        while drafts and not _marked(drafts[-1]) and not _reads_as_text(drafts[-1]):
+        while drafts and not marked(drafts[-1]) and not reads_as_text(drafts[-1]):
             drafts.pop()  # the menu or "popular posts" titles after the last comment
         if drafts:
             return first - 1, run.end, drafts
@@ -232,66 +225,9 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
     return [d for d in drafts if d.paragraphs]
 
 
-def _ends_sentence(line: str) -> bool:
-    """Ends in a full stop, or in an emoji or other symbol (a smiley closes many comments)."""
-    s = line.rstrip("\ufe0f\u200d ")
-    return s.endswith(_FULL_STOP) or bool(s) and unicodedata.category(s[-1]) == "So"
-
-
-def _reads_as_text(d: _Draft) -> bool:
-    """A line of the block ends a sentence, a line under its first is a date (with a reply
-    word after it), or most of its lines read as prose: not a list of titles, a rating, a
-    label."""
-    lines = [ln for p in d.paragraphs for ln in p]
-    return any(_ends_sentence(ln) and len(ln.split()) >= 3 for ln in lines) \
-        or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0 \
-        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
-
-
-def _run_together(d: _Draft) -> bool:
-    """A long block opening with a sentence: comments whose headers the dump lost, run
-    together (a notice, rating or teaser is short, or opens with a title or caption)."""
-    first = d.paragraphs[0][0] if d.paragraphs else ""
-    return len(d.text().split()) >= _LONE_BLOCK_WORDS and len(first.split()) >= 3 \
-        and _ends_sentence(first)
-
-
-def _mostly_text(drafts: list[_Draft]) -> bool:
-    """At least half the blocks read as text (stops counting as soon as that is known)."""
-    need, left = (len(drafts) + 1) // 2, len(drafts)
-    for d in drafts:
-        need -= _reads_as_text(d)
-        left -= 1
-        if need <= 0:
-            return True
-        if need > left:
-            return False
-    return need <= 0
-
-
-def _drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str]) -> list[_Draft]:
-    """The drafts less the unmarked blocks that are chrome, not comments (with a warning)."""
-    if drafts and (not any(map(_marked, drafts)) or not _mostly_text(drafts)):
-        # no block is marked as a comment, or most are no sentence (a grid of teasers under
-        # their author's name): a block that is not even a sentence (a rating, a teaser
-        # title, a menu label) and has no date or list number is chrome
-        prose = [d for d in drafts
-                 if d.date or d.item or d.kind != "comment" or _reads_as_text(d)]
-        if len(prose) < len(drafts):
-            warnings.append(
-                f"line {(zone or 0) + 2}: {len(drafts) - len(prose)} of {len(drafts)} blocks in "
-                "the comment zone carry no date or reply line and are no sentence; not taken as "
-                "comments")
-        drafts = prose
-    if len(drafts) == 1 and not _marked(drafts[0]) and not _run_together(drafts[0]):
-        # one block after a heading with no name, date or reply line: a form notice, a
-        # rating or a teaser far more often than a lone anonymous comment
-        warnings.append(
-            f"line {(zone or 0) + 2}: one block after the comment zone's start "
-            f"({drafts[0].text()[:40]!r}) carries no author, date or reply line; not taken as "
-            "a comment")
-        drafts = []
-    return drafts
+def _form_zone(lines: list[str], zone: int | None) -> bool:
+    """The zone opens with a reply form's prompt ("Leave a Comment")."""
+    return zone is not None and 0 <= zone < len(lines) and chrome.is_zone_end(lines[zone].strip())
 
 
 def parse_text(text: str, warnings: list[str] | None = None) -> Article:
@@ -327,7 +263,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
-    drafts = _drop_unmarked(drafts, zone, warnings)
+    drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
     listed = None
     if not drafts and not signed:
         listed = dumplists.comment_list(lines, start)
@@ -374,7 +310,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         for first, last, _draft in signed:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
-    drafts = _drop_unmarked(drafts, zone, warnings)
+    drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),

@@ -1,0 +1,54 @@
+"""Pages without comments: no comment is invented from what sits where comments would be
+(issue 16, "Bad input"), and the parse says why it took none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from moderation.parse import parse_file
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse" / "nocomments"
+
+
+def test_empty_comment_area_of_unknown_markup_gives_no_comment() -> None:
+    # an empty comment section: heading, a guidelines notice under a name-like title, a
+    # rating and a pager; the markup names no comment, so the area's text is split like a
+    # dump, and one name-like line with no date over it tells no commenters apart
+    result = parse_file(FIX / "empty_comment_area.html")
+    assert result.articles[0].comments == ()
+    assert any("no comments told apart" in w or "not taken as" in w for w in result.warnings)
+    assert not any("comment markup not recognised" in w for w in result.warnings)
+
+
+def test_two_unmarked_short_blocks_after_a_heading_are_no_comments() -> None:
+    # a rating line and a spam-filter notice under a reply form's prompt ("Leave a
+    # Comment"), the page's comments cut away: neither has a name, a date or a reply line,
+    # and two such blocks under a form are its notices far more often than anonymous
+    # comments (under a comment heading or counter they stay: test_parse_text's
+    # test_unmarked_blocks_that_are_no_sentence_are_no_comments)
+    result = parse_file(FIX / "rating_and_notice.txt")
+    assert result.articles[0].comments == ()
+    assert any("2 of 2 blocks" in w for w in result.warnings)
+
+
+def test_a_zone_of_recipe_teasers_is_no_comment_run() -> None:
+    # "Load more comments", then a grid of teasers (doubled titles, a line of description,
+    # the author's name, "1 hour, 6 ingredients"): most blocks are no sentence and most of
+    # those that are carry no header; a doubled title reads as one author, not a run of them
+    result = parse_file(FIX / "teaser_grid.txt")
+    assert result.articles[0].comments == ()
+    assert any("teasers, not a comment run" in w for w in result.warnings)
+
+
+def test_a_longer_run_of_headerless_comments_is_still_taken() -> None:
+    # comments whose names and dates the dump lost, as a run of three: kept
+    article = ("Lemon drizzle loaf\n\n" + "This loaf is the one I bake when the lemons look "
+               "tired, and the drizzle soaks in while it cools down on the rack. " * 2 + "\n\n")
+    comments = ["Made this twice now and it never lasts the afternoon.",
+                "Could I use limes instead? We have a tree full of them.",
+                "The zest tip is the best part of the recipe, thank you."]
+    text = article + "Comments\n\n" + "\n\n\n".join(comments) + "\n"
+    from moderation.parse import parse_bytes
+
+    got = [c.text for c in parse_bytes(text.encode(), "run.txt").articles[0].comments]
+    assert got == comments
