@@ -155,9 +155,9 @@ def test_score_threshold_leaves_out_low_scores(server: Server) -> None:
     ({"comment": {"text": "hello there"}, "requestedAttributes": {}},
      400, "NO_REQUESTED_ATTRIBUTES", "No requested attributes"),
     ({"comment": {"text": "hello there"}, "requestedAttributes": {"TOXICITY": {}},
-      "languages": ["de"]},
+      "languages": ["ru"]},
      400, "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-     "Attribute TOXICITY does not support request languages: de"),
+     "Attribute TOXICITY does not support request languages: ru"),
     ({"comment": {"text": "12345 67890 !!! ???"}, "requestedAttributes": {"TOXICITY": {}}},
      400, "LANGUAGE_DETECTION_FAILED", "Unable to detect"),
     ({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "colour": "red"},
@@ -181,12 +181,36 @@ def test_errors_in_perspectives_shape(server: Server, body: Any, code: int, kind
 
 
 def test_language_error_message_is_exact_and_drop_keeps_going(server: Server) -> None:
-    body = {"comment": {"text": "Das ist ein ganz normaler Kommentar zur Abstimmung."},
+    body = {"comment": {"text": "Это совершенно обычный комментарий к голосованию в совете."},
             "requestedAttributes": {"TOXICITY": {}}}
     resp = post(server, ANALYZE, body)
-    assert error_of(resp)[3] == "Attribute TOXICITY does not support request languages: de"
+    assert error_of(resp)[3] == "Attribute TOXICITY does not support request languages: ru"
     out = post(server, ANALYZE, {**body, "dropUnsupportedAttributes": True}).json()
-    assert out["attributeScores"] == {} and out["detectedLanguages"] == ["de"]
+    assert out["attributeScores"] == {} and out["detectedLanguages"] == ["ru"]
+
+
+def test_other_languages_are_scored_by_their_model_with_the_attributes_it_has(
+        server: Server, tmp_path: Path) -> None:
+    """scoring.other_languages (on by default): a German comment gets TOXICITY from the
+    multilingual model; INSULT, which only the English model has, is unsupported for German."""
+    bad = {"comment": {"text": "Du bist ein dummer Idiot, halt endlich die Klappe, du Versager!"},
+           "requestedAttributes": {"TOXICITY": {}}, "doNotStore": True}
+    civil = {**bad, "comment": {"text": "Vielen Dank für den ausführlichen Artikel, die "
+                                        "Hintergründe waren sehr interessant."}}
+    out = post(server, ANALYZE, bad).json()
+    assert out["detectedLanguages"] == ["de"] and out["languages"] == ["de"]
+    high = out["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    low = post(server, ANALYZE, civil).json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    assert high > 0.8 > 0.2 > low
+    both = {**bad, "requestedAttributes": {"TOXICITY": {}, "INSULT": {}}}
+    code, status, kind, message = error_of(post(server, ANALYZE, both))
+    assert (code, kind) == (400, "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE")
+    assert message == "Attribute INSULT does not support request languages: de"
+    out = post(server, ANALYZE, {**both, "dropUnsupportedAttributes": True}).json()
+    assert set(out["attributeScores"]) == {"TOXICITY"}
+    # English keeps every attribute of the English model
+    en = {**both, "comment": {"text": "You are a stupid idiot and everyone here knows it."}}
+    assert set(post(server, ANALYZE, en).json()["attributeScores"]) == {"TOXICITY", "INSULT"}
 
 
 @pytest.mark.parametrize("raw, message", [

@@ -37,6 +37,8 @@ class RoutedScorer:
         self.labels = tuple(primary.labels)
         self.covered = primary_languages(primary) or frozenset()
         self.members = ((primary.name, primary.version), (other.name, other.version))
+        # every language some model here covers (the server reports them as supported)
+        self.languages = frozenset(self.covered) | frozenset(other.languages)
         self.rows_per_call = max(getattr(primary, "rows_per_call", 0),
                                  getattr(other, "rows_per_call", 0))
 

@@ -46,7 +46,8 @@ def serve(ctx: Any, host: str | None, port: int | None, model: str | None, devic
     cfg = ctx.config.serve
     host = host or cfg["host"]
     settings = Settings(model=model or ctx.config.model, device=device or ctx.config.device,
-                        precision=ctx.config.precision, db_path=ctx.db_path, busy_timeout_ms=ctx.config.busy_timeout_ms,
+                        precision=ctx.config.precision,
+                        other_languages=ctx.config.other_languages, db_path=ctx.db_path, busy_timeout_ms=ctx.config.busy_timeout_ms,
                         rate_per_second=float(cfg["rate_per_second"]),
                         rate_burst=int(cfg["rate_burst"]), max_queue=int(cfg["max_queue"]),
                         max_batch=int(cfg["max_batch"]),

@@ -26,6 +26,7 @@ class Settings:
     model: str = "builtin"
     device: str = "auto"
     precision: str = "auto"
+    other_languages: str = ""  # config scoring.other_languages: comments in other languages
     db_path: str = "moderation.db"
     busy_timeout_ms: int = 5000
     rate_per_second: float = 10.0
@@ -160,6 +161,19 @@ class Service:
                 out["languages"] = [detected]
                 out["detectedLanguages"] = [detected]
                 return self._finish(out, req)
+        # A comment another model scored (its language's) may lack some of the attributes
+        # asked for: multi-tox scores TOXICITY only. Perspective's answer for that language.
+        lacking = [a for a in wanted if summary.labels and a.label not in summary.labels]
+        if lacking:
+            if not req.drop_unsupported:
+                langs = req.languages or [detected or "und"]
+                name = lacking[0].name
+                raise ApiError(f"Attribute {name} does not support request languages: "
+                               f"{','.join(langs)}", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+                               extra={"languageNotSupportedByAttributeError": {
+                                   "detectedLanguages": [detected] if detected else [],
+                                   "requestedLanguages": req.languages, "attribute": name}})
+            wanted = [a for a in wanted if a not in lacking]
         out["languages"] = req.languages or [detected or min(self.languages)]
         out["detectedLanguages"] = [detected] if detected and detected != "und" else []
         span_results = results[1:] if len(results) > 1 else results[:1]
