@@ -21,8 +21,6 @@ separately. JSON goes to bench/results/.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import platform
 import random
@@ -31,33 +29,18 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "toxicity"
-SOURCES = [
-    (DATA / "toxic_spans" / "comments.csv", "comment_text"),
-    (DATA / "jigsaw2018" / "train_head.csv", "comment_text"),
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speedlib import NEWS, TOXICITY, cpu_name, read_column, write_result
+
+SOURCES = [(NEWS, "comment_text"), (TOXICITY / "jigsaw2018" / "train_head.csv", "comment_text")]
 CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def load_comments(which: str = "news") -> list[str]:
-    csv.field_size_limit(10_000_000)
     texts: list[str] = []
     for path, column in SOURCES if which == "mixed" else SOURCES[:1]:
-        if not path.is_file():
-            sys.exit(f"missing {path}: the bench samples real comment lengths from ../shared")
-        with open(path, newline="", encoding="utf-8") as fh:
-            texts.extend(row[column] for row in csv.DictReader(fh) if row.get(column, "").strip())
+        texts.extend(read_column(path, column))
     return texts
 
 
@@ -271,11 +254,7 @@ def main() -> None:
         f"{len(higher)} windowed: min(ours - naive) {long_below:+.2e}   "
         f"{len(changed)} also scored on a de-obfuscated copy (kept apart)"
     )
-    results_dir = REPO / "bench" / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out_path = results_dir / f"detoxify_speed-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out_path.relative_to(REPO)}")
+    write_result("detoxify_speed", report)
 
 
 if __name__ == "__main__":

@@ -14,20 +14,15 @@ bench/results/.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import platform
-import random
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "toxicity" / "toxic_spans" / "comments.csv"
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detoxify_speed import cpu_name
+from speedlib import cpu_name, news_comments, write_result
 
 
 def main() -> None:
@@ -37,12 +32,7 @@ def main() -> None:
     ap.add_argument("--model", default="builtin:minilm-tox")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    if not DATA.is_file():
-        sys.exit(f"missing {DATA}: the bench samples real news comments from ../shared")
-    csv.field_size_limit(10_000_000)
-    with open(DATA, newline="", encoding="utf-8") as fh:
-        pool = [r["comment_text"] for r in csv.DictReader(fh) if r["comment_text"].strip()]
-    texts = random.Random(args.seed).sample(pool, args.n)
+    texts = news_comments(args.n, args.seed)
 
     import torch
 
@@ -79,10 +69,7 @@ def main() -> None:
           f" comments/s, bf16 {report['bf16_comments_per_s']:.1f} comments/s: "
           f"{report['ratio']:.2f}x; max |diff| {max(diffs):.4f}, {flips} toxicity decisions "
           "at 0.5 changed")
-    out = REPO / "bench" / "results" / f"encoder_speed-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("encoder_speed", report)
 
 
 if __name__ == "__main__":

@@ -15,21 +15,16 @@ bench/results/.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "toxicity" / "toxic_spans" / "comments.csv"
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detoxify_speed import cpu_name
+from speedlib import REPO, cpu_name, news_comments, write_result
 
 CHILD = """
 import json, sys, time
@@ -63,12 +58,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    if not DATA.is_file():
-        sys.exit(f"missing {DATA}: the bench samples real news comments from ../shared")
-    csv.field_size_limit(10_000_000)
-    with open(DATA, newline="", encoding="utf-8") as fh:
-        pool = [r["comment_text"] for r in csv.DictReader(fh) if r["comment_text"].strip()]
-    texts = random.Random(args.seed).sample(pool, min(args.n, len(pool)))
+    texts = news_comments(args.n, args.seed)
     with tempfile.TemporaryDirectory(prefix="linear-bench-") as tmp:
         base = Path(tmp)
         archive = subprocess.run(["git", "archive", args.baseline_ref, "moderation"], cwd=REPO,
@@ -100,10 +90,7 @@ def main() -> None:
     print(f"builtin:linear-tox on {len(texts)} news comments: {rate['current']:.0f} comments/s; "
           f"baseline {args.baseline_ref}: {rate['baseline']:.0f}/s; {report['ratio']:.2f}x; "
           f"max |score diff| {diff:.1e}; target 5,000/s")
-    out = REPO / "bench" / "results" / f"linear_speed-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("linear_speed", report)
 
 
 if __name__ == "__main__":
