@@ -98,7 +98,8 @@ def _alive(pid: int) -> bool:
 def _kill_9_when_children_run(cmd: list[str], env: dict[str, str], children: int, *,
                               settle: float) -> list[int]:
     """Start ``cmd``; once it has ``children`` child processes (and ``settle`` seconds more),
-    kill it with SIGKILL; wait up to 10 s for its children to end. Returns their pids."""
+    kill it with SIGKILL; wait up to 30 s for its children to end (a worker still importing on a
+    loaded machine starts watching its parent only after). Returns their pids."""
     import os
     import signal
     import subprocess
@@ -113,7 +114,7 @@ def _kill_9_when_children_run(cmd: list[str], env: dict[str, str], children: int
     kids = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while any(_alive(k) for k in kids) and time.monotonic() < deadline:
         time.sleep(0.2)
     return kids

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_process import Server, start
+from serve_process import Server, config_file, start
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "perspective"
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -20,7 +20,9 @@ SUGGEST = "/v1alpha1/comments:suggestscore"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = start(tmp_path_factory.mktemp("serve"))
+    tmp = tmp_path_factory.mktemp("serve")
+    # rate limits are tests/test_serve_limits.py's; here they would only make tests order-dependent
+    srv = start(tmp, config=config_file(tmp, rate_per_second=1000.0, rate_burst=1000))
     yield srv
     srv.stop()
 
