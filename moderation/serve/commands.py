@@ -58,7 +58,8 @@ def serve(ctx: Any, host: str | None, port: int | None, model: str | None, devic
                                          store.ever_had_api_keys())
     except ModerationError as exc:
         raise _user_error(str(exc)) from exc
-    click.echo(f"moderation serve: {line}; model {settings.model}; database {ctx.db_path}",
+    other = f" (other languages: {settings.other_languages})" if settings.other_languages else ""
+    click.echo(f"moderation serve: {line}; model {settings.model}{other}; database {ctx.db_path}",
                err=True)
     runner.serve(settings, host, port or int(cfg["port"]), workers, log_level=log_level)
 
