@@ -329,6 +329,10 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     warnings: list[str] = []
     comments, elements = find_comments(root, warnings)
     if not comments:
+        from moderation.parse.htmlrepeat import repeated_comments
+
+        comments, elements = repeated_comments(root, warnings)
+    if not comments:
         from moderation.parse.htmlzone import area_comments
 
         comments, elements = area_comments(root, warnings)
