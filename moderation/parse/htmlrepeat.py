@@ -32,6 +32,9 @@ _NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script"
 _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt|scrive|zegt|skriver|disse)\s*:?\s*$",
                    re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", "…", ")", '"', "”", "»", ":", "。", "！", "？")
+_SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
+_BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
+                       "from", "posted", "verfasst", "geschrieben"})
 _MIN_RECORDS = 2
 _MAX_RECORD_CHARS = 20_000
 
@@ -59,9 +62,39 @@ def _time_of(el: etree._Element, stop: set[etree._Element]) -> str | None:
     return None
 
 
-def _is_headline(line: str) -> bool:
-    """Four words or more, no sentence: a teaser's title, not a commenter's name."""
-    return len(line.split()) >= 4 and not line.rstrip().endswith(_SENTENCE_END)
+def _by_name(words: list[str]) -> str | None:
+    """The name in the words before a date: after a "by" word, without a trailing "on"/"am"
+    ("Verfasst von koala100 am" -> "koala100"), at most four words."""
+    while words and words[-1].islower() and len(words[-1]) <= 3:
+        words = words[:-1]
+    low = [w.lower().strip(":") for w in words]
+    cut = max((i + 1 for i, w in enumerate(low) if w in _BY_WORDS), default=0)
+    words = words[cut:]
+    name = _SAYS.sub("", " ".join(words)).strip(" ,·|-–—:•")
+    return name if name and len(name.split()) <= 4 else None
+
+
+def _header(line: str) -> tuple[str | None, str] | None:
+    """(name or None, date) of a header line: a date alone, "Name • 2 weeks ago",
+    "Name June 28, 2015 at 10:25 pm", "Verfasst von X am 30. Juli 2022 - 13:28."."""
+    s = line.strip().rstrip(".")
+    if chrome.is_date_line(s):
+        return None, s
+    parts = [p for p in _SEPARATORS.split(s) if p.strip()]
+    if len(parts) > 1:
+        dates = [p for p in parts if chrome.is_date_line(p)]
+        if dates:
+            names = [p for p in parts if p not in dates and not any(ch.isdigit() for ch in p)
+                     and not chrome.is_widget_line(p)]
+            return (_by_name(names[0].split()) if names else None), dates[0].strip()
+    words = s.split()
+    if len(words) > 14 or not any(ch.isdigit() for ch in s):
+        return None
+    for k in range(1, len(words)):
+        tail = " ".join(words[k:])
+        if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
+            return _by_name(words[:k]), tail
+    return None
 
 
 def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
@@ -76,20 +109,30 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
     author = None
     head: list[int] = []
     for i, ln in enumerate(lines[:4]):
-        if len(ln) > 80 or (len(ln.split()) >= 6 and ln.endswith(_SENTENCE_END)):
+        if len(ln) > 100 or (len(ln.split()) >= 6 and ln.endswith(_SENTENCE_END)
+                             and _header(ln) is None):
             break
-        pair = chrome.split_author_date(ln)
-        if chrome.is_date_line(ln):
-            date = date or ln
-        elif pair is not None and author is None:
-            author, date = pair[0], date or pair[1]
+        found = _header(ln)
+        if found is not None:
+            author = found[0] or author
+            date = date or found[1]
         elif chrome.is_widget_line(ln):
             pass
-        elif author is None and not any(ch.isdigit() for ch in ln):
+        elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8:
             author = _SAYS.sub("", ln).strip(" ·|-–:") or None
         else:
             break
         head.append(i)
+    if author is None and date is None:
+        prev = el.getprevious()  # <dt>name, date</dt><dd>text</dd>
+        if prev is not None and isinstance(prev.tag, str) and prev not in nested:
+            for ln in element_text(prev).split("\n")[:3]:
+                found = _header(ln)
+                if found is not None:
+                    author, date = found[0] or author, date or found[1]
+                elif author is None and ln.strip() and len(ln.split()) <= 4 and not any(
+                        ch.isdigit() for ch in ln):
+                    author = _SAYS.sub("", ln).strip(" ·|-–:") or None
     body = [ln for i, ln in enumerate(lines) if i not in head
             and not chrome.is_widget_line(ln) and not chrome.is_date_line(ln)]
     if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02")
@@ -110,7 +153,8 @@ def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -
     if not first:
         return False
     for n in el.iter("a", "h1", "h2", "h3", "h4", "h5", "h6"):
-        if (n.tag != "a" or n.get("href")) and " ".join(n.text_content().split()) in first \
+        href = n.get("href") or ""
+        if (n.tag != "a" or href and "#" not in href) and " ".join(n.text_content().split()) in first \
                 and not any(a in nested for a in n.iterancestors() if a is not el):
             return True
     return False
@@ -150,8 +194,7 @@ def _accept(records: list[_Record], members: int) -> bool:
         return False
     if len(set(named)) < 2 and len({r.date for r in records if r.date}) < 2:
         return False
-    if sum(_is_headline(a) for a in named) > 0.3 * len(records) or sum(
-            r.titled for r in records) > 0.3 * len(records):
+    if sum(r.titled for r in records) > 0.3 * len(records):
         return False  # "related posts": a headline and a date over an excerpt
     prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
                 for r in records)
