@@ -328,10 +328,15 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     root = load_html(text, source)
     warnings: list[str] = []
     comments, elements = find_comments(root, warnings)
-    if not comments:
-        from moderation.parse.htmlrepeat import repeated_comments
+    from moderation.parse.htmlrepeat import repeated_comments
 
-        comments, elements = repeated_comments(root, warnings)
+    # Markup a rule names but only in part (the replies' text class, not the comments'):
+    # the alike-subtree structure is taken instead when it holds half as many again.
+    said: list[str] = []
+    more, their = repeated_comments(root, said)
+    if more and len(more) >= max(1.5 * len(comments), len(comments) + 2):
+        comments, elements = more, their
+        warnings.extend(said)
     if not comments:
         from moderation.parse.htmlzone import area_comments
 
