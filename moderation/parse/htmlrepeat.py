@@ -94,6 +94,10 @@ def _header(line: str) -> tuple[str | None, str] | None:
         tail = " ".join(words[k:])
         if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
             return _by_name(words[:k]), tail
+    for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
+        if chrome.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
+                " ".join(words[k:])):
+            return None, " ".join(words[:k])
     return None
 
 
@@ -120,6 +124,9 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
             pass
         elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8:
             author = _SAYS.sub("", ln).strip(" ·|-–:") or None
+        elif date is None and len(ln.split()) <= 3 and i + 1 < len(lines) and _header(
+                lines[i + 1]) is not None:
+            pass  # a badge between the name and the date ("Autorin", "diététicienne")
         else:
             break
         head.append(i)
