@@ -35,6 +35,7 @@ _SENTENCE_END = (".", "!", "?", "…", ")", '"', "”", "»", ":", "。", "！",
 _SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
 _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
                        "from", "posted", "verfasst", "geschrieben"})
+_LEAD = re.compile(r"^(?:[^\w]+|[^\W\d]\.?|[^\W\d]{2,3})$")
 _MIN_RECORDS = 2
 _MAX_RECORD_CHARS = 20_000
 
@@ -46,6 +47,7 @@ class _Record:
     date: str | None
     text: str
     titled: bool = False
+    header: etree._Element | None = None
 
 
 def _key(el: etree._Element) -> tuple[str, str]:
@@ -80,20 +82,23 @@ def _header(line: str) -> tuple[str | None, str] | None:
     s = line.strip().rstrip(".")
     if chrome.is_date_line(s):
         return None, s
+    words = s.split()
+    if len(words) > 14:
+        return None
+    for k in range(1, min(len(words), 7)):  # the longest date after a few words
+        tail = " ".join(words[k:])
+        if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
+            while k + 1 < len(words) and _LEAD.match(words[k]) and chrome.is_date_line(
+                    " ".join(words[k + 1:])):
+                k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
+            return _by_name(words[:k]), " ".join(words[k:])
     parts = [p for p in _SEPARATORS.split(s) if p.strip()]
-    if len(parts) > 1:
+    if len(parts) > 1:  # "Name | 12:30 | Reply"
         dates = [p for p in parts if chrome.is_date_line(p)]
         if dates:
             names = [p for p in parts if p not in dates and not any(ch.isdigit() for ch in p)
                      and not chrome.is_widget_line(p)]
             return (_by_name(names[0].split()) if names else None), dates[0].strip()
-    words = s.split()
-    if len(words) > 14 or not any(ch.isdigit() for ch in s):
-        return None
-    for k in range(1, len(words)):
-        tail = " ".join(words[k:])
-        if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
-            return _by_name(words[:k]), tail
     for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
         if chrome.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
                 " ".join(words[k:])):
@@ -130,9 +135,11 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
         else:
             break
         head.append(i)
+    header = None
     if author is None and date is None:
         prev = el.getprevious()  # <dt>name, date</dt><dd>text</dd>
         if prev is not None and isinstance(prev.tag, str) and prev not in nested:
+            header = prev
             for ln in element_text(prev).split("\n")[:3]:
                 found = _header(ln)
                 if found is not None:
@@ -148,7 +155,8 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
     text = "\n".join(body)
     if len(text.split()) < 2:
         return None
-    return _Record(el, author, date, text, _titled(el, nested, lines))
+    return _Record(el, author, date, text, _titled(el, nested, lines),
+                   header if author or date else None)
 
 
 def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -> bool:
@@ -249,4 +257,5 @@ def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
         warnings.append(f"comment markup not recognised: {len(comments)} comment(s) read from "
                         f"{len(mset)} alike <{records[0].el.tag}> elements (line "
                         f"{records[0].el.sourceline}) by their name/date/text structure")
-    return comments, [r.el for r in records if not any(a in kept for a in r.el.iterancestors())]
+    tops = [r for r in records if not any(a in kept for a in r.el.iterancestors())]
+    return comments, [r.el for r in tops] + [r.header for r in tops if r.header is not None]
