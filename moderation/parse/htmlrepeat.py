@@ -26,7 +26,7 @@ _SKIP_TAGS = frozenset({
     "select", "option", "button", "textarea", "input", "img", "br", "hr", "meta", "link",
     "a", "span", "b", "i", "em", "strong", "small", "font", "label", "code", "time", "abbr",
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "tbody", "thead", "table",
-    "option", "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
+    "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
 })
 _NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script", "style"})
 _SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt|scrive|zegt|skriver|disse)\s*:?\s*$",
@@ -110,8 +110,8 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
     """Author, date and text of one candidate comment element (nested records left out)."""
     skip = {n for n in el.iterdescendants() if n in nested or (
         isinstance(n.tag, str) and n.tag in ("form", "nav", "template"))}
-    lines = [ln.strip() for ln in element_text(el, skip).split("\n")]
-    lines = [ln for ln in lines if ln]
+    raw = [ln.strip() for ln in element_text(el, skip).split("\n")]
+    lines = [ln for ln in raw if ln]
     if not lines:
         return None
     date = _time_of(el, nested)
@@ -147,12 +147,13 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                 elif author is None and ln.strip() and len(ln.split()) <= 4 and not any(
                         ch.isdigit() for ch in ln):
                     author = _SAYS.sub("", ln).strip(" ·|-–:") or None
-    body = [ln for i, ln in enumerate(lines) if i not in head
+    gone = {lines[i] for i in head}
+    body = [ln for ln in raw if ln not in gone
             and not chrome.is_widget_line(ln) and not chrome.is_date_line(ln)]
     if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02")
         tail = [ln for ln in lines[-3:] if chrome.is_date_line(ln)]
         date = tail[0] if tail else None
-    text = "\n".join(body)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()  # paragraphs: one blank line
     if len(text.split()) < 2:
         return None
     return _Record(el, author, date, text, _titled(el, nested, lines),
