@@ -330,13 +330,9 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     comments, elements = find_comments(root, warnings)
     from moderation.parse.htmlrepeat import repeated_comments
 
-    # Markup a rule names but only in part (the replies' text class, not the comments'):
-    # the alike-subtree structure is taken instead when it holds half as many again.
-    said: list[str] = []
-    more, their = repeated_comments(root, said)
-    if more and len(more) >= max(1.5 * len(comments), len(comments) + 2):
-        comments, elements = more, their
-        warnings.extend(said)
+    # Markup no rule names: alike sibling subtrees with a name, a date and text.
+    if not comments:
+        comments, elements = repeated_comments(root, warnings)
     if not comments:
         from moderation.parse.htmlzone import area_comments
 

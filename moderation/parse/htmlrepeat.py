@@ -36,7 +36,7 @@ _SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
 _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
                        "from", "posted", "verfasst", "geschrieben"})
 _LEAD = re.compile(r"^(?:[^\w]+|[^\W\d]\.?|[^\W\d]{2,3})$")
-_MIN_RECORDS = 2
+_MIN_RECORDS = 3
 _MAX_RECORD_CHARS = 20_000
 
 
@@ -208,8 +208,8 @@ def _accept(records: list[_Record], members: int) -> bool:
     named = [r.author for r in records if r.author]
     if dated < 0.5 * len(records) or dated < _MIN_RECORDS:
         return False
-    if len(set(named)) < 2 and len({r.date for r in records if r.date}) < 2:
-        return False
+    if len(set(named)) < 2 or len(named) < 0.5 * len(records):
+        return False  # commenters sign: dates alone over text are a news list
     if sum(r.titled for r in records) > 0.3 * len(records):
         return False  # "related posts": a headline and a date over an excerpt
     prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
