@@ -328,6 +328,11 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     root = load_html(text, source)
     warnings: list[str] = []
     comments, elements = find_comments(root, warnings)
+    from moderation.parse.htmlrepeat import repeated_comments
+
+    # Markup no rule names: alike sibling subtrees with a name, a date and text.
+    if not comments:
+        comments, elements = repeated_comments(root, warnings)
     if not comments:
         from moderation.parse.htmlzone import area_comments
 

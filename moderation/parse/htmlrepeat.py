@@ -1,0 +1,262 @@
+"""Comments of markup no rule names: repeated sibling subtrees with a header and text.
+
+A comment list is a run of elements made alike (same tag, same first class token) under one
+parent, replies nested inside them as more elements made the same way. Each one opens (or
+closes) with a short header, a name and a date, and holds some prose. That structure is
+looked for whatever the classes are called: every cluster of alike elements is read record by
+record (``_record``) and taken when most records show a date, the text reads as text, the
+names or dates vary, and the headers are not headlines (a teaser list: "related posts").
+Parents come from the nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from moderation.documents import Comment
+from moderation.parse import chrome
+from moderation.parse.dates import iso_date
+from moderation.parse.htmltext import element_text
+
+_SKIP_TAGS = frozenset({
+    "html", "head", "body", "script", "style", "noscript", "template", "form", "nav", "svg",
+    "select", "option", "button", "textarea", "input", "img", "br", "hr", "meta", "link",
+    "a", "span", "b", "i", "em", "strong", "small", "font", "label", "code", "time", "abbr",
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "tbody", "thead", "table",
+    "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
+})
+_NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script", "style"})
+_SAYS = re.compile(r"\s*(?:says|sagt|dit|dice|schreibt|scrive|zegt|skriver|disse)\s*:?\s*$",
+                   re.IGNORECASE)
+_SENTENCE_END = (".", "!", "?", "…", ")", '"', "”", "»", ":", "。", "！", "？")
+_SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
+_BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
+                       "from", "posted", "verfasst", "geschrieben"})
+_LEAD = re.compile(r"^(?:[^\w]+|[^\W\d]\.?|[^\W\d]{2,3})$")
+_MIN_RECORDS = 3
+_MAX_RECORD_CHARS = 20_000
+
+
+@dataclass
+class _Record:
+    el: etree._Element
+    author: str | None
+    date: str | None
+    text: str
+    titled: bool = False
+    header: etree._Element | None = None
+
+
+def _key(el: etree._Element) -> tuple[str, str]:
+    cls = (el.get("class") or "").split()
+    return el.tag, cls[0] if cls else ""
+
+
+def _time_of(el: etree._Element, stop: set[etree._Element]) -> str | None:
+    """A ``<time>`` element's datetime (or text) inside the record, outside nested records."""
+    for t in el.iter("time"):
+        if any(a in stop for a in t.iterancestors() if a is not el):
+            continue
+        return t.get("datetime") or " ".join(t.text_content().split()) or None
+    return None
+
+
+def _by_name(words: list[str]) -> str | None:
+    """The name in the words before a date: after a "by" word, without a trailing "on"/"am"
+    ("Verfasst von koala100 am" -> "koala100"), at most four words."""
+    while words and words[-1].islower() and len(words[-1]) <= 3:
+        words = words[:-1]
+    low = [w.lower().strip(":") for w in words]
+    cut = max((i + 1 for i, w in enumerate(low) if w in _BY_WORDS), default=0)
+    words = words[cut:]
+    name = _SAYS.sub("", " ".join(words)).strip(" ,·|-–—:•")
+    return name if name and len(name.split()) <= 4 else None
+
+
+def _header(line: str) -> tuple[str | None, str] | None:
+    """(name or None, date) of a header line: a date alone, "Name • 2 weeks ago",
+    "Name June 28, 2015 at 10:25 pm", "Verfasst von X am 30. Juli 2022 - 13:28."."""
+    s = line.strip().rstrip(".")
+    if chrome.is_date_line(s):
+        return None, s
+    words = s.split()
+    if len(words) > 14:
+        return None
+    for k in range(1, min(len(words), 7)):  # the longest date after a few words
+        tail = " ".join(words[k:])
+        if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
+            while k + 1 < len(words) and _LEAD.match(words[k]) and chrome.is_date_line(
+                    " ".join(words[k + 1:])):
+                k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
+            return _by_name(words[:k]), " ".join(words[k:])
+    parts = [p for p in _SEPARATORS.split(s) if p.strip()]
+    if len(parts) > 1:  # "Name | 12:30 | Reply"
+        dates = [p for p in parts if chrome.is_date_line(p)]
+        if dates:
+            names = [p for p in parts if p not in dates and not any(ch.isdigit() for ch in p)
+                     and not chrome.is_widget_line(p)]
+            return (_by_name(names[0].split()) if names else None), dates[0].strip()
+    for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
+        if chrome.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
+                " ".join(words[k:])):
+            return None, " ".join(words[:k])
+    return None
+
+
+def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
+    """Author, date and text of one candidate comment element (nested records left out)."""
+    skip = {n for n in el.iterdescendants() if n in nested or (
+        isinstance(n.tag, str) and n.tag in ("form", "nav", "template"))}
+    raw = [ln.strip() for ln in element_text(el, skip).split("\n")]
+    lines = [ln for ln in raw if ln]
+    if not lines:
+        return None
+    date = _time_of(el, nested)
+    author = None
+    head: list[int] = []
+    for i, ln in enumerate(lines[:4]):
+        if len(ln) > 100 or (len(ln.split()) >= 6 and ln.endswith(_SENTENCE_END)
+                             and _header(ln) is None):
+            break
+        found = _header(ln)
+        if found is not None:
+            author = found[0] or author
+            date = date or found[1]
+        elif chrome.is_widget_line(ln):
+            pass
+        elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8:
+            author = _SAYS.sub("", ln).strip(" ·|-–:") or None
+        elif date is None and len(ln.split()) <= 3 and i + 1 < len(lines) and _header(
+                lines[i + 1]) is not None:
+            pass  # a badge between the name and the date ("Autorin", "diététicienne")
+        else:
+            break
+        head.append(i)
+    header = None
+    if author is None and date is None:
+        prev = el.getprevious()  # <dt>name, date</dt><dd>text</dd>
+        if prev is not None and isinstance(prev.tag, str) and prev not in nested:
+            header = prev
+            for ln in element_text(prev).split("\n")[:3]:
+                found = _header(ln)
+                if found is not None:
+                    author, date = found[0] or author, date or found[1]
+                elif author is None and ln.strip() and len(ln.split()) <= 4 and not any(
+                        ch.isdigit() for ch in ln):
+                    author = _SAYS.sub("", ln).strip(" ·|-–:") or None
+    gone = {lines[i] for i in head}
+    body = [ln for ln in raw if ln not in gone
+            and not chrome.is_widget_line(ln) and not chrome.is_date_line(ln)]
+    if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02")
+        tail = [ln for ln in lines[-3:] if chrome.is_date_line(ln)]
+        date = tail[0] if tail else None
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()  # paragraphs: one blank line
+    if len(text.split()) < 2:
+        return None
+    return _Record(el, author, date, text, _titled(el, nested, lines),
+                   header if author or date else None)
+
+
+def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -> bool:
+    """The record opens with a headline: one of its first two lines that are no date is the
+    whole text of a link or heading of four words or more (a teaser of another page, over a
+    kicker or not), not a commenter's name."""
+    first = {ln for ln in [ln for ln in lines if not chrome.is_date_line(ln)][:2]
+             if len(ln.split()) >= 4}
+    if not first:
+        return False
+    for n in el.iter("a", "h1", "h2", "h3", "h4", "h5", "h6"):
+        href = n.get("href") or ""
+        if (n.tag != "a" or href and "#" not in href) and " ".join(n.text_content().split()) in first \
+                and not any(a in nested for a in n.iterancestors() if a is not el):
+            return True
+    return False
+
+
+def _clusters(root: etree._Element) -> list[list[etree._Element]]:
+    """Alike elements under one parent, with the replies nested inside them."""
+    by_key: dict[tuple[str, str], list[etree._Element]] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+            continue
+        by_key.setdefault(_key(el), []).append(el)
+    out = []
+    for members in by_key.values():
+        if len(members) < _MIN_RECORDS:
+            continue
+        mset = set(members)
+        groups: dict[etree._Element, list[etree._Element]] = {}
+        top_of: dict[etree._Element, etree._Element] = {}
+        for m in members:  # document order: an ancestor comes before its replies
+            anc = next((a for a in m.iterancestors() if a in mset), None)
+            if anc is not None:
+                top_of[m] = top_of[anc]
+            else:
+                top_of[m] = m.getparent()
+            groups.setdefault(top_of[m], []).append(m)
+        out.extend(g for g in groups.values() if len(g) >= _MIN_RECORDS)
+    return out
+
+
+def _accept(records: list[_Record], members: int) -> bool:
+    if len(records) < _MIN_RECORDS or len(records) < 0.6 * members:
+        return False
+    dated = sum(r.date is not None for r in records)
+    named = [r.author for r in records if r.author]
+    if dated < 0.5 * len(records) or dated < _MIN_RECORDS:
+        return False
+    if len(set(named)) < 2 or len(named) < 0.5 * len(records):
+        return False  # commenters sign: dates alone over text are a news list
+    if sum(r.titled for r in records) > 0.3 * len(records):
+        return False  # "related posts": a headline and a date over an excerpt
+    prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
+                for r in records)
+    return prose >= 0.5 * len(records)
+
+
+def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
+                      ) -> tuple[list[Comment], list[etree._Element]]:
+    """The best-supported cluster of alike elements read as comments (none when no cluster
+    shows a comment's structure)."""
+    best: tuple[int, int, list[_Record], set[etree._Element]] | None = None
+    for members in _clusters(root):
+        if any(a.tag in _NOT_INSIDE for a in members[0].iterancestors()):
+            continue
+        mset = set(members)
+        records = []
+        for m in members:
+            size = sum(len(t) for t in m.itertext())
+            if size < 12 or size > _MAX_RECORD_CHARS:
+                continue
+            r = _record(m, mset)
+            if r is not None:
+                records.append(r)
+        if not _accept(records, len(members)):
+            continue
+        depth = sum(1 for _ in members[0].iterancestors())
+        score = (len(records), -depth)
+        if best is None or score > best[:2]:
+            best = (*score, records, mset)
+    if best is None:
+        return [], []
+    records, mset = best[2], best[3]
+    ids = {r.el: r.el.get("id") or f"r{k + 1}" for k, r in enumerate(records)}
+    kept = set(ids)
+    threaded = any(a in kept for r in records for a in r.el.iterancestors())
+    comments = []
+    for pos, r in enumerate(records):
+        anc = next((a for a in r.el.iterancestors() if a in kept), None)
+        comments.append(Comment(
+            text=r.text, author=r.author, date=r.date, date_iso=iso_date(r.date),
+            id=ids[r.el], parent=ids[anc] if anc is not None else None,
+            parent_known=threaded, position=pos, kind="comment", source_status="approved",
+            flags=("layout-unknown",)))
+    if warnings is not None:
+        warnings.append(f"comment markup not recognised: {len(comments)} comment(s) read from "
+                        f"{len(mset)} alike <{records[0].el.tag}> elements (line "
+                        f"{records[0].el.sourceline}) by their name/date/text structure")
+    tops = [r for r in records if not any(a in kept for a in r.el.iterancestors())]
+    return comments, [r.el for r in tops] + [r.header for r in tops if r.header is not None]

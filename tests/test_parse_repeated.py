@@ -1,0 +1,39 @@
+"""HTML comments from STRUCTURE: markup no rule names (htmlrepeat.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from moderation.parse import parse_file
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "parse" / "repeated"
+
+
+def test_alike_subtrees_with_name_date_text_are_comments_with_parents():
+    result = parse_file(FIX / "unnamed_thread.html")
+    cs = result.articles[0].comments
+    assert [c.author for c in cs] == ["Anna Berg", "Tom", "Lisa M.", "Jorge"]
+    assert [c.date for c in cs] == ["2 weeks ago", "2 weeks ago", "30. Juli 2022 - 13:28",
+                                    "2023-03-05T09:15"]
+    assert [c.date_iso for c in cs] == [None, None, "2022-07-30T13:28", "2023-03-05T09:15"]
+    assert cs[1].parent == cs[0].id == "r-11" and cs[0].parent is None
+    assert all(c.parent_known for c in cs)
+    assert cs[0].text == ("I tried this last weekend and the loaf came out beautifully. The "
+                          "crumb was open and soft.")  # the reply is not in its parent
+    body = result.articles[0].body or ""
+    assert "sluggish" not in body and "Baking bread by volume" in body
+    assert any("name/date/text structure" in w for w in result.warnings)
+
+
+def test_teaser_list_with_headlines_and_dates_gives_no_comment():
+    result = parse_file(FIX / "unnamed_teasers.html")
+    assert result.articles[0].comments == ()
+
+
+def test_dd_records_take_name_and_date_from_the_dt_before_them():
+    result = parse_file(FIX / "unnamed_dl.html")
+    cs = result.articles[0].comments
+    assert [(c.author, c.date_iso) for c in cs] == [
+        ("Armin", "2015-06-28T22:25"), ("Kim", "2015-06-29T08:02"), ("Ola", "2015-07-01T18:40")]
+    assert cs[0].text == "Really, no Shagrath on the list? And how is Fred even there at all?"
+    assert "Armin" not in (result.articles[0].body or "")
