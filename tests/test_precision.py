@@ -70,6 +70,16 @@ def test_detoxify_checkpoint_in_bf16_is_close_and_fp32_is_the_default_on_cpu(
     assert b[6].deobfuscated is not None and a[6].deobfuscated is not None
 
 
+def test_auto_is_bf16_for_the_embedded_model_only_where_the_cpu_has_bf16(monkeypatch) -> None:
+    from moderation.scoring.engine import cpu_has_bf16
+
+    want = "bf16" if cpu_has_bf16() else "fp32"
+    assert load_scorer("builtin:minilm-tox", device="cpu").engine.precision == want
+    assert load_scorer("builtin:minilm-tox", device="cpu", precision="auto").engine.precision == want
+    monkeypatch.setenv("MODERATION_BUILTIN_DTYPE", "fp32")
+    assert load_scorer("builtin:minilm-tox", device="cpu").engine.precision == "fp32"
+
+
 def test_fp16_on_a_cpu_and_unknown_precisions_are_clear_errors() -> None:
     with pytest.raises(ScorerError, match="fp16 needs a GPU"):
         load_scorer("builtin:minilm-tox", device="cpu", precision="fp16")
@@ -110,3 +120,15 @@ def test_score_file_precision_option_end_to_end(tmp_path: Path) -> None:
                 "builtin:minilm-tox", "--device", "cpu", "--precision", "fp16", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "fp16 needs a GPU" in r.stderr
+
+
+def test_fp32_after_a_lossy_cast_is_refused_and_a_preferred_default_never_casts_early() -> None:
+    fast = load_scorer("builtin:minilm-tox", device="cpu", precision="bf16")
+    fast.score(["warm"])
+    with pytest.raises(ScorerError, match="was cast to bf16; load it again for fp32"):
+        fast.engine.set_precision("fp32")
+    # the embedded model's own bf16 default waits for the first score: fp32 asked before it
+    # gets the untouched fp32 weights
+    lazy = load_scorer("builtin:minilm-tox", device="cpu")
+    lazy.engine.set_precision("fp32")
+    assert next(iter(lazy.engine.model.buffers())).dtype == torch.float32

@@ -62,6 +62,20 @@ def usable_cpus() -> int:
     return max(1, n)
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU has bf16 instructions (avx512_bf16 or AMX), where bf16 weights run
+    several times faster than fp32; without them bf16 is emulated and slower."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
 def resolve_device(device: str | None) -> Any:
     """``auto`` picks cuda, then mps, then cpu; an unavailable device is a ScorerError."""
     import torch
@@ -173,7 +187,8 @@ class InferenceEngine:
             max_batch_tokens or (32768 if self.device.type == "cuda" else 4096)
         )
         self.model = model.to(self.device).eval()
-        self.precision = "fp32"
+        self.precision = self._cast = "fp32"
+        self._pending: str | None = None  # a model's own default, applied at the first score
         self.oom_splits = 0  # batches halved after running out of device memory
         if self.device.type == "cuda":
             self.set_precision("auto")
@@ -222,8 +237,22 @@ class InferenceEngine:
             raise ScorerError(f"unknown precision {precision!r}: use auto, fp32, bf16 or fp16")
         if p == "fp16" and self.device.type == "cpu":
             raise ScorerError("precision fp16 needs a GPU; on a CPU use bf16 or fp32")
-        self.model = self.model.to(dtypes[p])
+        self._pending = None
+        # A model that switches autocast on and off (multi-tox) loses nothing either way.
+        lossless = getattr(self.model, "lossless_precision", False)
+        if not lossless and self._cast != "fp32" and p != self._cast:
+            # the weights were rounded: casting them up would not restore them
+            raise ScorerError(f"model {self.name} was cast to {self._cast}; load it again for {p}")
+        if lossless or p != self._cast:
+            self.model = self.model.to(dtypes[p])
+            self._cast = "fp32" if lossless else p
         self.precision = p
+
+    def prefer_precision(self, precision: str) -> None:
+        """A model's own default (the embedded encoder: bf16 on CPUs with bf16 instructions),
+        applied at the first score unless ``set_precision`` comes first, so that an explicit
+        fp32 never follows a lossy cast."""
+        self._pending = self.precision = precision
 
     def score(
         self, texts: Sequence[str], alternates: Mapping[int, str] | None = None
@@ -258,6 +287,8 @@ class InferenceEngine:
         the first and last ``max_windows // 2`` are scored, and ``score`` says so)."""
         import torch
 
+        if self._pending:
+            self.set_precision(self._pending)
         encoded = self.tokenizer(
             list(texts),
             add_special_tokens=False,

@@ -27,21 +27,10 @@ import numpy as np
 from moderation.documents import Scores
 from moderation.errors import ScorerError
 from moderation.scoring import language
+from moderation.scoring.engine import cpu_has_bf16
 
 _lock = threading.Lock()
 _ENCODER: Encoder | None = None
-
-
-def cpu_has_bf16() -> bool:
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
 
 
 @dataclass
@@ -85,25 +74,28 @@ def load_encoder(expect_state: str | None = None) -> Encoder:
 
 
 class _Headed:
-    """Encoder + heads as one module for the inference engine: logits (batch, heads)."""
+    """Encoder + heads as one module for the inference engine: logits (batch, heads). The
+    encoder is shared by every scorer in the process; bf16 autocast is this scorer's own."""
+
+    lossless_precision = True  # autocast on or off: the fp32 weights stay as they are
 
     def __init__(self, enc: Encoder, w: Any, b: Any):
         import torch
 
         self.enc, self.w, self.b = enc, torch.as_tensor(w), torch.as_tensor(b)
         self.config = enc.model.config
+        self.autocast = enc.autocast
 
     def to(self, device: Any) -> _Headed:
         import torch
 
         if isinstance(device, torch.dtype):  # InferenceEngine.set_precision: bf16 autocast or not
-            on = self.w.device.type
-            self.enc.autocast = None if device == torch.float32 else on
+            self.autocast = None if device == torch.float32 else self.w.device.type
             return self
         self.enc.model.to(device)
         self.w, self.b = self.w.to(device), self.b.to(device)
         if device.type == "cuda":
-            self.enc.autocast = "cuda"
+            self.autocast = "cuda"
         return self
 
     def eval(self) -> _Headed:
@@ -111,7 +103,13 @@ class _Headed:
         return self
 
     def __call__(self, input_ids: Any, attention_mask: Any) -> Any:
-        e = self.enc.forward(input_ids, attention_mask)
+        import torch
+
+        if self.autocast:
+            with torch.autocast(self.autocast, dtype=torch.bfloat16):
+                e = self.enc.model(input_ids, attention_mask).float()
+        else:
+            e = self.enc.model(input_ids, attention_mask)
         return e @ self.w.T + self.b
 
 
@@ -146,7 +144,7 @@ class MultilingualScorer:
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tc.to(x.device)),
             device=device, batch_size=batch_size, max_length=int(manifest.get("max_length", 256)))
         self.rows_per_call = self.engine.rows_per_call
-        if enc.autocast:  # bf16 autocast where the CPU has bf16 instructions (load_encoder)
+        if self.engine.model.autocast:  # bf16 autocast where the CPU has it (load_encoder)
             self.engine.precision = "bf16"
         self.ngrams: Any = None  # per-language n-gram models mixed into the heads
         if manifest.get("ngrams"):
