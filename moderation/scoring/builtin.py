@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,110 +18,8 @@ from moderation.checksums import file_sha256
 from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
 from moderation.scoring import language
+from moderation.scoring.ngram_features import Features
 from moderation.scoring.normalize import Normalized, normalize
-
-# --- hashed n-gram features (shared by training and runtime) -----------------------------------
-
-_P = 0x100000001B3  # odd multiplier: invertible mod 2**64
-_P_INV = pow(_P, -1, 1 << 64)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # words of the normalized text (letters, digits)
-
-
-_POW_CACHE: dict[int, np.ndarray] = {}
-
-
-def _powers(base: int, n: int) -> np.ndarray:
-    """base**0 .. base**(n-1) mod 2**64 (cached, grown by doubling)."""
-    have = _POW_CACHE.get(base)
-    if have is None or len(have) < n:
-        size = max(n, 2 * len(have) if have is not None else 1 << 16)
-        out = np.full(size, base, dtype=np.uint64)
-        out[0] = 1
-        with np.errstate(over="ignore"):
-            out = np.cumprod(out, dtype=np.uint64)  # wraps mod 2**64, as intended
-        _POW_CACHE[base] = have = out
-    return have[:n]
-
-
-def _bucket(h: np.ndarray, bits: int, salt: int) -> np.ndarray:
-    x = (h + np.uint64(salt)) * _MIX
-    x ^= x >> np.uint64(29)
-    x *= _MIX
-    return (x >> np.uint64(64 - bits)).astype(np.int64)
-
-
-class Features:
-    """Per-batch feature occurrences: row, bucket, and the char range [lo, hi) of each, in
-    each row's normalized text."""
-
-    def __init__(self, texts: Sequence[str], bits: int, char_ns: Sequence[int], word_ns: Sequence[int]):
-        pieces, offs, pos = [], [], 0
-        for t in texts:
-            offs.append(pos)
-            pieces.append(" " + t + " \x00")
-            pos += len(t) + 3
-        big = "".join(pieces)
-        offs_a = np.asarray(offs + [pos], dtype=np.int64)
-        cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        n = len(cp)
-        with np.errstate(over="ignore"):
-            pw = _powers(_P, n + 1)
-            pinv = _powers(_P_INV, n + 1)
-            pref = np.zeros(n + 1, dtype=np.uint64)
-            pref[1:] = np.cumsum(cp * (pw[:n] if n else pw[:0]), dtype=np.uint64)
-            seg = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(offs_a))
-            rows, buckets, lo, hi = [], [], [], []
-            for k in char_ns:
-                a = np.arange(max(0, n - k + 1), dtype=np.int64)
-                ok = (seg[a] == seg[a + k - 1]) & (cp[a + k - 1] != 0)
-                a = a[ok]
-                h = (pref[a + k] - pref[a]) * pinv[a]
-                rows.append(seg[a]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
-            ws, we = [], []
-            for m in _WORD.finditer(big):
-                ws.append(m.start()); we.append(m.end())
-            ws_a, we_a = np.asarray(ws, dtype=np.int64), np.asarray(we, dtype=np.int64)
-            wh = (pref[we_a] - pref[ws_a]) * pinv[ws_a]
-            wseg = seg[ws_a] if len(ws_a) else ws_a
-            if 1 in word_ns:
-                rows.append(wseg); buckets.append(_bucket(wh, bits, 101)); lo.append(ws_a); hi.append(we_a)
-            if 2 in word_ns and len(ws_a) > 1:
-                same = wseg[1:] == wseg[:-1]
-                h2 = wh[:-1] * np.uint64(_P) + wh[1:] * np.uint64(31)
-                rows.append(wseg[1:][same]); buckets.append(_bucket(h2[same], bits, 102))
-                lo.append(ws_a[:-1][same]); hi.append(we_a[1:][same])
-        self.n = len(texts)
-        self.offsets = offs_a + 1  # where each text starts in ``big`` (after the leading space)
-        self.row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        self.bucket = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
-        self.lo = np.concatenate(lo) if lo else np.zeros(0, np.int64)
-        self.hi = np.concatenate(hi) if hi else np.zeros(0, np.int64)
-        self.big = big
-        self.word_start, self.word_end, self.word_row = ws_a, we_a, wseg
-
-    def matrix(self, idf: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Unique (row, bucket) pairs, sorted, with l2-normalized log-count * idf values, and
-        each pair's occurrence count. (A plain sort: about twice as fast as np.unique with
-        its inverse, which only the span explanation needs, for a few rows: ``pair_of``.)"""
-        key = self.row * (1 << bits) + self.bucket
-        if self.n << bits < 1 << 31:  # int32 keys sort about twice as fast
-            key = key.astype(np.int32)
-        skey = np.sort(key)
-        first = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]]) if len(skey) else skey
-        counts = np.diff(np.r_[first, len(skey)])
-        uniq = skey[first].astype(np.int64)
-        self._key, self._uniq = key, skey[first]
-        r, b = uniq >> bits, uniq & ((1 << bits) - 1)
-        v = (1.0 + np.log(counts)) * idf[b].astype(np.float64)
-        norm = np.sqrt(np.bincount(r, weights=v * v, minlength=self.n))
-        v = v / np.where(norm > 0, norm, 1.0)[r]
-        return r, b, v, counts
-
-    def pair_of(self, occurrences: np.ndarray) -> np.ndarray:
-        """For these occurrence indices, the index of their pair in the last ``matrix``."""
-        return np.searchsorted(self._uniq, self._key[occurrences])
-
 
 # --- manifest and checksums ----------------------------------------------------------------------
 
@@ -316,7 +213,7 @@ class EncoderScorer:
         # Like multi-tox: bf16 weights where the CPU has bf16 instructions (about 1.8x faster,
         # scores within 0.01, bench/encoder_speed.py); --precision fp32 or
         # MODERATION_BUILTIN_DTYPE=fp32 keeps fp32.
-        from moderation.scoring.engine import cpu_has_bf16
+        from moderation.scoring.devices import cpu_has_bf16
 
         if (self.engine.device.type == "cpu" and cpu_has_bf16()
                 and os.environ.get("MODERATION_BUILTIN_DTYPE", "").lower() != "fp32"):

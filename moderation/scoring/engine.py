@@ -33,84 +33,22 @@ What it does, and why:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from moderation.documents import Scores
 from moderation.errors import ScorerError
+from moderation.scoring.devices import (  # noqa: F401 (re-exported: callers import them here)
+    cpu_has_bf16,
+    resolve_device,
+    set_cpu_threads,
+    usable_cpus,
+)
 
 # Models whose position ids start after the padding index (RoBERTa family): two positions fewer.
 _POSITION_OFFSET_MODELS = {"roberta", "xlm-roberta", "camembert", "longformer", "bertweet"}
 # Texts are processed in chunks of this many, each sorted on its own, to bound memory.
 CHUNK_SIZE = 4096
-
-
-def usable_cpus() -> int:
-    """CPUs this process may use: scheduler affinity, capped by a cgroup v2 CPU quota."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    try:
-        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
-            quota, period = fh.read().split()[:2]
-        if quota != "max":
-            n = min(n, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, n)
-
-
-def cpu_has_bf16() -> bool:
-    """Whether this CPU has bf16 instructions (avx512_bf16 or AMX), where bf16 weights run
-    several times faster than fp32; without them bf16 is emulated and slower."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
-
-
-def resolve_device(device: str | None) -> Any:
-    """``auto`` picks cuda, then mps, then cpu; an unavailable device is a ScorerError."""
-    import torch
-
-    dev = (device or "auto").strip().lower()
-    if dev == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if dev == "cpu":
-        return torch.device("cpu")
-    if dev.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ScorerError(f"device {device!r} requested but CUDA is not available here")
-        return torch.device(dev)
-    if dev == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ScorerError("device 'mps' requested but MPS is not available here")
-        return torch.device("mps")
-    raise ScorerError(f"unknown device {device!r}: use cpu, cuda, mps or auto")
-
-
-def set_cpu_threads() -> int:
-    """Set torch's intra-op threads to the usable CPUs (or $MODERATION_TORCH_THREADS)."""
-    import torch
-
-    env = os.environ.get("MODERATION_TORCH_THREADS", "").strip()
-    n = int(env) if env.isdigit() and int(env) > 0 else usable_cpus()
-    if torch.get_num_threads() != n:
-        torch.set_num_threads(n)
-    return n
 
 
 def window_starts(n_tokens: int, width: int, overlap: int) -> list[int]:

@@ -46,7 +46,7 @@ class NgramHeads:
 
     def logits(self, lang: str, texts: Sequence[str]) -> np.ndarray:
         """The n-gram model's raw logit for each text (normalized here)."""
-        from moderation.scoring.builtin import Features
+        from moderation.scoring.ngram_features import Features
         from moderation.scoring.normalize import normalize
 
         norm = [normalize(t).text for t in texts]

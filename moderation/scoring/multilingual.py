@@ -27,7 +27,7 @@ import numpy as np
 from moderation.documents import Scores
 from moderation.errors import ScorerError
 from moderation.scoring import language
-from moderation.scoring.engine import cpu_has_bf16
+from moderation.scoring.devices import cpu_has_bf16
 
 _lock = threading.Lock()
 _ENCODER: Encoder | None = None

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from moderation.checksums import file_sha256
-from moderation.scoring.builtin import Features, LinearScorer
+from moderation.scoring.builtin import LinearScorer
+from moderation.scoring.ngram_features import Features
 from moderation.scoring.normalize import normalize
 from moderation.training import data, evaluate
 
