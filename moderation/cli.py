@@ -140,7 +140,7 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
     or 1 when only rows of a CSV/JSONL were skipped.
 
     CSV/JSONL files of comments are streamed in batches (any size, resumable by running the
-    same command again); the search index follows as ``index`` says (batch.INDEX_MODES), with
+    same command again); the search index follows as ``index`` says (ingest.INDEX_MODES), with
     "after" once all files are stored."""
     from moderation.parse import parse_file
 
@@ -181,7 +181,7 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
 def stream_ingest(store: Any, path: Path, fmt: str, quiet: bool, rejects: str | None,
                   index: str = "after") -> int:
     """Stream one CSV/JSONL into the store; 0 ok, 1 rows skipped, 2 the file failed."""
-    from moderation.batch import ingest_file
+    from moderation.ingest import ingest_file
     from moderation.progress import Progress
 
     size = path.stat().st_size if path.is_file() else None

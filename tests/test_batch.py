@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from wordlist_scorer import WordList, WordListV2
 
-from moderation.batch import ScorerSpec, ingest_file, score_database
+from moderation.batch import ScorerSpec, score_database
+from moderation.ingest import ingest_file
 from moderation.documents import Article, Comment, ParseResult
 from moderation.parse import parse_file
 from moderation.progress import Progress
@@ -134,9 +135,9 @@ def test_streamed_ingest_matches_whole_file_ingest_and_adds_nothing_twice(tmp_pa
 @pytest.mark.parametrize("fork", [True, False], ids=["parse-process", "parse-thread"])
 def test_streamed_ingest_same_result_whether_parsed_in_a_process_or_a_thread(
         tmp_path: Path, monkeypatch, fork: bool) -> None:
-    from moderation import batch
+    from moderation import ingest
 
-    monkeypatch.setattr(batch, "INGEST_FORK", fork)
+    monkeypatch.setattr(ingest, "INGEST_FORK", fork)
     src = archive(tmp_path / "a.jsonl", 90, bad=True)
     seen_positions = []
     with Store(tmp_path / "s.db") as s:

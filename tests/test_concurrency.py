@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from moderation.actions import decide
-from moderation.batch import ingest_file
+from moderation.ingest import ingest_file
 from moderation.store import Store
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import REPO, SAMPLE
 
 from moderation import schema
-from moderation.batch import ingest_file
+from moderation.ingest import ingest_file
 from moderation.cli import cli
 from moderation.documents import Article, Comment, ParseResult, Scores
 from moderation.schema_fts import FTS_TRIGGERS

@@ -589,7 +589,7 @@ def test_case_18_large_jsonl_is_streamed_in_bounded_memory(store: Store, tmp_pat
     # page cache is bounded separately (Store.tune_for_batch: 64 MB).
     import tracemalloc
 
-    from moderation.batch import ingest_file
+    from moderation.ingest import ingest_file
 
     rows = 12_000
     src = tmp_path / "big.jsonl"

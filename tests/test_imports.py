@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 CORE = ["moderation", "moderation.store", "moderation.triage", "moderation.export",
-        "moderation.actions", "moderation.batch", "moderation.scoring", "moderation.cli"]
+        "moderation.actions", "moderation.batch", "moderation.ingest", "moderation.scoring",
+        "moderation.cli"]
 
 
 def test_core_imports_neither_textual_nor_torch() -> None:
