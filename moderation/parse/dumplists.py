@@ -68,23 +68,6 @@ def _texty(line: str) -> bool:
     return dumpshape.is_prose(line) or len(words) >= 5 and lower * 2 >= len(words)
 
 
-def _block_end(lines: list[str], last: int) -> int:
-    """The last line of the item at ``last``: up to two blank lines, at most _MAX_GAP."""
-    end = last
-    blanks = 0
-    for j in range(last + 1, min(len(lines), last + _MAX_GAP)):
-        if not lines[j].strip():
-            blanks += 1
-            if blanks >= 2:
-                break
-            continue
-        if _ITEM.match(lines[j].strip()) and not lines[j - 1].strip():
-            break
-        blanks = 0
-        end = j
-    return end
-
-
 def comment_list(lines: list[str], start: int = 0) -> ListRun | None:
     """The numbered comment list after the article (below line ``start``), or None."""
     body = next((i for i in range(start, len(lines))
@@ -105,7 +88,8 @@ def comment_list(lines: list[str], start: int = 0) -> ListRun | None:
         run = _lead_trimmed(whole)
         if len(run) < _MIN_ITEMS or not _threaded([n for _i, n in run]):
             continue
-        stops = [i for i, _n in run[1:]] + [_block_end(lines, run[-1][0]) + 1]
+        last = dumpshape.block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
+        stops = [i for i, _n in run[1:]] + [last + 1]
         prose = sum(_prose_item(lines, i, stop) for (i, _n), stop in zip(run, stops))
         if prose * 3 < len(run) * 2:
             continue  # titles or captions, not comments

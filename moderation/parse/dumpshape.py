@@ -246,20 +246,22 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
             para += 1
         tail = sum(len(ln.split()) >= _LONG_WORDS and _is_prose(ln) for ln in lines[para + 1:])
         if tail < _TAIL_PROSE:
-            out.append((first, _block_end(lines, run.end)))
+            out.append((first, block_end(lines, run.end)))
     return out
 
 
-def _block_end(lines: list[str], k: int) -> int:
-    """The last line of the block a header at ``k`` opens: up to two blank lines in a row."""
+def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
+              max_gap: int = _MAX_GAP) -> int:
+    """The last line of the block opened at ``k``: it ends at two blank lines in a row, at the
+    next ``item`` line after a blank line, or ``max_gap`` lines on."""
     end, blanks = k, 0
-    for j in range(k + 1, min(len(lines), k + _MAX_GAP)):
+    for j in range(k + 1, min(len(lines), k + max_gap)):
         if not lines[j].strip():
             blanks += 1
             if blanks >= 2:
                 break
             continue
-        if _NAME_ITEM.match(lines[j].strip()) and not lines[j - 1].strip():
+        if item.match(lines[j].strip()) and not lines[j - 1].strip():
             break
         blanks, end = 0, j
     return end
