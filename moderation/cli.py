@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from moderation import __version__
-from moderation.config import Config, load_config
+from moderation.config import PRECISIONS, Config, load_config
 from moderation.errors import InputError, ModerationError
 
 
@@ -232,7 +232,7 @@ def _precision_option(c: click.Context, _p: Any, value: str | None) -> None:
 
 
 def model_options(f: Any) -> Any:
-    f = click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
+    f = click.option("--precision", type=click.Choice(PRECISIONS),
                      expose_value=False, callback=_precision_option,
                      help="Neural models' number format: fp32 is exact (Detoxify's own "
                      "scores), bf16/fp16 faster within about 0.01; auto: bf16 on a GPU, fp32 "

@@ -40,11 +40,14 @@ class Encoder:
     autocast: str | None  # "cpu" / "cuda" when bf16 autocast is on
     state_sha256: str
 
-    def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+    def forward(self, input_ids: Any, attention_mask: Any, autocast: str | None = "default") -> Any:
+        """Embeddings; ``autocast`` (a device type, or None for fp32) overrides the encoder's
+        own setting for one scorer (the encoder is shared by the whole process)."""
         import torch
 
-        if self.autocast:
-            with torch.autocast(self.autocast, dtype=torch.bfloat16):
+        autocast = self.autocast if autocast == "default" else autocast
+        if autocast:
+            with torch.autocast(autocast, dtype=torch.bfloat16):
                 return self.model(input_ids, attention_mask).float()
         return self.model(input_ids, attention_mask)
 
@@ -103,13 +106,7 @@ class _Headed:
         return self
 
     def __call__(self, input_ids: Any, attention_mask: Any) -> Any:
-        import torch
-
-        if self.autocast:
-            with torch.autocast(self.autocast, dtype=torch.bfloat16):
-                e = self.enc.model(input_ids, attention_mask).float()
-        else:
-            e = self.enc.model(input_ids, attention_mask)
+        e = self.enc.forward(input_ids, attention_mask, autocast=self.autocast)
         return e @ self.w.T + self.b
 
 

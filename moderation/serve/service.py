@@ -121,11 +121,13 @@ class Service:
                            code=429) from exc
         return await asyncio.wrap_future(future)
 
-    def _unsupported(self, req: AnalyzeRequest, langs: list[str],
-                     detected: list[str]) -> dict[str, Any]:
+    def _unsupported(self, req: AnalyzeRequest, langs: list[str], detected: list[str],
+                     attribute: str | None = None) -> dict[str, Any]:
+        """Perspective's LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE for ``attribute`` (default: the
+        first one asked for), or no scores when the request drops unsupported attributes."""
         if req.drop_unsupported:
             return {}
-        name = req.attributes[0].name
+        name = attribute or req.attributes[0].name
         raise ApiError(f"Attribute {name} does not support request languages: "
                        f"{','.join(langs)}", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
                        extra={"languageNotSupportedByAttributeError": {
@@ -165,15 +167,9 @@ class Service:
         # asked for: multi-tox scores TOXICITY only. Perspective's answer for that language.
         lacking = [a for a in wanted if summary.labels and a.label not in summary.labels]
         if lacking:
-            if not req.drop_unsupported:
-                langs = req.languages or [detected or "und"]
-                name = lacking[0].name
-                raise ApiError(f"Attribute {name} does not support request languages: "
-                               f"{','.join(langs)}", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-                               extra={"languageNotSupportedByAttributeError": {
-                                   "detectedLanguages": [detected] if detected else [],
-                                   "requestedLanguages": req.languages, "attribute": name}})
-            wanted = [a for a in wanted if a not in lacking]
+            self._unsupported(req, req.languages or [detected or "und"],
+                              [detected] if detected else [], lacking[0].name)
+            wanted = [a for a in wanted if a not in lacking]  # dropUnsupportedAttributes
         out["languages"] = req.languages or [detected or min(self.languages)]
         out["detectedLanguages"] = [detected] if detected and detected != "und" else []
         span_results = results[1:] if len(results) > 1 else results[:1]
