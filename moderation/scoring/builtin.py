@@ -18,7 +18,7 @@ from moderation.checksums import file_sha256
 from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
 from moderation.scoring import language
-from moderation.scoring.ngram_features import Features
+from moderation.scoring.ngram_features import Features, weighted_sums
 from moderation.scoring.normalize import Normalized, normalize
 
 # --- manifest and checksums ----------------------------------------------------------------------
@@ -96,13 +96,8 @@ class LinearScorer:
 
     def logits(self, norm_texts: Sequence[str]) -> tuple[np.ndarray, Features, tuple]:
         feats = Features(norm_texts, self.bits, self.char_ns, self.word_ns)
-        r, b, v, counts = feats.matrix(self.idf, self.bits)
-        contrib = self.W[b] * v[:, None].astype(np.float32)  # (pairs, labels); r is sorted
-        out = np.zeros((len(norm_texts), len(self.labels)))
-        if len(r):
-            first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-            out[r[first]] = np.add.reduceat(contrib, first, axis=0)
-        return out + self.b, feats, (r, b, v, counts, contrib)
+        out, mat = weighted_sums(feats, self.idf, self.bits, self.W)  # W float32, as it ships
+        return out + self.b, feats, mat
 
     def probs(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (n, labels); texts are normalized here."""

@@ -36,7 +36,8 @@ class NgramHeads:
         self.bits, self.char_ns, self.word_ns = int(f["bits"]), tuple(f["char_ns"]), tuple(f["word_ns"])
         self.mix: dict[str, tuple[float, float, float]] = {
             lang: (float(m[0]), float(m[1]), float(m[2])) for lang, m in spec["mix"].items()}
-        self.W = {lang: t[f"W.{lang}"].astype(np.float32) for lang in self.mix}
+        # (buckets, 1) in float64: the fp16 weights exactly, summed in float64 as in training
+        self.W = {lang: t[f"W.{lang}"].astype(np.float64)[:, None] for lang in self.mix}
         self.b = {lang: float(t[f"b.{lang}"][0]) for lang in self.mix}
         self.idf = {lang: t[f"idf.{lang}"].astype(np.float32) for lang in self.mix}
 
@@ -46,15 +47,13 @@ class NgramHeads:
 
     def logits(self, lang: str, texts: Sequence[str]) -> np.ndarray:
         """The n-gram model's raw logit for each text (normalized here)."""
-        from moderation.scoring.ngram_features import Features
+        from moderation.scoring.ngram_features import Features, weighted_sums
         from moderation.scoring.normalize import normalize
 
         norm = [normalize(t).text for t in texts]
         feats = Features(norm, self.bits, self.char_ns, self.word_ns)
-        r, b, v, _ = feats.matrix(self.idf[lang], self.bits)
-        out = np.zeros(len(texts))
-        np.add.at(out, r, self.W[lang][b] * v)
-        return out + self.b[lang]
+        out, _ = weighted_sums(feats, self.idf[lang], self.bits, self.W[lang])
+        return out[:, 0] + self.b[lang]
 
     def combine(self, lang: str, texts: Sequence[str], p_head: Sequence[float]) -> list[float]:
         """The mixed, calibrated probability for texts of language ``lang``."""

@@ -112,3 +112,17 @@ class Features:
     def pair_of(self, occurrences: np.ndarray) -> np.ndarray:
         """For these occurrence indices, the index of their pair in the last ``matrix``."""
         return np.searchsorted(self._uniq, self._key[occurrences])
+
+
+def weighted_sums(feats: Features, idf: np.ndarray, bits: int,
+                  W: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Per text, the sum over its feature pairs of ``W[bucket] * value``: shape (texts, k) for
+    W of shape (buckets, k), in W's precision. Also returns (rows, buckets, values, counts,
+    contributions) for explaining a score (``LinearScorer.spans``)."""
+    r, b, v, counts = feats.matrix(idf, bits)
+    contrib = W[b] * v[:, None].astype(W.dtype)  # (pairs, k); r is sorted
+    out = np.zeros((feats.n, W.shape[1]))
+    if len(r):
+        first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        out[r[first]] = np.add.reduceat(contrib, first, axis=0)
+    return out, (r, b, v, counts, contrib)
