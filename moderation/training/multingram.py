@@ -72,15 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     from moderation.scoring import builtin
 
     feat = {"bits": args.bits, "char_ns": [2, 3, 4, 5], "word_ns": [1, 2]}
+    if args.model.parent.resolve() != builtin_root():
+        raise SystemExit(f"{args.model}: train the n-grams of a model under models/")
     manifest_path = args.model / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest.pop("ngrams", None)
     manifest["files"].pop("ngrams.safetensors", None)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")  # heads alone
-    scorer = builtin.load(args.model.name) if args.model.parent.resolve() == builtin_root() \
-        else None
-    if scorer is None:
-        raise SystemExit(f"{args.model}: train the n-grams of a model under models/")
+    scorer = builtin.load(args.model.name)
     tensors: dict[str, np.ndarray] = {}
     mix: dict[str, list[float]] = {}
     metrics: dict[str, Any] = {}
