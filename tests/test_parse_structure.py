@@ -106,3 +106,33 @@ def test_numbered_headings_of_a_listicle_are_not_comments() -> None:
     article = parse_file(FIX / "numbered_listicle_no_comments.txt").articles[0]
     assert article.comments == ()
     assert "Ljubljana" in (article.body or "")
+
+
+def test_comments_closed_by_their_age_need_no_heading() -> None:
+    """Each comment ends with its age ("3 dagen geleden") under a vote line; no heading, form
+    or reply line names the section (round 7: runs of date or age lines alone, and headers
+    that close their comment, with the first comment above the first of them)."""
+    from moderation.parse import parse_bytes
+
+    result = parse_bytes((FIX / "age_footers_no_heading.txt").read_bytes(), "t.txt", "text")
+    article = result.articles[0]
+    assert [c.author for c in article.comments] == ["Marieke", "Joost van Dam", "Sanne",
+                                                    "Pieter", "Fleur"]
+    assert [c.date for c in article.comments] == [
+        "3 dagen geleden", "3 dagen geleden", "2 dagen geleden", "1 dag geleden",
+        "5 uur geleden"]
+    assert article.comments[0].text.startswith("Dank voor het recept!")
+    assert not any("Over ons" in c.text for c in article.comments)
+    assert "Dank voor het recept" not in (article.body or "")
+    assert (article.body or "").endswith("hol klinkt.")
+
+
+def test_teasers_stamped_with_their_age_are_not_comments() -> None:
+    """The same age lines under teaser titles: a "more from the region" list, left in the
+    body with a warning."""
+    from moderation.parse import parse_bytes
+
+    result = parse_bytes((FIX / "age_teasers_no_comments.txt").read_bytes(), "t.txt", "text")
+    assert result.articles[0].comments == ()
+    assert any("left in the body" in w for w in result.warnings)
+    assert "Volgens de eerste berichten" in (result.articles[0].body or "")

@@ -131,7 +131,7 @@ def line_features(lines: list[str]) -> tuple[list[int], np.ndarray]:
     own[:, _I["prev_same"]] = prev_same
     own[:, _I["next_same"]] = next_same
     pos = {i: k for k, i in enumerate(idx)}
-    for run in dumpshape.header_runs(lines, 0):
+    for run in dumpshape.header_runs(lines, 0, dated=False):
         for i in run.lines:
             own[pos[i], _I["in_run"]] = 1.0
             own[pos[i], _I["run_has_time"]] = float(run.has_time)

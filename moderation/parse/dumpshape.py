@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from moderation.parse.chrome import is_date_line
+
 _TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
 _WORDS = re.compile(r"a(?: a)+")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
@@ -51,6 +53,8 @@ class Run:
     key: str
     lines: list[int]
     has_time: bool
+    dated: bool = False  # most headers are a date or an age alone ("1 Monat her")
+    by_date: bool = False  # kept only for that: no name varies beside the headers
 
     @property
     def start(self) -> int:
@@ -109,11 +113,14 @@ def _split_runs(idx: list[int]) -> list[list[int]]:
     return runs
 
 
-def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[Run]:
+def header_runs(lines: list[str], start: int = 0, loose: bool = False,
+                dated: bool = True) -> list[Run]:
     """Runs of one header shape with prose between most neighbours, best first.
 
     ``loose``: also runs without times that no second header shape backs (the learned
-    classifier weighs those itself). The parse of one dump asks several times for the same
+    classifier weighs those itself). ``dated``: also runs of date or age lines alone
+    ("1 Monat her" under each comment); the learned classifier's features leave those out,
+    as they did when it was trained. The parse of one dump asks several times for the same
     lines: the last few answers are kept."""
     key = (tuple(lines), start)
     runs = _RECENT.get(key)
@@ -122,12 +129,14 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False) -> list[R
         _RECENT[key] = runs
         while len(_RECENT) > 4:
             del _RECENT[next(iter(_RECENT))]
+    if not dated:
+        runs = [r for r in runs if not r.by_date]
     if loose:
         return list(runs)
     # A run without times may be a numbered list or the article's own section headings
     # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
     # (the "7. Name" item with its "24 . Jun . 2018" line).
-    return [r for r in runs if r.has_time or any(
+    return [r for r in runs if r.has_time or (dated and r.dated) or any(
         o is not r and _interleaved(r, o) for o in runs)]
 
 
@@ -164,15 +173,17 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
                 continue  # a table, or a list of titles
             has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
-            if not has_time and _enumeration(lines, part):
-                continue  # "Step 1", "Step 2": the letters never change, only the number
-            if not has_time and _named(lines, part) * 2 < len(part):
-                # no commenter's name beside or inside the headers: a list of items (a
-                # time of day in most headers is a comment's, even where the dump lost the
-                # one-word names)
+            dated = not has_time and sum(map(is_date_line, (lines[k] for k in part))) * 2 \
+                >= len(part)
+            listed = not has_time and (_enumeration(lines, part)  # "Step 1", "Step 2"
+                                       or _named(lines, part) * 2 < len(part))
+            if listed and not dated:
+                # the letters never change, only the number; or no commenter's name beside
+                # or inside the headers: a list of items (a time of day in most headers is
+                # a comment's, even where the dump lost the one-word names)
                 continue
             score = prose + (len(part) if has_time else 0)
-            found.append((score, Run(key, part, has_time)))
+            found.append((score, Run(key, part, has_time, dated, by_date=listed)))
     found.sort(key=lambda t: (-t[0], t[1].start))
     return [r for _s, r in found]
 
@@ -184,22 +195,35 @@ def _interleaved(a: Run, b: Run) -> bool:
     return hits * 3 >= len(a.lines) * 2
 
 
+def _titled(lines: list[str], run: Run) -> int:
+    """How many of the run's blocks have a title over them (four words or more, no
+    sentence): teasers. Over a comment sits the previous comment's text, a reply button or
+    nothing."""
+    titled = 0
+    for k in run.lines:
+        # the line over the block (its name line, or the header itself)
+        top = header_block_start(lines, k, max(0, k - 3))
+        above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
+                      if lines[j].strip()), "")
+        titled += len(above.split()) >= 4 and not _is_prose(above)
+    return titled
+
+
 def named_times(lines: list[str], run: Run) -> bool:
     """Most headers of the run hold a time of day and a name that varies from header to
     header (inside the header, or a short line beside it): commenters' bylines, which need no
     comment heading to be told apart (news teasers carry a title, and mostly a date alone)."""
     if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
         return False
-    titled = 0
-    for k in run.lines:
-        # the line over the block (its name line, or the header itself): a title there (four
-        # words or more, no sentence) makes the block a teaser; over a comment sits the
-        # previous comment's text, a reply button or nothing
-        top = header_block_start(lines, k, max(0, k - 3))
-        above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
-                      if lines[j].strip()), "")
-        titled += len(above.split()) >= 4 and not _is_prose(above)
-    return titled * 2 < len(run.lines)
+    return _titled(lines, run) * 2 < len(run.lines)
+
+
+def dated_prose(lines: list[str], run: Run) -> bool:
+    """Most headers are a date or an age alone ("1 Monat her", "3 days ago") and the blocks
+    between them are sentences with no title over them: comments stamped with their age,
+    which need no comment heading either (a teaser's date sits under its title)."""
+    return run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1 \
+        and _titled(lines, run) * 4 < len(run.lines)
 
 
 _NAME_ITEM = re.compile(r"^\d{1,3}[.)]\s+(\S.{0,38}?)\s*:?$")
@@ -279,13 +303,53 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
     return first
 
 
+def footer_block_start(lines: list[str], run: Run, floor: int) -> int:
+    """Where the first comment of a run of closing headers ("1 Monat her" under each
+    comment) opens: up from the first header to two blank lines in a row, the way the dump
+    separates page regions, and no further than the run's longest block."""
+    longest = max((b - a for a, b in pairwise(run.lines)), default=_MAX_GAP)
+    top, blanks = run.start, 0
+    for j in range(run.start - 1, max(floor, run.start - longest) - 1, -1):
+        if not lines[j].strip():
+            blanks += 1
+            if blanks >= 2 and top < run.start:
+                break
+            continue
+        blanks, top = 0, j
+    return top
+
+
+_NEAR = 6  # lines looked at on each side of a header for the text it belongs to
+
+
+def _prose_distance(lines: list[str], i: int, step: int) -> int:
+    """Non-blank lines between line ``i`` and the nearest sentence in direction ``step``
+    (names, vote counts, reply buttons between), ``_NEAR`` when none is near."""
+    between = 0
+    for k in range(i + step, i + step * (_NEAR + 1), step):
+        if not 0 <= k < len(lines):
+            break
+        s = lines[k].strip()
+        if not s:
+            continue
+        if _is_prose(s):
+            return between
+        between += 1
+    return _NEAR
+
+
 def headers_lead(lines: list[str], run: Run) -> bool:
-    """True when each header opens its comment (text after it), False when it closes it."""
-    after = before = 0
+    """True when each header opens its comment (text after it), False when it closes it.
+
+    A header belongs to the nearer text: fewer name, vote or button lines between. Where both
+    are as near, to the side it is printed against (a blank line on the other side)."""
+    vote = 0
     for i in run.lines:
-        nxt = next((lines[k] for k in range(i + 1, min(len(lines), i + 4)) if lines[k].strip()),
-                   "")
-        prv = next((lines[k] for k in range(i - 1, max(-1, i - 4), -1) if lines[k].strip()), "")
-        after += _is_prose(nxt)
-        before += _is_prose(prv)
-    return after >= before
+        up, down = _prose_distance(lines, i, -1), _prose_distance(lines, i, 1)
+        if up != down:
+            vote += 1 if down < up else -1
+            continue
+        blank_up = i > 0 and not lines[i - 1].strip()
+        blank_down = i + 1 < len(lines) and not lines[i + 1].strip()
+        vote += (blank_up and not blank_down) - (blank_down and not blank_up)
+    return vote >= 0

@@ -175,18 +175,20 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
                      warnings: list[str]) -> tuple[int | None, int, list[_Draft]]:
     """The comment run found from repeated header lines (above ``before``, when given)."""
     for run in dumpshape.header_runs(lines[:before] if before is not None else lines, start):
-        first = dumpshape.header_block_start(lines, run.start, start)
+        lead = dumpshape.headers_lead(lines, run)
+        first = dumpshape.header_block_start(lines, run.start, start) if lead \
+            else dumpshape.footer_block_start(lines, run, start)
         if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             continue  # no article before it: a list, not comments under an article
         if not _comment_evidence(lines, run.start, run.end) \
-                and not dumpshape.named_times(lines, run):
+                and not dumpshape.named_times(lines, run) \
+                and not dumpshape.dated_prose(lines, run):
             # dated items, but nothing says comments: news teasers look the same
             warnings.append(
                 f"lines {first + 1}-{run.end + 1}: {len(run.lines)} blocks under repeated "
                 f"header lines ({lines[run.start].strip()[:40]!r}) look like comments, but no "
                 "comment heading, form or reply line marks them; left in the body")
             continue
-        lead = dumpshape.headers_lead(lines, run)
         headers = frozenset(i - first for i in run.lines)
         drafts = _comments(lines[first:], headers, lead)
         while drafts and not marked(drafts[-1]) and not reads_as_text(drafts[-1]):
