@@ -8,7 +8,8 @@ or ended up in the body. Two neighbouring silver comments, each with a snippet f
 
 Boilerplate: lines of the text dump that belong neither to the article (trafilatura's body of
 the HTML, comments excluded) nor to any silver comment nor to the title; the figure is the share
-of those lines that the parse put in its body. (For HTML our body comes from trafilatura too,
+of those lines that the parse put in its body. Its counterweight: the share of the article's
+own lines (in trafilatura's body, at least ARTICLE_WORDS words) that the parse kept in its body. (For HTML our body comes from trafilatura too,
 so the HTML figure mostly measures what the comment cutting adds.)
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 SNIPPET = 8
 MIN_WORDS = 3
+ARTICLE_WORDS = 4  # article lines this long count toward "article lines kept in the body"
 
 
 def norm(text: str | None) -> str:
@@ -87,15 +89,21 @@ def page_figures(page, out: dict, kind: str) -> dict:
     # boilerplate: dump lines outside article and comments
     silver_all = " " + " ".join(norm(g.get("text")) for g in page.silver) + " "
     ref = reference_body(str(page.html))
-    boiler = boiler_in_body = 0
+    boiler = boiler_in_body = article = article_kept = 0
     for line in page.dump.split("\n"):
         ln = norm(line)
-        if len(ln.split()) < 2 or f" {ln} " in ref or f" {ln} " in silver_all:
+        if len(ln.split()) < 2 or f" {ln} " in silver_all:
+            continue
+        if f" {ln} " in ref:
+            if len(ln.split()) >= ARTICLE_WORDS:  # the article's own lines: kept in the body?
+                article += 1
+                article_kept += f" {ln} " in body
             continue
         boiler += 1
         boiler_in_body += f" {ln} " in body
     return {"snippets": n, "found": found, "in_body": in_body, "pairs": pairs, "apart": apart,
             "boiler": boiler, "boiler_in_body": boiler_in_body,
+            "article": article, "article_kept": article_kept,
             "has_comments": present_comments > 0, "output": len(out["comments"]),
             "negative": not page.silver}
 
@@ -111,6 +119,7 @@ def summary(rows: list[dict]) -> dict:
         "in_body_pct": pct("in_body", "snippets"),
         "kept_apart_pct": pct("apart", "pairs"),
         "boilerplate_in_body_pct": pct("boiler_in_body", "boiler"),
+        "article_lines_kept_pct": pct("article_kept", "article"),
         "with_comments_none_output": (
             f"{sum(r['has_comments'] and not r['output'] for r in rows)} of "
             f"{sum(r['has_comments'] for r in rows)}"),
