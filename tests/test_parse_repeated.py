@@ -37,3 +37,18 @@ def test_dd_records_take_name_and_date_from_the_dt_before_them():
         ("Armin", "2015-06-28T22:25"), ("Kim", "2015-06-29T08:02"), ("Ola", "2015-07-01T18:40")]
     assert cs[0].text == "Really, no Shagrath on the list? And how is Fred even there at all?"
     assert "Armin" not in (result.articles[0].body or "")
+
+
+def test_named_wrapper_without_dates_gives_way_to_the_structural_reading():
+    """`class="comment"` names the list, but what it wraps reads as a subject line cut off with
+    an ellipsis and a "Verfasst von NAME am DATE" line, not the comment: the structural reading
+    finds as many comments and dates them, so it wins (round 7). The reply prompt printed in
+    every record is chrome, not text."""
+    result = parse_file(FIX / "named_wrapper_subjects.html")
+    cs = result.articles[0].comments
+    assert [c.author for c in cs] == ["seidolinos", "koala100", "SabrinaF", "Mops77"]
+    assert [c.date_iso for c in cs] == ["2022-07-30T13:20", "2022-07-30T12:43",
+                                        "2022-06-25T21:10", "2022-05-02T08:05"]
+    assert cs[1].text == "Kann man den Salat auch schon einen Tag vorher zubereiten?"
+    assert not any("Verfasst von" in c.text or "Melde dich an" in c.text for c in cs)
+    assert any("name/date/text structure" in w for w in result.warnings)

@@ -333,6 +333,15 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     # Markup no rule names: alike sibling subtrees with a name, a date and text.
     if not comments:
         comments, elements = repeated_comments(root, warnings)
+    elif sum(c.date is None for c in comments) * 2 > len(comments):
+        # The named markup gave comments without dates: maybe a wrapper around the header
+        # and a subject line, not the comment. The structural reading wins where it finds
+        # as many comments and dates most of them.
+        notes: list[str] = []
+        again, found = repeated_comments(root, notes)
+        if len(again) >= len(comments) and sum(c.date is not None for c in again) * 2 > len(again):
+            warnings += notes
+            comments, elements = again, found
     if not comments:
         from moderation.parse.htmlzone import area_comments
 

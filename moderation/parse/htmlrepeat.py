@@ -118,6 +118,9 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
     author = None
     head: list[int] = []
     for i, ln in enumerate(lines[:4]):
+        if i == 0 and _subject(ln, lines):
+            head.append(i)  # the comment's own first words as its subject line
+            continue
         if len(ln) > 100 or (len(ln.split()) >= 6 and ln.endswith(_SENTENCE_END)
                              and _header(ln) is None):
             break
@@ -160,12 +163,28 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                    header if author or date else None)
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _subject(line: str, lines: list[str]) -> bool:
+    """A subject line over the header: the comment's first words cut off with an ellipsis
+    ("koala100: ja, kann man. Im Kühlschrank zieht er...")."""
+    s = line.rstrip()
+    if not s.endswith(("...", "…")) or not any(_header(ln) for ln in lines[1:3]):
+        return False
+    head = _words(s)
+    rest = _words(" ".join(lines[1:6]))
+    return len(head) >= 3 and any(rest[k:k + len(head) - 1] == head[:-1]
+                                  for k in range(len(rest)))
+
+
 def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -> bool:
     """The record opens with a headline: one of its first two lines that are no date is the
     whole text of a link or heading of four words or more (a teaser of another page, over a
     kicker or not), not a commenter's name."""
     first = {ln for ln in [ln for ln in lines if not chrome.is_date_line(ln)][:2]
-             if len(ln.split()) >= 4}
+             if len(ln.split()) >= 4 and not _subject(ln, lines)}
     if not first:
         return False
     for n in el.iter("a", "h1", "h2", "h3", "h4", "h5", "h6"):
@@ -217,6 +236,22 @@ def _accept(records: list[_Record], members: int) -> bool:
     return prose >= 0.5 * len(records)
 
 
+def _drop_repeated_lines(records: list[_Record]) -> None:
+    """A line printed word for word in most records ("Log in to reply", a vote widget) is
+    the list's chrome, not any commenter's text."""
+    counts: dict[str, int] = {}
+    for r in records:
+        for ln in {ln.strip() for ln in r.text.split("\n") if ln.strip()}:
+            counts[ln] = counts.get(ln, 0) + 1
+    common = {ln for ln, n in counts.items() if n >= _MIN_RECORDS and n * 2 > len(records)}
+    if not common:
+        return
+    for r in records:
+        kept = "\n".join(ln for ln in r.text.split("\n") if ln.strip() not in common)
+        kept = re.sub(r"\n{3,}", "\n\n", kept).strip()
+        r.text = kept or r.text
+
+
 def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
                       ) -> tuple[list[Comment], list[etree._Element]]:
     """The best-supported cluster of alike elements read as comments (none when no cluster
@@ -243,6 +278,7 @@ def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
     if best is None:
         return [], []
     records, mset = best[2], best[3]
+    _drop_repeated_lines(records)
     ids = {r.el: r.el.get("id") or f"r{k + 1}" for k, r in enumerate(records)}
     kept = set(ids)
     threaded = any(a in kept for r in records for a in r.el.iterancestors())
