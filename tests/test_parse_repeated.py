@@ -52,3 +52,25 @@ def test_named_wrapper_without_dates_gives_way_to_the_structural_reading():
     assert cs[1].text == "Kann man den Salat auch schon einen Tag vorher zubereiten?"
     assert not any("Verfasst von" in c.text or "Melde dich an" in c.text for c in cs)
     assert any("name/date/text structure" in w for w in result.warnings)
+
+
+def test_portuguese_says_line_and_date_at_time_give_name_and_date():
+    """"Lucia H G Gomes de Sa disse:" is a name line, not a sentence; "10/04/2026 às 14:25" a
+    date, whose head is never taken for a name (round 7). ("10/04/2026" would be read as
+    no ISO date at all: day or month first, the page does not say.)"""
+    from moderation.parse import parse_bytes
+
+    people = [("Lucia H G Gomes de Sa", "14/04/2026 às 14:25", "Eu amo essas receitas fáceis, beijos."),
+              ("Patricia Nogara", "14/04/2026 às 14:31", "Amei a receita, fiz hoje! Fica uma delícia."),
+              ("Nicholly March", "15/04/2026 às 15:00", "Oii Patricia, tudo bem? Obrigado pelo retorno.")]
+    items = "".join(f'<li class="k{n}x"><div class="q"><b>{a} disse:</b></div><div class="z">{d}</div>'
+                    f'<div class="w"><p>{t}</p></div><div class="r">Responder</div></li>'
+                    for n, (a, d, t) in enumerate(people) for _ in [0]).replace('class="k0x"', 'class="c"')
+    items = items.replace('class="k1x"', 'class="c"').replace('class="k2x"', 'class="c"')
+    page = ("<html><body><article><h1>Bolo de cocada</h1><p>" + "Misture tudo e asse por quarenta "
+            "minutos em forno médio até dourar bem. " * 3 + "</p></article><ol>" + items +
+            "</ol></body></html>")
+    cs = parse_bytes(page.encode(), "p.html", "html").articles[0].comments
+    assert [(c.author, c.date) for c in cs] == [(a, d) for a, d, _t in people]
+    assert [c.date_iso for c in cs] == ["2026-04-14T14:25", "2026-04-14T14:31", "2026-04-15T15:00"]
+    assert cs[0].text == "Eu amo essas receitas fáceis, beijos."

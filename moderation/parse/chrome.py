@@ -66,7 +66,8 @@ _MONTHS = (
 )
 _DATE_TOKEN = re.compile(
     rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,4}}(?:[./:h-]\d{{1,4}}){{0,2}}\b\.?|"
-    r"\b(?:at|um|am|pm|uhr|à|a las|alle|om|de|del|of|on|le|el|the|st|nd|rd|th|h|utc|gmt)\b"
+    r"\b(?:at|um|am|pm|uhr|à|às|a las|alle|om|kl|klo|o|godz|de|del|of|on|le|el|the|st|nd|rd|th|"
+    r"h|utc|gmt)\b"
 )
 _DAY_NAMES = re.compile(
     r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:montag|dienstag|mittwoch|donnerstag|"

@@ -73,7 +73,9 @@ def _by_name(words: list[str]) -> str | None:
     cut = max((i + 1 for i, w in enumerate(low) if w in _BY_WORDS), default=0)
     words = words[cut:]
     name = _SAYS.sub("", " ".join(words)).strip(" ,·|-–—:•")
-    return name if name and len(name.split()) <= 4 else None
+    if not re.search(r"[^\W\d_]", name) or re.search(r"\d[./-]\d", name):
+        return None  # "10/04/2026 às": a date's head, not a name
+    return name if len(name.split()) <= 4 else None
 
 
 def _header(line: str) -> tuple[str | None, str] | None:
@@ -122,7 +124,7 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
             head.append(i)  # the comment's own first words as its subject line
             continue
         if len(ln) > 100 or (len(ln.split()) >= 6 and ln.endswith(_SENTENCE_END)
-                             and _header(ln) is None):
+                             and _header(ln) is None and not _SAYS.search(ln)):
             break
         found = _header(ln)
         if found is not None:
