@@ -17,6 +17,7 @@ _P = 0x100000001B3  # odd multiplier: invertible mod 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # words of the normalized text (letters, digits)
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 
 
 _POW_CACHE: dict[int, np.ndarray] = {}
@@ -64,15 +65,17 @@ class Features:
             seg = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(offs_a))
             rows, buckets, lo, hi = [], [], [], []
             for k in char_ns:
-                a = np.arange(max(0, n - k + 1), dtype=np.int64)
-                ok = (seg[a] == seg[a + k - 1]) & (cp[a + k - 1] != 0)
-                a = a[ok]
-                h = (pref[a + k] - pref[a]) * pinv[a]
-                rows.append(seg[a]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
-            ws, we = [], []
-            for m in _WORD.finditer(big):
-                ws.append(m.start()); we.append(m.end())
-            ws_a, we_a = np.asarray(ws, dtype=np.int64), np.asarray(we, dtype=np.int64)
+                m = max(0, n - k + 1)  # n-grams [a, a + k) for a < m: slices, not gathers
+                ok = (seg[:m] == seg[k - 1:]) & (cp[k - 1:] != 0)
+                a = np.flatnonzero(ok)
+                h = ((pref[k:] - pref[:m]) * pinv[:m])[ok]
+                rows.append(seg[:m][ok]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
+            # Word offsets from the lengths of re.split's pieces (separator, word, separator, ...):
+            # no Python call per word.
+            parts = _WORD_SPLIT.split(big)
+            ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+            ws, we = ends[0:-1:2], ends[1::2]
+            ws_a, we_a = np.ascontiguousarray(ws), np.ascontiguousarray(we)
             wh = (pref[we_a] - pref[ws_a]) * pinv[ws_a]
             wseg = seg[ws_a] if len(ws_a) else ws_a
             if 1 in word_ns:
@@ -93,16 +96,17 @@ class Features:
 
     def matrix(self, idf: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Unique (row, bucket) pairs, sorted, with l2-normalized log-count * idf values, and
-        each pair's occurrence count. (A plain sort: about twice as fast as np.unique with
-        its inverse, which only the span explanation needs, for a few rows: ``pair_of``.)"""
+        each pair's occurrence count. The sort also yields each occurrence's pair, which only
+        the span explanation needs (``pair_of``)."""
         key = self.row * (1 << bits) + self.bucket
         if self.n << bits < 1 << 31:  # int32 keys sort about twice as fast
             key = key.astype(np.int32)
-        skey = np.sort(key)
-        first = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]]) if len(skey) else skey
+        skey, self._perm = _sort_keys(key, self.row, self.n, bits)
+        self._new = np.r_[True, skey[1:] != skey[:-1]] if len(skey) else np.zeros(0, bool)
+        self._inv = None
+        first = np.flatnonzero(self._new)
         counts = np.diff(np.r_[first, len(skey)])
         uniq = skey[first].astype(np.int64)
-        self._key, self._uniq = key, skey[first]
         r, b = uniq >> bits, uniq & ((1 << bits) - 1)
         v = (1.0 + np.log(counts)) * idf[b].astype(np.float64)
         norm = np.sqrt(np.bincount(r, weights=v * v, minlength=self.n))
@@ -111,7 +115,38 @@ class Features:
 
     def pair_of(self, occurrences: np.ndarray) -> np.ndarray:
         """For these occurrence indices, the index of their pair in the last ``matrix``."""
-        return np.searchsorted(self._uniq, self._key[occurrences])
+        if self._inv is None:
+            self._inv = np.empty(len(self._perm), dtype=np.int64)
+            self._inv[self._perm] = np.cumsum(self._new) - 1
+        return self._inv[occurrences]
+
+
+_CHUNK = 1024  # occurrences sorted at a time (whole rows): small sorts stay in the CPU cache
+
+
+def _sort_keys(key: np.ndarray, row: np.ndarray, n_rows: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` (row * 2**bits + bucket) sorted, and the permutation that sorts it.
+
+    Occurrences are grouped by row (a stable radix sort of 16-bit row numbers), then whole rows
+    about ``_CHUNK`` occurrences at a time are sorted with each key packed above its position in
+    one int64: the keys of different rows never interleave, so this is the full sort. On 512
+    news comments (450k occurrences) it takes about 12 ms against 13.5 ms for one ``np.sort``
+    of the int32 keys, which left the spans a 19 ms ``searchsorted`` for the permutation."""
+    m = len(key)
+    shift = max(m, 1).bit_length()
+    if n_rows >= 1 << 16 or (n_rows << bits).bit_length() + shift > 62:
+        perm = np.argsort(key, kind="stable")
+        return key[perm], perm
+    order = np.argsort(row.astype(np.uint16), kind="stable")
+    packed = (key[order].astype(np.int64) << shift) | np.arange(m, dtype=np.int64)
+    ends = np.cumsum(np.bincount(row, minlength=n_rows))
+    cuts = ends[np.searchsorted(ends, np.arange(_CHUNK, m, _CHUNK))].tolist()
+    start = 0
+    for end in cuts + [m]:
+        if end > start:
+            packed[start:end].sort()
+            start = end
+    return (packed >> shift).astype(key.dtype), order[packed & ((1 << shift) - 1)]
 
 
 def weighted_sums(feats: Features, idf: np.ndarray, bits: int,
@@ -120,7 +155,8 @@ def weighted_sums(feats: Features, idf: np.ndarray, bits: int,
     W of shape (buckets, k), in W's precision. Also returns (rows, buckets, values, counts,
     contributions) for explaining a score (``LinearScorer.spans``)."""
     r, b, v, counts = feats.matrix(idf, bits)
-    contrib = W[b] * v[:, None].astype(W.dtype)  # (pairs, k); r is sorted
+    contrib = np.take(W, b, axis=0)  # (pairs, k); r is sorted. (take: twice as fast as W[b])
+    contrib *= v.astype(W.dtype)[:, None]
     out = np.zeros((feats.n, W.shape[1]))
     if len(r):
         first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
