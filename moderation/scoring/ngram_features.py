@@ -17,7 +17,7 @@ _P = 0x100000001B3  # odd multiplier: invertible mod 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # words of the normalized text (letters, digits)
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+_ALNUM = np.array([chr(c).isalnum() for c in range(128)] + [False])  # [^\W_] is str.isalnum
 
 
 _POW_CACHE: dict[int, np.ndarray] = {}
@@ -43,6 +43,28 @@ def _bucket(h: np.ndarray, bits: int, salt: int) -> np.ndarray:
     return (x >> np.uint64(64 - bits)).astype(np.int64)
 
 
+def _words(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of ``_WORD``'s matches in the code points ``cp``, which end with a
+    non-word character: runs of letters and digits, where two runs joined by one apostrophe
+    make one word and the regex, scanning on, starts afresh (a'b'c'd: a'b, c'd)."""
+    isw = _ALNUM[np.minimum(cp, 128)]
+    other = np.flatnonzero(cp >= 128)
+    if len(other):
+        u, inv = np.unique(cp[other], return_inverse=True)
+        isw[other] = np.array([chr(c).isalnum() for c in u.tolist()], dtype=bool)[inv]
+    edge = np.diff(isw.view(np.int8), prepend=0)
+    s, e = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    link = (s[1:] == e[:-1] + 1) & (cp[e[:-1]] == ord("'"))  # run i, "'", run i + 1
+    if not link.any():
+        return s, e
+    k = np.arange(len(link))
+    chain = np.maximum.accumulate(np.where(link & ~np.r_[False, link[:-1]], k, 0))
+    head = link & ((k - chain) % 2 == 0)  # first, third, ... link of a chain of links
+    keep = ~np.r_[False, head]  # a run after a head's apostrophe is part of its word
+    e = np.where(np.r_[head, False], np.r_[e[1:], 0], e)
+    return s[keep], e[keep]
+
+
 class Features:
     """Per-batch feature occurrences: row, bucket, and the char range [lo, hi) of each, in
     each row's normalized text."""
@@ -55,7 +77,8 @@ class Features:
             pos += len(t) + 3
         big = "".join(pieces)
         offs_a = np.asarray(offs + [pos], dtype=np.int64)
-        cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        cp32 = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+        cp = cp32.astype(np.uint64)
         n = len(cp)
         with np.errstate(over="ignore"):
             pw = _powers(_P, n + 1)
@@ -70,12 +93,7 @@ class Features:
                 a = np.flatnonzero(ok)
                 h = ((pref[k:] - pref[:m]) * pinv[:m])[ok]
                 rows.append(seg[:m][ok]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
-            # Word offsets from the lengths of re.split's pieces (separator, word, separator, ...):
-            # no Python call per word.
-            parts = _WORD_SPLIT.split(big)
-            ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-            ws, we = ends[0:-1:2], ends[1::2]
-            ws_a, we_a = np.ascontiguousarray(ws), np.ascontiguousarray(we)
+            ws_a, we_a = _words(cp32)
             wh = (pref[we_a] - pref[ws_a]) * pinv[ws_a]
             wseg = seg[ws_a] if len(ws_a) else ws_a
             if 1 in word_ns:
