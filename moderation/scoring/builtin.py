@@ -156,11 +156,11 @@ class LinearScorer:
         z, feats, mat = self.logits([n.text for n in norms])
         p = _sigmoid(self.ca * z + self.cb)
         j = self.labels.index("toxicity")
-        explain = [k for k in range(len(todo)) if p[k, j] >= self.span_gate]
+        explain = np.flatnonzero(p[:, j] >= self.span_gate).tolist()
         spans = self.spans(norms, feats, mat, explain) if explain else {}
-        for k, i in enumerate(todo):
+        for k, (i, row) in enumerate(zip(todo, p.tolist())):
             lang, covered = language.check(texts[i][:20000], self.languages)
-            results[i] = Scores(labels={lab: float(p[k, c]) for c, lab in enumerate(self.labels)},
+            results[i] = Scores(labels=dict(zip(self.labels, row)),
                                 model=self.name, version=self.version, spans=spans.get(k, ()),
                                 status="ok" if covered else "unsupported_language",
                                 language=lang)

@@ -98,6 +98,9 @@ def letter_scripts(text: str) -> Counter[str]:
 _EN_MARKERS = frozenset(
     ["the", "and", "you", "that", "this", "with", "your", "what", "they", "have", "are", "was", "just", "would", "there", "their", "about", "been", "were", "which", "when", "who", "will", "not", "but", "from", "because"])
 _WORD = re.compile(r"[a-z']+")
+# The same words in ASCII text, in C: bytes other than a-z and ' become spaces, then split().
+_NON_WORD = bytes(b if 97 <= b <= 122 or b == 39 else 32 for b in range(256))
+_EN_MARKERS_B = frozenset(w.encode() for w in _EN_MARKERS)
 
 
 def clearly_english(text: str) -> bool:
@@ -105,10 +108,14 @@ def clearly_english(text: str) -> bool:
 
     A fast path only: anything it does not accept goes to the language identifier.
     """
-    words = _WORD.findall(text[:2000].lower())
+    head = text[:2000]
+    if head.isascii():
+        words, markers = head.encode("ascii").lower().translate(_NON_WORD).split(), _EN_MARKERS_B
+    else:
+        words, markers = _WORD.findall(head.lower()), _EN_MARKERS
     if len(words) < 4:
         return False
-    hits = sum(map(_EN_MARKERS.__contains__, words))
+    hits = sum(map(markers.__contains__, words))
     return hits >= 3 and hits * 10 >= len(words)
 
 
