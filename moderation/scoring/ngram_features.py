@@ -119,7 +119,7 @@ class Features:
         key = self.row * (1 << bits) + self.bucket
         if self.n << bits < 1 << 31:  # int32 keys sort about twice as fast
             key = key.astype(np.int32)
-        skey, self._perm = _sort_keys(key, self.row, self.n, bits)
+        skey, self._perm = _sort_keys(key, self.n, bits)
         self._new = np.r_[True, skey[1:] != skey[:-1]] if len(skey) else np.zeros(0, bool)
         self._inv = None
         first = np.flatnonzero(self._new)
@@ -139,32 +139,18 @@ class Features:
         return self._inv[occurrences]
 
 
-_CHUNK = 1024  # occurrences sorted at a time (whole rows): small sorts stay in the CPU cache
+def _sort_keys(key: np.ndarray, n_rows: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` (row * 2**bits + bucket, non-negative) sorted, and the permutation that sorts it.
 
-
-def _sort_keys(key: np.ndarray, row: np.ndarray, n_rows: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """``key`` (row * 2**bits + bucket) sorted, and the permutation that sorts it.
-
-    Occurrences are grouped by row (a stable radix sort of 16-bit row numbers), then whole rows
-    about ``_CHUNK`` occurrences at a time are sorted with each key packed above its position in
-    one int64: the keys of different rows never interleave, so this is the full sort. On 512
-    news comments (450k occurrences) it takes about 12 ms against 13.5 ms for one ``np.sort``
-    of the int32 keys, which left the spans a 19 ms ``searchsorted`` for the permutation."""
-    m = len(key)
-    shift = max(m, 1).bit_length()
-    if n_rows >= 1 << 16 or (n_rows << bits).bit_length() + shift > 62:
-        perm = np.argsort(key, kind="stable")
-        return key[perm], perm
-    order = np.argsort(row.astype(np.uint16), kind="stable")
-    packed = (key[order].astype(np.int64) << shift) | np.arange(m, dtype=np.int64)
-    ends = np.cumsum(np.bincount(row, minlength=n_rows))
-    cuts = ends[np.searchsorted(ends, np.arange(_CHUNK, m, _CHUNK))].tolist()
-    start = 0
-    for end in cuts + [m]:
-        if end > start:
-            packed[start:end].sort()
-            start = end
-    return (packed >> shift).astype(key.dtype), order[packed & ((1 << shift) - 1)]
+    A least-significant-digit radix sort: stable argsorts of 16-bit digits, which numpy does by
+    radix, not by comparison. On 512 news comments (450k keys, two digits) about 9 ms, where
+    one ``np.sort`` of the int32 keys took 13.5 ms and the permutation a 19 ms ``searchsorted``."""
+    width = max(1, ((n_rows << bits) - 1).bit_length())
+    perm = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+    for shift in range(16, width, 16):
+        digit = ((key >> shift) & 0xFFFF).astype(np.uint16)
+        perm = perm[np.argsort(digit[perm], kind="stable")]
+    return key[perm], perm
 
 
 def weighted_sums(feats: Features, idf: np.ndarray, bits: int,
