@@ -176,6 +176,7 @@ def test_linear_word_offsets_are_the_word_regex_matches() -> None:
         big = " " + text + " \x00"
         cp = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         s, e = _words(cp)
-        assert list(zip(s.tolist(), e.tolist())) == [(m.start(), m.end()) for m in _WORD.finditer(big)]
+        want = [(m.start(), m.end()) for m in _WORD.finditer(big)]
+        assert list(zip(s.tolist(), e.tolist())) == want
 
     check()

@@ -92,7 +92,8 @@ class Features:
                 ok = (seg[:m] == seg[k - 1:]) & (cp[k - 1:] != 0)
                 a = np.flatnonzero(ok)
                 h = ((pref[k:] - pref[:m]) * pinv[:m])[ok]
-                rows.append(seg[:m][ok]); buckets.append(_bucket(h, bits, k)); lo.append(a); hi.append(a + k)
+                rows.append(seg[:m][ok]); buckets.append(_bucket(h, bits, k))
+                lo.append(a); hi.append(a + k)
             ws_a, we_a = _words(cp32)
             wh = (pref[we_a] - pref[ws_a]) * pinv[ws_a]
             wseg = seg[ws_a] if len(ws_a) else ws_a
