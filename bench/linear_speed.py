@@ -7,9 +7,9 @@ Civil Comments news comments (../shared/data/toxicity/toxic_spans), 512 per scor
 (git archive into a temporary folder; the same model files). Each round scores a slice of the
 comments in a fresh child process per tree, alternating which goes first (AB, BA), so that a
 shared machine's drifting load falls on both alike; only the scoring calls are timed (after a
-warm-up), not the start. Checks that both trees return the same scores. Prints comments/s for
-each, the ratio and the issue's target (5,000 comments/s on this 2-core machine); JSON goes to
-bench/results/.
+warm-up), not the start. Checks that both trees return the same scores (every label), status,
+language and spans (weights to 1e-9). Prints comments/s for each, the ratio and the issue's
+target (5,000 comments/s on this 2-core machine); JSON goes to bench/results/.
 """
 
 from __future__ import annotations
@@ -33,11 +33,13 @@ texts = json.load(sys.stdin)
 s = load_scorer("builtin:linear-tox")
 s.score(texts[:64])
 t0 = time.perf_counter()
-out = []
+res = []
 for i in range(0, len(texts), 512):
-    out += [r.labels["toxicity"] for r in s.score(texts[i:i + 512])]
-print(json.dumps({"seconds": time.perf_counter() - t0, "toxicity": out,
-                  "module": builtin.__file__}))
+    res += s.score(texts[i:i + 512])
+seconds = time.perf_counter() - t0
+out = [[r.labels, r.status, r.language, [[p.start, p.end, p.label, p.weight] for p in r.spans]]
+       for r in res]
+print(json.dumps({"seconds": seconds, "results": out, "module": builtin.__file__}))
 """
 
 
@@ -66,7 +68,7 @@ def main() -> None:
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         trees = {"baseline": base, "current": REPO}
         seconds = dict.fromkeys(trees, 0.0)
-        scores: dict[str, list[float]] = {k: [] for k in trees}
+        results: dict[str, list] = {k: [] for k in trees}
         step = -(-len(texts) // args.rounds)
         for r, start in enumerate(range(0, len(texts), step)):
             group = texts[start : start + step]
@@ -77,19 +79,27 @@ def main() -> None:
                 print(f"round {r}, {name}: {len(group) / res['seconds']:.0f} comments/s",
                       file=sys.stderr)
                 seconds[name] += res["seconds"]
-                scores[name] += res["toxicity"]
-    diff = max(abs(a - b) for a, b in zip(scores["baseline"], scores["current"]))
+                results[name] += res["results"]
+    # Every label, the status and language, and the spans' offsets must be equal; span weights
+    # may differ by float rounding.
+    diff, other = 0.0, 0
+    for (la, sa, ga, pa), (lb, sb, gb, pb) in zip(results["baseline"], results["current"]):
+        diff = max([diff] + [abs(la[k] - lb[k]) for k in la.keys() & lb.keys()])
+        other += (la.keys() != lb.keys() or (sa, ga) != (sb, gb) or len(pa) != len(pb)
+                  or any(x[:3] != y[:3] or abs(x[3] - y[3]) > 1e-9 for x, y in zip(pa, pb)))
     rate = {k: len(texts) / v for k, v in seconds.items()}
     report = {
         "comments": len(texts), "rounds": args.rounds, "baseline_ref": args.baseline_ref,
         "baseline_comments_per_s": rate["baseline"], "current_comments_per_s": rate["current"],
         "ratio": seconds["baseline"] / seconds["current"], "max_abs_diff": diff,
+        "comments_with_other_differences": other,
         "target_comments_per_s": 5000, "cpu": cpu_name(), "cores": os.cpu_count(),
     }
     print(f"machine: {report['cpu']}, {report['cores']} cores")
     print(f"builtin:linear-tox on {len(texts)} news comments: {rate['current']:.0f} comments/s; "
           f"baseline {args.baseline_ref}: {rate['baseline']:.0f}/s; {report['ratio']:.2f}x; "
-          f"max |score diff| {diff:.1e}; target 5,000/s")
+          f"max |score diff| {diff:.1e} (all labels); {other} comments with another status, "
+          f"language or spans; target 5,000/s")
     write_result("linear_speed", report)
 
 

@@ -160,3 +160,23 @@ def test_uncovered_language_is_sent_to_review_with_scores_kept(name: str) -> Non
     assert (german.status, german.language) == ("unsupported_language", "de")
     assert "toxicity" in german.labels
     assert (english.status, english.language) == ("ok", "en")
+
+
+def test_linear_word_offsets_are_the_word_regex_matches() -> None:
+    """The numpy word finder agrees with the regex it replaces (apostrophe chains, non-ASCII)."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from moderation.scoring.ngram_features import _WORD, _words
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(st.text(), st.text(alphabet="ab1'_ é\u00b2\u0663日-\x00")))
+    def check(text: str) -> None:
+        big = " " + text + " \x00"
+        cp = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        s, e = _words(cp)
+        want = [(m.start(), m.end()) for m in _WORD.finditer(big)]
+        assert list(zip(s.tolist(), e.tolist())) == want
+
+    check()

@@ -83,3 +83,16 @@ def test_a_word_split_by_one_inner_separator_is_joined_only_when_abusive() -> No
         assert normalize(benign).text == benign.lower()
     n = normalize("ok st.upid")
     assert n.raw_span(3, 9) == (3, 10)  # the span covers the raw word, dot included
+
+
+_SEPARATORS = st.text(alphabet="ab z09.-_*+~|/@$!13457#%\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.text(alphabet=_ALPHABET), _SEPARATORS), max_size=8))
+def test_normalize_many_is_normalize_of_each(texts: list[str]) -> None:
+    from moderation.scoring.normalize import normalize_many
+
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    cases = [raw for raw, _ in CASES] + ["f u c k", "s0000 aaa", "x-y st.upid", "a$ b", "U.S. x"]
+    assert normalize_many(cases) == [normalize(t) for t in cases]

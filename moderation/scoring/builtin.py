@@ -19,7 +19,7 @@ from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
 from moderation.scoring import language
 from moderation.scoring.ngram_features import Features, weighted_sums
-from moderation.scoring.normalize import Normalized, normalize
+from moderation.scoring.normalize import Normalized, normalize, normalize_many
 
 # --- manifest and checksums ----------------------------------------------------------------------
 
@@ -101,7 +101,7 @@ class LinearScorer:
 
     def probs(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (n, labels); texts are normalized here."""
-        z, _, _ = self.logits([normalize(t).text for t in texts])
+        z, _, _ = self.logits([n.text for n in normalize_many(texts)])
         return _sigmoid(self.ca * z + self.cb)
 
     def spans(self, norms: Sequence[Normalized], feats: Features, mat: tuple, rows: Sequence[int]) -> dict[int, tuple[Span, ...]]:
@@ -112,8 +112,8 @@ class LinearScorer:
         wanted = np.zeros(feats.n, dtype=bool)
         wanted[list(rows)] = True
         mine = np.flatnonzero(wanted[feats.row])  # occurrences in the rows to explain
-        inv = feats.pair_of(mine)
-        occ = contrib[inv, j] / counts[inv]  # split a pair's weight over its occurrences
+        # Split a pair's weight over its occurrences (per pair first: one gather, not three).
+        occ = (contrib[:, j] / counts)[feats.pair_of(mine)]
         # Spread each occurrence's contribution evenly over its characters; a double prefix sum
         # then gives any word's total in O(1).
         lo, hi = feats.lo[mine], feats.hi[mine]
@@ -149,18 +149,18 @@ class LinearScorer:
         if isinstance(texts, str):
             texts = [texts]
         todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
-        norms = [normalize(texts[i]) for i in todo]
+        norms = normalize_many([texts[i] for i in todo])
         results: list[Scores] = [_empty(self.name, self.version)] * len(texts)
         if not todo:
             return results
         z, feats, mat = self.logits([n.text for n in norms])
         p = _sigmoid(self.ca * z + self.cb)
         j = self.labels.index("toxicity")
-        explain = [k for k in range(len(todo)) if p[k, j] >= self.span_gate]
+        explain = np.flatnonzero(p[:, j] >= self.span_gate).tolist()
         spans = self.spans(norms, feats, mat, explain) if explain else {}
-        for k, i in enumerate(todo):
+        for k, (i, row) in enumerate(zip(todo, p.tolist())):
             lang, covered = language.check(texts[i][:20000], self.languages)
-            results[i] = Scores(labels={lab: float(p[k, c]) for c, lab in enumerate(self.labels)},
+            results[i] = Scores(labels=dict(zip(self.labels, row)),
                                 model=self.name, version=self.version, spans=spans.get(k, ()),
                                 status="ok" if covered else "unsupported_language",
                                 language=lang)

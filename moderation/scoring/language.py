@@ -98,6 +98,9 @@ def letter_scripts(text: str) -> Counter[str]:
 _EN_MARKERS = frozenset(
     ["the", "and", "you", "that", "this", "with", "your", "what", "they", "have", "are", "was", "just", "would", "there", "their", "about", "been", "were", "which", "when", "who", "will", "not", "but", "from", "because"])
 _WORD = re.compile(r"[a-z']+")
+# The same words in ASCII text, in C: bytes other than a-z and ' become spaces, then split().
+_NON_WORD = bytes(b if 97 <= b <= 122 or b == 39 else 32 for b in range(256))
+_EN_MARKERS_B = frozenset(w.encode() for w in _EN_MARKERS)
 
 
 def clearly_english(text: str) -> bool:
@@ -105,10 +108,14 @@ def clearly_english(text: str) -> bool:
 
     A fast path only: anything it does not accept goes to the language identifier.
     """
-    words = _WORD.findall(text[:2000].lower())
+    head = text[:2000]
+    if head.isascii():
+        words, markers = head.encode("ascii").lower().translate(_NON_WORD).split(), _EN_MARKERS_B
+    else:
+        words, markers = _WORD.findall(head.lower()), _EN_MARKERS
     if len(words) < 4:
         return False
-    hits = sum(w in _EN_MARKERS for w in words)
+    hits = sum(map(markers.__contains__, words))
     return hits >= 3 and hits * 10 >= len(words)
 
 
@@ -132,6 +139,11 @@ def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
         return None, True
     if "en" in covered and clearly_english(text):
         return "en", True  # the common case, without ranking 97 languages
+    # py3langid's best guess first: when it is a covered language, ranking all 97 (half the
+    # cost of a call) cannot change the answer, as rank's first entry is that same guess.
+    top, _ = _langid().classify(text)
+    if top in covered:
+        return str(top), True
     ranked = _langid().rank(text)
     top, p_top = ranked[0]
     covered_mass = sum(p for lang, p in ranked if lang in covered)
