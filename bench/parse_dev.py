@@ -1,7 +1,7 @@
 """Quick text-dump loop over the DEV pages only (never the held-out ones), for rule work.
 
     PYTHONPATH=. .venv/bin/python bench/parse_dev.py [--render-python /tmp/rpvenv/bin/python]
-        [--folds DIR] [--retrain] [--rules] [--blind [headings]] [-v] [NAME-PART ...]
+        [--folds DIR] [--retrain] [--rules] [--blind [headings|above]] [-v] [NAME-PART ...]
 
 Each dev site is parsed as a text dump by a line classifier trained without it (grouped
 5-fold by site, as parse_unseen.py does); the fold models are cached as JSON in ``--folds``
@@ -16,7 +16,9 @@ counters, widget and form lines, "no comments" notices, sidebar headings) before
 ``--blind headings`` only the comment headings and counters: proxies for sites whose widget
 or theme speaks a language or wording the tables lack, so that what the STRUCTURE alone
 finds is measured (the fold models are the same; they were trained with those
-lines present).
+lines present). ``--blind above`` removes all of them, but only above the first comment: the
+heading unknown, the reply form, "load more" and sidebar lines under the comments known (the
+zone must not start at those, late, and leave the comments in the body).
 """
 
 from __future__ import annotations
@@ -45,10 +47,23 @@ def _known(line: str, what: str) -> bool:
             or chrome.says_no_comments(s) or chrome.is_page_end(s))
 
 
+def _first_comment_line(page, lines: list[str]) -> int:
+    from parse_metrics import norm, snippets
+
+    snips = [f" {s} " for g in page.silver for s in snippets(g.get("text") or "")]
+    return next((i for i, ln in enumerate(lines) if any(s in f" {norm(ln)} " for s in snips)),
+                len(lines))
+
+
 def blind(page, what: str = "all"):
     """The page with the lines the phrase tables know (all, or the comment headings and
-    counters only) removed from its dump."""
+    counters only) removed from its dump; ``above``: all of them, but only above the first
+    comment (the heading unknown, the reply form and sidebar below it known)."""
     lines = page.dump.split("\n")
+    if what == "above":
+        first = _first_comment_line(page, lines)
+        return replace(page, dump="\n".join(ln for i, ln in enumerate(lines)
+                                             if i >= first or not _known(ln, "all")))
     return replace(page, dump="\n".join(ln for ln in lines if not _known(ln, what)))
 
 
@@ -60,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=Path, default=ROOT / "bench/results/dev_folds")
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--rules", action="store_true", help="no learned classifier")
-    ap.add_argument("--blind", nargs="?", const="all", choices=("all", "headings"),
+    ap.add_argument("--blind", nargs="?", const="all", choices=("all", "headings", "above"),
                     help="drop the lines the phrase tables know (all, or only the comment "
                          "headings and counters): what the structure alone finds")
     ap.add_argument("-v", action="store_true", help="a row for every page")

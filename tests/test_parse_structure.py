@@ -136,3 +136,21 @@ def test_teasers_stamped_with_their_age_are_not_comments() -> None:
     assert result.articles[0].comments == ()
     assert any("left in the body" in w for w in result.warnings)
     assert "Volgens de eerste berichten" in (result.articles[0].body or "")
+
+
+def test_signed_run_above_a_heading_whose_zone_holds_only_the_form() -> None:
+    """The comments' own heading is unknown ("Avis des lectrices"); the heading the tables know
+    comes after them, over the reply form. Its zone holds no comment, so the signed run above
+    it is taken (round 7, developed with ``bench/parse_dev.py --blind above``)."""
+    article = parse_file(FIX / "form_below_name_list.txt").articles[0]
+    assert [c.author for c in article.comments] == ["Nadine M.", "LadyMilonguera", "chantal",
+                                                    "Mayt", "Dorine", "mamie caillou"]
+    assert article.comments[2].text.startswith("Jamais essayé avec la pancetta")
+    assert "Jamais essayé" not in (article.body or "")
+
+
+def test_dated_related_posts_above_an_empty_comment_zone_are_not_comments() -> None:
+    """The same fallback leaves an unsigned, dated "you may also like" list in the body."""
+    article = parse_file(FIX / "form_below_dated_related.txt").articles[0]
+    assert article.comments == ()
+    assert "Croquettes de millet" in (article.body or "")

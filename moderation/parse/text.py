@@ -260,12 +260,19 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
     form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
     heading = zone
-    if not signed and (not drafts or form_heading):
+    tried = not signed and (not drafts or form_heading)
+    if tried:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
     drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
+    if not drafts and not signed and not tried and zone is not None:
+        # the heading's zone held no comment (a form notice under them): the run above it,
+        # where its blocks are signed (a dated "related posts" list sits there too)
+        szone, _send, sdrafts = _structural_zone(lines, start, zone, warnings)
+        if sum(bool(d.author) for d in sdrafts) * 2 > len(sdrafts):
+            zone, drafts = szone, sdrafts
     listed = None
     if not drafts and not signed:
         listed = dumplists.comment_list(lines, start)
