@@ -1,6 +1,7 @@
 """The embedded encoder (builtin:minilm-tox) in fp32 against ``--precision bf16``, same texts.
 
     .venv/bin/python bench/encoder_speed.py [--n 512] [--rounds 4] [--model builtin:minilm-tox]
+        [--baseline-ref REF]
 
 Civil Comments news comments (../shared/data/toxicity/toxic_spans) sampled with a fixed seed,
 scored 512 at a time (as ``moderation score`` and ``score-file`` hand them over) through the
@@ -8,7 +9,9 @@ whole scorer: language check, normalization and its second pass, model, span exp
 two precisions alternate in rounds (AB, BA) so that a shared machine's drifting load falls on
 both alike. Prints comments/s for each, the ratio, and the largest score difference over every
 label (the issue asks for 150 comments/s on this 2-core machine and 0.01 at most). JSON goes to
-bench/results/.
+bench/results/. ``--baseline-ref REF`` also scores the same texts with commit REF's
+``moderation/`` and this tree's, each in child processes at the default precision, alternating
+(bench/speedlib.compare_trees), and prints both rates, the ratio and the largest difference.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speedlib import cpu_name, news_comments, write_result
+from speedlib import compare_trees, cpu_name, differences, news_comments, write_result
 
 
 def main() -> None:
@@ -31,6 +34,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--model", default="builtin:minilm-tox")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--baseline-ref", help="also compare this tree with that commit's code")
     args = ap.parse_args()
     texts = news_comments(args.n, args.seed)
 
@@ -69,6 +73,19 @@ def main() -> None:
           f" comments/s, bf16 {report['bf16_comments_per_s']:.1f} comments/s: "
           f"{report['ratio']:.2f}x; max |diff| {max(diffs):.4f}, {flips} toxicity decisions "
           "at 0.5 changed")
+    if args.baseline_ref:
+        got = compare_trees(args.baseline_ref, texts, args.model, args.rounds)
+        diff, other = differences(got["results"], span_tolerance=1e-6)
+        rate = {k: len(texts) / v for k, v in got["seconds"].items()}
+        report["trees"] = {"baseline_ref": args.baseline_ref, "precision": "auto (default)",
+                           "baseline_comments_per_s": rate["baseline"],
+                           "current_comments_per_s": rate["current"],
+                           "ratio": got["seconds"]["baseline"] / got["seconds"]["current"],
+                           "max_abs_diff": diff, "comments_with_other_differences": other}
+        print(f"{args.model}, default precision, child processes: this tree "
+              f"{rate['current']:.1f} comments/s, {args.baseline_ref} {rate['baseline']:.1f}/s: "
+              f"{report['trees']['ratio']:.2f}x; max |diff| {diff:.1e}; {other} comments with "
+              "another status, language or spans")
     write_result("encoder_speed", report)
 
 

@@ -307,8 +307,13 @@ def _bert_classifier(model_dir: Path) -> Any:
             mask = attention_mask.bool()[:, None, None, :]
             for i in range(n_layers):
                 L = f"bert.encoder.layer.{i}."
-                q, k, v = (self.lin(x, L + "attention.self." + w).view(b, n, heads, -1).transpose(1, 2)
-                           for w in ("query", "key", "value"))
+                k, v = (self.lin(x, L + "attention.self." + w).view(b, n, heads, -1).transpose(1, 2)
+                        for w in ("key", "value"))
+                if i == n_layers - 1:
+                    # only [CLS] is read after the last layer (the pooler): its query, its
+                    # feed-forward; keys and values still come from every token
+                    x, n = x[:, :1], 1
+                q = self.lin(x, L + "attention.self.query").view(b, n, heads, -1).transpose(1, 2)
                 a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
                 a = a.transpose(1, 2).reshape(b, n, -1)
                 x = self.ln(x + self.lin(a, L + "attention.output.dense"), L + "attention.output.LayerNorm")
