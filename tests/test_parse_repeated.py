@@ -74,3 +74,16 @@ def test_portuguese_says_line_and_date_at_time_give_name_and_date():
     assert [(c.author, c.date) for c in cs] == [(a, d) for a, d, _t in people]
     assert [c.date_iso for c in cs] == ["2026-04-14T14:25", "2026-04-14T14:31", "2026-04-15T15:00"]
     assert cs[0].text == "Eu amo essas receitas fáceis, beijos."
+
+
+def test_many_signed_undated_records_are_comments_but_a_few_bios_are_not():
+    """A comment list that prints no dates: ten records, each signed by a different name over
+    prose, no headline. Taken when there are many (round 7); four team bios are not."""
+    result = parse_file(FIX / "undated_signed_comments.html")
+    cs = result.articles[0].comments
+    assert [c.author for c in cs][:4] == ["sumathi s", "Yaw", "naayak", "Guest"]
+    assert len(cs) == 10 and all(c.date is None for c in cs)
+    assert cs[1].text == ("You forgot the n in the list comprehension, the example does not "
+                          "run as written.")
+    assert any("name/date/text structure" in w for w in result.warnings)
+    assert parse_file(FIX / "undated_team_bios.html").articles[0].comments == ()

@@ -222,12 +222,26 @@ def _clusters(root: etree._Element) -> list[list[etree._Element]]:
     return out
 
 
+_MIN_UNDATED = 8
+
+
+def _signed_many(records: list[_Record]) -> bool:
+    """Many records, nearly all signed by names that vary, nearly all prose, no headline over
+    any: comments printed without a date (a team page's bios carry a role line and are few)."""
+    n = len(records)
+    names = [r.author for r in records if r.author]
+    prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
+                for r in records)
+    return (n >= _MIN_UNDATED and len(names) * 10 >= n * 7 and len(set(names)) * 2 > len(names)
+            and prose * 10 >= n * 7 and not any(r.titled for r in records))
+
+
 def _accept(records: list[_Record], members: int) -> bool:
     if len(records) < _MIN_RECORDS or len(records) < 0.6 * members:
         return False
     dated = sum(r.date is not None for r in records)
     named = [r.author for r in records if r.author]
-    if dated < 0.5 * len(records) or dated < _MIN_RECORDS:
+    if (dated < 0.5 * len(records) or dated < _MIN_RECORDS) and not _signed_many(records):
         return False
     if len(set(named)) < 2 or len(named) < 0.5 * len(records):
         return False  # commenters sign: dates alone over text are a news list
