@@ -5,8 +5,10 @@ numbered item, "Verfasst von X am 9. Juli 2018 - 17:34.", "· Reply". Reduced to
 (letters -> ``a``, digit runs -> ``0``, a run of words -> one ``a``, punctuation kept), that
 header repeats line for line, every few lines, with prose between: a run. Lists of related
 articles repeat shapes too, but with titles between, not sentences; ingredient and nutrition
-tables repeat them on consecutive lines. No phrase list is needed to find a run; the caller may
-weigh in the zone phrases it knows.
+tables repeat them on consecutive lines. No phrase list is needed to find a run of times,
+names or numbers; a run of headers that are a date or an age alone ("1 Monat her") is told
+from a list of items by ``chrome.is_date_line`` (month names and age words: the one phrase
+table read here). The caller may weigh in the zone phrases it knows.
 """
 
 from __future__ import annotations

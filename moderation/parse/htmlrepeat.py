@@ -225,13 +225,16 @@ def _clusters(root: etree._Element) -> list[list[etree._Element]]:
 _MIN_UNDATED = 8
 
 
+def _reads_as_prose(r: _Record) -> bool:
+    return r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
+
+
 def _signed_many(records: list[_Record]) -> bool:
     """Many records, nearly all signed by names that vary, nearly all prose, no headline over
     any: comments printed without a date (a team page's bios carry a role line and are few)."""
     n = len(records)
     names = [r.author for r in records if r.author]
-    prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
-                for r in records)
+    prose = sum(map(_reads_as_prose, records))
     return (n >= _MIN_UNDATED and len(names) * 10 >= n * 7 and len(set(names)) * 2 > len(names)
             and prose * 10 >= n * 7 and not any(r.titled for r in records))
 
@@ -247,8 +250,7 @@ def _accept(records: list[_Record], members: int) -> bool:
         return False  # commenters sign: dates alone over text are a news list
     if sum(r.titled for r in records) > 0.3 * len(records):
         return False  # "related posts": a headline and a date over an excerpt
-    prose = sum(r.text.rstrip().endswith(_SENTENCE_END) or len(r.text.split()) >= 8
-                for r in records)
+    prose = sum(map(_reads_as_prose, records))
     return prose >= 0.5 * len(records)
 
 

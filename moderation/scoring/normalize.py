@@ -152,9 +152,15 @@ def _plain(ch: str) -> bool:
     return ok
 
 
+def _needs_unicode_pass(text: str) -> bool:
+    """Some character of ``text`` is folded, stripped or mapped (not plain ASCII or plain
+    letters): the offset-keeping Unicode pass must run before the rewrites."""
+    return not (text.isascii() or all(_plain(c) for c in _NON_ASCII.findall(text)))
+
+
 def normalize(text: str) -> Normalized:
     """Lowercased, de-obfuscated copy of ``text`` with a map back to raw offsets."""
-    if text.isascii() or all(_plain(c) for c in _NON_ASCII.findall(text)):
+    if not _needs_unicode_pass(text):
         return _rewrite(text, text.lower(), None, None, None)
     chars, starts, ends = _unicode_pass(text)
     return _rewrite(text, "".join(chars), starts, ends, None)
@@ -163,8 +169,7 @@ def normalize(text: str) -> Normalized:
 def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     """``[normalize(t) for t in texts]``, faster: one numpy pass over all the lowercased texts
     finds those where a rewrite's pattern cannot match, and its regex is skipped there."""
-    lowered = [t.lower() if t.isascii() or all(_plain(c) for c in _NON_ASCII.findall(t)) else None
-               for t in texts]
+    lowered = [None if _needs_unicode_pass(t) else t.lower() for t in texts]
     may = _may_match([s for s in lowered if s is not None])
     out, k = [], 0
     for t, s in zip(texts, lowered):
