@@ -254,6 +254,52 @@ def test_plain_numbered_steps_are_no_comment_list() -> None:
     assert parse_text(text).comments == ()
 
 
+def test_plain_numbered_list_of_questions_and_thanks_at_the_end_is_the_comment_list() -> None:
+    # the renderer dropped every name, date and reply link: an <ol> of comments, counted
+    # 1, 2, 3 with no restart; a bulleted reply under the first; no heading, no form
+    text = ("Kyllingepasta i en gryde\n\n" + PARAGRAPH + "\n\n"
+            "1. Hak løg og tomater.\n2. Kog pastaen i 12 minutter.\n\n"
+            "Ønsker du at se næringsindholdet? Så bliv medlem.\n\n\n"
+            "1. Kan man erstatte flødeost med fløde?\n\n"
+            "• Britt // Sund på budget\n\n"
+            "Jeg tror den bliver for tynd, så det vil jeg ikke anbefale.\n\n"
+            "2. Skal pastaen ukogt i retten?\n\n"
+            "3. Lækker og nem ret!\nJeg lavede den med ris i stedet.\n\n"
+            "4. Denne ret var et hit hos hele familien.\n")
+    warnings: list[str] = []
+    article = parse_text(text, warnings)
+    texts = [c.text for c in article.comments]
+    assert texts[0] == "Kan man erstatte flødeost med fløde?"
+    assert texts[-1] == "Denne ret var et hit hos hele familien."
+    assert "Lækker og nem ret!\nJeg lavede den med ris i stedet." in texts
+    assert "Skal pastaen" not in (article.body or "")
+    assert "Kog pastaen i 12 minutter." in (article.body or "")
+    assert any("prose items that ask or exclaim" in w for w in warnings)
+
+
+def test_plain_numbered_steps_at_the_end_of_the_page_are_no_comment_list() -> None:
+    # the same layout (blank-separated items, nothing after them), but the items state
+    steps = "\n\n".join(f"{n}. {s}" for n, s in enumerate((
+        "Preheat the oven to 180 degrees and butter a round tin.",
+        "Whisk the eggs with the sugar until pale and thick.",
+        "Fold in the flour, pour into the tin and bake for 35 minutes.",
+        "Leave it to cool before you cut it. Enjoy!"), start=1))
+    assert parse_text("Lemon Cake\n\n" + PARAGRAPH + "\n\n" + steps + "\n").comments == ()
+    # numbered sections ("Step 1", "Step 2") that ask; a list the article goes on after
+    from moderation.parse.dumplists import plain_comment_list
+
+    sections = "\n\n".join(f"{n}. Step {n}\n\nIs the dough smooth yet? Knead it more!"
+                            for n in (1, 2, 3))
+    lines = ("Bread\n\n" + PARAGRAPH + "\n\n" + sections + "\n").split("\n")
+    assert plain_comment_list(lines) is None
+    asked = "\n\n".join(f"{n}. Why does bread rise, {w}? Yeast!" for n, w in
+                         ((1, "Anna"), (2, "Tom"), (3, "Lisa")))
+    lines = ("Bread\n\n" + PARAGRAPH + "\n\n" + asked + "\n").split("\n")
+    assert plain_comment_list(lines) is not None  # at the end: read as comments
+    lines += (("\n\n" + PARAGRAPH) * 3).split("\n")
+    assert plain_comment_list(lines) is None  # the article goes on after it
+
+
 def test_summary_bullets_and_title_lists_in_the_comment_zone_are_no_comments() -> None:
     # the comments were not rendered: the heading is followed by the article's summary
     # bullets (line under line) and a list of related titles

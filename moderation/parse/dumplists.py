@@ -7,6 +7,14 @@ ingredients and chapters count 1, 2, 3, ... and at most start over). Comments al
 (a blank line before every item: each holds paragraphs, a name, a date) and read as prose.
 No phrase list and no language is needed; the caller takes the run only where its rules found
 no comment at all.
+
+A plain count (1, 2, 3, ... with no restart) is what article lists print too, so it is read as
+comments only with more evidence (``plain_comment_list``): where the page's renderer dropped
+each comment's name, date and reply links (link-dense lines), an ``<ol>`` of comments is left
+as exactly that. It must be the page's last list, with nothing of the article after it, its
+items prose, blank-separated, not the same words with a number ("Step 1", "Step 2"), and
+written as readers write: a question or an exclamation in a third of the items (steps and
+chapters state; readers ask and thank).
 """
 
 from __future__ import annotations
@@ -24,6 +32,9 @@ _MIN_JUMPS = 3  # skips in a count with no restart that make it a comment list
 _MAX_GAP = 20  # lines from one comment's number to the next, at most
 _BLOCK_LINES = 4  # lines of an item read for prose
 _LONG_PARAGRAPH = 15  # words: the article has started
+_MIN_PLAIN_ITEMS = 3
+_TAIL_PROSE = 3  # long prose lines after the list: the article goes on
+_ASKED = ("?", "!", "？", "！", "¿", "¡")
 
 
 @dataclass
@@ -68,23 +79,27 @@ def _texty(line: str) -> bool:
     return dumpshape.is_prose(line) or len(words) >= 5 and lower * 2 >= len(words)
 
 
-def comment_list(lines: list[str], start: int = 0) -> ListRun | None:
-    """The numbered comment list after the article (below line ``start``), or None."""
+def _runs(lines: list[str], start: int) -> list[list[tuple[int, int]]]:
+    """Runs of list items close together after the article (below line ``start``)."""
     body = next((i for i in range(start, len(lines))
                  if len(lines[i].split()) >= _LONG_PARAGRAPH), None)
     if body is None:
-        return None
+        return []
     items = _items(lines, body + 1)
-    if len(items) < _MIN_ITEMS:
-        return None
-    # runs of items close together
+    if not items:
+        return []
     runs: list[list[tuple[int, int]]] = [[items[0]]]
     for it in items[1:]:
         if it[0] - runs[-1][-1][0] > _MAX_GAP:
             runs.append([it])
         else:
             runs[-1].append(it)
-    for whole in runs:
+    return runs
+
+
+def comment_list(lines: list[str], start: int = 0) -> ListRun | None:
+    """The numbered comment list after the article (below line ``start``), or None."""
+    for whole in _runs(lines, start):
         run = _lead_trimmed(whole)
         if len(run) < _MIN_ITEMS or not _threaded([n for _i, n in run]):
             continue
@@ -108,3 +123,32 @@ def _lead_trimmed(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if run[k][1] != 1 or n < 3 or k + n >= len(run):
             return run[k:]
         k += n
+
+
+def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
+    """The page's last numbered list read as comments though its count never restarts
+    (1, 2, 3, ...): see the module's notes for the evidence it needs. Else None."""
+    runs = _runs(lines, start)
+    if not runs:
+        return None
+    run = runs[-1]
+    numbers = [n for _i, n in run]
+    if len(run) < _MIN_PLAIN_ITEMS or numbers != list(range(1, len(run) + 1)):
+        return None
+    last = dumpshape.block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
+    if sum(len(ln.split()) >= _LONG_PARAGRAPH and dumpshape.is_prose(ln)
+           for ln in lines[last + 1:]) >= _TAIL_PROSE:
+        return None  # the article goes on: its own list
+    stops = [i for i, _n in run[1:]] + [last + 1]
+    blocks = [[_ITEM_MARK.sub("", lines[i].strip(), count=1)]
+              + [ln.strip() for ln in lines[i + 1:stop] if ln.strip()]
+              for (i, _n), stop in zip(run, stops)]
+    if sum(_prose_item(lines, i, stop) for (i, _n), stop in zip(run, stops)) * 3 \
+            < len(run) * 2:
+        return None
+    heads = [b[0] for b in blocks]
+    if dumpshape.enumeration(heads):
+        return None  # "Step 1", "Step 2": a numbered list of sections
+    if sum(any(ch in ln for ln in b for ch in _ASKED) for b in blocks) * 3 < len(blocks):
+        return None
+    return ListRun(run[0][0], stops[-1] - 1, [i for i, _n in run])

@@ -73,7 +73,12 @@ def _letters(line: str) -> str:
 
 def _enumeration(lines: list[str], part: list[int]) -> bool:
     """The headers' words are all the same: a numbered list of steps or chapters."""
-    words = [_letters(lines[k]) for k in part]
+    return enumeration([lines[k] for k in part])
+
+
+def enumeration(heads: list[str]) -> bool:
+    """Most of these lines have the same words, only their numbers differ ("Step 1")."""
+    words = [_letters(h) for h in heads]
     most = max(words.count(w) for w in set(words))
     return most * 5 >= len(words) * 4
 

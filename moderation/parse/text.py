@@ -273,9 +273,11 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         szone, _send, sdrafts = _structural_zone(lines, start, zone, warnings)
         if sum(bool(d.author) for d in sdrafts) * 2 > len(sdrafts):
             zone, drafts = szone, sdrafts
-    listed = None
+    listed = plain = None
     if not drafts and not signed:
         listed = dumplists.comment_list(lines, start)
+        if listed is None:
+            listed = plain = dumplists.plain_comment_list(lines, start)
     elif form_heading and zone == heading:
         # the rules' zone is the reply form: a threaded list right above it is the comments
         listed = dumplists.comment_list(lines[:heading], start)
@@ -286,7 +288,10 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         del warnings[mark:]
         warnings.append(
             f"lines {listed.start + 1}-{listed.end + 1}: {len(listed.items)} items of a numbered "
-            "list whose count starts over and resumes (replies) read as comments")
+            + ("list read as comments: the page's last list, nothing of the article after it, "
+               "prose items that ask or exclaim; no name, date or reply line marks them"
+               if plain is not None else
+               "list whose count starts over and resumes (replies) read as comments"))
         zone = listed.start - 1
         drafts = _comments(lines[listed.start:listed.end + 1])
     learned = None
