@@ -1,6 +1,11 @@
 """The multilingual model against the English one, per language, and its speed.
 
 usage: .venv/bin/python bench/multilingual_quality.py [--limit N] [--out FILE]
+    [--model builtin:NAME] [--baseline builtin:NAME]
+
+``--baseline`` scores the same texts with a second multilingual model in the same run (for
+example the previous version, extracted with ``git archive REF models/multi-tox`` into
+``models/multi-tox-old``) and prints its ROC-AUC beside.
 
 Per language with labeled data (../shared/data/toxicity_multilingual, the seeded dev split the
 training never saw): ROC-AUC and expected calibration error of builtin:multi-tox (through the
@@ -56,23 +61,35 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="dev rows per language (0: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/multilingual_quality.json")
+    ap.add_argument("--model", default="builtin:multi-tox")
+    ap.add_argument("--baseline", help="a second multilingual model, scored in the same run")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    routed = load_scorer("builtin:minilm-tox", device="cpu", other_languages="builtin:multi-tox")
+    routed = load_scorer("builtin:minilm-tox", device="cpu", other_languages=args.model)
+    base = load_scorer("builtin:minilm-tox", device="cpu", other_languages=args.baseline) \
+        if args.baseline else None
     english = load_scorer("builtin:minilm-tox", device="cpu")
     print(f"loaded both models in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    report: dict = {"machine": f"{platform.processor() or platform.machine()}, "
+    report: dict = {"model": args.model, "baseline": args.baseline, "machine": f"{platform.processor() or platform.machine()}, "
                                f"{__import__('os').cpu_count()} CPUs", "dev": {}, "templates": {}}
-    print(f"{'set':<12} {'n':>5}  {'multi AUC':>9}  {'English AUC':>11}  {'multi ECE':>9}  routed to multi")
+    print(f"{'set':<12} {'n':>5}  {'multi AUC':>9}  {'English AUC':>11}  {'multi ECE':>9}  routed to multi"
+          + ("  baseline AUC" if base else ""))
     nonen: list[str] = []
 
     def compare(texts: list[str], y: np.ndarray) -> dict:
         r, e = routed.score(texts), english.score(texts)
         p = np.array([x.labels.get("toxicity", 0.0) for x in r])
         pe = np.array([x.labels.get("toxicity", 0.0) for x in e])
-        return {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
-                "ece_multi": ece(y, p), "base_rate": float(y.mean()),
-                "routed_share": float(np.mean([x.model == "builtin:multi-tox" for x in r]))}
+        row = {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
+               "ece_multi": ece(y, p), "base_rate": float(y.mean()),
+               "routed_share": float(np.mean([x.model == args.model for x in r]))}
+        if base is not None:
+            pb = np.array([x.labels.get("toxicity", 0.0) for x in base.score(texts)])
+            row["auc_baseline"] = roc_auc_score(y, pb)
+        return row
+
+    def tail(row: dict) -> str:
+        return f"  {row['auc_baseline']:>12.3f}" if "auc_baseline" in row else ""
 
     for lang in multidata.SOURCES:
         _, dev = en_data.split(multidata.load_language(lang))
@@ -82,11 +99,11 @@ def main() -> int:
         nonen.extend(texts)
         row = report["dev"][lang] = compare(texts, np.array([e.labels["toxicity"] for e in dev]))
         print(f"{lang + ' dev':<12} {len(texts):>5}  {row['auc_multi']:>9.3f}  {row['auc_english']:>11.3f}"
-              f"  {row['ece_multi']:>9.3f}  {row['routed_share']:.0%}")
+              f"  {row['ece_multi']:>9.3f}  {row['routed_share']:>15.0%}{tail(row)}")
     for lang, (texts, y) in templates().items():
         row = report["templates"][lang] = compare(texts, y)
         print(f"{lang + ' hate':<12} {len(texts):>5}  {row['auc_multi']:>9.3f}  {row['auc_english']:>11.3f}"
-              f"  {'':>9}  {row['routed_share']:.0%}")
+              f"  {'':>9}  {row['routed_share']:>15.0%}{tail(row)}")
     # speed, in this run: routed scorer on non-English comments, English model on English ones
     sample = random.Random(3).sample(nonen, min(1000, len(nonen)))
     _, en_dev = en_data.split(en_data.load_all(en_data.DEFAULT_DATA, ("olid2019", "jigsaw2018")))
@@ -100,12 +117,12 @@ def main() -> int:
     english.score(en_texts)
     en_rate = len(en_texts) / (time.perf_counter() - t)
     code = ("import time; t=time.perf_counter(); from moderation.scoring import load_scorer; "
-            "load_scorer('builtin:multi-tox', device='cpu'); print(time.perf_counter()-t)")
+            f"load_scorer({args.model!r}, device='cpu'); print(time.perf_counter()-t)")
     load_s = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                   check=True, cwd=ROOT).stdout.strip())
     report["speed"] = {"non_english_per_s": multi_rate, "english_per_s": en_rate,
                        "ratio": multi_rate / en_rate, "multi_load_s": load_s}
-    print(f"speed: non-English (routed, multi-tox) {multi_rate:.0f} comments/s; English "
+    print(f"speed: non-English (routed, {args.model}) {multi_rate:.0f} comments/s; English "
           f"(minilm-tox) {en_rate:.0f}/s; ratio {multi_rate / en_rate:.2f}; multi-tox load {load_s:.1f} s "
           f"(fresh process, torch import included) on {report['machine']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -263,3 +263,158 @@ def test_ngram_training_fits_on_train_rows_and_its_mix_is_the_calibrated_average
     mixed = 0.5 * (zn - zn.mean()) / zn.std() + 0.5 * (zh - zh.mean()) / zh.std()
     a, c = _platt(mixed, np.array([1, 0, 1, 0]))
     assert np.allclose(a_n * zn + a_h * zh + beta, a * mixed + c)
+
+
+def _embed(enc, texts):
+    import torch
+
+    ids = enc.tokenizer(texts)["input_ids"]
+    out = []
+    with torch.inference_mode():
+        for row in ids:
+            out.append(enc.model(torch.tensor([row]), torch.ones(1, len(row), dtype=torch.long))[0])
+    return torch.stack(out).numpy()
+
+
+def test_tuned_top_layers_replace_the_encoders_own_and_leave_it_unchanged():
+    import torch
+
+    from moderation.scoring import e5_model
+
+    enc = multilingual.load_encoder()
+    texts = [GERMAN_BAD, GERMAN_CIVIL]
+    before = _embed(enc, texts)
+    own = {f"layers.11.{k}": v.numpy().astype(np.float16) for k, v in
+           enc.model.layers[11].state_dict().items()}
+    same = e5_model.with_top_layers(enc.model, own)
+    assert float(np.abs(_embed(replace_model(enc, same), texts) - before).max()) < 2e-3
+    changed = dict(own)
+    bump = np.where(np.arange(384) % 2, 0.5, -0.5).astype(np.float32)  # LayerNorm keeps it
+    changed["layers.11.ffn_out.bias"] = (own["layers.11.ffn_out.bias"].astype(np.float32)
+                                         + bump).astype(np.float16)
+    tuned = e5_model.with_top_layers(enc.model, changed)
+    assert tuned.layers[11] is not enc.model.layers[11]
+    assert tuned.layers[0] is enc.model.layers[0] and tuned.word is enc.model.word
+    assert float(np.abs(_embed(replace_model(enc, tuned), texts) - before).max()) > 1e-2
+    assert np.array_equal(_embed(enc, texts), before)  # the shared encoder is untouched
+    with pytest.raises(ValueError, match="trunk.st: unexpected tensor 'layers.12.query.weight'"):
+        e5_model.with_top_layers(enc.model, {"layers.12.query.weight": np.zeros((384, 384))},
+                                 "trunk.st")
+    bad = dict(own)
+    bad["layers.11.query.weight"] = np.zeros((384, 383), np.float16)
+    with pytest.raises(ValueError, match=r"layers.11.query.weight has shape \(384, 383\)"):
+        e5_model.with_top_layers(enc.model, bad)
+    # low-rank updates (training.multitune's format) are merged into the weights once
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(8, 384)).astype(np.float16)
+    b = (rng.normal(size=(1536, 8)) * 0.05).astype(np.float16)
+    low = e5_model.with_top_layers(enc.model, {"layers.10.ffn_in.lora_a": a,
+                                               "layers.10.ffn_in.lora_b": b})
+    want = enc.model.layers[10].ffn_in.weight + torch.from_numpy(
+        b.astype(np.float32)) @ torch.from_numpy(a.astype(np.float32))
+    assert torch.allclose(low.layers[10].ffn_in.weight, want)
+    assert torch.equal(low.layers[10].ffn_out.weight, enc.model.layers[10].ffn_out.weight)
+    assert low.layers[11] is enc.model.layers[11]
+    with pytest.raises(ValueError, match="needs lora_a and lora_b"):
+        e5_model.with_top_layers(enc.model, {"layers.10.ffn_in.lora_a": a})
+    with pytest.raises(ValueError, match="do not fit"):
+        e5_model.with_top_layers(enc.model, {"layers.10.ffn_out.lora_a": a,
+                                             "layers.10.ffn_out.lora_b": b})
+    assert torch.is_grad_enabled()
+
+
+def replace_model(enc, model):
+    from dataclasses import replace
+
+    return replace(enc, model=model)
+
+
+def test_a_model_with_tuned_layers_scores_through_them_and_a_damaged_trunk_is_named(tmp_path):
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from moderation.checksums import file_sha256
+    from moderation.errors import ScorerError
+    from moderation.scoring import builtin
+
+    src = models_dir() / "multi-tox"
+    dst = tmp_path / "models" / "multi-tox"
+    shutil.copytree(src, dst)
+    rng = np.random.default_rng(1)
+    save_file({"layers.11.query.lora_a": rng.normal(size=(2, 384)).astype(np.float16),
+               "layers.11.query.lora_b": rng.normal(size=(384, 2)).astype(np.float16),
+               "layers.11.ffn_out.lora_a": rng.normal(size=(2, 1536)).astype(np.float16),
+               "layers.11.ffn_out.lora_b": (rng.normal(size=(384, 2)) * 0.3).astype(np.float16)},
+              str(dst / "trunk.safetensors"))
+    manifest = json.loads((dst / "manifest.json").read_text())
+    manifest["trunk"] = {"weights": "trunk.safetensors", "layers": [11]}
+    manifest["files"]["trunk.safetensors"] = file_sha256(dst / "trunk.safetensors")
+    (dst / "manifest.json").write_text(json.dumps(manifest))
+    plain = multilingual.MultilingualScorer(src, builtin.read_manifest(src), "cpu", None)
+    tuned = multilingual.MultilingualScorer(dst, builtin.read_manifest(dst), "cpu", None)
+    texts = [GERMAN_BAD, GERMAN_CIVIL]
+    a = [s.labels["toxicity"] for s in plain.score(texts, languages=["de", "de"])]
+    b = [s.labels["toxicity"] for s in tuned.score(texts, languages=["de", "de"])]
+    assert max(abs(x - y) for x, y in zip(a, b)) > 1e-3
+    again = [s.labels["toxicity"] for s in plain.score(texts, languages=["de", "de"])]
+    assert again == a  # the shared encoder kept its own layers
+    data = bytearray((dst / "trunk.safetensors").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (dst / "trunk.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ScorerError, match="trunk.safetensors"):
+        builtin.read_manifest(dst)
+    with pytest.raises(ScorerError, match="trunk.safetensors: SHA-256"):
+        multilingual.load_encoder(trunk=dst / "trunk.safetensors",
+                                  trunk_sha256=manifest["files"]["trunk.safetensors"])
+
+
+def test_tuning_the_top_layers_is_reproducible_and_loads_back(tmp_path):
+    """training.multitune on a few rows per language: the same seed gives the same low-rank
+    updates, they have the shapes the loader checks, and the tuned encoder separates the two
+    classes it was shown better than the frozen one."""
+    import io
+    import subprocess
+
+    from safetensors.numpy import load_file
+
+    from moderation.scoring import e5_model
+    from moderation.training import multitune
+    from moderation.training.multidata import _ex
+
+    bad = ["Du bist ein dummer Idiot!", "Halt die Klappe, du Versager!", "Was für ein Trottel.",
+           "Verpiss dich, du Penner!"]
+    good = ["Danke für den Artikel.", "Sehr interessant, danke!", "Ich stimme dem zu.",
+            "Gute Zusammenfassung der Lage."]
+    rows = [_ex("t", i, t, 1.0, "de") for i, t in enumerate(bad)] + \
+        [_ex("t", 10 + i, t, 0.0, "de") for i, t in enumerate(good)]
+    sets = {"de": (rows * 4, rows), "fr": (rows[:2] + rows[-2:], rows)}
+    kw = dict(layers=2, rank=4, epochs=2, lr=3e-3, batch=8, max_length=32, seed=5)
+    one = multitune.train(sets, log=io.StringIO(), **kw)
+    two = multitune.train(sets, log=io.StringIO(), **kw)
+    assert one["layers"] == [10, 11]
+    assert sorted(one["tensors"]) == sorted(two["tensors"])
+    assert len(one["tensors"]) == 2 * 6 * 2
+    for k, v in one["tensors"].items():
+        assert np.array_equal(v, two["tensors"][k]), k
+    assert one["tensors"]["layers.10.ffn_in.lora_a"].shape == (4, 384)
+    assert one["tensors"]["layers.10.ffn_in.lora_b"].shape == (1536, 4)
+    enc = multilingual.load_encoder()
+    tuned = replace_model(enc, e5_model.with_top_layers(enc.model, one["tensors"]))
+
+    def gap(e) -> float:  # mean cosine within classes minus across them
+        x = _embed(e, bad + good)
+        s = x @ x.T
+        return float(s[:4, :4].mean() + s[4:, 4:].mean() - 2 * s[:4, 4:].mean())
+
+    assert gap(tuned) > gap(enc)
+    # the command line writes the file the loader reads (--limit: a smoke run)
+    if not (ROOT.parent / "shared" / "data" / "toxicity_multilingual").is_dir():
+        return
+    out = tmp_path / "trunk.safetensors"
+    subprocess.run([sys.executable, "-m", "moderation.training.multitune", "--out", str(out),
+                    "--limit", "16", "--epochs", "1", "--layers", "1", "--rank", "2"],
+                   check=True, capture_output=True, cwd=ROOT, timeout=600)
+    assert sorted(load_file(str(out))) == sorted(
+        f"layers.11.{m}.{p}" for m in multitune.MATRICES for p in ("lora_a", "lora_b"))
+    multilingual.load_encoder(trunk=out)

@@ -143,3 +143,66 @@ def _load(model: Any, state: dict[str, Any]) -> None:
                           strict=False, assign=True)
     for p in model.parameters():
         p.requires_grad_(False)
+
+
+_LAYER_KEY = re.compile(r"^layers\.(\d+)\.(\w+)\.(weight|bias|lora_a|lora_b)$")
+
+
+def with_top_layers(model: Any, tensors: dict[str, Any], source: str = "trunk") -> Any:
+    """A module that shares ``model``'s embeddings and untouched layers and runs tuned copies
+    of the layers ``tensors`` names, ``model`` itself unchanged. A layer's tensors either
+    replace its own (``layers.I.NAME.weight`` / ``.bias``) or are low-rank updates to them, as
+    ``training.multitune`` saves them (``layers.I.NAME.lora_a`` (r, in) and ``.lora_b``
+    (out, r): the weight becomes W + lora_b @ lora_a, merged here once, so scoring costs what
+    it did). Any float dtype; computed in float32. Raises ValueError naming ``source`` for a
+    tensor of an unknown layer, name or shape."""
+    import copy
+
+    import numpy as np
+    import torch
+    from torch import nn
+
+    by_layer: dict[int, dict[str, Any]] = {}
+    for key, value in tensors.items():
+        m = _LAYER_KEY.match(key)
+        if m is None or int(m.group(1)) >= len(model.layers):
+            raise ValueError(f"{source}: unexpected tensor {key!r}")
+        by_layer.setdefault(int(m.group(1)), {})[f"{m.group(2)}.{m.group(3)}"] = value
+    layers = list(model.layers)
+    for i, state in sorted(by_layer.items()):
+        own = layers[i].state_dict()
+        merged = {name: t.clone() for name, t in own.items()}
+        lora = {k.rsplit(".", 1)[0] for k in state if k.endswith((".lora_a", ".lora_b"))}
+        for name in lora:
+            a, b = state.get(f"{name}.lora_a"), state.get(f"{name}.lora_b")
+            w = own.get(f"{name}.weight")
+            if a is None or b is None or w is None:
+                raise ValueError(f"{source}: layers.{i}.{name} needs lora_a and lora_b of a "
+                                 "layer with a weight")
+            a32 = torch.from_numpy(np.asarray(a, dtype=np.float32))
+            b32 = torch.from_numpy(np.asarray(b, dtype=np.float32))
+            if a32.ndim != 2 or b32.ndim != 2 or (b32.shape[0], a32.shape[1]) != w.shape \
+                    or b32.shape[1] != a32.shape[0]:
+                raise ValueError(f"{source}: layers.{i}.{name} low-rank shapes "
+                                 f"{tuple(a32.shape)} and {tuple(b32.shape)} do not fit "
+                                 f"{tuple(w.shape)}")
+            merged[f"{name}.weight"] = w + b32 @ a32
+        for name, value in state.items():
+            if name.endswith((".lora_a", ".lora_b")):
+                continue
+            if name not in own:
+                raise ValueError(f"{source}: unexpected tensor 'layers.{i}.{name}'")
+            t = torch.from_numpy(np.asarray(value, dtype=np.float32))
+            if t.shape != own[name].shape:
+                raise ValueError(f"{source}: layers.{i}.{name} has shape {tuple(t.shape)}, "
+                                 f"expected {tuple(own[name].shape)}")
+            merged[name] = t
+        new = copy.deepcopy(layers[i])
+        new.load_state_dict(merged, assign=True)
+        for p in new.parameters():
+            p.requires_grad_(False)
+        layers[i] = new
+    tuned = copy.copy(model)
+    tuned._modules = dict(model._modules)  # the embeddings shared, the layer list its own
+    tuned.layers = nn.ModuleList(layers)
+    return tuned.eval()

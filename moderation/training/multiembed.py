@@ -17,13 +17,15 @@ import numpy as np
 MAX_LENGTH = 256
 
 
-def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "") -> np.ndarray:
-    """L2-normalized embeddings (n, 384) of the first window of each text, as float32."""
+def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "",
+                trunk: Path | None = None) -> np.ndarray:
+    """L2-normalized embeddings (n, 384) of the first window of each text, as float32, through
+    the encoder with the tuned top layers of ``trunk`` when given."""
     import torch
 
     from moderation.scoring import multilingual
 
-    enc = multilingual.load_encoder()
+    enc = multilingual.load_encoder(trunk=trunk)
     tok = enc.tokenizer
     ids = tok(list(texts))["input_ids"]
     width = MAX_LENGTH
@@ -50,18 +52,21 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
     return out
 
 
-def cached(work: Path, name: str, texts: Sequence[str]) -> np.ndarray:
+def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = None) -> np.ndarray:
+    from moderation.checksums import file_sha256
     from moderation.scoring import e5_weights
 
     work.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256(e5_weights.FILE_SHA256.encode())
+    if trunk is not None:
+        h.update(file_sha256(trunk).encode())
     h.update(str(MAX_LENGTH).encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass") + b"\x00")
     path = work / f"{name}-{h.hexdigest()[:16]}.npy"
     if path.is_file():
         return np.load(path)
-    emb = embed_texts(texts, progress=name)
+    emb = embed_texts(texts, progress=name, trunk=trunk)
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, emb)
     tmp.replace(path)

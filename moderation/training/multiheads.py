@@ -92,7 +92,7 @@ def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[n
 
 
 def write_model(out: Path, result: dict[str, Any], sets: dict[str, tuple[list[Any], list[Any]]],
-                args: dict[str, Any]) -> None:
+                args: dict[str, Any], trunk: Path | None = None) -> None:
     from safetensors.numpy import save_file
 
     from moderation.checksums import file_sha256
@@ -123,4 +123,22 @@ def write_model(out: Path, result: dict[str, Any], sets: dict[str, tuple[list[An
     }
     manifest["files"] = {"heads.safetensors": file_sha256(out / "heads.safetensors"),
                          "metrics.json": file_sha256(out / "metrics.json")}
+    if trunk is not None:
+        import shutil
+
+        from safetensors import safe_open
+
+        target = out / "trunk.safetensors"
+        if trunk.resolve() != target.resolve():
+            shutil.copyfile(trunk, target)
+        with safe_open(str(target), "np") as f:
+            meta = f.metadata() or {}
+        manifest["version"] = "3"
+        manifest["trunk"] = {"weights": "trunk.safetensors",
+                             "layers": [int(k) for k in meta.get("layers", "").split(",") if k],
+                             "training": {"command": meta.get("command", ""),
+                                          "history": json.loads(meta.get("history", "[]")),
+                                          "rows": json.loads(meta.get("rows", "{}"))}}
+        manifest["training"]["command"] += " --trunk trunk.safetensors"
+        manifest["files"]["trunk.safetensors"] = file_sha256(target)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

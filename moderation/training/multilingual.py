@@ -8,6 +8,11 @@ covered only cross-lingually. Each head is Platt-calibrated on its dev rows, and
 and calibration of every head are written to metrics.json and the model card.
 
     python -m moderation.training.multilingual --out models/multi-tox --work /tmp/multi-work
+        [--trunk TRUNK.safetensors]
+
+With ``--trunk`` (top layers fine-tuned by ``multitune``) every text is embedded through the
+tuned layers, and the file is copied into the model as ``trunk.safetensors``, listed in the
+manifest with its SHA-256.
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ def datasets(root_en: Path, root_multi: Path) -> dict[str, tuple[list[Any], list
     return out
 
 
-def embed_all(sets: dict[str, tuple[list[Any], list[Any]]], work: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def embed_all(sets: dict[str, tuple[list[Any], list[Any]]], work: Path,
+              trunk: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     emb = {}
     for lang, (train, dev) in sets.items():
         t0 = time.time()
-        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train]),
-                     cached(work, f"{lang}-dev", [e.text for e in dev]))
+        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train], trunk),
+                     cached(work, f"{lang}-dev", [e.text for e in dev], trunk))
         print(f"{lang}: {len(train)} train, {len(dev)} dev embedded ({time.time() - t0:.0f} s)",
               file=sys.stderr, flush=True)
     return emb
@@ -62,15 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--other-weight", type=float, default=0.1)
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--embed-only", action="store_true")
+    ap.add_argument("--trunk", type=Path, help="tuned top layers (training.multitune): embed "
+                    "through them and ship them with the heads")
     args = ap.parse_args(argv)
     sets = datasets(args.data, args.multi_data)
-    emb = embed_all(sets, args.work)
+    emb = embed_all(sets, args.work, args.trunk)
     if args.embed_only:
         return 0
     result = multiheads.fit_all(sets, emb, other_weight=args.other_weight, C=args.C)
     print(json.dumps(result["metrics"], indent=1))
     if args.out:
-        multiheads.write_model(args.out, result, sets, args=vars(args) | {"max_length": MAX_LENGTH})
+        multiheads.write_model(args.out, result, sets, args=vars(args) | {"max_length": MAX_LENGTH},
+                               trunk=args.trunk)
     return 0
 
 

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(lang, json.dumps(res["metrics"]), f"({time.time() - t0:.0f} s)", file=sys.stderr,
               flush=True)
     save_file(tensors, str(args.model / "ngrams.safetensors"))
-    manifest["version"] = "2"  # version 1: the heads alone
+    manifest["version"] = "3" if manifest.get("trunk") else "2"  # 1: the heads alone
     manifest["ngrams"] = {"weights": "ngrams.safetensors", "features": feat, "mix": mix,
                           "training": {"command": "python -m moderation.training.multingram "
                                        f"--model {args.model} --C {args.C} --bits {args.bits}"}}
