@@ -389,7 +389,8 @@ def test_tuning_the_top_layers_is_reproducible_and_loads_back(tmp_path):
     rows = [_ex("t", i, t, 1.0, "de") for i, t in enumerate(bad)] + \
         [_ex("t", 10 + i, t, 0.0, "de") for i, t in enumerate(good)]
     sets = {"de": (rows * 4, rows), "fr": (rows[:2] + rows[-2:], rows)}
-    kw = dict(layers=2, rank=4, epochs=2, lr=3e-3, batch=8, max_length=32, seed=5)
+    kw = {"layers": 2, "rank": 4, "epochs": 2, "lr": 3e-3, "batch": 8, "max_length": 32,
+          "seed": 5}
     one = multitune.train(sets, log=io.StringIO(), **kw)
     two = multitune.train(sets, log=io.StringIO(), **kw)
     assert one["layers"] == [10, 11]
