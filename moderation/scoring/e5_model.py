@@ -98,17 +98,18 @@ def encoder(parts: E5Parts) -> Any:
             self.config = SimpleNamespace(max_position_embeddings=cfg["max_position_embeddings"],
                                           model_type="bert")
 
-        def embed(self, input_ids: Any, attention_mask: Any) -> Any:
+        def hidden(self, input_ids: Any, attention_mask: Any, stop: int | None = None) -> Any:
+            """The token states after the embeddings and ``layers[:stop]`` (all by default)."""
             n = input_ids.shape[1]
             x = self.word(input_ids) + self.position.weight[:n] + self.token_type.weight[0]
             x = self.emb_norm(x)
-            keep = attention_mask.bool()
-            mask = keep[:, None, None, :]
-            for layer in self.layers:
+            mask = attention_mask.bool()[:, None, None, :]
+            for layer in self.layers[:stop]:
                 x = layer(x, mask)
-            m = keep.unsqueeze(-1).to(x.dtype)
-            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return F.normalize(pooled, dim=-1)
+            return x
+
+        def embed(self, input_ids: Any, attention_mask: Any) -> Any:
+            return mean_pool(self.hidden(input_ids, attention_mask), attention_mask)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             return self.embed(input_ids, attention_mask)
@@ -117,6 +118,15 @@ def encoder(parts: E5Parts) -> Any:
         model = Encoder()
     _load(model, parts.state)
     return model.eval()
+
+
+def mean_pool(x: Any, attention_mask: Any) -> Any:
+    """The L2-normalized mean of the token states ``x`` over the unmasked tokens."""
+    from torch.nn import functional as F
+
+    m = attention_mask.bool().unsqueeze(-1).to(x.dtype)
+    pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+    return F.normalize(pooled, dim=-1)
 
 
 def _load(model: Any, state: dict[str, Any]) -> None:

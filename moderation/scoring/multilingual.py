@@ -33,6 +33,7 @@ from moderation.scoring.devices import cpu_has_bf16
 
 _lock = threading.Lock()
 _ENCODER: Encoder | None = None
+_TUNED: dict[str, Encoder] = {}  # trunk file SHA-256 -> the encoder with its layers
 
 
 @dataclass
@@ -80,9 +81,6 @@ def load_encoder(expect_state: str | None = None, trunk: Path | None = None,
                 raise ScorerError(str(e)) from e
             _TUNED[digest] = replace(base, model=model)
         return _TUNED[digest]
-
-
-_TUNED: dict[str, Encoder] = {}
 
 
 def _base_encoder(expect_state: str | None = None) -> Encoder:

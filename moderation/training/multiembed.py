@@ -11,10 +11,29 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 MAX_LENGTH = 256
+
+
+def truncate(ids: list[list[int]], width: int) -> list[list[int]]:
+    """Token ids cut to ``width``, keeping the closing special token."""
+    return [x if len(x) <= width else x[: width - 1] + x[-1:] for x in ids]
+
+
+def pad(tok: Any, ids: list[list[int]], rows: list[int]) -> tuple[Any, Any]:
+    """Input ids and attention mask of ``rows``, padded to the longest of them."""
+    import torch
+
+    w = max(len(ids[i]) for i in rows)
+    x = torch.full((len(rows), w), tok.pad_token_id, dtype=torch.long)
+    m = torch.zeros((len(rows), w), dtype=torch.long)
+    for r, i in enumerate(rows):
+        x[r, : len(ids[i])] = torch.tensor(ids[i])
+        m[r, : len(ids[i])] = 1
+    return x, m
 
 
 def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "",
@@ -27,9 +46,7 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
 
     enc = multilingual.load_encoder(trunk=trunk)
     tok = enc.tokenizer
-    ids = tok(list(texts))["input_ids"]
-    width = MAX_LENGTH
-    ids = [x if len(x) <= width else x[: width - 1] + x[-1:] for x in ids]
+    ids = truncate(tok(list(texts))["input_ids"], MAX_LENGTH)
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
     out = np.zeros((len(ids), 384), dtype=np.float32)
     start, done, t0 = 0, 0, time.time()
@@ -38,11 +55,7 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
             w = len(ids[order[start]])
             n = max(1, min(128, batch_tokens // w))
             rows = order[start : start + n]
-            x = torch.full((len(rows), w), tok.pad_token_id, dtype=torch.long)
-            m = torch.zeros((len(rows), w), dtype=torch.long)
-            for r, i in enumerate(rows):
-                x[r, : len(ids[i])] = torch.tensor(ids[i])
-                m[r, : len(ids[i])] = 1
+            x, m = pad(tok, ids, rows)
             out[rows] = enc.forward(x, m).float().numpy()
             start += n
             done += len(rows)

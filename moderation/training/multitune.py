@@ -33,6 +33,7 @@ from typing import Any
 
 from moderation.training import data as en_data
 from moderation.training import multidata
+from moderation.training.multiembed import pad, truncate
 
 SCALE = 10.0  # logit scale on the unit-length embedding (cosine-sized inputs learn slowly)
 MATRICES = ("query", "key", "value", "attn_out", "ffn_in", "ffn_out")
@@ -57,50 +58,20 @@ def _lora(base: Any, rank: int) -> Any:
     return LowRank()
 
 
-def _ids(tok: Any, texts: list[str], max_length: int) -> list[list[int]]:
-    ids = tok(texts)["input_ids"]
-    return [x if len(x) <= max_length else x[: max_length - 1] + x[-1:] for x in ids]
-
-
-def _pad(tok: Any, ids: list[list[int]], rows: list[int]) -> tuple[Any, Any]:
-    import torch
-
-    w = max(len(ids[i]) for i in rows)
-    x = torch.full((len(rows), w), tok.pad_token_id, dtype=torch.long)
-    m = torch.zeros((len(rows), w), dtype=torch.long)
-    for r, i in enumerate(rows):
-        x[r, : len(ids[i])] = torch.tensor(ids[i])
-        m[r, : len(ids[i])] = 1
-    return x, m
-
-
-def _lower(model: Any, x: Any, m: Any, keep: int) -> Any:
-    """The frozen layers' output (bf16 autocast where the CPU has it, as at scoring time)."""
-    import torch
-
-    with torch.no_grad():
-        h = model.word(x) + model.position.weight[: x.shape[1]] + model.token_type.weight[0]
-        h = model.emb_norm(h)
-        mask = m.bool()[:, None, None, :]
-        for layer in model.layers[:keep]:
-            h = layer(h, mask)
-    return h.float()
-
-
 def _pooled(top: Any, h: Any, m: Any, autocast: str | None) -> Any:
+    """The embedding from the frozen layers' output ``h`` through the trainable ``top``."""
     import contextlib
 
     import torch
-    from torch.nn import functional as F
+
+    from moderation.scoring.e5_model import mean_pool
 
     mask = m.bool()[:, None, None, :]
     ctx = torch.autocast(autocast, dtype=torch.bfloat16) if autocast else contextlib.nullcontext()
     with ctx:
         for layer in top:
             h = layer(h, mask)
-    mm = m.unsqueeze(-1).float()
-    h = h.float()
-    return F.normalize((h * mm).sum(1) / mm.sum(1).clamp(min=1.0), dim=-1)
+    return mean_pool(h.float(), m)
 
 
 def train(sets: dict[str, tuple[list[Any], list[Any]]], *, layers: int, rank: int, epochs: int,
@@ -123,22 +94,21 @@ def train(sets: dict[str, tuple[list[Any], list[Any]]], *, layers: int, rank: in
         for name in MATRICES:
             setattr(layer, name, _lora(getattr(layer, name), rank))
     langs = [lang for lang in sets if lang != "en"]
-    heads = torch.nn.ModuleDict({lang.replace(".", "_"): torch.nn.Linear(384, 1)
-                                 for lang in langs})
+    heads = torch.nn.ModuleDict({lang: torch.nn.Linear(384, 1) for lang in langs})
     ctx = torch.autocast(enc.autocast, dtype=torch.bfloat16) if enc.autocast \
         else contextlib.nullcontext()
     batches: list[tuple[str, Any, Any, Any]] = []  # (language, lower output, mask, labels)
     t0 = time.time()
     for lang in langs:
         rows_ = sets[lang][0]
-        ids = _ids(tok, [e.text for e in rows_], max_length)
+        ids = truncate(tok([e.text for e in rows_])["input_ids"], max_length)
         y = torch.tensor([float(e.labels["toxicity"]) for e in rows_])
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
         for s in range(0, len(order), batch):
             rows = order[s: s + batch]
-            x, m = _pad(tok, ids, rows)
-            with ctx:
-                h = _lower(model, x, m, keep)
+            x, m = pad(tok, ids, rows)
+            with ctx, torch.no_grad():
+                h = model.hidden(x, m, keep).float()
             batches.append((lang, h.to(torch.bfloat16), m, y[rows]))
         print(f"  {lang}: {len(rows_)} rows through the frozen layers ({time.time() - t0:.0f} s)",
               file=log, flush=True)
@@ -155,8 +125,7 @@ def train(sets: dict[str, tuple[list[Any], list[Any]]], *, layers: int, rank: in
         seen, loss_sum = 0, 0.0
         for j in torch.randperm(len(batches), generator=gen).tolist():
             lang, h, m, y = batches[j]
-            z = heads[lang.replace(".", "_")](_pooled(top, h.float(), m, enc.autocast)
-                                              * SCALE).squeeze(-1)
+            z = heads[lang](_pooled(top, h.float(), m, enc.autocast) * SCALE).squeeze(-1)
             loss = F.binary_cross_entropy_with_logits(z.float(), y)
             opt.zero_grad()
             loss.backward()
