@@ -7,9 +7,10 @@ Comments with realistic lengths are sampled from ../shared/data/toxicity: ``--se
 default) takes Civil Comments news comments (toxic_spans), as issue #20 measures; ``--set
 mixed`` adds Wikipedia talk comments (jigsaw2018), with more length spread. The model is a bert-base-sized BERT (768 hidden, 12 layers, 30522-token vocab)
 with random weights, saved in Detoxify's checkpoint format beside a WordPiece vocabulary
-trained on the same comments: compute does not depend on the weights' values. Three paths run
-in one process on the same thread count, alternating in rounds (ABC, CBA) so that the load of
-a shared machine falls on all alike: naive predict, ours in fp32 (exact) and ours with
+trained on the same comments: compute does not depend on the weights' values. Four paths run
+in one process on the same thread count, alternating in rounds (ABCD, DCBA) so that the load of
+a shared machine falls on all alike: naive predict, ours in fp32 (exact), ours in fp32 with
+the whole last layer computed (as before ``moderation/scoring/clsonly.py``) and ours with
 ``--precision bf16`` (opt-in; its score difference here is on random weights, whose logits sit
 near 0 — tests/test_precision.py checks the trained builtin model). Prints comments/s for each, the ratio, and the
 largest score difference on every comment that fits in one 512-token window (our ``labels``
@@ -104,7 +105,7 @@ def main() -> None:
     import torch
     from detoxify import Detoxify
 
-    from moderation.scoring import load_scorer
+    from moderation.scoring import clsonly, load_scorer
     from moderation.scoring.engine import set_cpu_threads, window_starts
 
     pool = load_comments(args.which)
@@ -119,8 +120,13 @@ def main() -> None:
         # the opt-in fast path: bf16 weights (scores within about 0.01, not exact)
         fast = load_scorer(f"detoxify:{model_dir}", device=args.device,
                            batch_size=args.batch_size, precision=args.fast_precision)
+        # ours before the last layer was cut to [CLS]: the same engine, the whole last layer
+        clsonly.ENABLED = False
+        full = load_scorer(f"detoxify:{model_dir}", device=args.device, batch_size=args.batch_size,
+                           precision="fp32")
+        clsonly.ENABLED = True
         if args.min_fill is not None:
-            ours.engine.min_fill = fast.engine.min_fill = args.min_fill
+            ours.engine.min_fill = fast.engine.min_fill = full.engine.min_fill = args.min_fill
         threads = set_cpu_threads() if args.device == "cpu" else None
         naive = Detoxify(
             checkpoint=str(model_dir / "bench-bert-base.ckpt"),
@@ -132,6 +138,7 @@ def main() -> None:
         naive.predict(warm)
         ours.score(warm)
         fast.score(warm)
+        full.score(warm)
 
         # The machine is shared: load changes over minutes. Texts go in rounds (each a whole
         # number of naive batches, in arrival order), and the two paths alternate which runs
@@ -139,12 +146,13 @@ def main() -> None:
         ref: dict[str, list[float]] = {label: [] for label in ours.labels}
         results = []
         fast_results = []
-        fast_s = 0.0
+        fast_s = full_s = 0.0
+        full_results = []
         naive_s = ours_s = naive_cpu = ours_cpu = 0.0
         step = 32 * max(1, -(-len(texts) // (32 * args.rounds)))
         for r, start in enumerate(range(0, len(texts), step)):
             group = texts[start : start + step]
-            paths = ("naive", "ours", "fast")
+            paths = ("naive", "ours", "full", "fast")
             for path in paths if r % 2 == 0 else paths[::-1]:
                 t0, c0 = time.perf_counter(), time.process_time()
                 if path == "naive":
@@ -155,6 +163,9 @@ def main() -> None:
                             column.extend(value if isinstance(value, list) else [value])
                     naive_s += time.perf_counter() - t0
                     naive_cpu += time.process_time() - c0
+                elif path == "full":
+                    full_results.extend(full.score(group))
+                    full_s += time.perf_counter() - t0
                 elif path == "fast":
                     fast_results.extend(fast.score(group))
                     fast_s += time.perf_counter() - t0
@@ -171,6 +182,8 @@ def main() -> None:
     long_ = [i for i, n in enumerate(lengths) if n > 512]
     same = [i for i in range(len(texts)) if lengths[i] <= 512]
     max_diff = max(abs(results[i].labels[k] - ref[k][i]) for i in same for k in ref)
+    full_diff = max(abs(full_results[i].labels[k] - results[i].labels[k])
+                    for i in range(len(texts)) for k in ref)
     fast_diff = max(abs(fast_results[i].labels[k] - ref[k][i]) for i in same for k in ref)
     higher = sorted(long_)
     long_below = min((results[i].labels[k] - ref[k][i] for i in higher for k in ref), default=0.0)
@@ -210,6 +223,10 @@ def main() -> None:
         "naive_comments_per_s": len(texts) / naive_s,
         "ours_comments_per_s": len(texts) / ours_s,
         "ratio": naive_s / ours_s,
+        "full_last_layer_comments_per_s": len(texts) / full_s,
+        "full_last_layer_ratio": naive_s / full_s,
+        "cls_only_speedup": full_s / ours_s,
+        "cls_only_max_abs_diff": full_diff,
         "fast_precision": args.fast_precision,
         "fast_comments_per_s": len(texts) / fast_s,
         "fast_ratio": naive_s / fast_s,
@@ -241,6 +258,11 @@ def main() -> None:
     )
     print(
         f"ours (length-sorted, batch {ours.batch_size}, windows):        {report['ours_comments_per_s']:.2f} comments/s"
+    )
+    print(
+        f"ours, whole last layer (before [CLS]-only): {report['full_last_layer_comments_per_s']:.2f} comments/s, "
+        f"{report['full_last_layer_ratio']:.2f}x naive; [CLS]-only is {report['cls_only_speedup']:.2f}x "
+        f"faster, max |diff| {full_diff:.1e}"
     )
     print(
         f"ours, --precision {args.fast_precision} (not exact):          "

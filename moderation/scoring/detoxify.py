@@ -308,12 +308,13 @@ def _engine(
     device: str,
     batch_size: int | None,
 ) -> DetoxifyScorer:
+    from moderation.scoring import clsonly
     from moderation.scoring.engine import InferenceEngine
 
     if not getattr(tokenizer, "is_fast", True):
         raise ScorerError(f"{name}: a fast (tokenizers-backed) tokenizer is needed")
     engine = InferenceEngine(
-        model,
+        clsonly.wrap(model),  # the last layer for [CLS] only: what the classifier reads
         tokenizer,
         loaded["classes"],
         name=name,
