@@ -7,7 +7,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from moderation.parse.phrases import WIDGET_PHRASES, ZONE_PHRASES
+from moderation.parse.phrases import SECTION_HEADINGS, WIDGET_PHRASES, ZONE_PHRASES
 
 # Prompts of wpDiscuz add-ons and common comment forms that the phrase table lacks.
 _EXTRA_PHRASES = frozenset({
@@ -44,7 +44,7 @@ gerade eben zuvor her seit
 semaine semaines minutes semana semanas minutos settimana settimane minuti week weken minuut
 sedan för dagar dag timmar timme minuter månader månad veckor vecka siden dage døgn timer time
 minutter måneder måned uger uge dager uker temu dni dzień godzin godziny godzinę minut tygodnie
-tygodni miesięcy miesiące lat rok há atrás dias semanas anos ano
+tygodni miesięcy miesiące lat rok há atrás dias semanas anos ano for
 """.split())  # noqa: SIM905 - a word list reads better as text
 # Relative days, and the small words of "a year ago", "an hour ago", "Yesterday at 10:22".
 _DAY_WORDS = frozenset("""
@@ -62,25 +62,34 @@ _MONTHS = (
     "décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
     "diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
     "januari|februari|maart|mei|augustus|oktober|janeiro|fevereiro|março|maio|junho|julho|"
-    "setembro|outubro|dezembro"
+    "setembro|outubro|novembro|dezembro|"
+    # Danish, Norwegian, Swedish; Polish (genitive, as dates use them, and nominative); Czech
+    "marts|maj|augusti|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
+    "października|listopada|grudnia|styczeń|luty|marzec|kwiecień|czerwiec|lipiec|sierpień|"
+    "wrzesień|październik|listopad|grudzień|ledna|února|března|dubna|května|června|července|"
+    "srpna|září|října|listopadu|prosince"
 )
 _DATE_TOKEN = re.compile(
     rf"(?i)\b(?:{_MONTHS})\b\.?|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,4}}(?:[./:h-]\d{{1,4}}){{0,2}}\b\.?|"
     r"\b(?:at|um|am|pm|uhr|à|às|a las|alle|om|kl|klo|o|godz|de|del|of|on|le|el|the|st|nd|rd|th|"
-    r"h|utc|gmt)\b"
+    r"h|min|utc|gmt)\b"
 )
 _DAY_NAMES = re.compile(
     r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:montag|dienstag|mittwoch|donnerstag|"
     r"freitag|samstag|sonntag)\b|\b(?:yesterday|today|gestern|heute|aujourd'hui|ayer|hoy|"
     r"ieri|oggi|gisteren|vandaag|igår|idag|wczoraj|dzisiaj|ontem|hoje)\b"
 )
+# "Name says:" in the languages of the phrase tables (WordPress' translated comment templates).
+SAYS_VERBS = (r"(?:says|said|wrote|sagt|meint|schreibt|schrieb|dit|a écrit|dice|escribió|scrive|"
+              r"ha detto|ha scritto|zegt|schreef|skriver|skrev|siger|sier|säger|disse|escreveu|"
+              r"diz|napisał|napisała|pisze|píše|napsal|kirjoitti|yazdı)")
 _ZONE_COUNT = re.compile(
     r"(?i)(?:^|\D)\d[\d.,]*\s*(?:comments?|responses?|thoughts|replies|kommentare?|"
-    r"commentaires?|comentarios?|commenti|commento|reacties|reactie|komentarz\w*|"
-    r"коммент\w*|yorum\w*|ergänzungen|reaktionen|beiträge|réactions|risposte|respuestas)\b|\b(?:comments?|kommentare?|commentaires?|comentarios?)\s*\(\s*\d+"
+    r"commentaires?|coment[aá]rios?|commenti|commento|reacties|reactie|komentarz\w*|"
+    r"коммент\w*|yorum\w*|ergänzungen|reaktionen|beiträge|réactions|risposte|respuestas)\b|\b(?:comments?|kommentare?|commentaires?|coment[aá]rios?)\s*\(\s*\d+"
     r"|\bthis post has \d+ comments?\b"
     # the number after the word, alone at the end: "All Comments 4", "Kommentare [12]"
-    r"|\b(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|"
+    r"|\b(?:comments?|kommentare?|commentaires?|coment[aá]rios?|commenti|reacties|responses?|"
     r"replies|reacciones|reações|komentarze)\s*[(\[]?\s*\d[\d.,]*\s*[)\]]?\s*$"
 )
 _ZONE_TEXT = re.compile(
@@ -90,7 +99,13 @@ _ZONE_TEXT = re.compile(
     r"laisser une réponse|deja un comentario|deja una respuesta|lascia un commento|"
     r"laat een reactie achter|deixe um comentário|comments are closed|"
     r"kommentare sind geschlossen|\d+\s+thoughts on\b|\d+\s+responses to\b|"
-    r"\d+\s+(?:comments?|replies) (?:on|to)\b|comments?\s*:?$|kommentare\s*:?$)"
+    r"\d+\s+(?:comments?|replies) (?:on|to)\b|comments?\s*:?$|kommentare\s*:?$|"
+    # WordPress' "N thoughts on “Title”" as its core themes translate it
+    r"(?:(?:\d+|one|ein|eine|une|un|uno|una|een|én|et|ett|jedna|um|uma)\s+(?:thoughts?|gedanken?|"
+    r"réflexions?|reflexiones?|pensieri|pensiero|gedachten?|tanker?|tankar|pensamentos?|"
+    r"myśli)\s+(?:on|zu|sur|sobre|su|over|om|o)|"
+    r"\d+\s+(?:antworten|réponses|respostas|risposte|svar|odpowiedzi)\s+(?:auf|à|para|a|till|på|na))"
+    r"\s*[„“”\"«‘’'‚])"  # then the post's title in quotes: never an article's own subheading
 )
 _ZONE_END = re.compile(
     r"(?i)^(?:would love your thoughts|your email address will not be published|"
@@ -257,7 +272,7 @@ def is_zone_start(line: str) -> bool:
     if not stripped or len(stripped) > 120:
         return False
     norm = normalize(stripped)
-    if norm in ZONE_PHRASES or _ZONE_TEXT.search(stripped):
+    if norm in ZONE_PHRASES or norm in SECTION_HEADINGS or _ZONE_TEXT.search(stripped):
         return True
     # a counter is a short label ("24 comments"), not a sentence that mentions comments
     if len(stripped) <= 60 and not stripped.endswith((".", "!", "?")) \

@@ -25,6 +25,11 @@ WIDGET_PHRASES = frozenset({
     'antwoord aan',
     'antwort an',
     'antworten',
+    'besvar',
+    'odpovědět',
+    'svar',
+    'svara',
+    'vastaa',
     'are you sure you want to cancel this follow',
     'are you sure you want to cancel this subscription',
     'are you sure you want to delete this comment',
@@ -730,4 +735,35 @@ ZONE_PHRASES = frozenset({
     '查看所有评论',
     '热门评论',
     '评论',
+})
+
+# Comment-section headings and reply prompts of news sites and of WordPress' translated core
+# themes in the languages the tool scores (de, fr, es, it, pt, nl, da, sv, no, pl, cs, fi, tr),
+# written from those translations, not from any page of the benches. Matched as whole lines.
+SECTION_HEADINGS = frozenset({
+    # German
+    'leserkommentare', 'leser kommentare', 'ihre meinung', 'ihre meinung ist gefragt',
+    'schreiben sie einen kommentar', 'ihr kommentar', 'kommentar abschicken',
+    'kommentare anzeigen', 'alle kommentare', 'kommentare lesen', 'jetzt kommentieren',
+    'diskutieren sie mit', 'kommentar hinzufügen', 'antwort hinterlassen',
+    'hinterlasse eine antwort', 'kommentar abgeben',
+    # French
+    'réagir', 'vos réactions', 'ajouter un commentaire', 'écrire un commentaire',
+    'laisser une réponse', 'poster un commentaire', 'vos commentaires',
+    # Spanish, Italian, Portuguese
+    'dejar un comentario', 'escribe un comentario', 'añadir comentario', 'tus comentarios',
+    'scrivi un commento', 'aggiungi un commento', 'lascia una risposta',
+    'deixe uma resposta', 'deixe o seu comentário', 'deixe seu comentário',
+    'adicionar comentário', 'escreva um comentário',
+    # Dutch
+    'reacties', 'geef een reactie', 'plaats een reactie', 'reageer op dit artikel',
+    'laat een reactie achter', 'schrijf een reactie',
+    # Danish, Swedish, Norwegian
+    'skriv en kommentar', 'læg en kommentar', 'efterlad en kommentar', 'skriv et svar',
+    'lämna en kommentar', 'lämna ett svar', 'legg igjen en kommentar', 'legg igjen et svar',
+    # Polish, Czech, Finnish, Turkish
+    'dodaj komentarz', 'napisz komentarz', 'skomentuj', 'komentáře', 'napsat komentář',
+    'přidat komentář', 'kommentit', 'jätä kommentti', 'yorumlar', 'yorum yap',
+    # English
+    'reader comments', 'one response',
 })

@@ -16,9 +16,13 @@ from moderation.parse import chrome
 _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
-_SAYS = re.compile(r"^(.{1,40}?)\s+(?:says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:\s*(.*)$")
+_SAYS = re.compile(rf"^(.{{1,40}}?)\s+{chrome.SAYS_VERBS}\s*:\s*(.*)$")
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
+_INITIAL_END = re.compile(r"\s[A-ZÀ-Þ]\.$")
+# A user name as sites print them: one token of letters joined by "_" or ending in digits
+# ("marco_b", "jens1987"), where a name line would be capitalised.
+_HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
 _NAME_PARTICLES = frozenset("""
 de du da di del della van von der den la le el al bin ibn y zu ten
 """.split())  # noqa: SIM905 - a word list reads better as text
@@ -63,10 +67,15 @@ class _Draft:
 def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
     s = line.strip()
-    if not s or len(s) > 40 or s.endswith(_END_PUNCT) or "://" in s or "@" in s[1:]:
+    # "Peter M.": a surname cut to its initial ends in a full stop but is no sentence
+    initial = _INITIAL_END.search(s) is not None
+    if not s or len(s) > 40 or (s.endswith(_END_PUNCT) and not initial) or "://" in s \
+            or "@" in s[1:]:
         return False
     tokens = s.split()
-    if not 1 <= len(tokens) <= 5 or (capitalised and not tokens[0][0].isupper()):
+    if not 1 <= len(tokens) <= 5:
+        return False
+    if capitalised and not tokens[0][0].isupper() and not _HANDLE.match(s):
         return False
     if capitalised and len(tokens) >= 3 and sum(
             t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
@@ -201,6 +210,8 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             prev = "meta"
             continue
         numbered = _NUMBERED.match(s)
+        if numbered and numbered.group(1)[-1] == "." and chrome.is_date_line(s):
+            numbered = None  # "12. März 2024 um 14:25 Uhr": a date, not item 12
         if numbered and not was_blank and prev == "content" and cur is not None:
             marker = numbered.group(1)
             if _next_item(cur.inner, marker) or not _next_item(cur.item, marker):

@@ -1,0 +1,115 @@
+"""Comment sections as WordPress-style themes print them in eight languages, five layouts.
+
+The templates are ours (not taken from any bench page): each language's translated heading
+("3 Gedanken zu „…“", "4 comentários em “…”"), its "Name says:" verb, date format, relative
+age and reply link; names as commenters sign ("Anna Berg", "Tomasz K.", "marco_b"). Every
+layout must give the four comments' texts, and their authors and dates where the layout
+prints them, with and without the heading (without one, only layouts that carry a date or an
+age: name lines alone are too weak a sign).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.parse.text import parse_text
+
+LANGS = {
+    "de": ("{n} Gedanken zu „{t}“", "sagt:", "Antworten", "{d}. {m} 2024 um {hh}:{mm} Uhr",
+           ("Januar", "März", "Mai"), "vor {k} Stunden",
+           ("Das sehe ich ganz anders, die Stadt hätte früher handeln müssen.",
+            "Danke für den Artikel, sehr informativ.", "Wer bezahlt das eigentlich am Ende?",
+            "Ich wohne dort und merke davon nichts.")),
+    "fr": ("{n} réflexions sur « {t} »", "dit :", "Répondre", "{d} {m} 2024 à {hh} h {mm} min",
+           ("janvier", "mars", "mai"), "il y a {k} heures",
+           ("Je ne suis pas du tout d'accord avec cette analyse.",
+            "Merci pour cet article très complet.", "Qui va payer tout cela au final ?",
+            "J'habite là-bas et je ne vois aucun changement.")),
+    "es": ("{n} comentarios en «{t}»", "dice:", "Responder", "{d} de {m} de 2024 a las {hh}:{mm}",
+           ("enero", "marzo", "mayo"), "hace {k} horas",
+           ("No estoy de acuerdo con este análisis.", "Gracias por el artículo, muy completo.",
+            "¿Quién va a pagar todo esto al final?", "Vivo allí y no noto ningún cambio.")),
+    "it": ("{n} commenti su “{t}”", "ha detto:", "Rispondi", "{d} {m} 2024 alle {hh}:{mm}",
+           ("gennaio", "marzo", "maggio"), "{k} ore fa",
+           ("Non sono affatto d'accordo con questa analisi.",
+            "Grazie per l'articolo, molto completo.", "Chi pagherà tutto questo alla fine?",
+            "Abito lì e non noto alcun cambiamento.")),
+    "pt": ("{n} comentários em “{t}”", "disse:", "Responder", "{d} de {m} de 2024 às {hh}:{mm}",
+           ("janeiro", "março", "novembro"), "há {k} horas",
+           ("Não concordo nada com esta análise.", "Obrigado pelo artigo, muito completo.",
+            "Quem vai pagar tudo isso no final?", "Moro lá e não noto nenhuma mudança.")),
+    "nl": ("{n} gedachten over “{t}”", "schreef:", "Beantwoorden", "{d} {m} 2024 om {hh}:{mm}",
+           ("januari", "maart", "mei"), "{k} uur geleden",
+           ("Ik ben het helemaal niet eens met deze analyse.",
+            "Bedankt voor het artikel, heel compleet.", "Wie gaat dit uiteindelijk betalen?",
+            "Ik woon daar en merk er niets van.")),
+    "da": ("{n} tanker om “{t}”", "siger:", "Svar", "{d}. {m} 2024 kl. {hh}:{mm}",
+           ("januar", "marts", "maj"), "for {k} timer siden",
+           ("Jeg er slet ikke enig i den analyse.", "Tak for artiklen, meget grundig.",
+            "Hvem skal betale for det hele til sidst?", "Jeg bor der og mærker ingen forskel.")),
+    "pl": ("{n} komentarzy do „{t}”", "napisał:", "Odpowiedz", "{d} {m} 2024 o {hh}:{mm}",
+           ("stycznia", "marca", "maja"), "{k} godziny temu",
+           ("Zupełnie nie zgadzam się z tą analizą.", "Dziękuję za artykuł, bardzo wyczerpujący.",
+            "Kto za to wszystko w końcu zapłaci?", "Mieszkam tam i nie widzę żadnej zmiany.")),
+}
+NAMES = ("Anna Berg", "Tomasz K.", "marco_b", "Lucie Martin")
+TITLE = "Neuer Radweg an der Uferstraße"
+ARTICLE = ("The city will build a new cycle path along the river road from March, linking the old "
+           "town with the station. Work is expected to last until autumn and to cost about two "
+           "million.\n\nDuring construction the road will be closed in sections and diversions "
+           "will be signposted. Residents will still be able to reach their driveways at all "
+           "times of day.\n\n")
+# layout: (prints the author, prints a date)
+LAYOUTS = {"name_date_reply": (True, True), "says_date": (True, True), "name_age": (True, True),
+           "name_reply": (True, False), "date_reply": (False, True)}
+
+
+def _date(lang: str, k: int) -> str:
+    fmt, months = LANGS[lang][3], LANGS[lang][4]
+    return fmt.format(d=3 + k, m=months[k % 3], hh=f"{8 + k:02d}", mm=f"{7 * k:02d}")
+
+
+def _comment(lang: str, layout: str, k: int) -> str:
+    _head, says, reply, _fmt, _months, age, texts = LANGS[lang]
+    who, text = NAMES[k], texts[k]
+    return {
+        "name_date_reply": f"{who}\n{_date(lang, k)}\n\n{text}\n\n{reply}\n",
+        "says_date": f"{who} {says}\n\n{_date(lang, k)}\n\n{text}\n",
+        "name_age": f"{who}\n{age.format(k=k + 2)}\n\n{text}\n",
+        "name_reply": f"{who}\n\n{text}\n\n{reply}\n",
+        "date_reply": f"{_date(lang, k)}\n\n{text}\n\n{reply}\n",
+    }[layout]
+
+
+def page(lang: str, layout: str, heading: bool) -> str:
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    return f"{TITLE}\n\n{ARTICLE}{head}" + "\n".join(_comment(lang, layout, k) for k in range(4))
+
+
+CASES = [(lang, layout, heading) for lang in LANGS for layout in LAYOUTS
+         for heading in (True, False) if heading or LAYOUTS[layout][1]]
+
+
+@pytest.mark.parametrize(("lang", "layout", "heading"), CASES)
+def test_comment_section_in_eight_languages(lang: str, layout: str, heading: bool) -> None:
+    article = parse_text(page(lang, layout, heading))
+    assert [c.text for c in article.comments] == list(LANGS[lang][6])
+    has_author, has_date = LAYOUTS[layout]
+    if has_author:
+        assert [c.author for c in article.comments] == list(NAMES)
+    if has_date:
+        assert all(c.date for c in article.comments)
+    if has_date and layout != "name_age":
+        assert all(c.date_iso and c.date_iso.startswith("2024-") for c in article.comments), \
+            [(c.date, c.date_iso) for c in article.comments]
+    assert LANGS[lang][6][0] not in (article.body or "")
+    assert "Residents will still be able" in (article.body or "")
+
+
+def test_an_article_subheading_with_the_words_of_a_heading_opens_no_zone() -> None:
+    text = (f"{TITLE}\n\n{ARTICLE}3 Antworten auf die wichtigsten Fragen\n\n"
+            "Wann beginnt der Bau? Im März, sagt die Stadt, und er dauert bis zum Herbst.\n\n"
+            "Was kostet er? Rund zwei Millionen Euro, zum Teil vom Land bezahlt.\n")
+    article = parse_text(text)
+    assert article.comments == ()
+    assert "Rund zwei Millionen Euro" in (article.body or "")
