@@ -58,10 +58,18 @@ ARTICLE = ("The city will build a new cycle path along the river road from March
            "town with the station. Work is expected to last until autumn and to cost about two "
            "million.\n\nDuring construction the road will be closed in sections and diversions "
            "will be signposted. Residents will still be able to reach their driveways at all "
-           "times of day.\n\n")
+           "times of day.\n\nThe council approved the plan last year after a long debate about "
+           "parking spaces, which will be reduced by about forty along the route.\n\n"
+           "Cyclists' groups welcomed the decision but said the path should have been wider, "
+           "since the number of cargo bikes in the city has doubled in five years.\n\n")
 # layout: (prints the author, prints a date)
 LAYOUTS = {"name_date_reply": (True, True), "says_date": (True, True), "name_age": (True, True),
-           "name_reply": (True, False), "date_reply": (False, True)}
+           "name_reply": (True, False), "date_reply": (False, True),
+           # links the renderer dropped: the reply button and the date close the comment
+           "text_reply_date": (False, True), "name_text_date": (True, True),
+           "age_text": (False, True), "name_age_inline": (True, True),
+           "name_date_inline": (True, True)}
+AGED = {"name_age", "age_text", "name_age_inline"}
 
 
 def _date(lang: str, k: int) -> str:
@@ -78,6 +86,11 @@ def _comment(lang: str, layout: str, k: int) -> str:
         "name_age": f"{who}\n{age.format(k=k + 2)}\n\n{text}\n",
         "name_reply": f"{who}\n\n{text}\n\n{reply}\n",
         "date_reply": f"{_date(lang, k)}\n\n{text}\n\n{reply}\n",
+        "text_reply_date": f"{text}\n\n{reply}\n{_date(lang, k)}\n",
+        "name_text_date": f"{who}\n\n{text}\n\n{_date(lang, k)}\n",
+        "age_text": f"{age.format(k=k + 2)}\n\n{text}\n",
+        "name_age_inline": f"{who} · {age.format(k=k + 2)}\n\n{text}\n\n{reply}\n",
+        "name_date_inline": f"{who} {_date(lang, k)}\n{text}\n",
     }[layout]
 
 
@@ -99,7 +112,7 @@ def test_comment_section_in_eight_languages(lang: str, layout: str, heading: boo
         assert [c.author for c in article.comments] == list(NAMES)
     if has_date:
         assert all(c.date for c in article.comments)
-    if has_date and layout != "name_age":
+    if has_date and layout not in AGED:
         assert all(c.date_iso and c.date_iso.startswith("2024-") for c in article.comments), \
             [(c.date, c.date_iso) for c in article.comments]
     assert LANGS[lang][6][0] not in (article.body or "")
@@ -113,3 +126,33 @@ def test_an_article_subheading_with_the_words_of_a_heading_opens_no_zone() -> No
     article = parse_text(text)
     assert article.comments == ()
     assert "Rund zwei Millionen Euro" in (article.body or "")
+
+
+TEASERS = (("Sport", "Stadtrat beschließt neuen Haushalt für das kommende Jahr",
+            "Die Entscheidung fiel nach langer Debatte mit knapper Mehrheit."),
+           ("Politik", "Neue Buslinie verbindet Nordstadt und Zentrum",
+            "Ab Montag fahren die Busse alle zehn Minuten."),
+           ("Kultur", "Museum zeigt Werke regionaler Künstler",
+            "Die Ausstellung läuft bis Ende Juni und ist sonntags kostenlos."),
+           ("Wirtschaft", "Bäckerei am Markt schließt nach vierzig Jahren",
+            "Die Inhaber gehen in den Ruhestand, ein Nachfolger fehlt."))
+NOT_COMMENTS = {
+    # a news ticker: section and age over a teaser; no reply button under it
+    "ticker_titled": lambda k, c, h, t: f"{c} · vor {k + 2} Stunden\n{h}\n\n{t}\n",
+    "ticker": lambda k, c, h, t: f"{c} · vor {k + 2} Stunden\n\n{t}\n",
+    "related": lambda k, c, h, t: f"{h}\n{3 + k}. März 2024\n\n{t}\n",
+    "events": lambda k, c, h, t: f"Mo, {10 + k}.03. · 19:00 Uhr\n{h}\n\n{t}\n",
+    # dated entries under a related-articles heading (a timeline alone reads as comments
+    # stamped with their date: that case is ambiguous and not asserted)
+    "timeline": lambda k, c, h, t: f"{3 + k}. März 2024\n\n{t}\n",
+}
+
+
+@pytest.mark.parametrize("heading", ["", "Mehr zum Thema\n\n", "À lire aussi\n\n"])
+@pytest.mark.parametrize("kind", list(NOT_COMMENTS))
+def test_teasers_tickers_and_event_lists_are_no_comments(kind: str, heading: str) -> None:
+    if kind == "timeline" and not heading:
+        pytest.skip("ambiguous: dated paragraphs with no heading read as dated comments")
+    items = "\n".join(NOT_COMMENTS[kind](k, *TEASERS[k]) for k in range(4))
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{heading}{items}")
+    assert article.comments == ()

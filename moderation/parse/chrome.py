@@ -144,6 +144,15 @@ _PAGE_END = frozenset({
     "neueste beiträge", "neueste kommentare", "archiv", "kategorien", "ähnliche beiträge",
     "articles récents", "commentaires récents", "entradas recientes", "comentarios recientes",
     "articoli recenti", "commenti recenti",
+    # related-article boxes under the article (no comment comes after one in its region)
+    "related articles", "more from this author", "mehr zum thema", "das könnte sie auch interessieren",
+    "auch interessant", "ähnliche artikel", "weitere artikel", "verwandte artikel",
+    "lesen sie auch", "meistgelesen", "meistgelesene artikel", "à lire aussi", "lire aussi",
+    "sur le même sujet", "articles similaires", "te puede interesar", "artículos relacionados",
+    "noticias relacionadas", "potrebbe interessarti anche", "articoli correlati", "leggi anche",
+    "leia também", "artigos relacionados", "gerelateerde artikelen", "lees ook",
+    "relaterede artikler", "læs også", "relaterade artiklar", "läs också", "czytaj także",
+    "czytaj też", "powiązane artykuły",
 })
 _WORD = re.compile(r"\w{2,}")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -247,15 +256,26 @@ def is_date_line(line: str) -> bool:
     return not _WORD.search(rest) and bool(_DATEISH.search(stripped))
 
 
+_DIGIT = re.compile(r"\d")
+_INITIAL = re.compile(r"^[^\W\d_]\.$")
+_AGE_WORD = re.compile(r"(?i)\b(?:" + "|".join(sorted(_AGO_WORDS)) + r"|il y a)\b")
+
+
 def split_author_date(line: str) -> tuple[str, str] | None:
     """Split "Name June 28, 2015 at 10:25 pm" into (name, date) when the tail is a date."""
-    if len(line) > 100 or not _DATEISH.search(line):
+    if len(line) > 100:
         return None
+    if not _DATEISH.search(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)):
+        return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures"
     words = line.split()
+    if len(words) > 16:
+        return None  # a sentence that mentions a date, not a byline
     for cut in range(1, min(len(words), 6)):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if _INITIAL.match(words[cut]):
+            continue  # "Tomasz K. 4. März 2024": the initial is the name's
         if is_date_line(tail) and not any(ch.isdigit() for ch in head):
-            return head.rstrip(" ,|-–·"), tail
+            return head.rstrip(" ,|-–·"), tail.lstrip(" ,|-–—·•")
     return None
 
 

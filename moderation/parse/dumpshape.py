@@ -17,12 +17,13 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from moderation.parse.chrome import is_date_line
+from moderation.parse.chrome import is_date_line, is_widget_line, split_author_date
 
+_CJK = re.compile("[\u3000-\u9fff]")
 _TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
 _WORDS = re.compile(r"a(?: a)+")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
-_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b")
+_TIME = re.compile(r"\b\d{1,2}(?:[:.h]| h )\d{2}\b")  # "14:25", "14.25", "14h25", "14 h 25"
 _MIN_OCCURRENCES = 3
 _MAX_HEADER_CHARS = 90
 _MAX_HEADER_WORDS = 14
@@ -42,8 +43,10 @@ def _is_prose(line: str) -> bool:
     """A sentence, not a title: several words ending in sentence punctuation, or long."""
     s = line.strip()
     words = len(s.split())
-    cjk = sum(1 for ch in s if "\u3000" <= ch <= "\u9fff")
-    return words >= 14 or cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(SENTENCE_END)
+    if words >= 14:
+        return True
+    cjk = 0 if s.isascii() else len(_CJK.findall(s))
+    return cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(SENTENCE_END)
 
 
 is_prose = _is_prose  # the public name, for the line features
@@ -180,8 +183,10 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             if adjacent * 3 > len(gaps) or prose * 2 < len(gaps):
                 continue  # a table, or a list of titles
             has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
-            dated = not has_time and sum(map(is_date_line, (lines[k] for k in part))) * 2 \
-                >= len(part)
+            dated = not has_time and (
+                sum(map(is_date_line, (lines[k] for k in part))) * 2 >= len(part)
+                or sum(map(_aged_name, (lines[k] for k in part))) * 2 >= len(part)
+                and _buttoned(lines, part))
             listed = not has_time and (_enumeration(lines, part)  # "Step 1", "Step 2"
                                        or _named(lines, part) * 2 < len(part))
             if listed and not dated:
@@ -193,6 +198,19 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             found.append((score, Run(key, part, has_time, dated, by_date=listed)))
     found.sort(key=lambda t: (-t[0], t[1].start))
     return [r for _s, r in found]
+
+
+def _aged_name(line: str) -> bool:
+    """A name before a date or an age ("Anna Berg · vor 2 Stunden")."""
+    return split_author_date(line.strip()) is not None
+
+
+def _buttoned(lines: list[str], part: list[int]) -> bool:
+    """Most blocks of the run hold a reply or vote line: "Sport · vor 2 Stunden" over a
+    news teaser looks like "Anna · vor 2 Stunden" over a comment, but has no reply button."""
+    bounds = [*part, min(len(lines), part[-1] + _MAX_GAP)]
+    return sum(any(is_widget_line(lines[k]) for k in range(a + 1, b))
+               for a, b in pairwise(bounds)) * 3 >= len(part) * 2
 
 
 def _interleaved(a: Run, b: Run) -> bool:
@@ -310,18 +328,44 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
     return first
 
 
+def _blocks_between(lines: list[str], i: int, j: int) -> int:
+    """Blank-separated blocks strictly between the blocks of lines ``i`` and ``j``."""
+    k, n = i + 1, 0
+    while k < j and lines[k].strip():  # the rest of i's own block
+        k += 1
+    end = j
+    while end > k and lines[end - 1].strip():  # j's own block, above it
+        end -= 1
+    inside = False
+    for t in range(k, end):
+        now = bool(lines[t].strip())
+        n += now and not inside
+        inside = now
+    return n
+
+
 def footer_block_start(lines: list[str], run: Run, floor: int) -> int:
     """Where the first comment of a run of closing headers ("1 Monat her" under each
-    comment) opens: up from the first header to two blank lines in a row, the way the dump
-    separates page regions, and no further than the run's longest block."""
+    comment) opens: up from the first header's block as many blocks as the most any other
+    comment of the run has (its name line, its paragraphs), stopping at two blank lines in
+    a row, the way the dump separates page regions, and no further than the run's longest
+    comment."""
     longest = max((b - a for a, b in pairwise(run.lines)), default=_MAX_GAP)
-    top, blanks = run.start, 0
-    for j in range(run.start - 1, max(floor, run.start - longest) - 1, -1):
+    most = max((_blocks_between(lines, a, b) for a, b in pairwise(run.lines)), default=1)
+    first = run.start
+    while first > floor and lines[first - 1].strip():
+        first -= 1  # the header's own block: a reply button printed against the date
+    top, blanks, blocks = first, 0, 0
+    for j in range(first - 1, max(floor, run.start - longest) - 1, -1):
         if not lines[j].strip():
             blanks += 1
-            if blanks >= 2 and top < run.start:
+            if blanks >= 2 and top < first:
                 break
             continue
+        if blanks or j == first - 1:
+            blocks += 1
+            if blocks > max(1, most):
+                break
         blanks, top = 0, j
     return top
 
@@ -348,15 +392,26 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
 def headers_lead(lines: list[str], run: Run) -> bool:
     """True when each header opens its comment (text after it), False when it closes it.
 
-    A header belongs to the nearer text: fewer name, vote or button lines between. Where both
-    are as near, to the side it is printed against (a blank line on the other side)."""
+    A header belongs to the text of its own block (the lines between two blank lines) where
+    that holds any; else to the nearer text, counted from its block's edges (a reply button
+    printed against a date is part of the date's block: "text / (blank) / Reply / date"
+    closes the text). Where that is a tie everywhere, the last header decides: text after
+    it means headers open their comments."""
     vote = 0
     for i in run.lines:
-        up, down = _prose_distance(lines, i, -1), _prose_distance(lines, i, 1)
+        a, b = i, i
+        while a > 0 and lines[a - 1].strip():
+            a -= 1
+        while b + 1 < len(lines) and lines[b + 1].strip():
+            b += 1
+        above = any(_is_prose(lines[k]) for k in range(a, i))
+        below = any(_is_prose(lines[k]) for k in range(i + 1, b + 1))
+        if above != below:
+            vote += 1 if below else -1
+            continue
+        up, down = _prose_distance(lines, a, -1), _prose_distance(lines, b, 1)
         if up != down:
             vote += 1 if down < up else -1
-            continue
-        blank_up = i > 0 and not lines[i - 1].strip()
-        blank_down = i + 1 < len(lines) and not lines[i + 1].strip()
-        vote += (blank_up and not blank_down) - (blank_down and not blank_up)
-    return vote >= 0
+    if vote == 0:
+        return _prose_distance(lines, run.lines[-1], 1) < _NEAR
+    return vote > 0

@@ -150,6 +150,26 @@ def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draf
     return found if signed >= _MIN_SIGNED else []
 
 
+def _dated_by_run(lines: list[str], zone: int, drafts: list[_Draft]) -> list[_Draft]:
+    """Under a heading, comments whose date (or age) stands alone on its line, not under a
+    name (a date line per comment, most comments found without one), get their dates from the run those lines make: it says whether each date opens
+    its comment or closes it. Kept only where that splits the zone into as many comments."""
+    if sum(bool(d.date) for d in drafts) * 2 >= len(drafts):
+        return drafts
+    dated = sum(1 for ln in lines[zone + 1:] if ln and chrome.is_date_line(ln))
+    if dated < max(3, len(drafts) - 1):
+        return drafts  # not a date line per comment (and no header-run search to pay for)
+    for run in dumpshape.header_runs(lines, zone + 1):
+        if not (run.dated or run.has_time) or len(run.lines) * 2 < len(drafts):
+            continue
+        lead = dumpshape.headers_lead(lines, run)
+        again = _comments(lines[zone + 1:], frozenset(i - zone - 1 for i in run.lines), lead)
+        if len(again) == len(drafts) and sum(bool(d.date) for d in again) * 2 > len(again):
+            return again
+        break
+    return drafts
+
+
 def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_Draft]) -> bool:
     """The zone is the header's comment counter and what follows mostly lacks a comment's
     marks (an author or a date line): the article itself, cut into blocks."""
@@ -248,6 +268,8 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     zone = _find_zone(lines, start)
     skip = {i for i in (t, b) if i is not None}
     drafts = _comments(lines[zone + 1:]) if zone is not None else []
+    if drafts and zone is not None:
+        drafts = _dated_by_run(lines, zone, drafts)
     # The run of comment headers found from the dump's structure, above the first heading:
     # taken when no heading was found, or when the "heading" is the reply form right under it.
     if zone is not None and drafts and _header_counter_only(lines, start, zone, drafts):

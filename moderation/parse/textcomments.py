@@ -176,9 +176,18 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             continue
         was_blank, blank_run = blank_run > 0, 0
         if i in headers:
+            # "Anna Berg · vor 2 Stunden": the header's name is the author, the rest the date
+            split = chrome.split_author_date(s)
+            who, s = split if split and is_name_like(split[0], capitalised=False) else (None, s)
+            if not lead and (cur is None or not cur.paragraphs) and done and not done[-1].date:
+                # a reply button closed the comment just before its closing date
+                done[-1].date, done[-1].author = s, done[-1].author or who
+                prev = "meta"
+                continue
             if cur is not None and cur.paragraphs:
                 if not lead:
                     cur.date = cur.date or s
+                    cur.author = cur.author or who
                 close()
                 if not lead:
                     prev = "meta"
@@ -188,6 +197,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                     close()
                     cur = _Draft()
                 cur.date = s
+                cur.author = cur.author or who
             prev = "meta"
             continue
         if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
