@@ -156,3 +156,36 @@ def test_teasers_tickers_and_event_lists_are_no_comments(kind: str, heading: str
     items = "\n".join(NOT_COMMENTS[kind](k, *TEASERS[k]) for k in range(4))
     article = parse_text(f"{TITLE}\n\n{ARTICLE}{heading}{items}")
     assert article.comments == ()
+
+
+# Header variants: a comment number, the date's preposition, separators, vote lines, the
+# avatar's alt text, the date over the name. Authors and dates must come out in each.
+PREPOSITION = {"de": "am", "fr": "le", "es": "el", "it": "il", "pt": "em", "nl": "op", "da": "den",
+               "pl": ""}
+LIKES = {"de": "Gefällt mir (3)", "fr": "J'aime (3)", "es": "Me gusta (3)", "it": "Mi piace (3)",
+         "pt": "Curtir (3)", "nl": "Vind ik leuk (3)", "da": "Synes godt om (3)",
+         "pl": "Lubię to (3)"}
+HEADERS = {
+    "numbered": lambda who, d, a, t, r, lk, pre: f"#{NAMES.index(who) + 1} {who}\n{d}\n\n{t}\n",
+    "name_preposition_date": lambda who, d, a, t, r, lk, pre: f"{who} {pre} {d}\n\n{t}\n\n{r}\n",
+    "bullet_age": lambda who, d, a, t, r, lk, pre: f"{who} • {a}\n\n{t}\n\n{r}\n",
+    "pipe_date": lambda who, d, a, t, r, lk, pre: f"{who} | {d}\n\n{t}\n",
+    "comma_date": lambda who, d, a, t, r, lk, pre: f"{who}, {d}\n\n{t}\n",
+    "likes_and_reply": lambda who, d, a, t, r, lk, pre: f"{who}\n{d}\n\n{t}\n\n{lk}\n{r}\n",
+    "avatar_alt_twice": lambda who, d, a, t, r, lk, pre: f"{who}\n{who}\n{d}\n\n{t}\n\n{r}\n",
+    "date_over_name": lambda who, d, a, t, r, lk, pre: f"{d}\n{who}\n\n{t}\n",
+}
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("header", list(HEADERS))
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_header_variants_give_author_and_date(lang: str, header: str, heading: bool) -> None:
+    _head, _says, reply, _fmt, _months, age, texts = LANGS[lang]
+    items = "\n".join(HEADERS[header](NAMES[k], _date(lang, k), age.format(k=k + 2), texts[k],
+                                      reply, LIKES[lang], PREPOSITION[lang]) for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date for c in article.comments)

@@ -233,7 +233,10 @@ def is_widget_line(line: str) -> bool:
         return True
     if len(words) <= 12 and _split_into_phrases(words):
         return True
-    if words[:2] in (["reply", "to"], ["antwort", "an"], ["in", "reply"], ["replying", "to"]):
+    if words[:2] in (["reply", "to"], ["antwort", "an"], ["in", "reply"], ["replying", "to"],
+                     ["antwort", "auf"], ["réponse", "à"], ["respuesta", "a"], ["risposta", "a"],
+                     ["resposta", "a"], ["reactie", "op"], ["svar", "til"], ["svar", "till"],
+                     ["odpowiedź", "na"], ["en", "réponse"]):
         return len(words) <= 8
     return _fuzzy(norm, _WIDGET_INDEX, 0.85)
 
@@ -257,7 +260,9 @@ def is_date_line(line: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
-_INITIAL = re.compile(r"^[^\W\d_]\.$")
+_INITIAL = re.compile(r"^[^\W\d_]\.,?$")
+_DATE_PREPOSITIONS = frozenset({"am", "um", "vom", "le", "el", "il", "em", "op", "den", "on", "at",
+                                "de", "du", "à", "a", "o", "w", "dne", "kl", "da", "del"})
 _AGE_WORD = re.compile(r"(?i)\b(?:" + "|".join(sorted(_AGO_WORDS)) + r"|il y a)\b")
 
 
@@ -275,7 +280,11 @@ def split_author_date(line: str) -> tuple[str, str] | None:
         if _INITIAL.match(words[cut]):
             continue  # "Tomasz K. 4. März 2024": the initial is the name's
         if is_date_line(tail) and not any(ch.isdigit() for ch in head):
-            return head.rstrip(" ,|-–·"), tail.lstrip(" ,|-–—·•")
+            head = head.rstrip(" ,|-–·")
+            last = head.rsplit(" ", 1)
+            if len(last) == 2 and last[1] in _DATE_PREPOSITIONS:
+                head = last[0].rstrip(" ,|-–·")  # "Anna Berg am 3. März": "am" is the date's
+            return head, tail.lstrip(" ,|-–—·•")
     return None
 
 

@@ -389,6 +389,14 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
     return _NEAR
 
 
+_NAME_INITIAL = re.compile(r"^\S+(?:\s\S+){0,3}\s[^\W\d_]\.$")  # "#2 Tomasz K."
+
+
+def _text_line(line: str) -> bool:
+    """Prose, and not a short name cut to its initial ("Tomasz K.")."""
+    return _is_prose(line) and not _NAME_INITIAL.match(line.strip())
+
+
 def headers_lead(lines: list[str], run: Run) -> bool:
     """True when each header opens its comment (text after it), False when it closes it.
 
@@ -404,8 +412,8 @@ def headers_lead(lines: list[str], run: Run) -> bool:
             a -= 1
         while b + 1 < len(lines) and lines[b + 1].strip():
             b += 1
-        above = any(_is_prose(lines[k]) for k in range(a, i))
-        below = any(_is_prose(lines[k]) for k in range(i + 1, b + 1))
+        above = any(_text_line(lines[k]) for k in range(a, i))
+        below = any(_text_line(lines[k]) for k in range(i + 1, b + 1))
         if above != below:
             vote += 1 if below else -1
             continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from moderation.parse import chrome
 
 _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
+_HASH_NUMBER = re.compile(r"^#\d{1,5}[.:]?\s+(?=\S)")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
 _SAYS = re.compile(rf"^(.{{1,40}}?)\s+{chrome.SAYS_VERBS}\s*:\s*(.*)$")
@@ -167,6 +168,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
         cur = None
 
     tight = _tight_lists(lines)
+    above: str | None = None
     for i, line in enumerate(lines):
         s = line.strip()
         if not s:
@@ -175,6 +177,9 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
+        hashed = _HASH_NUMBER.match(s)
+        if hashed and len(s) <= 60:
+            s = s[hashed.end():]  # "#3 Anna Berg": the comment's number, then its header
         if i in headers:
             # "Anna Berg · vor 2 Stunden": the header's name is the author, the rest the date
             split = chrome.split_author_date(s)
@@ -239,6 +244,9 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 close()
             if cur is not None and cur.author and not cur.date and chrome.is_date_line(s):
                 cur.date = s
+            elif cur is None and i + 1 < len(lines) and chrome.is_date_line(s) \
+                    and is_name_like(lines[i + 1]):
+                above = s  # "3. März 2024" printed right over the name it dates
             prev = "meta"
             continue
         signature = _SIGNATURE.match(s)
@@ -272,8 +280,13 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
               and _content_follows(lines, i, s)):
             if cur is not None and cur.author == s and not cur.paragraphs:
                 continue  # the same name printed twice (avatar alt text, then the link)
+            if cur is not None and cur.date and not cur.author and not cur.paragraphs:
+                cur.author = s  # the header's date came first, then the name
+                prev = "author"
+                continue
             close()
-            cur = _Draft(author=s)
+            cur = _Draft(author=s, date=above if above and i and lines[i - 1].strip() == above
+                         else None)
             prev = "author"
             continue
         if cur is None:
