@@ -131,7 +131,8 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
             date = date or found[1]
         elif chrome.is_widget_line(ln):
             pass
-        elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8:
+        elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8 \
+                and not _sentence(ln):
             author = _SAYS.sub("", ln).strip(" ·|-–:") or None
         elif date is None and len(ln.split()) <= 3 and i + 1 < len(lines) and _header(
                 lines[i + 1]) is not None:
@@ -162,6 +163,15 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
         return None
     return _Record(el, author, date, text, _titled(el, nested, lines),
                    header if author or date else None)
+
+
+_INITIAL_END = re.compile(r"\s[^\W\d_]\.$")
+
+
+def _sentence(line: str) -> bool:
+    """A short sentence ("Danke, sehr informativ."), not a name ("Tomasz K.", "Anna sagt:")."""
+    s = _SAYS.sub("", line).strip()
+    return len(s.split()) >= 2 and s.endswith((".", "!", "?", "…")) and not _INITIAL_END.search(s)
 
 
 def _words(text: str) -> list[str]:

@@ -17,6 +17,15 @@ script style noscript template button select option textarea svg iframe
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 
 
+def _glued(node: etree._Element, line: str) -> bool:
+    """An inline element ends a word and the next element starts one, nothing between."""
+    nxt = node.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.tag in _BLOCK or nxt.tag == "br":
+        return False
+    first = (nxt.text or "")[:1]
+    return bool(line) and not line[-1].isspace() and first.isalnum()
+
+
 def element_text(el: etree._Element, skip: set[etree._Element] | None = None) -> str:
     """Visible text of ``el`` without the elements in ``skip`` (and their subtrees)."""
     paragraphs: list[list[str]] = [[""]]
@@ -42,6 +51,8 @@ def element_text(el: etree._Element, skip: set[etree._Element] | None = None) ->
             if tag in _BLOCK:
                 brk(lines=False)
             if node is not el:
+                if not node.tail and _glued(node, paragraphs[-1][-1]):
+                    add(" ")  # <b>Anna</b><small>3. März</small>: two fields, two words
                 add(node.tail)
             continue
         if node is not el and (not tag or tag in _SKIP or (skip and node in skip)):
