@@ -66,3 +66,25 @@ def test_unnamed_comment_markup_in_eight_languages(lang: str, kind: str, heading
     assert [c.author for c in article.comments] == list(NAMES)
     assert all(c.date for c in article.comments)
     assert LANGS[lang][6][0] not in (article.body or "")
+
+
+NOTICE = ("Liebe Leser! Wir freuen uns über Ihre Kommentare. Bitte bleiben Sie sachlich und "
+          "beachten Sie unsere Regeln.")
+
+
+def _one(inner: str) -> bytes:
+    return (f"<html><body><article><h1>{TITLE}</h1>{ARTICLE}</article><div id='comments'>"
+            f"<h2>Kommentare</h2><div class='comment'>{inner}</div></div></body></html>").encode()
+
+
+def test_the_comment_sections_notice_to_readers_is_no_comment() -> None:
+    result = parse_bytes(_one(f"<div class='comment-content'>{NOTICE}</div>"), "page.html")
+    assert result.articles[0].comments == ()
+    assert any("notice to readers" in w for w in result.warnings)
+
+
+def test_a_signed_comment_that_mentions_the_rules_is_kept() -> None:
+    inner = (f"<span class='comment-author'>Jonas Weber</span>"
+             f"<div class='comment-content'>{NOTICE}</div>")
+    (comment,) = parse_bytes(_one(inner), "page.html").articles[0].comments
+    assert comment.author == "Jonas Weber"

@@ -346,3 +346,20 @@ def is_boilerplate(line: str) -> bool:
         return "(" in stripped and bool(_TRAILING_CREDIT.search(stripped))
     return bool(_BOILERPLATE.search(stripped)
                 or ("(" in stripped and _TRAILING_CREDIT.search(stripped)))
+
+
+_NOTICE_COMMENT = re.compile(
+    r"(?i)\b(?:kommentar\w*|comments?|commenting|commentaires?|comentarios?|comentários?|"
+    r"comment(?:i|o)|reacties?|komentarz\w*|kommentarer)\b")
+_NOTICE_ADDRESS = re.compile(
+    r"(?i)\b(?:liebe leser\w*|dear readers?|chers lecteurs|queridos lectores|cari lettori|"
+    r"netiquette|guidelines|community rules|richtlinien|regeln|règles|charte|normas|regole|"
+    r"regras|huisregels|regulamin|please|bitte|veuillez|por favor|per favore)\b")
+
+
+def is_comment_notice(text: str) -> bool:
+    """The comment section's own notice to readers ("Liebe Leser! Wir sind dankbar für Ihre
+    Kommentare ... Bitte ..."): it speaks of comments and addresses the reader or names
+    rules. Only asked of a lone unsigned, undated "comment"."""
+    return len(text.split()) <= 150 and bool(_NOTICE_COMMENT.search(text)) \
+        and bool(_NOTICE_ADDRESS.search(text))

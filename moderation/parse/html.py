@@ -330,6 +330,11 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     comments, elements = find_comments(root, warnings)
     from moderation.parse.htmlrepeat import repeated_comments
 
+    if len(comments) == 1 and not comments[0].author and not comments[0].date \
+            and chrome.is_comment_notice(comments[0].text):
+        warnings.append(f"skipped the comment section's notice to readers "
+                        f"({comments[0].text[:40]!r}): no comment under it")
+        comments, elements = [], []
     # Markup no rule names: alike sibling subtrees with a name, a date and text.
     if not comments:
         comments, elements = repeated_comments(root, warnings)
