@@ -115,6 +115,12 @@ def _zone(lines: list[str], idx: list[int], p: np.ndarray, cls: dict, comment: n
             lines[idx[a - 1]], lines[idx[a]]):
         a -= 1
         label[a] = H
+    # Inside the zone too: a short name line right over a dated header is its author, however
+    # the classifier weighed it (a two-word name reads a little like text).
+    for k in range(a, b):
+        if label[k + 1] == H and label[k] != H and idx[k + 1] - idx[k] == 1 \
+                and _name_over_date(lines[idx[k]], lines[idx[k + 1]]):
+            label[k] = H
     # The last comment's text after its header: prose lines up to the next blank line.
     while b + 1 < len(idx) and label[b] == H and idx[b + 1] - idx[b] <= 2 \
             and dumpshape.is_prose(lines[idx[b + 1]]):
