@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from moderation.parse import parse_bytes
 from moderation.parse.text import parse_text
 
 LANGS = {
@@ -189,3 +190,56 @@ def test_header_variants_give_author_and_date(lang: str, header: str, heading: b
     assert [c.text for c in article.comments] == list(texts)
     assert [c.author for c in article.comments] == list(NAMES)
     assert all(c.date for c in article.comments)
+
+
+# More header shapes: a Disqus-style name / bullet / age header with votes and share links
+# under the text, a forum's "Name » date", "Name schrieb am date:", "Kommentar von Name | date".
+WROTE = {"de": "schrieb am", "fr": "a écrit le", "es": "escribió el", "it": "ha scritto il",
+         "pt": "escreveu em", "nl": "schreef op", "da": "skrev den", "pl": "napisał"}
+BY = {"de": "Kommentar von", "fr": "Commentaire de", "es": "Comentario de", "it": "Commento di",
+      "pt": "Comentário de", "nl": "Reactie van", "da": "Kommentar fra", "pl": "Komentarz od"}
+SHAPES = {
+    "disqus": lambda lang, k, who, d, a, t, r: (f"{who}\n•\n{a}\n\n{t}\n\n{k + 1}\n•\n{r}\n•\n"
+                                                "Share ›\n"),
+    "forum_arrow": lambda lang, k, who, d, a, t, r: f"{who} » {d}\n\n{t}\n",
+    "wrote_on": lambda lang, k, who, d, a, t, r: f"{who} {WROTE[lang]} {d}:\n\n{t}\n",
+    "comment_by": lambda lang, k, who, d, a, t, r: f"{BY[lang]} {who} | {d}\n\n{t}\n",
+}
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_more_header_shapes(lang: str, shape: str, heading: bool) -> None:
+    _head, _says, reply, _fmt, _months, age, texts = LANGS[lang]
+    items = "\n".join(SHAPES[shape](lang, k, NAMES[k], _date(lang, k), age.format(k=k + 2),
+                                    texts[k], reply) for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date for c in article.comments)
+
+
+NOTICES = {
+    "de": ("Schreibe einen Kommentar",
+           "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind markiert"),
+    "fr": ("Laisser un commentaire",
+           "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués"),
+    "nl": ("Geef een reactie",
+           "Je e-mailadres wordt niet gepubliceerd. Vereiste velden zijn gemarkeerd met *"),
+    "pl": ("Dodaj komentarz",
+           "Twój adres e-mail nie zostanie opublikowany. Wymagane pola są oznaczone *"),
+}
+
+
+@pytest.mark.parametrize("lang", list(NOTICES))
+def test_dated_footer_after_an_empty_reply_form_is_no_comment(lang: str) -> None:
+    """No comment yet: the reply form, then the site's dated "recent posts" teasers."""
+    prompt, notice = NOTICES[lang]
+    footer = "\n".join(f"{_date(lang, k)}\n\n{LANGS[lang][6][k]} Mehr dazu im Bericht.\n"
+                       for k in range(4))
+    result = parse_bytes(f"{TITLE}\n\n{ARTICLE}{prompt}\n\n{notice}\n\nName *\n\n{footer}"
+                         .encode(), "page.txt", "text")
+    assert result.articles[0].comments == ()
+    assert any("reply form opens the comment zone" in w for w in result.warnings)

@@ -116,7 +116,22 @@ _ZONE_END = re.compile(
     r"sie müssen angemeldet sein|never miss a post|back to top$|powered by\b|"
     r"click here to cancel reply|cancel reply$|subscribe to comments|"
     r"wir freuen uns auf deine anmerkungen|copyright\b|©|save my name,? e-?mail|"
-    r"meinen namen,? (?:meine )?e-mail|enregistrer mon nom|guardar mi nombre)"
+    r"meinen namen,? (?:meine )?e-mail|enregistrer mon nom|guardar mi nombre|"
+    # the reply form's notices as WordPress' translations print them (an empty comment
+    # section is often only this form: nothing after them is a comment)
+    r"votre adresse (?:e-)?mail ne sera pas publiée|tu dirección de correo electrónico no será|"
+    r"il tuo indirizzo (?:e-)?mail non sarà pubblicato|o seu endereço de e-?mail não será|"
+    r"seu endereço de e-?mail não será|je e-?mailadres wordt niet gepubliceerd|"
+    r"din e-?postadress kommer inte|din e-?mailadresse vil ikke|din e-?postadresse vil ikke|"
+    r"twój adres e-?mail nie zostanie|erforderliche felder sind|les champs obligatoires|"
+    r"los campos obligatorios|i campi obbligatori|campos obrigatórios|vereiste velden|"
+    r"obligatoriska fält|krævede felter|påkrevde felt|wymagane pola|salva il mio nome|"
+    r"salvar meus dados|guardar o meu nome|mijn naam, e-?mail|spara mitt namn|gem mit navn|"
+    r"lagre mitt navn|zapisz moje dane|antworten abbrechen|annuler la réponse|"
+    r"cancelar (?:la )?respuesta|annulla (?:la )?risposta|cancelar resposta|reactie annuleren|"
+    r"avbryt svar|annuller svar|anuluj pisanie odpowiedzi|les commentaires sont fermés|"
+    r"los comentarios están cerrados|i commenti sono chiusi|(?:os )?comentários (?:estão )?"
+    r"encerrados|reacties zijn gesloten|kommentarer är stängda|kommentarer er lukket)"
 )
 _NO_COMMENTS = re.compile(
     r"(?i)\b(?:there are no (?:\w+ )?comments yet|no comments yet|be the first to comment|"
@@ -261,6 +276,15 @@ def is_date_line(line: str) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _INITIAL = re.compile(r"^[^\W\d_]\.,?$")
+_WROTE = re.compile(rf"(?i)\s+{SAYS_VERBS}$")
+_BY_WORDS = frozenset({"by", "von", "par", "de", "por", "di", "da", "van", "door", "fra", "af",
+                       "av", "od", "przez", "from"})
+_NEVER_PARTICLE = frozenset({"by", "par", "por", "door", "fra", "af", "av", "od", "przez", "from"})
+_BY = re.compile(
+    r"^((?i:kommentar|comment|commentaire|comentario|commento|comentário|reactie|komentarz|"
+    r"antwort|reply|réponse|respuesta|beitrag|post|posted|written|verfasst|geschrieben|"
+    r"publié|publicado|pubblicato|geplaatst|skrevet|napisany)\s+)?"
+    r"((?i:by|von|par|de|por|di|da|van|door|fra|af|av|od|przez|from))\s+")
 _DATE_PREPOSITIONS = frozenset({"am", "um", "vom", "le", "el", "il", "em", "op", "den", "on", "at",
                                 "de", "du", "à", "a", "o", "w", "dne", "kl", "da", "del"})
 _AGE_WORD = re.compile(r"(?i)\b(?:" + "|".join(sorted(_AGO_WORDS)) + r"|il y a)\b")
@@ -272,10 +296,13 @@ def split_author_date(line: str) -> tuple[str, str] | None:
         return None
     if not _DATEISH.search(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)):
         return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures"
+    line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. März 2024:"
+    if is_date_line(line):
+        return None  # a date alone ("il y a 3 heures" has no author "il")
     words = line.split()
     if len(words) > 16:
         return None  # a sentence that mentions a date, not a byline
-    for cut in range(1, min(len(words), 6)):
+    for cut in range(1, min(len(words), 8)):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
         if _INITIAL.match(words[cut]):
             continue  # "Tomasz K. 4. März 2024": the initial is the name's
@@ -284,7 +311,16 @@ def split_author_date(line: str) -> tuple[str, str] | None:
             last = head.rsplit(" ", 1)
             if len(last) == 2 and last[1] in _DATE_PREPOSITIONS:
                 head = last[0].rstrip(" ,|-–·")  # "Anna Berg am 3. März": "am" is the date's
-            return head, tail.lstrip(" ,|-–—·•")
+            head = _WROTE.sub("", head)  # "Anna Berg schrieb", "Anna a écrit"
+            by = _BY.match(head)  # "Kommentar von Anna Berg", "Posted by Anna"
+            if by and by.end() < len(head) and (by.group(1) or by.group(2).islower()
+                                                 or by.group(2).lower() in _NEVER_PARTICLE):
+                head = head[by.end():]  # (but "Da Silva", "Van Dijk" are names)
+            if head.lower() in _BY_WORDS:
+                return None
+            if not head.strip(" ,|-–·»«"):
+                return None
+            return head.strip(" ,|-–·»«"), tail.lstrip(" ,|-–—·•»")
     return None
 
 

@@ -317,13 +317,18 @@ def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
 
 
 def header_block_start(lines: list[str], first: int, floor: int) -> int:
-    """Where the first comment of a run opens: its header line, or a short name line above."""
+    """Where the first comment of a run opens: its header line, or a short name line above
+    (and above a separator line printed against it: "Anna Berg / • / vor 2 Stunden")."""
     j = first - 1
     while j > floor and not lines[j].strip():
         j -= 1
     if j > floor and first - j <= 2:
         s = lines[j].strip()
         if 0 < len(s.split()) <= 5 and not _is_prose(s) and len(s) <= 60:
+            if first - j == 1 and not any(ch.isalnum() for ch in s) and j - 1 > floor:
+                above = lines[j - 1].strip()  # the "•" between the name and the date
+                if 0 < len(above.split()) <= 5 and not _is_prose(above) and len(above) <= 60:
+                    return j - 1
             return j
     return first
 

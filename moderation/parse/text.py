@@ -150,6 +150,20 @@ def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draf
     return found if signed >= _MIN_SIGNED else []
 
 
+def _form_first(lines: list[str], zone: int) -> bool:
+    """The reply form's notices ("Your email address will not be published") come first in
+    the zone, before any sentence."""
+    for line in lines[zone + 1:zone + 40]:
+        s = line.strip()
+        if not s:
+            continue
+        if chrome.is_zone_end(s):
+            return True
+        if dumpshape.is_prose(s):
+            return False
+    return False
+
+
 def _dated_by_run(lines: list[str], zone: int, drafts: list[_Draft]) -> list[_Draft]:
     """Under a heading, comments whose date (or age) stands alone on its line, not under a
     name (a date line per comment, most comments found without one), get their dates from the run those lines make: it says whether each date opens
@@ -270,6 +284,13 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     drafts = _comments(lines[zone + 1:]) if zone is not None else []
     if drafts and zone is not None:
         drafts = _dated_by_run(lines, zone, drafts)
+        if _form_first(lines, zone) and sum(bool(d.author) for d in drafts) * 2 < len(drafts):
+            # the reply form (its notices) opens the zone and unsigned blocks follow: the
+            # page's footer (recent posts, a photo feed), not comments under the form
+            warnings.append(
+                f"line {zone + 1}: the reply form opens the comment zone and the "
+                f"{len(drafts)} blocks after it carry no author: left out as the page's footer")
+            drafts = []
     # The run of comment headers found from the dump's structure, above the first heading:
     # taken when no heading was found, or when the "heading" is the reply form right under it.
     if zone is not None and drafts and _header_counter_only(lines, start, zone, drafts):
@@ -285,7 +306,12 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     tried = not signed and (not drafts or form_heading)
     if tried:
         szone, send, sdrafts = _structural_zone(lines, start, zone, warnings)
-        if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN):
+        empty_heading = zone is not None and not drafts and not form_heading
+        if sdrafts and (not drafts or zone is None or zone - send <= _FORM_AFTER_RUN) and not (
+                # a heading with nothing under it but the form's notices: the run above it
+                # counts only where its blocks are signed, as below (a dated list of related
+                # posts sits there too)
+                empty_heading and sum(bool(d.author) for d in sdrafts) * 2 <= len(sdrafts)):
             zone, drafts = szone, sdrafts
     # (a zone whose blocks all turn out to be chrome leaves the classifier its chance)
     drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
