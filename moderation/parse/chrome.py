@@ -74,6 +74,13 @@ _DATE_TOKEN = re.compile(
     r"\b(?:at|um|am|pm|uhr|à|às|a las|alle|om|kl|klo|o|godz|de|del|of|on|le|el|the|st|nd|rd|th|"
     r"h|min|utc|gmt)\b"
 )
+# Every letter run the two patterns below can remove, for a quick refusal before them.
+_DAY_PREFIXES = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+_DATE_WORDS = frozenset(_MONTHS.split("|")) | frozenset("""
+at um am pm uhr à às a las alle om kl klo o godz de del of on le el the st nd rd th h min utc gmt
+montag dienstag mittwoch donnerstag freitag samstag sonntag yesterday today gestern heute
+aujourd hui ayer hoy ieri oggi gisteren vandaag igår idag wczoraj dzisiaj ontem hoje
+""".split())  # noqa: SIM905 - a word list reads better as text
 _DAY_NAMES = re.compile(
     r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:montag|dienstag|mittwoch|donnerstag|"
     r"freitag|samstag|sonntag)\b|\b(?:yesterday|today|gestern|heute|aujourd'hui|ayer|hoy|"
@@ -221,10 +228,16 @@ def _fuzzy(norm: str, index: dict[str, list[str]], cutoff: float) -> bool:
     for phrase in index.get(norm[:3], []) + index.get("$" + norm[-3:], []):
         if abs(len(phrase) - len(norm)) > max(3, len(phrase) // 5):
             continue
-        matcher = SequenceMatcher(None, norm, phrase)
+        matcher = _MATCHERS.get(phrase)
+        if matcher is None:  # the phrase's side is indexed once (difflib's b2j), not per line
+            matcher = _MATCHERS[phrase] = SequenceMatcher(None, "", phrase, autojunk=False)
+        matcher.set_seq1(norm)
         if matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
             return True
     return False
+
+
+_MATCHERS: dict[str, SequenceMatcher] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -270,6 +283,9 @@ def is_date_line(line: str) -> bool:
             all(w in _DAY_WORDS for w in words) or any(w in _AGO_WORDS for w in words))
     if words and all(w in _TIME_WORDS for w in words):
         return True
+    if any(len(w) > 1 and w not in _DATE_WORDS and w[:3] not in _DAY_PREFIXES
+           for w in _NON_LETTERS.split(stripped.lower())):
+        return False  # a word no date pattern removes (the regexes below would keep it too)
     rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))
     return not _WORD.search(rest) and bool(_DATEISH.search(stripped))
 
@@ -297,16 +313,19 @@ def split_author_date(line: str) -> tuple[str, str] | None:
     if not _DATEISH.search(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)):
         return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures"
     line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. März 2024:"
-    if is_date_line(line):
-        return None  # a date alone ("il y a 3 heures" has no author "il")
     words = line.split()
     if len(words) > 16:
         return None  # a sentence that mentions a date, not a byline
-    for cut in range(1, min(len(words), 8)):
-        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+    for cut in range(1, min(len(words), 7)):
+        head = " ".join(words[:cut])
+        if any(ch.isdigit() for ch in head):
+            return None  # the date starts earlier: no name before it
         if _INITIAL.match(words[cut]):
             continue  # "Tomasz K. 4. März 2024": the initial is the name's
-        if is_date_line(tail) and not any(ch.isdigit() for ch in head):
+        tail = " ".join(words[cut:])
+        if is_date_line(tail):
+            if is_date_line(line):
+                return None  # a date alone ("il y a 3 heures" has no author "il")
             head = head.rstrip(" ,|-–·")
             last = head.rsplit(" ", 1)
             if len(last) == 2 and last[1] in _DATE_PREPOSITIONS:

@@ -170,7 +170,7 @@ def _dated_by_run(lines: list[str], zone: int, drafts: list[_Draft]) -> list[_Dr
     its comment or closes it. Kept only where that splits the zone into as many comments."""
     if sum(bool(d.date) for d in drafts) * 2 >= len(drafts):
         return drafts
-    dated = sum(1 for ln in lines[zone + 1:] if ln and chrome.is_date_line(ln))
+    dated = sum(1 for ln in lines[zone + 1:] if 0 < len(ln) <= 60 and chrome.is_date_line(ln))
     if dated < max(3, len(drafts) - 1):
         return drafts  # not a date line per comment (and no header-run search to pay for)
     for run in dumpshape.header_runs(lines, zone + 1):
