@@ -231,7 +231,8 @@ def clear_caches() -> None:
 
     for fn in (dumplines._own, dates.iso_date, chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
                chrome.is_meta_line, chrome.normalize, chrome.is_boilerplate,
-               chrome.is_zone_end, chrome.says_no_comments, chrome.is_page_end):
+               chrome.is_zone_end, chrome.says_no_comments, chrome.is_page_end,
+               chrome.split_author_date):
         fn.cache_clear()
 
 

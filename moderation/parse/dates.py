@@ -91,7 +91,7 @@ def _build(y: int, mo: int, d: int, t: tuple[int, int] | None) -> str | None:
 @lru_cache(maxsize=4096)
 def iso_date(raw: str | None) -> str | None:
     """The ISO 8601 form of a displayed date, or None when it cannot be read for certain."""
-    if not raw or len(raw) > 120 or not any(ch.isdigit() for ch in raw):
+    if not raw or len(raw) > 120 or not any(map(str.isdigit, raw)):
         return None
     s = raw.strip()
     m = _ISO.search(s)

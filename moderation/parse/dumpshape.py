@@ -325,7 +325,7 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
     if j > floor and first - j <= 2:
         s = lines[j].strip()
         if 0 < len(s.split()) <= 5 and not _is_prose(s) and len(s) <= 60:
-            if first - j == 1 and not any(ch.isalnum() for ch in s) and j - 1 > floor:
+            if first - j == 1 and not any(map(str.isalnum, s)) and j - 1 > floor:
                 above = lines[j - 1].strip()  # the "•" between the name and the date
                 if 0 < len(above.split()) <= 5 and not _is_prose(above) and len(above) <= 60:
                     return j - 1

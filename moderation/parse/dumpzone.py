@@ -140,7 +140,7 @@ def _zone(lines: list[str], idx: list[int], p: np.ndarray, cls: dict, comment: n
         prev_label = label[k]
         if label[k] == H:
             headers += 1
-            has_digit = any(ch.isdigit() for ch in s)
+            has_digit = any(map(str.isdigit, s))
             if cur is None or cur.paragraphs or (cur.date if has_digit else cur.author):
                 if cur is not None and cur.paragraphs:
                     out.append(cur)
@@ -167,8 +167,8 @@ def _zone(lines: list[str], idx: list[int], p: np.ndarray, cls: dict, comment: n
 
 def _name_over_date(above: str, header: str) -> bool:
     s = above.strip()
-    return (0 < len(s) <= 40 and len(s.split()) <= 4 and not any(ch.isdigit() for ch in s)
-            and not s.endswith(dumplines.END_SENTENCE) and any(ch.isdigit() for ch in header))
+    return (0 < len(s) <= 40 and len(s.split()) <= 4 and not any(map(str.isdigit, s))
+            and not s.endswith(dumplines.END_SENTENCE) and any(map(str.isdigit, header)))
 
 
 def dumplines_prose(line: str) -> bool:

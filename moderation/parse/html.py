@@ -176,7 +176,7 @@ def _field_text(el: etree._Element | None) -> str | None:
 def _date(el: etree._Element | None) -> str | None:
     if el is None:
         return None
-    if el.get("content") and any(ch.isdigit() for ch in el.get("content", "")):
+    if el.get("content") and any(map(str.isdigit, el.get("content", ""))):
         return el.get("content")  # <meta itemprop="dateCreated" content="2013-10-16T...">
     times = [el] if el.tag == "time" else el.findall(".//time")
     for t in times:
@@ -184,7 +184,7 @@ def _date(el: etree._Element | None) -> str | None:
             return t.get("datetime")
     for node in (el, *el.iterdescendants()):
         title = node.get("title") if isinstance(node.tag, str) else None
-        if title and any(ch.isdigit() for ch in title):
+        if title and any(map(str.isdigit, title)):
             return title  # the exact time behind "3 hours ago"
     return " ".join(el.text_content().split()) or None
 

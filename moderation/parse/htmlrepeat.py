@@ -88,7 +88,7 @@ def _header(line: str) -> tuple[str | None, str] | None:
         return None
     for k in range(1, min(len(words), 7)):  # the longest date after a few words
         tail = " ".join(words[k:])
-        if not any(ch.isdigit() for ch in words[k - 1]) and chrome.is_date_line(tail):
+        if not any(map(str.isdigit, words[k - 1])) and chrome.is_date_line(tail):
             while k + 1 < len(words) and _LEAD.match(words[k]) and chrome.is_date_line(
                     " ".join(words[k + 1:])):
                 k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
@@ -97,7 +97,7 @@ def _header(line: str) -> tuple[str | None, str] | None:
     if len(parts) > 1:  # "Name | 12:30 | Reply"
         dates = [p for p in parts if chrome.is_date_line(p)]
         if dates:
-            names = [p for p in parts if p not in dates and not any(ch.isdigit() for ch in p)
+            names = [p for p in parts if p not in dates and not any(map(str.isdigit, p))
                      and not chrome.is_widget_line(p)]
             return (_by_name(names[0].split()) if names else None), dates[0].strip()
     for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
@@ -131,7 +131,7 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
             date = date or found[1]
         elif chrome.is_widget_line(ln):
             pass
-        elif author is None and not any(ch.isdigit() for ch in ln) and len(ln.split()) <= 8 \
+        elif author is None and not any(map(str.isdigit, ln)) and len(ln.split()) <= 8 \
                 and not _sentence(ln):
             author = _SAYS.sub("", ln).strip(" ·|-–:") or None
         elif date is None and len(ln.split()) <= 3 and i + 1 < len(lines) and _header(

@@ -76,7 +76,7 @@ def _find_zone(lines: list[str], start: int) -> int | None:
                 first = i  # maybe the header's counter: look for a later section
             else:
                 return i
-        if len(s.split()) >= _LONG_PARAGRAPH:
+        if not body_seen and len(s.split()) >= _LONG_PARAGRAPH:
             body_seen = True
     return first
 

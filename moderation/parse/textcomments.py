@@ -82,7 +82,7 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
             t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
         return False  # "Lasciate un commento", "Nessun file selezionato": words, not a name
     for tok in tokens:
-        if not any(ch.isalnum() for ch in tok) or tok.lower().strip(",.") in _STOPWORDS:
+        if not any(map(str.isalnum, tok)) or tok.lower().strip(",.") in _STOPWORDS:
             return False
     if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
         return False
@@ -108,7 +108,7 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
 def _is_nav_label(line: str) -> bool:
     """A menu or section label: a few Title Case words, no sentence punctuation."""
     words = line.split()
-    if not 1 < len(words) <= 6 or line.endswith(_END_PUNCT) or any(c.isdigit() for c in line):
+    if not 1 < len(words) <= 6 or line.endswith(_END_PUNCT) or any(map(str.isdigit, line)):
         return False
     long_words = [w for w in words if len(w) > 3]
     return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
