@@ -20,7 +20,9 @@ from itertools import pairwise
 from moderation.parse.chrome import is_date_line, is_widget_line, split_author_date
 
 _CJK = re.compile("[\u3000-\u9fff]")
-_TOKEN = re.compile(r"(\d+)|([^\W\d]+)|(\s+)|(.)", re.UNICODE)
+_DIGIT_RUN = re.compile(r"\d+")
+_LETTER_RUN = re.compile(r"[^\W\d]+")  # (and "_")
+_SPACE_RUN = re.compile(r"\s+")
 _WORDS = re.compile(r"a(?: a)+")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _TIME = re.compile(r"\b\d{1,2}(?:[:.h]| h )\d{2}\b")  # "14:25", "14.25", "14h25", "14 h 25"
@@ -33,10 +35,10 @@ SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»
 
 def shape(line: str) -> str:
     """Letters -> a, digits -> 0, spaces -> one space, punctuation kept; word runs -> a."""
-    out = []
-    for digits, letters, space, other in _TOKEN.findall(line.strip()):
-        out.append("0" if digits else "a" if letters else " " if space else other)
-    return _WORDS.sub("a", "".join(out))
+    # (each pass replaces one class of run by a character of the same class, so the passes
+    # cannot disturb each other: the same as one tokenizing pass, at the C regex's speed)
+    out = _SPACE_RUN.sub(" ", _LETTER_RUN.sub("a", _DIGIT_RUN.sub("0", line.strip())))
+    return _WORDS.sub("a", out)
 
 
 def _is_prose(line: str) -> bool:
