@@ -428,7 +428,7 @@ def _subscription_pitch(line: str) -> bool:
     characters of the start). As one more alternative of _BOILERPLATE, its ``.{0,160}``
     tried every length on every line and tripled that pattern's cost."""
     low = line.lower()
-    low = low[:-1] if low.endswith(".") else low
+    low = low.removesuffix(".")
     k = len(low) - len(_PITCH)
     return low.endswith(_PITCH) and k <= 160 and (k == 0 or not (low[k - 1].isalnum()
                                                                or low[k - 1] == "_"))
