@@ -308,6 +308,14 @@ def is_date_line(line: str) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _INITIAL = re.compile(r"^[^\W\d_]\.,?$")
+_INITIAL_END = re.compile(r"\s([^\W\d_])\.$")
+
+
+def ends_in_initial(text: str) -> bool:
+    """The text ends in a word's initial ("Peter M.", "Tomasz Ł."): a name whose surname was
+    cut, not a sentence, though it ends in a full stop. (Initials are capitals.)"""
+    m = _INITIAL_END.search(text)
+    return m is not None and m.group(1).isupper()
 _WROTE = re.compile(rf"(?i)\s+{SAYS_VERBS}$")
 _BY_WORDS = frozenset({"by", "von", "par", "de", "por", "di", "da", "van", "door", "fra", "af",
                        "av", "od", "przez", "from"})

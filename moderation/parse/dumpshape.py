@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from moderation.parse.chrome import is_date_line, is_widget_line, split_author_date
+from moderation.parse.chrome import ends_in_initial, is_date_line, is_widget_line, split_author_date
 
 _CJK = re.compile("[\u3000-\u9fff]")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -396,12 +396,10 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
     return _NEAR
 
 
-_NAME_INITIAL = re.compile(r"^\S+(?:\s\S+){0,3}\s[^\W\d_]\.$")  # "#2 Tomasz K."
-
-
 def _text_line(line: str) -> bool:
     """Prose, and not a short name cut to its initial ("Tomasz K.")."""
-    return _is_prose(line) and not _NAME_INITIAL.match(line.strip())
+    s = line.strip()
+    return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s))
 
 
 def headers_lead(lines: list[str], run: Run) -> bool:

@@ -165,13 +165,10 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                    header if author or date else None)
 
 
-_INITIAL_END = re.compile(r"\s[^\W\d_]\.$")
-
-
 def _sentence(line: str) -> bool:
     """A short sentence ("Danke, sehr informativ."), not a name ("Tomasz K.", "Anna sagt:")."""
     s = _SAYS.sub("", line).strip()
-    return len(s.split()) >= 2 and s.endswith((".", "!", "?", "…")) and not _INITIAL_END.search(s)
+    return len(s.split()) >= 2 and s.endswith((".", "!", "?", "…")) and not chrome.ends_in_initial(s)
 
 
 def _words(text: str) -> list[str]:

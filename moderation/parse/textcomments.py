@@ -20,7 +20,6 @@ _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
 _SAYS = re.compile(rf"^(.{{1,40}}?)\s+{chrome.SAYS_VERBS}\s*:\s*(.*)$")
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
-_INITIAL_END = re.compile(r"\s[A-ZÀ-Þ]\.$")
 # A user name as sites print them: one token of letters joined by "_" or ending in digits
 # ("marco_b", "jens1987"), where a name line would be capitalised.
 _HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
@@ -69,7 +68,7 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
     s = line.strip()
     # "Peter M.": a surname cut to its initial ends in a full stop but is no sentence
-    initial = _INITIAL_END.search(s) is not None
+    initial = chrome.ends_in_initial(s)
     if not s or len(s) > 40 or (s.endswith(_END_PUNCT) and not initial) or "://" in s \
             or "@" in s[1:]:
         return False
