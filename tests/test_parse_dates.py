@@ -55,3 +55,16 @@ def test_relative_ages_and_day_words_in_more_languages_are_date_lines() -> None:
         assert chrome.is_date_line(line), line
     for line in ("hier", "Tag", "Ein Jahr", "one day", "Today I learned", "I went there a day ago"):
         assert not chrome.is_date_line(line), line
+
+
+def test_author_date_split_and_initials_across_scripts() -> None:
+    from moderation.parse import chrome
+
+    assert chrome.split_author_date("Anna Berg 3. März 2024 um 14:25") == (
+        "Anna Berg", "3. März 2024 um 14:25")
+    assert chrome.split_author_date("Tomasz K. 4 marca 2024") == ("Tomasz K.", "4 marca 2024")
+    assert chrome.split_author_date("We met in March 2024 at the lake and talked") is None
+    for name in ("Peter M.", "Tomasz Ł.", "Zofia Ś.", "#2 Anna K."):
+        assert chrome.ends_in_initial(name), name
+    for line in ("Then we went with plan b.", "Peter M", "Ende."):
+        assert not chrome.ends_in_initial(line), line
