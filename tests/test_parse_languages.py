@@ -243,3 +243,57 @@ def test_dated_footer_after_an_empty_reply_form_is_no_comment(lang: str) -> None
                          .encode(), "page.txt", "text")
     assert result.articles[0].comments == ()
     assert any("reply form opens the comment zone" in w for w in result.warnings)
+
+
+# Dates with the weekday, abbreviated months and the languages' own small words, as CMSs
+# print them ("Mo, 04.03.2024 - 14:25" is Drupal's German default).
+WEEKDAY_DATES = {
+    "de": "Mo, {dd}.03.2024 - {hh}:{mm}", "fr": "lun. {d} mars 2024 à {hh}h{mm}",
+    "es": "lunes, {d} de marzo de 2024 a las {hh}:{mm}",
+    "it": "lunedì {d} marzo 2024 alle ore {hh}:{mm}",
+    "pt": "segunda-feira, {d} de março de 2024 às {hh}:{mm}",
+    "nl": "ma {d} mrt. 2024 om {hh}:{mm}", "da": "mandag den {d}. marts 2024 kl. {hh}:{mm}",
+    "pl": "pon., {d} marca 2024 o godz. {hh}:{mm}",
+}
+AGES = {"de": "vor {k} Std.", "fr": "il y a {k} h", "es": "hace {k} h", "it": "{k} ore fa",
+        "pt": "há {k} h", "nl": "{k} uur geleden", "da": "{k} min. siden", "pl": "{k} godz. temu"}
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("layout", ["name_date_reply", "date_reply", "name_date_inline"])
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_weekday_dates_in_eight_languages(lang: str, layout: str, heading: bool) -> None:
+    _head, _says, reply, _fmt, _months, _age, texts = LANGS[lang]
+    dates = [WEEKDAY_DATES[lang].format(d=3 + k, dd=f"{3 + k:02d}", hh=f"{8 + k:02d}",
+                                        mm=f"{7 * k:02d}") for k in range(4)]
+    items = "\n".join({
+        "name_date_reply": f"{NAMES[k]}\n{dates[k]}\n\n{texts[k]}\n\n{reply}\n",
+        "date_reply": f"{dates[k]}\n\n{texts[k]}\n\n{reply}\n",
+        "name_date_inline": f"{NAMES[k]} {dates[k]}\n{texts[k]}\n",
+    }[layout] for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    if layout != "date_reply":
+        assert [c.author for c in article.comments] == list(NAMES)
+    assert [c.date_iso for c in article.comments] == [
+        f"2024-03-{3 + k:02d}T{8 + k:02d}:{7 * k:02d}" for k in range(4)]
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_abbreviated_ages_are_date_lines(lang: str) -> None:
+    from moderation.parse import chrome
+
+    assert chrome.is_date_line(AGES[lang].format(k=3)), AGES[lang]
+
+
+def test_weekday_words_need_a_full_date_or_a_time() -> None:
+    from moderation.parse import chrome
+
+    for line in ("Mo, 3.3.2024 - 14:25", "ma 4 mrt 2024", "pon., 4 marca 2024",
+                 "Do 4 Mai 2024", "mandag den 4. marts 2024 kl. 14:25"):
+        assert chrome.is_date_line(line), line
+    # short weekday abbreviations are words too: a bare year or number is no date beside them
+    for line in ("So 2024", "We do 2024", "Out 2024", "To 2024 we go", "Sa 14 2024",
+                 "so we met at 14:25"):
+        assert not chrome.is_date_line(line), line

@@ -7,6 +7,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from moderation.parse.dates import calendar_months, calendar_words
 from moderation.parse.phrases import SECTION_HEADINGS, WIDGET_PHRASES, ZONE_PHRASES
 
 # Prompts of wpDiscuz add-ons and common comment forms that the phrase table lacks.
@@ -37,6 +38,7 @@ bewertet älteste
 """.split())  # noqa: SIM905 - a word list reads better as text
 _TIME_WORDS = frozenset("""
 ago second seconds minute minutes min mins hour hours hr hrs day days week weeks month months
+std stdn tg h godz sek sec secs wk wks yr yrs
 year years vor sekunde sekunden minute minuten stunde stunden tag tagen tage woche wochen monat
 monaten monate jahr jahren jahre il y a ans an mois jours jour heures heure hace años año meses
 mes días día horas hora fa anni anno mesi giorni ore geleden jaar maanden dagen uur just now
@@ -160,6 +162,9 @@ _BOILERPLATE = re.compile(
     r"latest posts by\b|you are here:|home\s*[>»›]|skip to (?:content|main)|©.{0,80}$)"
 )
 _TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\d{4}")
+_CLOCK_OR_DATE = re.compile(r"(?<!\d)\d{1,2}\s?[:h]\s?\d{2}(?!\d)|(?<!\d)\d{1,2}\s?([./-])\s?\d{1,2}"
+                            r"\s?\1\s?(?:\d{4}|\d{2})(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+_DAY_NUMBER = re.compile(r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _WORD_RUN = re.compile(r"\w+")
 _MONTH_WORDS = frozenset(_MONTHS.split("|"))
 
@@ -299,11 +304,24 @@ def is_date_line(line: str) -> bool:
             all(w in _DAY_WORDS for w in words) or any(w in _AGO_WORDS for w in words))
     if words and all(w in _TIME_WORDS for w in words):
         return True
-    if any(len(w) > 1 and w not in _DATE_WORDS and w[:3] not in _DAY_PREFIXES
-           for w in _NON_LETTERS.split(stripped.lower())):
-        return False  # a word no date pattern removes (the regexes below would keep it too)
+    other = False  # a weekday, month or small word of a date in another language
+    for w in _NON_LETTERS.split(stripped.lower()):
+        if len(w) > 1 and w not in _DATE_WORDS and w[:3] not in _DAY_PREFIXES:
+            if w not in calendar_words():
+                return False  # a word no date has (the patterns below would keep it too)
+            other = True
     rest = _DATE_TOKEN.sub(" ", _DAY_NAMES.sub(" ", stripped))
-    return not _WORD.search(rest) and _dateish(stripped)
+    if not other:
+        return not _WORD.search(rest) and _dateish(stripped)
+    # Those words count only beside a full date or a time of day ("Mo, 3.3.2024 - 14:25",
+    # "ma 4 mrt 2024", "pon., 4 marca 2024"): many are short ("so", "do", "we", "out"), and a
+    # bare year after them ("So 2024") is no date.
+    if any(not (w.isalpha() and w.lower() in calendar_words()) for w in _WORD.findall(rest)):
+        return False
+    return _CLOCK_OR_DATE.search(stripped) is not None or (
+        _DAY_NUMBER.search(stripped) is not None
+        and any(w in calendar_months() or w in _MONTH_WORDS
+                for w in _NON_LETTERS.split(stripped.lower())))
 
 
 _DIGIT = re.compile(r"\d")

@@ -67,6 +67,60 @@ def month_names() -> dict[str, int]:
     return table
 
 
+# The small words between a date's parts ("4 marzo 2024 alle ore 14:25", "mandag den 4. marts
+# 2024 kl. 14:25", "4 marca 2024 r. o godz. 14:25", "segunda-feira, 4 de março às 14:25").
+CONNECTORS = frozenset("""
+alle ore om den kl klokken klo kello godz godzina dnia dne em do da às as um uhr de del la el le
+il a las à am um on at the of r roku und et y e i en og och
+""".split())  # noqa: SIM905 - a word list reads better as text
+
+
+@lru_cache(maxsize=1)
+def calendar_words() -> frozenset[str]:
+    """Lower-case weekday names and abbreviations (wide, abbreviated, short: "Mo", "mié",
+    "pon") and month names and abbreviations ("mrt", "paź") of every language of LOCALES, from
+    babel's CLDR tables; with the connectors above. Empty without babel (the callers' own
+    English, German and Romance lists still apply)."""
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - babel comes with trafilatura
+        return frozenset()
+    words: set[str] = set()
+    for code in LOCALES:
+        try:
+            loc = Locale.parse(code)
+        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated", "short"):
+                names = list(loc.days[context].get(width, {}).values())
+                if width != "short":
+                    names += loc.months[context][width].values()
+                for name in names:
+                    words.update(w.lower() for w in _WORD.findall(name) if len(w) >= 2)
+    return frozenset(words | CONNECTORS)
+
+
+@lru_cache(maxsize=1)
+def calendar_months() -> frozenset[str]:
+    """Lower-case month names and abbreviations of every language of LOCALES (babel)."""
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - babel comes with trafilatura
+        return frozenset()
+    words: set[str] = set()
+    for code in LOCALES:
+        try:
+            loc = Locale.parse(code)
+        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for name in loc.months[context][width].values():
+                    words.update(w.lower() for w in _WORD.findall(name) if len(w) >= 3)
+    return frozenset(words)
+
+
 def _time(s: str) -> tuple[int, int] | None:
     m = _TIME.search(s)
     if not m:
