@@ -297,3 +297,47 @@ def test_weekday_words_need_a_full_date_or_a_time() -> None:
     for line in ("So 2024", "We do 2024", "Out 2024", "To 2024 we go", "Sa 14 2024",
                  "so we met at 14:25"):
         assert not chrome.is_date_line(line), line
+
+
+# More bylines: Drupal's "Gespeichert von Name am date" / "Submitted by Name on date", the
+# date first and the name after it, a name with its verb but no colon.
+BYLINES = {
+    "drupal_de": "Gespeichert von {who} am Mo., {dd}.03.2024 - {hh}:{mm}\n",
+    "drupal_en": "Submitted by {who} on Mon, {dd}.03.2024 - {hh}:{mm}\n",
+    "date_pipe_name": "{dd}.03.2024 | {hh}:{mm} Uhr | {who}\n",
+    "date_von_name": "Am {dd}.03.2024 um {hh}:{mm} Uhr von {who}\n",
+    "name_wrote_no_colon": "{who} schreibt\n{dd}.03.2024 {hh}:{mm}\n",
+}
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("byline", list(BYLINES))
+def test_bylines_with_the_name_inside_or_after_the_date(byline: str, heading: bool) -> None:
+    texts = LANGS["de"][6]
+    items = "\n".join(BYLINES[byline].format(who=NAMES[k], dd=f"{3 + k:02d}", hh=f"{8 + k:02d}",
+                                             mm=f"{7 * k:02d}") + f"\n{texts[k]}\n"
+                      for k in range(4))
+    head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert [c.date_iso for c in article.comments] == [
+        f"2024-03-{3 + k:02d}T{8 + k:02d}:{7 * k:02d}" for k in range(4)]
+
+
+def test_a_badge_between_the_name_and_the_date_is_no_author() -> None:
+    texts = LANGS["de"][6]
+    items = "\n".join(f"{NAMES[k]}\nTop Leser\n{3 + k:02d}.03.2024, 10:00\n\n{texts[k]}\n"
+                      for k in range(4))
+    head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n"
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+
+
+def test_date_then_a_section_name_is_no_byline() -> None:
+    from moderation.parse import chrome
+
+    for line in ("vor 2 Stunden · Politik", "3. März 2024 | Sport", "03.03.2024 - 08:00"):
+        assert chrome.split_author_date(line) is None, line
+    assert chrome.split_author_date("12.03.2024 | marco_b") == ("marco_b", "12.03.2024")

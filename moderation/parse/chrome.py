@@ -341,7 +341,8 @@ _NEVER_PARTICLE = frozenset({"by", "par", "por", "door", "fra", "af", "av", "od"
 _BY = re.compile(
     r"^((?i:kommentar|comment|commentaire|comentario|commento|comentário|reactie|komentarz|"
     r"antwort|reply|réponse|respuesta|beitrag|post|posted|written|verfasst|geschrieben|"
-    r"publié|publicado|pubblicato|geplaatst|skrevet|napisany)\s+)?"
+    r"publié|publicado|pubblicato|geplaatst|skrevet|napisany|submitted|gespeichert|eingestellt|"
+    r"erstellt|envoyé|inviato|enviado|ingezonden|indsendt|wysłany)\s+)?"
     r"((?i:by|von|par|de|por|di|da|van|door|fra|af|av|od|przez|from))\s+")
 _DATE_PREPOSITIONS = frozenset({"am", "um", "vom", "le", "el", "il", "em", "op", "den", "on", "at",
                                 "de", "du", "à", "a", "o", "w", "dne", "kl", "da", "del"})
@@ -355,10 +356,14 @@ def split_author_date(line: str) -> tuple[str, str] | None:
         return None
     if not _dateish(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)):
         return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures"
-    line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. März 2024:"
+    line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. March 2024:"
     words = line.split()
     if len(words) > 16:
         return None  # a sentence that mentions a date, not a byline
+    return _name_first(line, words) or _date_first(line)
+
+
+def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:
     for cut in range(1, min(len(words), 7)):
         head = " ".join(words[:cut])
         if any(map(str.isdigit, head)):
@@ -382,8 +387,37 @@ def split_author_date(line: str) -> tuple[str, str] | None:
                 return None
             if not head.strip(" ,|-–·»«"):
                 return None
-            return head.strip(" ,|-–·»«"), tail.lstrip(" ,|-–—·•»")
+            tail = tail.lstrip(" ,|-–—·•»")
+            first = tail.split(" ", 1)
+            if len(first) == 2 and first[0].lower() in _DATE_PREPOSITIONS \
+                    and is_date_line(first[1]):
+                tail = first[1]  # "Anna Berg am Mo., 04.03.2024": the date without its "am"
+            return head.strip(" ,|-–·»«"), tail
     return None
+
+
+# The date first, then the name after a separator or "von"/"by" ("04.03.2024 | 14:25 Uhr |
+# Anna Berg", "Am 4. März 2024 um 14:25 Uhr von Anna Berg"): the last separator splits.
+_NAME_AFTER = re.compile(r"^(.*\S)\s+([|·•–—-]|(?i:von|by|par|de|por|di|da|door|fra|af|av|od|"
+                         r"przez|from))\s+(\S.*)$")
+_HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
+
+
+def _date_first(line: str) -> tuple[str, str] | None:
+    m = _NAME_AFTER.match(line)
+    if not m:
+        return None
+    date, sep, name = m.group(1).rstrip(" ,|·•–—-"), m.group(2), m.group(3).strip(" ,|·•–—-»«")
+    tokens = name.split()
+    if not 1 <= len(tokens) <= 4 or ":" in name or not is_date_line(date):
+        return None
+    if _HANDLE.match(name):
+        return name, date  # "jens1987", "marco_b"
+    if any(map(str.isdigit, name)) or not name[0].isupper():
+        return None
+    # after a bare separator one capitalised word is as often a section ("| Politik") as a
+    # name: two words, or the "von"/"by" that says a name follows
+    return (name, date) if len(tokens) >= 2 or sep[0].isalpha() else None
 
 
 @lru_cache(maxsize=4096)

@@ -18,6 +18,7 @@ _HASH_NUMBER = re.compile(r"^#\d{1,5}[.:]?\s+(?=\S)")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
 _SAYS = re.compile(rf"^(.{{1,40}}?)\s+{chrome.SAYS_VERBS}\s*:\s*(.*)$")
+_WROTE = re.compile(rf"(?i)\s+{chrome.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
 # A user name as sites print them: one token of letters joined by "_" or ending in digits
@@ -75,7 +76,7 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     tokens = s.split()
     if not 1 <= len(tokens) <= 5:
         return False
-    if capitalised and not tokens[0][0].isupper() and not _HANDLE.match(s):
+    if capitalised and not tokens[0][0].isupper() and not _HANDLE.match(tokens[0]):
         return False
     if capitalised and len(tokens) >= 3 and sum(
             t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
@@ -100,8 +101,18 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
             return False
         if chrome.is_zone_end(s) or _NUMBERED.match(s) or chrome.is_boilerplate(s):
             return False
+        if _badge(lines, i, j):
+            seen -= 1  # "Anna Berg / Stammleser / 3. März 2024": the name's badge, then
+            continue   # its date: look past both
         return not is_name_like(s) or len(s.split()) >= 6
     return False
+
+
+def _badge(lines: list[str], name: int, j: int) -> bool:
+    """Line j, right under the name line (no blank between), is a short label (a rank or role,
+    "Stammleser", "Top Commenter") with a date line right under it."""
+    return j == name + 1 and j + 1 < len(lines) and len(lines[j].split()) <= 3 \
+        and is_name_like(lines[j]) and chrome.is_date_line(lines[j + 1].strip())
 
 
 def _is_nav_label(line: str) -> bool:
@@ -279,13 +290,16 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
               and _content_follows(lines, i, s)):
             if cur is not None and cur.author == s and not cur.paragraphs:
                 continue  # the same name printed twice (avatar alt text, then the link)
+            if cur is not None and cur.author and not cur.date and not cur.paragraphs \
+                    and prev == "author" and _badge(lines, i - 1, i):
+                continue  # the author's badge ("Stammleser") between the name and the date
             if cur is not None and cur.date and not cur.author and not cur.paragraphs:
                 cur.author = s  # the header's date came first, then the name
                 prev = "author"
                 continue
             close()
-            cur = _Draft(author=s, date=above if above and i and lines[i - 1].strip() == above
-                         else None)
+            cur = _Draft(author=_WROTE.sub("", s) or s,
+                         date=above if above and i and lines[i - 1].strip() == above else None)
             prev = "author"
             continue
         if cur is None:
