@@ -341,3 +341,31 @@ def test_date_then_a_section_name_is_no_byline() -> None:
     for line in ("vor 2 Stunden · Politik", "3. März 2024 | Sport", "03.03.2024 - 08:00"):
         assert chrome.split_author_date(line) is None, line
     assert chrome.split_author_date("12.03.2024 | marco_b") == ("marco_b", "12.03.2024")
+
+
+def _seed_style(text: str) -> str:
+    """What the seed-style renderer keeps (after the DCLM/RefinedWeb line filters): no line of
+    one word ("Antworten", a one-word user name), no mostly upper-case or all-digit line."""
+    out = []
+    for line in text.split("\n"):
+        s = line.strip()
+        if s and (len(s.split()) < 2 or sum(c.isupper() for c in s) * 2 > len(s)
+                  or s.replace(" ", "").isdigit()):
+            continue
+        out.append(s)
+    return "\n".join(out)
+
+
+HANDLES = ("seidolinos", "LiaThor", "Baumzwerg", "florixx")
+
+
+@pytest.mark.parametrize("names", ["full", "handles"])
+@pytest.mark.parametrize(("lang", "layout", "heading"), CASES)
+def test_seed_style_rendering_drops_one_word_lines(lang: str, layout: str, heading: bool,
+                                                   names: str, monkeypatch) -> None:
+    if layout == "name_age_inline" and not heading:
+        pytest.skip("'Name · age' headers alone, with no reply link left: a news ticker too")
+    if names == "handles":
+        monkeypatch.setitem(globals(), "NAMES", HANDLES)
+    article = parse_text(_seed_style(page(lang, layout, heading)))
+    assert [c.text for c in article.comments] == list(LANGS[lang][6])

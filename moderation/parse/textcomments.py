@@ -34,6 +34,7 @@ und ich sie es ist sind war mit für das die dem ein eine nicht auch sehr danke 
 lieber liebes viele grüße gruß gruss grüsse hallo hi hey hello dear lg vg love great good nice
 wow ok okay merci gracias grazie bedankt dank regards cheers best greetings saludos
 thx xoxo hugs kisses salut ciao tschüss
+he she they er il elle ils elles él ella ellos lei hij zij ze ona oni
 """.split())  # noqa: SIM905 - a word list reads better as text
 # Body paragraphs at least this long (words) show the article has started.
 _LOOKAHEAD = 6
@@ -87,6 +88,12 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
         return False
     return not s.isdigit()
+
+
+def _handle_says(who: str) -> bool:
+    """A lower-case user name before "says:" ("seidolinos sagt:"): one token, no pronoun (the
+    verb is the evidence a name line alone lacks)."""
+    return " " not in who and len(who) >= 3 and is_name_like(who, capitalised=False)
 
 
 def _content_follows(lines: list[str], i: int, name: str) -> bool:
@@ -274,7 +281,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             s = pingback.group(2)
         says = _SAYS.match(s)
         author_date = None if says else chrome.split_author_date(s)
-        if says and is_name_like(says.group(1)):
+        if says and (is_name_like(says.group(1)) or _handle_says(says.group(1))):
             close()
             cur = _Draft(author=says.group(1))
             s = says.group(2).strip()
