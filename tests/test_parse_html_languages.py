@@ -88,3 +88,45 @@ def test_a_signed_comment_that_mentions_the_rules_is_kept() -> None:
              f"<div class='comment-content'>{NOTICE}</div>")
     (comment,) = parse_bytes(_one(inner), "page.html").articles[0].comments
     assert comment.author == "Jonas Weber"
+
+
+def _weekday(lang: str, k: int) -> str:
+    from test_parse_languages import WEEKDAY_DATES
+
+    return WEEKDAY_DATES[lang].format(d=3 + k, dd=f"{3 + k:02d}", hh=f"{8 + k:02d}",
+                                      mm=f"{7 * k:02d}")
+
+
+# Bylines as one line of markup: the weekday date after the name, Drupal's "Gespeichert von
+# Name am date", the date first and the name after "|" or "von".
+BYLINE_RECORDS = {
+    "weekday_glued": lambda lang, k, who, t: (
+        f"<div class='reaction'><strong>{who}</strong><small>{_weekday(lang, k)}</small>"
+        f"<div class='r-body'>{t}</div></div>"),
+    "drupal": lambda lang, k, who, t: (
+        f"<div class='c'><div class='meta'>Gespeichert von {who} am Mo., {3 + k:02d}.03.2024 - "
+        f"10:00</div><div class='txt'><p>{t}</p></div></div>"),
+    "date_pipe_name": lambda lang, k, who, t: (
+        f"<div class='c'><div class='meta'>{3 + k:02d}.03.2024 | 10:00 Uhr | {who}</div>"
+        f"<p>{t}</p></div>"),
+    "date_von_name": lambda lang, k, who, t: (
+        f"<div class='c'><p class='meta'>Am {3 + k:02d}.03.2024 um 10:00 Uhr von {who}</p>"
+        f"<p>{t}</p></div>"),
+}
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("kind", list(BYLINE_RECORDS))
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_bylines_in_one_line_of_markup(lang: str, kind: str, heading: bool) -> None:
+    texts = LANGS[lang][6]
+    items = "".join(BYLINE_RECORDS[kind](lang, k, NAMES[k], texts[k]) for k in range(4))
+    head = f"<h2>{LANGS[lang][0].format(n=4, t=TITLE)}</h2>" if heading else ""
+    html = (f"<!doctype html><html><head><title>{TITLE}</title></head><body><main><article>"
+            f"<h1>{TITLE}</h1>{ARTICLE}</article><section class='x-zone'>{head}"
+            f"<div class='list'>{items}</div></section></main></body></html>").encode()
+    article = parse_bytes(html, "page.html").articles[0]
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date_iso and c.date_iso.startswith("2024-03-0") for c in article.comments), \
+        [c.date for c in article.comments]

@@ -360,7 +360,7 @@ def split_author_date(line: str) -> tuple[str, str] | None:
     words = line.split()
     if len(words) > 16:
         return None  # a sentence that mentions a date, not a byline
-    return _name_first(line, words) or _date_first(line)
+    return _name_first(line, words) or date_then_name(line)
 
 
 def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:
@@ -403,7 +403,8 @@ _NAME_AFTER = re.compile(r"^(.*\S)\s+([|·•–—-]|(?i:von|by|par|de|por|di|d
 _HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
 
 
-def _date_first(line: str) -> tuple[str, str] | None:
+def date_then_name(line: str) -> tuple[str, str] | None:
+    """(name, date) of a byline that prints the date first, else None."""
     m = _NAME_AFTER.match(line)
     if not m:
         return None

@@ -93,6 +93,9 @@ def _header(line: str) -> tuple[str | None, str] | None:
                     " ".join(words[k + 1:])):
                 k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
             return _by_name(words[:k]), " ".join(words[k:])
+    after = chrome.date_then_name(line.strip())  # "04.03.2024 | 14:25 | Anna B.", "Am ... von X"
+    if after is not None:
+        return after
     parts = [p for p in _SEPARATORS.split(s) if p.strip()]
     if len(parts) > 1:  # "Name | 12:30 | Reply"
         dates = [p for p in parts if chrome.is_date_line(p)]
