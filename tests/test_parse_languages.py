@@ -307,6 +307,7 @@ BYLINES = {
     "date_pipe_name": "{dd}.03.2024 | {hh}:{mm} Uhr | {who}\n",
     "date_von_name": "Am {dd}.03.2024 um {hh}:{mm} Uhr von {who}\n",
     "name_wrote_no_colon": "{who} schreibt\n{dd}.03.2024 {hh}:{mm}\n",
+    "numbered_by": "Kommentar Nr. {n} von {who}\n{dd}.03.2024, {hh}:{mm}\n",
 }
 
 
@@ -315,7 +316,7 @@ BYLINES = {
 def test_bylines_with_the_name_inside_or_after_the_date(byline: str, heading: bool) -> None:
     texts = LANGS["de"][6]
     items = "\n".join(BYLINES[byline].format(who=NAMES[k], dd=f"{3 + k:02d}", hh=f"{8 + k:02d}",
-                                             mm=f"{7 * k:02d}") + f"\n{texts[k]}\n"
+                                             mm=f"{7 * k:02d}", n=k + 1) + f"\n{texts[k]}\n"
                       for k in range(4))
     head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
     article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")

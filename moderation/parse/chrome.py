@@ -325,6 +325,11 @@ def is_date_line(line: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# "Kommentar Nr. 3 von Anna Berg", "Comment #3 by Anna": a comment's number, then its author.
+NUMBERED_BY = re.compile(
+    r"^(?i:kommentar|comment|commentaire|comentario|comentário|commento|reactie|komentarz|"
+    r"antwort|reply|réponse|respuesta|risposta|resposta|beitrag)\s*(?i:nr\.?|no\.?|n°|nº|#)?"
+    r"\s*\d{1,5}\s*[.:]?\s+(?i:von|by|de|di|van|od|fra|af|door|przez|from)\s+(?=\S)")
 _INITIAL = re.compile(r"^[^\W\d_]\.,?$")
 _INITIAL_END = re.compile(r"\s([^\W\d_])\.$")
 

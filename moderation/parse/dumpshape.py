@@ -17,7 +17,13 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from moderation.parse.chrome import ends_in_initial, is_date_line, is_widget_line, split_author_date
+from moderation.parse.chrome import (
+    NUMBERED_BY,
+    ends_in_initial,
+    is_date_line,
+    is_widget_line,
+    split_author_date,
+)
 
 _CJK = re.compile("[\u3000-\u9fff]")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -326,7 +332,8 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
         j -= 1
     if j > floor and first - j <= 2:
         s = lines[j].strip()
-        if 0 < len(s.split()) <= 5 and not _is_prose(s) and len(s) <= 60:
+        if (0 < len(s.split()) <= 5 or NUMBERED_BY.match(s)) and not _is_prose(s) \
+                and len(s) <= 80:
             if first - j == 1 and not any(map(str.isalnum, s)) and j - 1 > floor:
                 above = lines[j - 1].strip()  # the "•" between the name and the date
                 if 0 < len(above.split()) <= 5 and not _is_prose(above) and len(above) <= 60:
@@ -399,7 +406,8 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
 def _text_line(line: str) -> bool:
     """Prose, and not a short name cut to its initial ("Tomasz K.")."""
     s = line.strip()
-    return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s))
+    return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s)) \
+        and not NUMBERED_BY.match(s)  # "Kommentar Nr. 2 von Tomasz K."
 
 
 def headers_lead(lines: list[str], run: Run) -> bool:

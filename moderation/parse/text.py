@@ -198,7 +198,7 @@ def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
     """A comment heading, counter, reply form or per-comment action line near or in a run."""
     for i in range(max(0, first - 15), min(len(lines), last + 15)):
         s = lines[i].strip()
-        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or (
+        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or chrome.NUMBERED_BY.match(s) or (
                 first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s))
                 and not chrome.is_date_line(s))):
             return True

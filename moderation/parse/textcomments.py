@@ -194,9 +194,9 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
-        hashed = _HASH_NUMBER.match(s)
-        if hashed and len(s) <= 60:
-            s = s[hashed.end():]  # "#3 Anna Berg": the comment's number, then its header
+        hashed = _HASH_NUMBER.match(s) or chrome.NUMBERED_BY.match(s)
+        if hashed and len(s) <= 80:
+            s = s[hashed.end():]  # "#3 Anna Berg", "Kommentar Nr. 3 von Anna Berg": the name
         if i in headers:
             # "Anna Berg · vor 2 Stunden": the header's name is the author, the rest the date
             split = chrome.split_author_date(s)
