@@ -370,3 +370,34 @@ def test_seed_style_rendering_drops_one_word_lines(lang: str, layout: str, headi
         monkeypatch.setitem(globals(), "NAMES", HANDLES)
     article = parse_text(_seed_style(page(lang, layout, heading)))
     assert [c.text for c in article.comments] == list(LANGS[lang][6])
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("note", ["(Gast)", "(not verified)", "(nicht überprüft)"])
+def test_a_note_in_brackets_after_the_name(note: str, heading: bool) -> None:
+    texts = LANGS["de"][6]
+    items = "\n".join(f"{NAMES[k]} {note}\n{3 + k:02d}.03.2024, 10:00\n\n{texts[k]}\n"
+                      for k in range(4))
+    head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == [f"{n} {note}" for n in NAMES]
+
+
+@pytest.mark.parametrize("counter", ["{n} Empfehlungen", "Liked by {n} people",
+                                     "{n} Daumen hoch\n{m} Daumen runter", "+{n} -{m}"])
+def test_vote_counters_closing_each_comment_are_no_text(counter: str) -> None:
+    texts = LANGS["de"][6]
+    items = "\n".join(f"{NAMES[k]}\n{3 + k:02d}.03.2024, 10:00\n\n{texts[k]}\n\n"
+                      + counter.format(n=k * 3 + 1, m=k) + "\n" for k in range(4))
+    head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n"
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+
+
+def test_a_number_in_one_comments_last_line_stays() -> None:
+    texts = list(LANGS["de"][6])
+    texts[1] = "Danke für den Artikel.\n\nMein Tipp: Seite 12"
+    items = "\n".join(f"{NAMES[k]}\n{3 + k:02d}.03.2024, 10:00\n\n{texts[k]}\n" for k in range(4))
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{items}")
+    assert [c.text for c in article.comments] == texts

@@ -334,6 +334,15 @@ _INITIAL = re.compile(r"^[^\W\d_]\.,?$")
 _INITIAL_END = re.compile(r"\s([^\W\d_])\.$")
 
 
+_NAME_NOTE = re.compile(r"(?<=\S)\s*\([^\W\d_][^()]{0,24}\)$")
+
+
+def without_name_note(line: str) -> str:
+    """The line less a short note in brackets at its end, as sites print after a commenter's
+    name ("Anna Berg (Gast)", "Anonymous (not verified)")."""
+    return _NAME_NOTE.sub("", line)
+
+
 def ends_in_initial(text: str) -> bool:
     """The text ends in a word's initial ("Peter M.", "Tomasz Ł."): a name whose surname was
     cut, not a sentence, though it ends in a full stop. (Initials are capitals.)"""

@@ -23,6 +23,7 @@ from moderation.parse.chrome import (
     is_date_line,
     is_widget_line,
     split_author_date,
+    without_name_note,
 )
 
 _CJK = re.compile("[\u3000-\u9fff]")
@@ -95,7 +96,7 @@ def enumeration(heads: list[str]) -> bool:
 
 
 def _short(line: str) -> bool:
-    s = line.strip()
+    s = without_name_note(line.strip())
     return 0 < len(s) <= 40 and len(s.split()) <= 4 and not _is_prose(s)
 
 
@@ -331,7 +332,7 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
     while j > floor and not lines[j].strip():
         j -= 1
     if j > floor and first - j <= 2:
-        s = lines[j].strip()
+        s = without_name_note(lines[j].strip())
         if (0 < len(s.split()) <= 5 or NUMBERED_BY.match(s)) and not _is_prose(s) \
                 and len(s) <= 80:
             if first - j == 1 and not any(map(str.isalnum, s)) and j - 1 > floor:
@@ -404,8 +405,9 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
 
 
 def _text_line(line: str) -> bool:
-    """Prose, and not a short name cut to its initial ("Tomasz K.")."""
-    s = line.strip()
+    """Prose, and not a short name cut to its initial ("Tomasz K.") or with a note in brackets
+    ("Anna Berg (Gast)")."""
+    s = without_name_note(line.strip())
     return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s)) \
         and not NUMBERED_BY.match(s)  # "Kommentar Nr. 2 von Tomasz K."
 

@@ -16,7 +16,7 @@ from moderation.parse.textcomments import (
     is_name_like,
     split_comments,
 )
-from moderation.parse.zoneblocks import drop_unmarked, marked, reads_as_text
+from moderation.parse.zoneblocks import drop_unmarked, marked, reads_as_text, strip_counters
 
 __all__ = ["is_name_like", "parse_text", "split_comments"]
 
@@ -372,7 +372,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         for first, last, _draft in signed:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
-    drafts = drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone))
+    drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),

@@ -67,8 +67,10 @@ class _Draft:
 
 
 def is_name_like(line: str, *, capitalised: bool = True) -> bool:
-    """A line that can be a commenter's name: short, capitalised, no sentence punctuation."""
-    s = line.strip()
+    """A line that can be a commenter's name: short, capitalised, no sentence punctuation; a
+    short note in brackets after it is the site's ("Anna Berg (Gast)", "Anonymous (not
+    verified)")."""
+    s = chrome.without_name_note(line.strip())
     # "Peter M.": a surname cut to its initial ends in a full stop but is no sentence
     initial = chrome.ends_in_initial(s)
     if not s or len(s) > 40 or (s.endswith(_END_PUNCT) and not initial) or "://" in s \

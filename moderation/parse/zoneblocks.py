@@ -5,6 +5,7 @@ HTML comment area whose markup is not recognised."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from moderation.parse import chrome, dumpshape
@@ -128,3 +129,38 @@ def area_drafts(drafts: list[_Draft], where: str, warnings: list[str]) -> list[_
             "and at most one author line over them: no comments told apart; left out")
         return []
     return drafts
+
+
+_COUNT = re.compile(r"\d+")
+_MAX_COUNTER_WORDS = 4
+
+
+def strip_counters(drafts: list[_Draft]) -> list[_Draft]:
+    """Drop the counter lines that close most comments the same way but for the number ("5
+    Empfehlungen", "12 Daumen hoch" / "3 Daumen runter", "+3 -1"): a vote or like widget no
+    phrase table needs to know. A line counts where it is short, holds a number, reads as no
+    sentence, and closes at least half of the comments (two at least)."""
+    def key(line: str) -> str | None:
+        s = line.strip()
+        if not s or len(s.split()) > _MAX_COUNTER_WORDS or not _COUNT.search(s) \
+                or ends_sentence(s):
+            return None
+        return _COUNT.sub("0", s.lower())
+
+    counts: dict[str, int] = {}
+    for d in drafts:
+        seen = set()
+        for line in (d.paragraphs[-1] if d.paragraphs else [])[-3:]:
+            k = key(line)
+            if k and k not in seen:
+                seen.add(k)
+                counts[k] = counts.get(k, 0) + 1
+    common = {k for k, n in counts.items() if n >= 2 and n * 2 >= len(drafts)}
+    if not common:
+        return drafts
+    for d in drafts:
+        while d.paragraphs and d.paragraphs[-1] and key(d.paragraphs[-1][-1]) in common:
+            d.paragraphs[-1].pop()
+            if not d.paragraphs[-1]:
+                d.paragraphs.pop()
+    return [d for d in drafts if d.paragraphs]
