@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from moderation.parse import chrome, parse_bytes, parse_file
+from moderation.parse import bylines, chrome, parse_bytes, parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,12 +227,12 @@ def bench_text(pages: Path) -> tuple[list[dict], dict]:
 
 
 def clear_caches() -> None:
-    from moderation.parse import dates, dumplines
+    from moderation.parse import dates, dumplines, textnorm
 
-    for fn in (dumplines._own, dates.iso_date, chrome.is_widget_line, chrome.is_date_line, chrome.is_zone_start,
-               chrome.is_meta_line, chrome.normalize, chrome.is_boilerplate,
+    for fn in (dumplines._own, dates.iso_date, chrome.is_widget_line, bylines.is_date_line, chrome.is_zone_start,
+               chrome.is_meta_line, textnorm.normalize, chrome.is_boilerplate,
                chrome.is_zone_end, chrome.says_no_comments, chrome.is_page_end,
-               chrome.split_author_date):
+               bylines.split_author_date):
         fn.cache_clear()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.parse import parse_bytes
+from moderation.parse import bylines, parse_bytes
 from moderation.parse.dates import iso_date
 
 
@@ -47,24 +47,22 @@ def test_text_dump_comment_keeps_raw_date_and_adds_iso():
 
 
 def test_relative_ages_and_day_words_in_more_languages_are_date_lines() -> None:
-    from moderation.parse import chrome
 
     for line in ("för 2 dagar sedan", "2 dage siden", "2 tygodnie temu", "a year ago",
                  "vor einer Woche", "Yesterday at 10:22", "gestern um 10:22",
                  "le 3 mars 2021 à 10h22", "há 3 dias"):
-        assert chrome.is_date_line(line), line
+        assert bylines.is_date_line(line), line
     for line in ("hier", "Tag", "Ein Jahr", "one day", "Today I learned", "I went there a day ago"):
-        assert not chrome.is_date_line(line), line
+        assert not bylines.is_date_line(line), line
 
 
 def test_author_date_split_and_initials_across_scripts() -> None:
-    from moderation.parse import chrome
 
-    assert chrome.split_author_date("Anna Berg 3. März 2024 um 14:25") == (
+    assert bylines.split_author_date("Anna Berg 3. März 2024 um 14:25") == (
         "Anna Berg", "3. März 2024 um 14:25")
-    assert chrome.split_author_date("Tomasz K. 4 marca 2024") == ("Tomasz K.", "4 marca 2024")
-    assert chrome.split_author_date("We met in March 2024 at the lake and talked") is None
+    assert bylines.split_author_date("Tomasz K. 4 marca 2024") == ("Tomasz K.", "4 marca 2024")
+    assert bylines.split_author_date("We met in March 2024 at the lake and talked") is None
     for name in ("Peter M.", "Tomasz Ł.", "Zofia Ś.", "#2 Anna K."):
-        assert chrome.ends_in_initial(name), name
+        assert bylines.ends_in_initial(name), name
     for line in ("Then we went with plan b.", "Peter M", "Ende."):
-        assert not chrome.ends_in_initial(line), line
+        assert not bylines.ends_in_initial(line), line

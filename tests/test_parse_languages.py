@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.parse import parse_bytes
+from moderation.parse import bylines, parse_bytes
 from moderation.parse.text import parse_text
 
 LANGS = {
@@ -282,21 +282,19 @@ def test_weekday_dates_in_eight_languages(lang: str, layout: str, heading: bool)
 
 @pytest.mark.parametrize("lang", list(LANGS))
 def test_abbreviated_ages_are_date_lines(lang: str) -> None:
-    from moderation.parse import chrome
 
-    assert chrome.is_date_line(AGES[lang].format(k=3)), AGES[lang]
+    assert bylines.is_date_line(AGES[lang].format(k=3)), AGES[lang]
 
 
 def test_weekday_words_need_a_full_date_or_a_time() -> None:
-    from moderation.parse import chrome
 
     for line in ("Mo, 3.3.2024 - 14:25", "ma 4 mrt 2024", "pon., 4 marca 2024",
                  "Do 4 Mai 2024", "mandag den 4. marts 2024 kl. 14:25"):
-        assert chrome.is_date_line(line), line
+        assert bylines.is_date_line(line), line
     # short weekday abbreviations are words too: a bare year or number is no date beside them
     for line in ("So 2024", "We do 2024", "Out 2024", "To 2024 we go", "Sa 14 2024",
                  "so we met at 14:25"):
-        assert not chrome.is_date_line(line), line
+        assert not bylines.is_date_line(line), line
 
 
 # More bylines: Drupal's "Gespeichert von Name am date" / "Submitted by Name on date", the
@@ -337,11 +335,10 @@ def test_a_badge_between_the_name_and_the_date_is_no_author() -> None:
 
 
 def test_date_then_a_section_name_is_no_byline() -> None:
-    from moderation.parse import chrome
 
     for line in ("vor 2 Stunden · Politik", "3. März 2024 | Sport", "03.03.2024 - 08:00"):
-        assert chrome.split_author_date(line) is None, line
-    assert chrome.split_author_date("12.03.2024 | marco_b") == ("marco_b", "12.03.2024")
+        assert bylines.split_author_date(line) is None, line
+    assert bylines.split_author_date("12.03.2024 | marco_b") == ("marco_b", "12.03.2024")
 
 
 def _seed_style(text: str) -> str:

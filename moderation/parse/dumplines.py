@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.parse import chrome, dumpshape
+from moderation.parse import bylines, chrome, dumpshape
 
 MODEL_PATH = Path(__file__).with_name("dumplines.json")
 CLASSES = ("body", "header", "text", "boiler")
@@ -82,7 +82,7 @@ def _own(s: str) -> tuple[float, ...]:
     # the phrase tables, like the rules, only look at lines short enough to be chrome
     # (widget phrases matched exactly: the rules' fuzzy match costs too much on every line)
     if n <= _PHRASE_CHARS:
-        date, widget = chrome.is_date_line(s), chrome.normalize(s) in chrome.WIDGET_PHRASES
+        date, widget = bylines.is_date_line(s), chrome.normalize(s) in chrome.WIDGET_PHRASES
         phrases = (float(chrome.is_zone_start(s)), float(chrome.is_zone_end(s)),
                    float(date or widget), float(date), float(widget),
                    float(chrome.is_boilerplate(s)))

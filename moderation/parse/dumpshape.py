@@ -7,7 +7,7 @@ header repeats line for line, every few lines, with prose between: a run. Lists 
 articles repeat shapes too, but with titles between, not sentences; ingredient and nutrition
 tables repeat them on consecutive lines. No phrase list is needed to find a run of times,
 names or numbers; a run of headers that are a date or an age alone ("1 Monat her") is told
-from a list of items by ``chrome.is_date_line`` (month names and age words: the one phrase
+from a list of items by ``bylines.is_date_line`` (month names and age words: the one phrase
 table read here). The caller may weigh in the zone phrases it knows.
 """
 
@@ -17,14 +17,14 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from moderation.parse.chrome import (
+from moderation.parse.bylines import (
     NUMBERED_BY,
     ends_in_initial,
     is_date_line,
-    is_widget_line,
     split_author_date,
     without_name_note,
 )
+from moderation.parse.chrome import is_widget_line
 
 _CJK = re.compile("[\u3000-\u9fff]")
 _DIGIT_RUN = re.compile(r"\d+")

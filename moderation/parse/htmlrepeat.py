@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from moderation.documents import Comment
-from moderation.parse import chrome
+from moderation.parse import bylines, chrome
 from moderation.parse.dates import iso_date
 from moderation.parse.htmltext import element_text
 
@@ -29,7 +29,7 @@ _SKIP_TAGS = frozenset({
     "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
 })
 _NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script", "style"})
-_SAYS = re.compile(rf"\s*{chrome.SAYS_VERBS}\s*:?\s*$", re.IGNORECASE)
+_SAYS = re.compile(rf"\s*{bylines.SAYS_VERBS}\s*:?\s*$", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", "…", ")", '"', "”", "»", ":", "。", "！", "？")
 _SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
 _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
@@ -81,30 +81,30 @@ def _header(line: str) -> tuple[str | None, str] | None:
     """(name or None, date) of a header line: a date alone, "Name • 2 weeks ago",
     "Name June 28, 2015 at 10:25 pm", "Verfasst von X am 30. Juli 2022 - 13:28."."""
     s = line.strip().rstrip(".")
-    if chrome.is_date_line(s):
+    if bylines.is_date_line(s):
         return None, s
     words = s.split()
     if len(words) > 14:
         return None
     for k in range(1, min(len(words), 7)):  # the longest date after a few words
         tail = " ".join(words[k:])
-        if not any(map(str.isdigit, words[k - 1])) and chrome.is_date_line(tail):
-            while k + 1 < len(words) and _LEAD.match(words[k]) and chrome.is_date_line(
+        if not any(map(str.isdigit, words[k - 1])) and bylines.is_date_line(tail):
+            while k + 1 < len(words) and _LEAD.match(words[k]) and bylines.is_date_line(
                     " ".join(words[k + 1:])):
                 k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
             return _by_name(words[:k]), " ".join(words[k:])
-    after = chrome.date_then_name(line.strip())  # "04.03.2024 | 14:25 | Anna B.", "Am ... von X"
+    after = bylines.date_then_name(line.strip())  # "04.03.2024 | 14:25 | Anna B.", "Am ... von X"
     if after is not None:
         return after
     parts = [p for p in _SEPARATORS.split(s) if p.strip()]
     if len(parts) > 1:  # "Name | 12:30 | Reply"
-        dates = [p for p in parts if chrome.is_date_line(p)]
+        dates = [p for p in parts if bylines.is_date_line(p)]
         if dates:
             names = [p for p in parts if p not in dates and not any(map(str.isdigit, p))
                      and not chrome.is_widget_line(p)]
             return (_by_name(names[0].split()) if names else None), dates[0].strip()
     for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
-        if chrome.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
+        if bylines.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
                 " ".join(words[k:])):
             return None, " ".join(words[:k])
     return None
@@ -157,9 +157,9 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                     author = _SAYS.sub("", ln).strip(" ·|-–:") or None
     gone = {lines[i] for i in head}
     body = [ln for ln in raw if ln not in gone
-            and not chrome.is_widget_line(ln) and not chrome.is_date_line(ln)]
+            and not chrome.is_widget_line(ln) and not bylines.is_date_line(ln)]
     if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02")
-        tail = [ln for ln in lines[-3:] if chrome.is_date_line(ln)]
+        tail = [ln for ln in lines[-3:] if bylines.is_date_line(ln)]
         date = tail[0] if tail else None
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()  # paragraphs: one blank line
     if len(text.split()) < 2:
@@ -171,7 +171,7 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
 def _sentence(line: str) -> bool:
     """A short sentence ("Danke, sehr informativ."), not a name ("Tomasz K.", "Anna sagt:")."""
     s = _SAYS.sub("", line).strip()
-    return len(s.split()) >= 2 and s.endswith((".", "!", "?", "…")) and not chrome.ends_in_initial(s)
+    return len(s.split()) >= 2 and s.endswith((".", "!", "?", "…")) and not bylines.ends_in_initial(s)
 
 
 def _words(text: str) -> list[str]:
@@ -194,7 +194,7 @@ def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -
     """The record opens with a headline: one of its first two lines that are no date is the
     whole text of a link or heading of four words or more (a teaser of another page, over a
     kicker or not), not a commenter's name."""
-    first = {ln for ln in [ln for ln in lines if not chrome.is_date_line(ln)][:2]
+    first = {ln for ln in [ln for ln in lines if not bylines.is_date_line(ln)][:2]
              if len(ln.split()) >= 4 and not _subject(ln, lines)}
     if not first:
         return False

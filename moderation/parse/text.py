@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import chrome, dumplists, dumpshape, dumpzone
+from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _END_PUNCT,
@@ -126,7 +126,7 @@ def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draf
         if not sig and not (bullet and bullet.group(1) == "•" and len(bullet.group(2)) > 20):
             continue
         k = next((n for n in range(j + 1, min(len(lines), j + 3)) if lines[n].strip()), None)
-        if k is None or not chrome.is_date_line(lines[k]):
+        if k is None or not bylines.is_date_line(lines[k]):
             continue
         first = j
         while sig and first - 1 >= floor and j - first < _SIGNED_MAX_LINES:
@@ -170,7 +170,7 @@ def _dated_by_run(lines: list[str], zone: int, drafts: list[_Draft]) -> list[_Dr
     its comment or closes it. Kept only where that splits the zone into as many comments."""
     if sum(bool(d.date) for d in drafts) * 2 >= len(drafts):
         return drafts
-    dated = sum(1 for ln in lines[zone + 1:] if 0 < len(ln) <= 60 and chrome.is_date_line(ln))
+    dated = sum(1 for ln in lines[zone + 1:] if 0 < len(ln) <= 60 and bylines.is_date_line(ln))
     if dated < max(3, len(drafts) - 1):
         return drafts  # not a date line per comment (and no header-run search to pay for)
     for run in dumpshape.header_runs(lines, zone + 1):
@@ -198,9 +198,9 @@ def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
     """A comment heading, counter, reply form or per-comment action line near or in a run."""
     for i in range(max(0, first - 15), min(len(lines), last + 15)):
         s = lines[i].strip()
-        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or chrome.NUMBERED_BY.match(s) or (
+        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or bylines.NUMBERED_BY.match(s) or (
                 first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s))
-                and not chrome.is_date_line(s))):
+                and not bylines.is_date_line(s))):
             return True
     return False
 
@@ -253,7 +253,7 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
             new_para = True
         elif not s:
             new_para = True
-        elif drafts and not drafts[-1].date and len(s) <= 40 and chrome.is_date_line(s):
+        elif drafts and not drafts[-1].date and len(s) <= 40 and bylines.is_date_line(s):
             drafts[-1].date = s
         elif drafts:
             drafts[-1].add(item.group(2) if item else s, new_paragraph=new_para)

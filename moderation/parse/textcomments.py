@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from moderation.parse import chrome
+from moderation.parse import bylines, chrome
 
 _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
 _HASH_NUMBER = re.compile(r"^#\d{1,5}[.:]?\s+(?=\S)")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
-_SAYS = re.compile(rf"^(.{{1,40}}?)\s+{chrome.SAYS_VERBS}\s*:\s*(.*)$")
-_WROTE = re.compile(rf"(?i)\s+{chrome.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
+_SAYS = re.compile(rf"^(.{{1,40}}?)\s+{bylines.SAYS_VERBS}\s*:\s*(.*)$")
+_WROTE = re.compile(rf"(?i)\s+{bylines.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
 # A user name as sites print them: one token of letters joined by "_" or ending in digits
@@ -70,9 +70,9 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     """A line that can be a commenter's name: short, capitalised, no sentence punctuation; a
     short note in brackets after it is the site's ("Anna Berg (Gast)", "Anonymous (not
     verified)")."""
-    s = chrome.without_name_note(line.strip())
+    s = bylines.without_name_note(line.strip())
     # "Peter M.": a surname cut to its initial ends in a full stop but is no sentence
-    initial = chrome.ends_in_initial(s)
+    initial = bylines.ends_in_initial(s)
     if not s or len(s) > 40 or (s.endswith(_END_PUNCT) and not initial) or "://" in s \
             or "@" in s[1:]:
         return False
@@ -121,7 +121,7 @@ def _badge(lines: list[str], name: int, j: int) -> bool:
     """Line j, right under the name line (no blank between), is a short label (a rank or role,
     "Stammleser", "Top Commenter") with a date line right under it."""
     return j == name + 1 and j + 1 < len(lines) and len(lines[j].split()) <= 3 \
-        and is_name_like(lines[j]) and chrome.is_date_line(lines[j + 1].strip())
+        and is_name_like(lines[j]) and bylines.is_date_line(lines[j + 1].strip())
 
 
 def _is_nav_label(line: str) -> bool:
@@ -196,12 +196,12 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 close()
             continue
         was_blank, blank_run = blank_run > 0, 0
-        hashed = _HASH_NUMBER.match(s) or chrome.NUMBERED_BY.match(s)
+        hashed = _HASH_NUMBER.match(s) or bylines.NUMBERED_BY.match(s)
         if hashed and len(s) <= 80:
             s = s[hashed.end():]  # "#3 Anna Berg", "Kommentar Nr. 3 von Anna Berg": the name
         if i in headers:
             # "Anna Berg · vor 2 Stunden": the header's name is the author, the rest the date
-            split = chrome.split_author_date(s)
+            split = bylines.split_author_date(s)
             who, s = split if split and is_name_like(split[0], capitalised=False) else (None, s)
             if not lead and (cur is None or not cur.paragraphs) and done and not done[-1].date:
                 # a reply button closed the comment just before its closing date
@@ -244,7 +244,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             prev = "meta"
             continue
         numbered = _NUMBERED.match(s)
-        if numbered and numbered.group(1)[-1] == "." and chrome.is_date_line(s):
+        if numbered and numbered.group(1)[-1] == "." and bylines.is_date_line(s):
             numbered = None  # "12. März 2024 um 14:25 Uhr": a date, not item 12
         if numbered and not was_blank and prev == "content" and cur is not None:
             marker = numbered.group(1)
@@ -261,9 +261,9 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 or _RATING.match(s):
             if has_text:
                 close()
-            if cur is not None and cur.author and not cur.date and chrome.is_date_line(s):
+            if cur is not None and cur.author and not cur.date and bylines.is_date_line(s):
                 cur.date = s
-            elif cur is None and i + 1 < len(lines) and chrome.is_date_line(s) \
+            elif cur is None and i + 1 < len(lines) and bylines.is_date_line(s) \
                     and is_name_like(lines[i + 1]):
                 above = s  # "3. März 2024" printed right over the name it dates
             prev = "meta"
@@ -282,7 +282,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             cur.kind = pingback.group(1).lower()
             s = pingback.group(2)
         says = _SAYS.match(s)
-        author_date = None if says else chrome.split_author_date(s)
+        author_date = None if says else bylines.split_author_date(s)
         if says and (is_name_like(says.group(1)) or _handle_says(says.group(1))):
             close()
             cur = _Draft(author=says.group(1))

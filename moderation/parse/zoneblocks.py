@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from moderation.parse import chrome, dumpshape
+from moderation.parse import bylines, dumpshape
 from moderation.parse.textcomments import _Draft
 
 _LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
@@ -36,7 +36,7 @@ def reads_as_text(d: _Draft) -> bool:
     lines = [ln for p in d.paragraphs for ln in p]
     return any(ends_sentence(ln) and len(ln.split()) >= 3 for ln in lines) \
         or sum(map(dumpshape.is_prose, lines)) * 2 >= len(lines) > 0 \
-        or any(chrome.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
+        or any(bylines.is_date_line(ln.rsplit(None, 1)[0]) for ln in lines[1:])
 
 
 def run_together(d: _Draft) -> bool:
