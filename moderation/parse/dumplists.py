@@ -1,4 +1,5 @@
-"""The comment list of a text dump found from its numbering: threaded replies break the count.
+"""The comment list of a text dump found from its numbering: threaded replies break the count,
+or its items are commenters' names.
 
 Comment sections are often HTML lists, and the dump prints each item with its number ("7. ").
 A reply is an item of an inner list, so its number starts again at 1, and the outer count
@@ -103,7 +104,7 @@ def comment_list(lines: list[str], start: int = 0) -> ListRun | None:
         run = _lead_trimmed(whole)
         if len(run) < _MIN_ITEMS or not _threaded([n for _i, n in run]):
             continue
-        last = dumpshape.block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
+        last = block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
         stops = [i for i, _n in run[1:]] + [last + 1]
         prose = sum(_prose_item(lines, i, stop) for (i, _n), stop in zip(run, stops))
         if prose * 3 < len(run) * 2:
@@ -135,7 +136,7 @@ def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
     numbers = [n for _i, n in run]
     if len(run) < _MIN_PLAIN_ITEMS or numbers != list(range(1, len(run) + 1)):
         return None
-    last = dumpshape.block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
+    last = block_end(lines, run[-1][0], _ITEM, _MAX_GAP)
     if sum(len(ln.split()) >= _LONG_PARAGRAPH and dumpshape.is_prose(ln)
            for ln in lines[last + 1:]) >= _TAIL_PROSE:
         return None  # the article goes on: its own list
@@ -152,3 +153,68 @@ def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
     if sum(any(ch in ln for ln in b for ch in _ASKED) for b in blocks) * 3 < len(blocks):
         return None
     return ListRun(run[0][0], stops[-1] - 1, [i for i, _n in run])
+
+
+# Numbered lists whose items are commenters' names ("1. Nadine M." / text / "2. dwoz says:").
+_NAME_ITEM = re.compile(r"^\d{1,3}[.)]\s+(\S.{0,38}?)\s*:?$")
+_NOT_IN_NAME = re.compile(r"[\d,;!?\"“”«»]|[^\W\d_]{2,}\.$")
+_MIN_NAME_ITEMS = 4
+_LONG_WORDS = 15
+
+
+def name_item(line: str) -> bool:
+    """'7. mamie caillou', '3. dwoz says:': a list number before a short name-like line."""
+    m = _NAME_ITEM.match(line.strip())
+    if not m:
+        return False
+    return short_name(m.group(1))
+
+
+def short_name(text: str) -> bool:
+    """Four words at most, no digits, sentence or bracket marks: a name or a handle."""
+    return len(text.split()) <= 4 and not _NOT_IN_NAME.search(text) and not dumpshape.is_prose(text)
+
+
+def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
+    """(first, last line) of numbered lists whose items are short names with prose under
+    them, after the article: the commenters of a comment list printed by its numbers
+    ("1. Nadine M." / text / "2. LadyMilonguera" / text). A list followed by more long prose
+    is the article's own (a listicle's headings) and is not taken."""
+    out = []
+    for run in dumpshape.header_runs(lines, start, loose=True):
+        if run.has_time or len(run.lines) < _MIN_NAME_ITEMS:
+            continue
+        if sum(map(name_item, (lines[k] for k in run.lines))) * 5 < len(run.lines) * 4:
+            continue
+        first = run.start
+        while True:  # items of other shapes above ("1. Nadine M.")
+            k = next((k for k in range(first - 1, max(start, first - dumpshape.MAX_GAP // 3) - 1, -1)
+                      if name_item(lines[k])), None)
+            if k is None:
+                break
+            first = k
+        # the last item's first paragraph; more long prose after it is the article going on
+        para = next((j for j in range(run.end + 1, len(lines)) if lines[j].strip()), run.end)
+        while para + 1 < len(lines) and lines[para + 1].strip():
+            para += 1
+        tail = sum(len(ln.split()) >= _LONG_WORDS and dumpshape.is_prose(ln) for ln in lines[para + 1:])
+        if tail < _TAIL_PROSE:
+            out.append((first, block_end(lines, run.end)))
+    return out
+
+
+def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
+              max_gap: int = dumpshape.MAX_GAP) -> int:
+    """The last line of the block opened at ``k``: it ends at two blank lines in a row, at the
+    next ``item`` line after a blank line, or ``max_gap`` lines on."""
+    end, blanks = k, 0
+    for j in range(k + 1, min(len(lines), k + max_gap)):
+        if not lines[j].strip():
+            blanks += 1
+            if blanks >= 2:
+                break
+            continue
+        if item.match(lines[j].strip()) and not lines[j - 1].strip():
+            break
+        blanks, end = 0, j
+    return end

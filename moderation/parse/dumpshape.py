@@ -36,7 +36,7 @@ _TIME = re.compile(r"\b\d{1,2}(?:[:.h]| h )\d{2}\b")  # "14:25", "14.25", "14h25
 _MIN_OCCURRENCES = 3
 _MAX_HEADER_CHARS = 90
 _MAX_HEADER_WORDS = 14
-_MAX_GAP = 60  # lines between two headers of one run, at most (a long comment)
+MAX_GAP = 60  # lines between two headers of one run, at most (a long comment)
 SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
 
 
@@ -125,7 +125,7 @@ def _named(lines: list[str], part: list[int]) -> int:
 def _split_runs(idx: list[int]) -> list[list[int]]:
     runs: list[list[int]] = [[idx[0]]]
     for i in idx[1:]:
-        if i - runs[-1][-1] > _MAX_GAP:
+        if i - runs[-1][-1] > MAX_GAP:
             runs.append([i])
         else:
             runs[-1].append(i)
@@ -217,14 +217,14 @@ def _aged_name(line: str) -> bool:
 def _buttoned(lines: list[str], part: list[int]) -> bool:
     """Most blocks of the run hold a reply or vote line: "Sport · vor 2 Stunden" over a
     news teaser looks like "Anna · vor 2 Stunden" over a comment, but has no reply button."""
-    bounds = [*part, min(len(lines), part[-1] + _MAX_GAP)]
+    bounds = [*part, min(len(lines), part[-1] + MAX_GAP)]
     return sum(any(is_widget_line(lines[k]) for k in range(a + 1, b))
                for a, b in pairwise(bounds)) * 3 >= len(part) * 2
 
 
 def _interleaved(a: Run, b: Run) -> bool:
     """Most blocks of run a hold a header of run b too (b within a block's span)."""
-    bounds = a.lines + [a.lines[-1] + _MAX_GAP]
+    bounds = a.lines + [a.lines[-1] + MAX_GAP]
     hits = sum(any(lo < k < hi for k in b.lines) for lo, hi in pairwise(bounds))
     return hits * 3 >= len(a.lines) * 2
 
@@ -258,71 +258,6 @@ def dated_prose(lines: list[str], run: Run) -> bool:
     which need no comment heading either (a teaser's date sits under its title)."""
     return run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1 \
         and _titled(lines, run) * 4 < len(run.lines)
-
-
-_NAME_ITEM = re.compile(r"^\d{1,3}[.)]\s+(\S.{0,38}?)\s*:?$")
-_NOT_IN_NAME = re.compile(r"[\d,;!?\"“”«»]|[^\W\d_]{2,}\.$")
-_MIN_NAME_ITEMS = 4
-_TAIL_PROSE = 3  # long prose lines after a list: the article goes on (a listicle)
-_LONG_WORDS = 15
-
-
-def name_item(line: str) -> bool:
-    """'7. mamie caillou', '3. dwoz says:': a list number before a short name-like line."""
-    m = _NAME_ITEM.match(line.strip())
-    if not m:
-        return False
-    return short_name(m.group(1))
-
-
-def short_name(text: str) -> bool:
-    """Four words at most, no digits, sentence or bracket marks: a name or a handle."""
-    return len(text.split()) <= 4 and not _NOT_IN_NAME.search(text) and not _is_prose(text)
-
-
-def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
-    """(first, last line) of numbered lists whose items are short names with prose under
-    them, after the article: the commenters of a comment list printed by its numbers
-    ("1. Nadine M." / text / "2. LadyMilonguera" / text). A list followed by more long prose
-    is the article's own (a listicle's headings) and is not taken."""
-    out = []
-    for run in header_runs(lines, start, loose=True):
-        if run.has_time or len(run.lines) < _MIN_NAME_ITEMS:
-            continue
-        if sum(map(name_item, (lines[k] for k in run.lines))) * 5 < len(run.lines) * 4:
-            continue
-        first = run.start
-        while True:  # items of other shapes above ("1. Nadine M.")
-            k = next((k for k in range(first - 1, max(start, first - _MAX_GAP // 3) - 1, -1)
-                      if name_item(lines[k])), None)
-            if k is None:
-                break
-            first = k
-        # the last item's first paragraph; more long prose after it is the article going on
-        para = next((j for j in range(run.end + 1, len(lines)) if lines[j].strip()), run.end)
-        while para + 1 < len(lines) and lines[para + 1].strip():
-            para += 1
-        tail = sum(len(ln.split()) >= _LONG_WORDS and _is_prose(ln) for ln in lines[para + 1:])
-        if tail < _TAIL_PROSE:
-            out.append((first, block_end(lines, run.end)))
-    return out
-
-
-def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
-              max_gap: int = _MAX_GAP) -> int:
-    """The last line of the block opened at ``k``: it ends at two blank lines in a row, at the
-    next ``item`` line after a blank line, or ``max_gap`` lines on."""
-    end, blanks = k, 0
-    for j in range(k + 1, min(len(lines), k + max_gap)):
-        if not lines[j].strip():
-            blanks += 1
-            if blanks >= 2:
-                break
-            continue
-        if item.match(lines[j].strip()) and not lines[j - 1].strip():
-            break
-        blanks, end = 0, j
-    return end
 
 
 def header_block_start(lines: list[str], first: int, floor: int) -> int:
@@ -365,7 +300,7 @@ def footer_block_start(lines: list[str], run: Run, floor: int) -> int:
     comment of the run has (its name line, its paragraphs), stopping at two blank lines in
     a row, the way the dump separates page regions, and no further than the run's longest
     comment."""
-    longest = max((b - a for a, b in pairwise(run.lines)), default=_MAX_GAP)
+    longest = max((b - a for a, b in pairwise(run.lines)), default=MAX_GAP)
     most = max((_blocks_between(lines, a, b) for a, b in pairwise(run.lines)), default=1)
     first = run.start
     while first > floor and lines[first - 1].strip():

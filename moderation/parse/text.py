@@ -229,7 +229,7 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             drafts.pop()  # the menu or "popular posts" titles after the last comment
         if drafts:
             return first - 1, run.end, drafts
-    for first, last in dumpshape.name_lists(lines[:before] if before is not None else lines,
+    for first, last in dumplists.name_lists(lines[:before] if before is not None else lines,
                                             start):
         # a numbered list of names with text under each: the comment list by its numbers
         if any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
@@ -247,7 +247,7 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
     for line in lines:
         s = line.strip()
         item = _NUMBERED.match(s)
-        if item and dumpshape.short_name(item.group(2).rstrip(" :")):
+        if item and dumplists.short_name(item.group(2).rstrip(" :")):
             # a numbered commenter, or a bulleted reply under it ("• Spain on a Fork")
             drafts.append(_Draft(author=item.group(2).rstrip(" :"), item=item.group(1)))
             new_para = True
