@@ -130,3 +130,15 @@ def test_bylines_in_one_line_of_markup(lang: str, kind: str, heading: bool) -> N
     assert [c.author for c in article.comments] == list(NAMES)
     assert all(c.date_iso and c.date_iso.startswith("2024-03-0") for c in article.comments), \
         [c.date for c in article.comments]
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_a_name_with_an_initial_then_a_comma_and_the_date(lang: str) -> None:
+    texts = LANGS[lang][6]
+    items = "".join(f"<div class='c'><p>{NAMES[k]}, {_date(lang, k)}</p><p>{texts[k]}</p></div>"
+                    for k in range(4))
+    html = (f"<html><body><main><article><h1>{TITLE}</h1>{ARTICLE}</article><section>"
+            f"<div class='list'>{items}</div></section></main></body></html>").encode()
+    article = parse_bytes(html, "page.html").articles[0]
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)  # "Tomasz K.", not "Tomasz"

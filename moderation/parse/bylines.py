@@ -139,6 +139,11 @@ def without_name_note(line: str) -> str:
     return _NAME_NOTE.sub("", line)
 
 
+def is_initial(word: str) -> bool:
+    """One letter and a full stop ("K.", "K.,"): a name's initial."""
+    return _INITIAL.match(word) is not None
+
+
 def ends_in_initial(text: str) -> bool:
     """The text ends in a word's initial ("Peter M.", "Tomasz Ł."): a name whose surname was
     cut, not a sentence, though it ends in a full stop. (Initials are capitals.)"""
@@ -178,7 +183,7 @@ def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:
         head = " ".join(words[:cut])
         if any(map(str.isdigit, head)):
             return None  # the date starts earlier: no name before it
-        if _INITIAL.match(words[cut]):
+        if is_initial(words[cut]):
             continue  # "Tomasz K. 4. März 2024": the initial is the name's
         tail = " ".join(words[cut:])
         if is_date_line(tail):

@@ -87,6 +87,8 @@ def _header(line: str) -> tuple[str | None, str] | None:
     if len(words) > 14:
         return None
     for k in range(1, min(len(words), 7)):  # the longest date after a few words
+        if bylines.is_initial(words[k]):
+            continue  # "Tomasz K., 4. März 2024": the initial is the name's
         tail = " ".join(words[k:])
         if not any(map(str.isdigit, words[k - 1])) and bylines.is_date_line(tail):
             while k + 1 < len(words) and _LEAD.match(words[k]) and bylines.is_date_line(
