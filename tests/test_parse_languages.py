@@ -398,3 +398,27 @@ def test_a_number_in_one_comments_last_line_stays() -> None:
     items = "\n".join(f"{NAMES[k]}\n{3 + k:02d}.03.2024, 10:00\n\n{texts[k]}\n" for k in range(4))
     article = parse_text(f"{TITLE}\n\n{ARTICLE}{items}")
     assert [c.text for c in article.comments] == texts
+
+
+# What a text extractor prints for <strong>Name</strong><small>date</small><div>text</div>:
+# the name and the date glued, no blank line between the comments.
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_name_and_date_glued_by_the_extractor(lang: str, heading: bool) -> None:
+    texts = LANGS[lang][6]
+    items = "".join(f"{NAMES[k]}{_date(lang, k)}\n{texts[k]}\n" for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date_iso and c.date_iso.startswith("2024-") for c in article.comments)
+
+
+def test_glued_words_that_are_no_byline() -> None:
+    for line, want in (("Peter 3. März 2024", ("Peter", "3. März 2024")),
+                       ("Gilmar 3. März 2024", ("Gilmar", "3. März 2024")),
+                       ("Verfasst von SoSt am 20. Juli 2018", ("SoSt", "20. Juli 2018")),
+                       ("jens1987 3. März 2024", None), ("anna82 vor 3 Tagen", None),
+                       ("Anna BergMo, 03.03.2024 - 08:00", ("Anna Berg", "Mo, 03.03.2024 - 08:00")),
+                       ("Tomasz K.4. März 2024", ("Tomasz K.", "4. März 2024"))):
+        assert bylines.split_author_date(line) == want, line

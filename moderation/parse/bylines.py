@@ -175,7 +175,54 @@ def split_author_date(line: str) -> tuple[str, str] | None:
     words = line.split()
     if len(words) > 16:
         return None  # a sentence that mentions a date, not a byline
+    glued = _unglued(words)  # "Anna Berg3. März 2024": two elements printed with no space
+    if glued is not None and (found := _name_first(" ".join(glued), glued)) is not None:
+        return found
     return _name_first(line, words) or date_then_name(line)
+
+
+_DAY_GLUED = re.compile(r"^\d{1,2}[.,]?$")
+
+
+def _glue(word: str, following: str) -> tuple[str, str] | None:
+    """(name part, date part) of a word the page glued from two elements with nothing
+    between: "Berg3." / "K.4." before a month or after a day's full stop ("Anna Berg3. März
+    2024", "Tomasz K.4. März"), a weekday after an initial or a lower-case letter ("K.Mo,",
+    "BergMo,"), a whole weekday name glued in lower case ("Bergmandag"). Else None.
+    (A user name's own digits, "jens1987", "anna82 vor 3 Tagen", are no day.)"""
+    for cut in range(2, len(word)):
+        left, right = word[:cut], word[cut:]
+        if not left[0].isalpha():
+            return None
+        nxt = following.lower().rstrip(".,")
+        if right[0].isdigit():
+            # a day of the month, then its full stop or a month ("3 de marzo"); a user name's
+            # own digits ("Huppsel28 am", "cruefan83 December") are no day
+            if _DAY_GLUED.match(right) and 1 <= int(right.rstrip(".,")) <= 31 \
+                    and (left[-1] == "." or left[-2:].isalpha() or "_" in left) \
+                    and (right.endswith(".") or nxt in _MONTH_WORDS or nxt in calendar_months()
+                         or nxt in ("de", "di", "del")):
+                return left, right
+            return None
+        day = right.rstrip(".,")
+        if not (day.isalpha() and day.lower() in calendar_words()):
+            continue
+        if right.endswith((",", ".")) and (left[-1] == "." or left[-1].islower()
+                                            and right[0].isupper()):
+            return left, right  # "K.Mo,", "BergMo," ("SoSt am" is a user name)
+        if len(day) >= 5 and (left[0].isupper() or "_" in left) and (
+                following[:1].isdigit() or nxt in calendar_words()):
+            return left, right  # "Bergmandag den 4.": a whole weekday name
+    return None
+
+
+def _unglued(words: list[str]) -> list[str] | None:
+    """The words with a space put back at the first glued word (see _glue), or None."""
+    for k, w in enumerate(words[:6]):
+        split = _glue(w, words[k + 1] if k + 1 < len(words) else "")
+        if split is not None:
+            return [*words[:k], *split, *words[k + 1:]]
+    return None
 
 
 def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:

@@ -367,6 +367,8 @@ def headers_lead(lines: list[str], run: Run) -> bool:
         if above != below:
             vote += 1 if below else -1
             continue
+        if above:
+            continue  # headers and texts line under line, no blank between: no side nearer
         up, down = _prose_distance(lines, a, -1), _prose_distance(lines, b, 1)
         if up != down:
             vote += 1 if down < up else -1
