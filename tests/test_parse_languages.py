@@ -422,3 +422,35 @@ def test_glued_words_that_are_no_byline() -> None:
                        ("Anna BergMo, 03.03.2024 - 08:00", ("Anna Berg", "Mo, 03.03.2024 - 08:00")),
                        ("Tomasz K.4. März 2024", ("Tomasz K.", "4. März 2024"))):
         assert bylines.split_author_date(line) == want, line
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_forum_posts_under_a_repeated_reply_subject(lang: str, heading: bool) -> None:
+    """phpBB-style posts as the seed-style renderer prints them: 'Re: title', 'by Name » date',
+    the text. The subject repeats over every post: no teaser headline, and no comment text."""
+    texts = LANGS[lang][6]
+    items = "\n".join(f"Re: {TITLE}\n\nby {NAMES[k]} » {_date(lang, k)}\n\n{texts[k]}\n"
+                      for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+
+
+def test_distinct_headlines_over_dated_blocks_stay_teasers() -> None:
+    items = "\n".join(f"{h}\n\nvon Redaktion » {3 + k}. März 2024 um 10:00 Uhr\n\n{t}\n"
+                      for k, (_c, h, t) in enumerate(TEASERS))
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{items}")
+    assert article.comments == ()
+
+
+def test_a_comment_whose_name_line_was_dropped_keeps_its_date() -> None:
+    texts = LANGS["da"][6]
+    items = "\n".join((f"{NAMES[k]}\n" if k != 2 else "") + f"{_date('da', k)}\n\n{texts[k]}\n"
+                      for k in range(4))
+    head = LANGS["da"][0].format(n=4, t=TITLE) + "\n\n"
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == [NAMES[0], NAMES[1], None, NAMES[3]]
+    assert all(c.date for c in article.comments)

@@ -121,6 +121,8 @@ def is_date_line(line: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# A forum post's subject line, replying: "Re: Neuer Radweg", "AW: ...", "Odp: ...".
+REPLY_SUBJECT = re.compile(r"(?i)^(?:re|aw|antw|sv|odp|rif|res)\s*(?:\[\d+\])?\s*:\s*\S")
 # "Kommentar Nr. 3 von Anna Berg", "Comment #3 by Anna": a comment's number, then its author.
 NUMBERED_BY = re.compile(
     r"^(?i:kommentar|comment|commentaire|comentario|comentário|commento|reactie|komentarz|"

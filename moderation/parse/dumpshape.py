@@ -19,6 +19,7 @@ from itertools import pairwise
 
 from moderation.parse.bylines import (
     NUMBERED_BY,
+    REPLY_SUBJECT,
     ends_in_initial,
     is_date_line,
     split_author_date,
@@ -232,15 +233,18 @@ def _interleaved(a: Run, b: Run) -> bool:
 def _titled(lines: list[str], run: Run) -> int:
     """How many of the run's blocks have a title over them (four words or more, no
     sentence): teasers. Over a comment sits the previous comment's text, a reply button or
-    nothing."""
-    titled = 0
+    nothing; a subject line that replies ("Re: ...", "AW: ...") or is the same over several
+    blocks is a forum post's subject, not a teaser's headline."""
+    titles = []
     for k in run.lines:
         # the line over the block (its name line, or the header itself)
         top = header_block_start(lines, k, max(0, k - 3))
         above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
                       if lines[j].strip()), "")
-        titled += len(above.split()) >= 4 and not _is_prose(above)
-    return titled
+        if len(above.split()) >= 4 and not _is_prose(above) and not REPLY_SUBJECT.match(above):
+            titles.append(above)
+    return sum(titles.count(t) == 1 for t in titles)
+
 
 
 def named_times(lines: list[str], run: Run) -> bool:

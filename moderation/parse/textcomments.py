@@ -239,6 +239,11 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 break
             prev = "meta"  # the reply form printed above the comments
             continue
+        if bylines.REPLY_SUBJECT.match(s) and len(s) <= 120:
+            if has_text:
+                close()  # the next post's subject ("Re: Neuer Radweg"): no comment's text
+            prev = "meta"
+            continue
         if i in tight:
             close()  # a list printed line under line: a summary or related links
             prev = "meta"
@@ -266,7 +271,10 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             elif cur is None and i + 1 < len(lines) and bylines.is_date_line(s) \
                     and is_name_like(lines[i + 1]):
                 above = s  # "3. März 2024" printed right over the name it dates
-            prev = "meta"
+            elif cur is None and was_blank and done and done[-1].date and i + 1 < len(lines) \
+                    and not lines[i + 1].strip() and bylines.is_date_line(s):
+                cur = _Draft(date=s)  # a date alone between dated comments: the next one's
+            prev = "meta"                # header, whose name line the page or dump lost
             continue
         signature = _SIGNATURE.match(s)
         if signature and has_text and cur is not None and not cur.author \
