@@ -209,9 +209,11 @@ def _glue(word: str, following: str) -> tuple[str, str] | None:
         day = right.rstrip(".,")
         if not (day.isalpha() and day.lower() in calendar_words()):
             continue
-        if right.endswith((",", ".")) and (left[-1] == "." or left[-1].islower()
-                                            and right[0].isupper()):
+        if (right.endswith((",", ".")) or following[:1].isdigit()) and left[-1] == "." \
+                or right.endswith((",", ".")) and left[-1].islower() and right[0].isupper():
             return left, right  # "K.Mo,", "BergMo," ("SoSt am" is a user name)
+        if right.endswith(".") and following[:1].isdigit() and (left[0].isupper() or "_" in left):
+            return left, right  # "Berglun. 3 mars": an abbreviated weekday, then the day
         if len(day) >= 5 and (left[0].isupper() or "_" in left) and (
                 following[:1].isdigit() or nxt in calendar_words()):
             return left, right  # "Bergmandag den 4.": a whole weekday name
