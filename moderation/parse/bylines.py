@@ -138,7 +138,7 @@ _NAME_NOTE = re.compile(r"(?<=\S)\s*\([^\W\d_][^()]{0,24}\)$")
 def without_name_note(line: str) -> str:
     """The line less a short note in brackets at its end, as sites print after a commenter's
     name ("Anna Berg (Gast)", "Anonymous (not verified)")."""
-    return _NAME_NOTE.sub("", line)
+    return _NAME_NOTE.sub("", line) if line.endswith(")") else line  # (most lines: no search)
 
 
 def is_initial(word: str) -> bool:
@@ -149,8 +149,9 @@ def is_initial(word: str) -> bool:
 def ends_in_initial(text: str) -> bool:
     """The text ends in a word's initial ("Peter M.", "Tomasz Ł."): a name whose surname was
     cut, not a sentence, though it ends in a full stop. (Initials are capitals.)"""
-    m = _INITIAL_END.search(text)
-    return m is not None and m.group(1).isupper()
+    # (the last three characters decide: no search through a sentence that ends in ".")
+    return len(text) >= 3 and text[-1] == "." and text[-3].isspace() and text[-2].isupper() \
+        and _INITIAL_END.search(text[-3:]) is not None
 _WROTE = re.compile(rf"(?i)\s+{SAYS_VERBS}$")
 _BY_WORDS = frozenset({"by", "von", "par", "de", "por", "di", "da", "van", "door", "fra", "af",
                        "av", "od", "przez", "from"})
@@ -184,6 +185,7 @@ def split_author_date(line: str) -> tuple[str, str] | None:
 
 
 _DAY_GLUED = re.compile(r"^\d{1,2}[.,]?$")
+_FIRST_DIGIT = re.compile(r"(?<=[^\W\d_]|[._])\d")  # a digit right after a letter, "." or "_"
 
 
 def _glue(word: str, following: str) -> tuple[str, str] | None:
@@ -192,30 +194,33 @@ def _glue(word: str, following: str) -> tuple[str, str] | None:
     2024", "Tomasz K.4. März"), a weekday after an initial or a lower-case letter ("K.Mo,",
     "BergMo,"), a whole weekday name glued in lower case ("Bergmandag"). Else None.
     (A user name's own digits, "jens1987", "anna82 vor 3 Tagen", are no day.)"""
+    if len(word) < 3 or not word[0].isalpha():
+        return None
+    nxt = following.lower().rstrip(".,")
+    digit = _FIRST_DIGIT.search(word, 2)
+    if digit is not None:
+        # a day of the month, then its full stop or a month ("3 de marzo"); a user name's
+        # own digits ("Huppsel28 am", "cruefan83 December") are no day
+        left, right = word[:digit.start()], word[digit.start():]
+        if _DAY_GLUED.match(right) and 1 <= int(right.rstrip(".,")) <= 31 \
+                and (left[-1] == "." or left[-2:].isalpha() or "_" in left) \
+                and (right.endswith(".") or nxt in _MONTH_WORDS or nxt in calendar_months()
+                     or nxt in ("de", "di", "del")):
+            return left, right
+        return None
+    calendar = calendar_words()
     for cut in range(2, len(word)):
         left, right = word[:cut], word[cut:]
-        if not left[0].isalpha():
-            return None
-        nxt = following.lower().rstrip(".,")
-        if right[0].isdigit():
-            # a day of the month, then its full stop or a month ("3 de marzo"); a user name's
-            # own digits ("Huppsel28 am", "cruefan83 December") are no day
-            if _DAY_GLUED.match(right) and 1 <= int(right.rstrip(".,")) <= 31 \
-                    and (left[-1] == "." or left[-2:].isalpha() or "_" in left) \
-                    and (right.endswith(".") or nxt in _MONTH_WORDS or nxt in calendar_months()
-                         or nxt in ("de", "di", "del")):
-                return left, right
-            return None
         day = right.rstrip(".,")
-        if not (day.isalpha() and day.lower() in calendar_words()):
+        if not (day.isalpha() and day.lower() in calendar):
             continue
         if (right.endswith((",", ".")) or following[:1].isdigit()) and left[-1] == "." \
                 or right.endswith((",", ".")) and left[-1].islower() and right[0].isupper():
-            return left, right  # "K.Mo,", "BergMo," ("SoSt am" is a user name)
+            return left, right  # "K.Mo,", "K.ma 4", "BergMo," ("SoSt am" is a user name)
         if right.endswith(".") and following[:1].isdigit() and (left[0].isupper() or "_" in left):
             return left, right  # "Berglun. 3 mars": an abbreviated weekday, then the day
         if len(day) >= 5 and (left[0].isupper() or "_" in left) and (
-                following[:1].isdigit() or nxt in calendar_words()):
+                following[:1].isdigit() or nxt in calendar):
             return left, right  # "Bergmandag den 4.": a whole weekday name
     return None
 
