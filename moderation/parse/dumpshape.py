@@ -157,7 +157,7 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False,
     # ("Step 1 - ..."): it counts only beside a second header shape in the same blocks
     # (the "7. Name" item with its "24 . Jun . 2018" line).
     return [r for r in runs if r.has_time or (dated and r.dated) or any(
-        o is not r and _interleaved(r, o) for o in runs)]
+        o is not r and _interleaved(r, o) for o in runs) or named_ages(lines, r)]
 
 
 _RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
@@ -254,6 +254,20 @@ def named_times(lines: list[str], run: Run) -> bool:
     if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
         return False
     return _titled(lines, run) * 2 < len(run.lines)
+
+
+def named_ages(lines: list[str], run: Run) -> bool:
+    """Most headers are "Name · age" or "Name date" whose name is a person's and varies: two
+    words or more, or a user name ("Anna Berg · vor 2 Stunden", "marco_b · vor 4 Stunden"),
+    with no title over the blocks. A news ticker puts a one-word section there ("Politik ·
+    vor 2 Stunden") or a headline over each teaser."""
+    people = []
+    for k in run.lines:
+        split = split_author_date(lines[k].strip())
+        if split is not None and (len(split[0].split()) >= 2 or "_" in split[0]):
+            people.append(split[0])
+    return len(people) * 3 >= len(run.lines) * 2 and len(set(people)) >= _MIN_OCCURRENCES \
+        and _titled(lines, run) * 2 < len(run.lines)
 
 
 def dated_prose(lines: list[str], run: Run) -> bool:

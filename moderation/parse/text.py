@@ -216,6 +216,7 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             continue  # no article before it: a list, not comments under an article
         if not _comment_evidence(lines, run.start, run.end) \
                 and not dumpshape.named_times(lines, run) \
+                and not dumpshape.named_ages(lines, run) \
                 and not dumpshape.dated_prose(lines, run):
             # dated items, but nothing says comments: news teasers look the same
             warnings.append(
