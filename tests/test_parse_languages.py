@@ -465,3 +465,23 @@ def test_bylined_teasers_under_headlines_are_no_comments() -> None:
                       for k, (_c, h, t) in enumerate(TEASERS))
     article = parse_text(f"{TITLE}\n\n{ARTICLE}{items}")
     assert article.comments == ()
+
+
+# Blogger: "Name said..." over the text, the date under it, the comments line under line.
+BLOGGER_SAID = {"de": "hat gesagt…", "fr": "a dit…", "es": "dijo...", "it": "ha detto...",
+                "pt": "disse...", "nl": "zei...", "da": "sagde...", "pl": "napisał..."}
+
+
+@pytest.mark.parametrize("blank", [True, False])
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_blogger_said_with_an_ellipsis(lang: str, heading: bool, blank: bool) -> None:
+    texts = LANGS[lang][6]
+    gap = "\n" if blank else ""
+    items = "\n".join(f"{NAMES[k]} {BLOGGER_SAID[lang]}\n{gap}{texts[k]}\n{gap}{_date(lang, k)}\n"
+                      for k in range(4))
+    head = LANGS[lang][0].format(n=4, t=TITLE) + "\n\n" if heading else ""
+    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
+    assert [c.text for c in article.comments] == list(texts)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date for c in article.comments)

@@ -65,9 +65,10 @@ _DAY_NAMES = re.compile(
     r"ieri|oggi|gisteren|vandaag|igår|idag|wczoraj|dzisiaj|ontem|hoje)\b"
 )
 # "Name says:" in the languages of the phrase tables (WordPress' translated comment templates).
-SAYS_VERBS = (r"(?:says|said|wrote|sagt|meint|schreibt|schrieb|dit|a écrit|dice|escribió|scrive|"
-              r"ha detto|ha scritto|zegt|schreef|skriver|skrev|siger|sier|säger|disse|escreveu|"
-              r"diz|napisał|napisała|pisze|píše|napsal|kirjoitti|yazdı)")
+SAYS_VERBS = (r"(?:says|said|wrote|sagt|meint|schreibt|schrieb|hat gesagt|dit|a dit|a écrit|dice|"
+              r"dijo|escribió|scrive|ha detto|ha scritto|zegt|zei|schreef|skriver|skrev|siger|"
+              r"sagde|sier|säger|disse|escreveu|diz|napisał|napisała|pisze|píše|napsal|"
+              r"kirjoitti|yazdı)")
 _TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\d{4}")
 _CLOCK_OR_DATE = re.compile(r"(?<!\d)\d{1,2}\s?[:h]\s?\d{2}(?!\d)|(?<!\d)\d{1,2}\s?([./-])\s?\d{1,2}"
                             r"\s?\1\s?(?:\d{4}|\d{2})(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")

@@ -323,6 +323,8 @@ def footer_block_start(lines: list[str], run: Run, floor: int) -> int:
     first = run.start
     while first > floor and lines[first - 1].strip():
         first -= 1  # the header's own block: a reply button printed against the date
+    if any(_text_line(lines[k]) for k in range(first, run.start)):
+        return first  # the comment's text is in that block: comments printed line under line
     top, blanks, blocks = first, 0, 0
     for j in range(first - 1, max(floor, run.start - longest) - 1, -1):
         if not lines[j].strip():

@@ -65,7 +65,7 @@ _GENERIC_DATE = re.compile(r"date|time|posted|when", re.IGNORECASE)
 _AVATAR = re.compile(r"avatar|photo|image|img|icon|link|url$", re.IGNORECASE)
 _GENERIC_TEXT = re.compile(r"content|text|body|message|copy", re.IGNORECASE)
 _DATE_NOISE = re.compile(r"(?i)date|time|dot|says|reply|badge|label|role|karma|score")
-_SAYS = re.compile(rf"\s*{bylines.SAYS_VERBS}\s*:?\s*$", re.IGNORECASE)
+_SAYS = re.compile(rf"\s*{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)?\s*$", re.IGNORECASE)
 
 
 @dataclass

@@ -29,7 +29,7 @@ _SKIP_TAGS = frozenset({
     "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
 })
 _NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script", "style"})
-_SAYS = re.compile(rf"\s*{bylines.SAYS_VERBS}\s*:?\s*$", re.IGNORECASE)
+_SAYS = re.compile(rf"\s*{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)?\s*$", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", "…", ")", '"', "”", "»", ":", "。", "！", "？")
 _SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
 _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",

@@ -17,7 +17,7 @@ _NUMBERED = re.compile(r"^(\d{1,3}[.)]|[•·▪◦*])\s+(\S.*)$")
 _HASH_NUMBER = re.compile(r"^#\d{1,5}[.:]?\s+(?=\S)")
 _PINGBACK = re.compile(r"(?i)^(pingback|trackback)\s*:\s*(\S.*)$")
 _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
-_SAYS = re.compile(rf"^(.{{1,40}}?)\s+{bylines.SAYS_VERBS}\s*:\s*(.*)$")
+_SAYS = re.compile(rf"^(.{{1,40}}?)\s+{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)\s*(.*)$")
 _WROTE = re.compile(rf"(?i)\s+{bylines.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
