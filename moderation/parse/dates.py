@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 
@@ -43,27 +44,42 @@ def _fold(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _cldr_locales() -> tuple:
+    """babel's Locale for every language of LOCALES it has; none without babel."""
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - babel is a dependency
+        return ()
+    found = []
+    for code in LOCALES:
+        try:
+            found.append(Locale.parse(code))
+        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
+            continue
+    return tuple(found)
+
+
+def _cldr_names(kind: str, widths: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """(number, name) of every month or weekday ("months", "days") name of those widths, in
+    both CLDR contexts, in every language of LOCALES."""
+    for loc in _cldr_locales():
+        table = loc.months if kind == "months" else loc.days
+        for context in ("format", "stand-alone"):
+            for width in widths:
+                yield from table[context].get(width, {}).items()
+
+
+@lru_cache(maxsize=1)
 def month_names() -> dict[str, int]:
     """Folded month name or abbreviation -> month number, in every language of LOCALES."""
     table: dict[str, int] = {}
     for month, words in _FALLBACK.items():
         for w in words.split():
             table[w] = month
-    try:
-        from babel import Locale
-    except ImportError:  # pragma: no cover - babel comes with trafilatura
-        return table
-    for code in LOCALES:
-        try:
-            loc = Locale.parse(code)
-        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
-            continue
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for month, name in loc.months[context][width].items():
-                    for w in _WORD.findall(name):
-                        if len(w) >= 3:
-                            table.setdefault(_fold(w), month)
+    for month, name in _cldr_names("months", ("wide", "abbreviated")):
+        for w in _WORD.findall(name):
+            if len(w) >= 3:
+                table.setdefault(_fold(w), month)
     return table
 
 
@@ -79,46 +95,19 @@ il a las à am um on at the of r roku und et y e i en og och
 def calendar_words() -> frozenset[str]:
     """Lower-case weekday names and abbreviations (wide, abbreviated, short: "Mo", "mié",
     "pon") and month names and abbreviations ("mrt", "paź") of every language of LOCALES, from
-    babel's CLDR tables; with the connectors above. Empty without babel (the callers' own
-    English, German and Romance lists still apply)."""
-    try:
-        from babel import Locale
-    except ImportError:  # pragma: no cover - babel comes with trafilatura
-        return frozenset()
-    words: set[str] = set()
-    for code in LOCALES:
-        try:
-            loc = Locale.parse(code)
-        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
-            continue
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated", "short"):
-                names = list(loc.days[context].get(width, {}).values())
-                if width != "short":
-                    names += loc.months[context][width].values()
-                for name in names:
-                    words.update(w.lower() for w in _WORD.findall(name) if len(w) >= 2)
-    return frozenset(words | CONNECTORS)
+    babel's CLDR tables; with the connectors above. Only the connectors without babel (the
+    callers' own English, German and Romance lists still apply)."""
+    names = [n for _k, n in _cldr_names("days", ("wide", "abbreviated", "short"))]
+    names += [n for _k, n in _cldr_names("months", ("wide", "abbreviated"))]
+    return frozenset({w.lower() for n in names for w in _WORD.findall(n) if len(w) >= 2}
+                     | CONNECTORS)
 
 
 @lru_cache(maxsize=1)
 def calendar_months() -> frozenset[str]:
     """Lower-case month names and abbreviations of every language of LOCALES (babel)."""
-    try:
-        from babel import Locale
-    except ImportError:  # pragma: no cover - babel comes with trafilatura
-        return frozenset()
-    words: set[str] = set()
-    for code in LOCALES:
-        try:
-            loc = Locale.parse(code)
-        except Exception:  # noqa: BLE001, S112 - a locale babel lacks is skipped
-            continue
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for name in loc.months[context][width].values():
-                    words.update(w.lower() for w in _WORD.findall(name) if len(w) >= 3)
-    return frozenset(words)
+    return frozenset(w.lower() for _k, n in _cldr_names("months", ("wide", "abbreviated"))
+                     for w in _WORD.findall(n) if len(w) >= 3)
 
 
 def _time(s: str) -> tuple[int, int] | None:
