@@ -485,21 +485,3 @@ def test_blogger_said_with_an_ellipsis(lang: str, heading: bool, blank: bool) ->
     assert [c.text for c in article.comments] == list(texts)
     assert [c.author for c in article.comments] == list(NAMES)
     assert all(c.date for c in article.comments)
-
-
-def test_a_subject_that_repeats_the_first_words_is_dropped() -> None:
-    from moderation.parse.zoneblocks import without_echoed_subject
-
-    assert without_echoed_subject("Das sehe\n\nDas sehe ich ganz anders.") == \
-        "Das sehe ich ganz anders."
-    assert without_echoed_subject("Das sehe…\n\nDas sehe ich ganz anders.") == \
-        "Das sehe ich ganz anders."
-    for kept in ("Gute Idee\n\nDas sehe ich ganz anders.", "Das sehe ich ganz anders.",
-                 "Ja\n\nJa"):
-        assert without_echoed_subject(kept) == kept
-    texts = LANGS["de"][6]
-    items = "\n".join(f"{NAMES[k]}\n{_date('de', k)}\n\n{' '.join(texts[k].split()[:2])}\n\n"
-                      f"{texts[k]}\n" for k in range(4))
-    head = LANGS["de"][0].format(n=4, t=TITLE) + "\n\n"
-    article = parse_text(f"{TITLE}\n\n{ARTICLE}{head}{items}")
-    assert [c.text for c in article.comments] == list(texts)

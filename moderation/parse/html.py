@@ -13,7 +13,6 @@ from moderation.errors import ParseError
 from moderation.parse import bylines, chrome
 from moderation.parse.dates import iso_date
 from moderation.parse.htmltext import element_text
-from moderation.parse.zoneblocks import without_echoed_subject
 
 # Pages beyond these are refused or left without a body, never silently emptied.
 MAX_HTML_BYTES = 64 * 1024 * 1024
@@ -291,7 +290,7 @@ def find_comments(root: etree._Element, warnings: list[str] | None = None,
         cid = ids[f.el] or (meta_src.get("id") if meta_src is not f.el else None)
         kind = next((c for c in _classes(f.el) if c in ("pingback", "trackback")), "comment")
         comments.append(Comment(
-            text=without_echoed_subject(text), author=_field_text(author_el), date=_date(date_el), id=cid,
+            text=text, author=_field_text(author_el), date=_date(date_el), id=cid,
             date_iso=iso_date(_date(date_el)),
             parent=parent, parent_known=threaded or parent is not None, kind=kind,
             position=pos, source_status="approved" if kind == "comment" else None,

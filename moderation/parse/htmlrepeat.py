@@ -20,7 +20,6 @@ from moderation.documents import Comment
 from moderation.parse import bylines, chrome
 from moderation.parse.dates import iso_date
 from moderation.parse.htmltext import element_text
-from moderation.parse.zoneblocks import without_echoed_subject
 
 _SKIP_TAGS = frozenset({
     "html", "head", "body", "script", "style", "noscript", "template", "form", "nav", "svg",
@@ -316,7 +315,7 @@ def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
     for pos, r in enumerate(records):
         anc = next((a for a in r.el.iterancestors() if a in kept), None)
         comments.append(Comment(
-            text=without_echoed_subject(r.text), author=r.author, date=r.date, date_iso=iso_date(r.date),
+            text=r.text, author=r.author, date=r.date, date_iso=iso_date(r.date),
             id=ids[r.el], parent=ids[anc] if anc is not None else None,
             parent_known=threaded, position=pos, kind="comment", source_status="approved",
             flags=("layout-unknown",)))

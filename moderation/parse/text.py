@@ -16,13 +16,7 @@ from moderation.parse.textcomments import (
     is_name_like,
     split_comments,
 )
-from moderation.parse.zoneblocks import (
-    drop_unmarked,
-    marked,
-    reads_as_text,
-    strip_counters,
-    without_echoed_subject,
-)
+from moderation.parse.zoneblocks import drop_unmarked, marked, reads_as_text, strip_counters
 
 __all__ = ["is_name_like", "parse_text", "split_comments"]
 
@@ -382,7 +376,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
-        Comment(text=without_echoed_subject(d.text()), author=d.author, date=d.date, date_iso=iso_date(d.date),
+        Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
                 parent=None, parent_known=False,
                 position=n, kind=d.kind)
         for n, d in enumerate(drafts)

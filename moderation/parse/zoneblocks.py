@@ -164,21 +164,3 @@ def strip_counters(drafts: list[_Draft]) -> list[_Draft]:
             if not d.paragraphs[-1]:
                 d.paragraphs.pop()
     return [d for d in drafts if d.paragraphs]
-
-
-_ELLIPSIS = ("…", "...")
-_MAX_SUBJECT_WORDS = 8
-
-
-def without_echoed_subject(text: str) -> str:
-    """The comment's text less a subject line that only repeats its first words ("Das sehe" /
-    "Das sehe ich ganz anders, …"): Drupal and forums print the opening words as the
-    subject when the reader gave none."""
-    head, sep, rest = text.partition("\n\n")
-    subject = head.strip()
-    for end in _ELLIPSIS:
-        subject = subject.removesuffix(end).rstrip()
-    if not sep or "\n" in head or not subject or len(subject.split()) > _MAX_SUBJECT_WORDS \
-            or not rest.startswith(subject) or len(rest) <= len(subject):
-        return text
-    return rest
