@@ -272,7 +272,9 @@ def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:
 # Anna Berg", "Am 4. März 2024 um 14:25 Uhr von Anna Berg"): the last separator splits.
 _NAME_AFTER = re.compile(r"^(.*\S)\s+([|·•–—-]|(?i:von|by|par|de|por|di|da|door|fra|af|av|od|"
                          r"przez|from))\s+(\S.*)$")
-_HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
+# A user name as sites print them: one token of letters joined by "_" or ending in digits
+# ("marco_b", "jens1987"), where a name would be capitalised.
+HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
 
 
 def date_then_name(line: str) -> tuple[str, str] | None:
@@ -284,7 +286,7 @@ def date_then_name(line: str) -> tuple[str, str] | None:
     tokens = name.split()
     if not 1 <= len(tokens) <= 4 or ":" in name or not is_date_line(date):
         return None
-    if _HANDLE.match(name):
+    if HANDLE.match(name):
         return name, date  # "jens1987", "marco_b"
     if any(map(str.isdigit, name)) or not name[0].isupper():
         return None

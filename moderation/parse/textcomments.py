@@ -21,9 +21,6 @@ _SAYS = re.compile(rf"^(.{{1,40}}?)\s+{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)\s*
 _WROTE = re.compile(rf"(?i)\s+{bylines.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
-# A user name as sites print them: one token of letters joined by "_" or ending in digits
-# ("marco_b", "jens1987"), where a name line would be capitalised.
-_HANDLE = re.compile(r"^[^\W\d_]{2,}(?:_[^\W_]+|\d{2,})+$")
 _NAME_PARTICLES = frozenset("""
 de du da di del della van von der den la le el al bin ibn y zu ten
 """.split())  # noqa: SIM905 - a word list reads better as text
@@ -79,7 +76,7 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     tokens = s.split()
     if not 1 <= len(tokens) <= 5:
         return False
-    if capitalised and not tokens[0][0].isupper() and not _HANDLE.match(tokens[0]):
+    if capitalised and not tokens[0][0].isupper() and not bylines.HANDLE.match(tokens[0]):
         return False
     if capitalised and len(tokens) >= 3 and sum(
             t[0].islower() and len(t) > 2 and t not in _NAME_PARTICLES for t in tokens[1:]) >= 2:
