@@ -27,7 +27,7 @@ def test_header_run_in_an_unknown_language_before_the_reply_form() -> None:
     ]
     assert [c.author for c in article.comments] == ["Emma hansen", "Britt", "Camilla",
                                                     "Louise frederiksen"]
-    assert article.comments[2].date == "januar 3, 2022 at 4:51 pm  ·  Svar"
+    assert article.comments[2].date == "januar 3, 2022 at 4:51 pm"  # the "· Svar" link goes
     assert "fløde?" not in (article.body or "")
     assert "halv time" in (article.body or "")
 
@@ -154,3 +154,27 @@ def test_dated_related_posts_above_an_empty_comment_zone_are_not_comments() -> N
     article = parse_file(FIX / "form_below_dated_related.txt").articles[0]
     assert article.comments == ()
     assert "Croquettes de millet" in (article.body or "")
+
+
+def test_footer_run_of_informal_comments_without_a_heading() -> None:
+    """No comment heading: a date-and-reply footer under each comment, bulleted names, the
+    author's picture captioned with the name, texts that end in an emoji or no full stop."""
+    article = parse_file(FIX / "footer_run_informal.txt").articles[0]
+    assert [c.author for c in article.comments] == ["Joana Prates", "Rita Alves", "marcos_lima",
+                                                    "Rita Alves", "Helena"]
+    assert [c.date for c in article.comments] == ["12 de março de 2024"] * 2 + [
+        "3 de fevereiro de 2024"] * 2 + ["28 de janeiro de 2024"]
+    assert article.comments[0].text == "Fiz hoje e ficou uma delícia 😍"
+    assert article.comments[2].text.startswith("Posso trocar o óleo")
+    assert "Responder" not in " ".join(c.text for c in article.comments)
+    assert "Fiz hoje" not in (article.body or "") and "liquidificador" in (article.body or "")
+
+
+def test_an_emoji_or_a_second_sentence_ends_prose_but_abbreviations_do_not() -> None:
+    from moderation.parse.dumpshape import is_prose
+
+    assert is_prose("Que bom, Joana! Obrigada por contar ❤️")
+    assert is_prose("Posso trocar o óleo por manteiga? Não tenho óleo em casa")
+    assert not is_prose("Dr. Who and the Daleks Return")
+    assert not is_prose("U.S. News and World Report today")
+    assert not is_prose("Torta de limão")

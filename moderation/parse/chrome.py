@@ -202,6 +202,19 @@ def is_widget_line(line: str) -> bool:
     return _fuzzy(norm, _WIDGET_INDEX, 0.85)
 
 
+def date_before_action(line: str) -> str | None:
+    """The date of a comment footer that prints it before its action links ("28 Settembre
+    2023 Rispondi", "4 août 2025 à 00:42 Répondre"), else None."""
+    words = line.split()
+    if len(words) > 16:
+        return None
+    for k in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:k])
+        if is_date_line(head) and is_widget_line(" ".join(words[k:])):
+            return head.rstrip(" ·•|–—-,")  # "… 10:52 pm  ·  Svar": the separator goes too
+    return None
+
+
 @lru_cache(maxsize=4096)
 def is_meta_line(line: str) -> bool:
     """Per-comment metadata or widget chrome: never comment text."""

@@ -72,7 +72,7 @@ def _own(s: str) -> tuple[float, ...]:
     name = (1 <= nw <= 4 and n <= 40 and words[0][:1].isupper() and digits == 0
             and not s.endswith(tuple(".,!?:;…"))) and "://" not in s
     ends = s.endswith(END_SENTENCE)
-    # dumpshape.is_prose, from the counts at hand
+    # dumpshape.is_prose as the model was trained (without its emoji and inner-sentence ends)
     prose = nw >= 14 or cjk >= 12 or (nw >= 3 or cjk >= 4) and s.endswith(
         dumpshape.SENTENCE_END)
     has_digits = bool(digits) or _ONE_DIGIT.search(s) is not None

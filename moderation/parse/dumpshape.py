@@ -20,14 +20,17 @@ from itertools import pairwise
 from moderation.parse.bylines import (
     NUMBERED_BY,
     REPLY_SUBJECT,
-    ends_in_initial,
     is_date_line,
     split_author_date,
     without_name_note,
 )
-from moderation.parse.chrome import is_widget_line
+from moderation.parse.chrome import date_before_action, is_widget_line
 
 _CJK = re.compile("[\u3000-\u9fff]")
+# An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
+# sentence that ends inside the line and another that follows ("…del limoncello? Grazie").
+_EMOJI_END = re.compile("[\u2600-\u27bf\u2b50\U0001f000-\U0001faff][\ufe0f\u200d\U0001f3fb-\U0001f3ff]*$")
+_INNER_END = re.compile(r"(?:[^\W\d_]{4}\.|[^\W\d_]{2}[!?…]) +[^\W\d_]")  # not "Dr. Who"
 _DIGIT_RUN = re.compile(r"\d+")
 _LETTER_RUN = re.compile(r"[^\W\d]+")  # (and "_")
 _SPACE_RUN = re.compile(r"\s+")
@@ -55,8 +58,11 @@ def _is_prose(line: str) -> bool:
     words = len(s.split())
     if words >= 14:
         return True
-    cjk = 0 if s.isascii() else len(_CJK.findall(s))
-    return cjk >= 12 or (words >= 3 or cjk >= 4) and s.endswith(SENTENCE_END)
+    if s.isascii():
+        return words >= 3 and (s.endswith(SENTENCE_END) or words >= 5 and bool(_INNER_END.search(s)))
+    cjk = len(_CJK.findall(s))
+    return cjk >= 12 or (words >= 3 or cjk >= 4) and (
+        s.endswith(SENTENCE_END) or bool(_EMOJI_END.search(s)) or words >= 5 and bool(_INNER_END.search(s)))
 
 
 is_prose = _is_prose  # the public name, for the line features
@@ -161,6 +167,12 @@ def header_runs(lines: list[str], start: int = 0, loose: bool = False,
 
 
 _RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
+
+
+def _dated(line: str) -> bool:
+    """A date line, or a footer that prints the date before its action links ("28 Settembre
+    2023 Rispondi")."""
+    return is_date_line(line) or date_before_action(line) is not None
 _DIGIT = re.compile(r"\d")
 
 
@@ -194,7 +206,7 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
                 continue  # a table, or a list of titles
             has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
             dated = not has_time and (
-                sum(map(is_date_line, (lines[k] for k in part))) * 2 >= len(part)
+                sum(map(_dated, (lines[k] for k in part))) * 2 >= len(part)
                 or sum(map(_aged_name, (lines[k] for k in part))) * 2 >= len(part)
                 and _buttoned(lines, part))
             listed = not has_time and (_enumeration(lines, part)  # "Step 1", "Step 2"
@@ -294,104 +306,3 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
                     return j - 1
             return j
     return first
-
-
-def _blocks_between(lines: list[str], i: int, j: int) -> int:
-    """Blank-separated blocks strictly between the blocks of lines ``i`` and ``j``."""
-    k, n = i + 1, 0
-    while k < j and lines[k].strip():  # the rest of i's own block
-        k += 1
-    end = j
-    while end > k and lines[end - 1].strip():  # j's own block, above it
-        end -= 1
-    inside = False
-    for t in range(k, end):
-        now = bool(lines[t].strip())
-        n += now and not inside
-        inside = now
-    return n
-
-
-def footer_block_start(lines: list[str], run: Run, floor: int) -> int:
-    """Where the first comment of a run of closing headers ("1 Monat her" under each
-    comment) opens: up from the first header's block as many blocks as the most any other
-    comment of the run has (its name line, its paragraphs), stopping at two blank lines in
-    a row, the way the dump separates page regions, and no further than the run's longest
-    comment."""
-    longest = max((b - a for a, b in pairwise(run.lines)), default=MAX_GAP)
-    most = max((_blocks_between(lines, a, b) for a, b in pairwise(run.lines)), default=1)
-    first = run.start
-    while first > floor and lines[first - 1].strip():
-        first -= 1  # the header's own block: a reply button printed against the date
-    if any(_text_line(lines[k]) for k in range(first, run.start)):
-        return first  # the comment's text is in that block: comments printed line under line
-    top, blanks, blocks = first, 0, 0
-    for j in range(first - 1, max(floor, run.start - longest) - 1, -1):
-        if not lines[j].strip():
-            blanks += 1
-            if blanks >= 2 and top < first:
-                break
-            continue
-        if blanks or j == first - 1:
-            blocks += 1
-            if blocks > max(1, most):
-                break
-        blanks, top = 0, j
-    return top
-
-
-_NEAR = 6  # lines looked at on each side of a header for the text it belongs to
-
-
-def _prose_distance(lines: list[str], i: int, step: int) -> int:
-    """Non-blank lines between line ``i`` and the nearest sentence in direction ``step``
-    (names, vote counts, reply buttons between), ``_NEAR`` when none is near."""
-    between = 0
-    for k in range(i + step, i + step * (_NEAR + 1), step):
-        if not 0 <= k < len(lines):
-            break
-        s = lines[k].strip()
-        if not s:
-            continue
-        if _is_prose(s):
-            return between
-        between += 1
-    return _NEAR
-
-
-def _text_line(line: str) -> bool:
-    """Prose, and not a short name cut to its initial ("Tomasz K.") or with a note in brackets
-    ("Anna Berg (Gast)")."""
-    s = without_name_note(line.strip())
-    return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s)) \
-        and not NUMBERED_BY.match(s)  # "Kommentar Nr. 2 von Tomasz K."
-
-
-def headers_lead(lines: list[str], run: Run) -> bool:
-    """True when each header opens its comment (text after it), False when it closes it.
-
-    A header belongs to the text of its own block (the lines between two blank lines) where
-    that holds any; else to the nearer text, counted from its block's edges (a reply button
-    printed against a date is part of the date's block: "text / (blank) / Reply / date"
-    closes the text). Where that is a tie everywhere, the last header decides: text after
-    it means headers open their comments."""
-    vote = 0
-    for i in run.lines:
-        a, b = i, i
-        while a > 0 and lines[a - 1].strip():
-            a -= 1
-        while b + 1 < len(lines) and lines[b + 1].strip():
-            b += 1
-        above = any(_text_line(lines[k]) for k in range(a, i))
-        below = any(_text_line(lines[k]) for k in range(i + 1, b + 1))
-        if above != below:
-            vote += 1 if below else -1
-            continue
-        if above:
-            continue  # headers and texts line under line, no blank between: no side nearer
-        up, down = _prose_distance(lines, a, -1), _prose_distance(lines, b, 1)
-        if up != down:
-            vote += 1 if down < up else -1
-    if vote == 0:
-        return _prose_distance(lines, run.lines[-1], 1) < _NEAR
-    return vote > 0

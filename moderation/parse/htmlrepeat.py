@@ -105,11 +105,8 @@ def _header(line: str) -> tuple[str | None, str] | None:
             names = [p for p in parts if p not in dates and not any(map(str.isdigit, p))
                      and not chrome.is_widget_line(p)]
             return (_by_name(names[0].split()) if names else None), dates[0].strip()
-    for k in range(len(words) - 1, 0, -1):  # "4 août 2025 à 00:42 Répondre"
-        if bylines.is_date_line(" ".join(words[:k])) and chrome.is_widget_line(
-                " ".join(words[k:])):
-            return None, " ".join(words[:k])
-    return None
+    date = chrome.date_before_action(s)  # "4 août 2025 à 00:42 Répondre"
+    return None if date is None else (None, date)
 
 
 def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:

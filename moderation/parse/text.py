@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone
+from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone, runblocks
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _END_PUNCT,
@@ -176,7 +176,7 @@ def _dated_by_run(lines: list[str], zone: int, drafts: list[_Draft]) -> list[_Dr
     for run in dumpshape.header_runs(lines, zone + 1):
         if not (run.dated or run.has_time) or len(run.lines) * 2 < len(drafts):
             continue
-        lead = dumpshape.headers_lead(lines, run)
+        lead = runblocks.headers_lead(lines, run)
         again = _comments(lines[zone + 1:], frozenset(i - zone - 1 for i in run.lines), lead)
         if len(again) == len(drafts) and sum(bool(d.date) for d in again) * 2 > len(again):
             return again
@@ -209,9 +209,9 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
                      warnings: list[str]) -> tuple[int | None, int, list[_Draft]]:
     """The comment run found from repeated header lines (above ``before``, when given)."""
     for run in dumpshape.header_runs(lines[:before] if before is not None else lines, start):
-        lead = dumpshape.headers_lead(lines, run)
+        lead = runblocks.headers_lead(lines, run)
         first = dumpshape.header_block_start(lines, run.start, start) if lead \
-            else dumpshape.footer_block_start(lines, run, start)
+            else runblocks.footer_block_start(lines, run, start)
         if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             continue  # no article before it: a list, not comments under an article
         if not _comment_evidence(lines, run.start, run.end) \

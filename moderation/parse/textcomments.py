@@ -100,7 +100,7 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
     seen = 0
     for j in range(i + 1, len(lines)):
         s = lines[j].strip()
-        if not s or s == name or chrome.is_meta_line(s):
+        if not s or s == name or chrome.is_meta_line(s) or _caption(name, s):
             continue
         seen += 1
         if seen > 1 or j - i > _LOOKAHEAD:
@@ -112,6 +112,18 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
             continue   # its date: look past both
         return not is_name_like(s) or len(s.split()) >= 6
     return False
+
+
+def _caption(name: str, line: str) -> bool:
+    """The line names the author and says little else: the alt text of the author's picture
+    ("La foto di Greca", "Avatar of Anna Berg", "Profilbild von Anna Berg")."""
+    if len(name) < 3 or not 0 < len(line) - len(name) <= 25:
+        return False
+    at = line.find(name)
+    if at < 0:
+        return False
+    rest = (line[:at] + " " + line[at + len(name):]).split()
+    return 0 < len(rest) <= 3 and not any(map(str.isdigit, line[:at] + line[at + len(name):]))
 
 
 def _badge(lines: list[str], name: int, j: int) -> bool:
@@ -200,6 +212,8 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             # "Anna Berg · vor 2 Stunden": the header's name is the author, the rest the date
             split = bylines.split_author_date(s)
             who, s = split if split and is_name_like(split[0], capitalised=False) else (None, s)
+            if who is None and not bylines.is_date_line(s):
+                s = chrome.date_before_action(s) or s  # "28 Settembre 2023 Rispondi"
             if not lead and (cur is None or not cur.paragraphs) and done and not done[-1].date:
                 # a reply button closed the comment just before its closing date
                 done[-1].date, done[-1].author = s, done[-1].author or who
@@ -279,6 +293,8 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             cur.author = signature.group(1).strip()
             prev = "meta"
             continue
+        if cur is not None and cur.author and not cur.paragraphs and _caption(cur.author, s):
+            continue  # the author's picture, captioned with the name
         pingback = _PINGBACK.match(s)
         if pingback:
             if cur is None or cur.paragraphs:
