@@ -178,3 +178,16 @@ def test_an_emoji_or_a_second_sentence_ends_prose_but_abbreviations_do_not() -> 
     assert not is_prose("Dr. Who and the Daleks Return")
     assert not is_prose("U.S. News and World Report today")
     assert not is_prose("Torta de limão")
+
+
+def test_bulleted_commenter_names_without_dates_after_the_article() -> None:
+    article = parse_file(FIX / "bulleted_names_no_dates.txt").articles[0]
+    assert [c.author for c in article.comments] == ["Lucía", "Martín G.", "Carmen y Pablo", "Lucía"]
+    assert article.comments[1].text == "A mi hijo le encantó, la repetiremos seguro"
+    assert "congelar?" not in (article.body or "") and "calabaza y la patata" in (article.body or "")
+
+
+def test_bulleted_terms_with_the_article_going_on_are_not_comments() -> None:
+    article = parse_file(FIX / "bulleted_terms_in_article.txt").articles[0]
+    assert article.comments == ()
+    assert "gratinada" in (article.body or "")

@@ -193,14 +193,53 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
             if k is None:
                 break
             first = k
-        # the last item's first paragraph; more long prose after it is the article going on
-        para = next((j for j in range(run.end + 1, len(lines)) if lines[j].strip()), run.end)
-        while para + 1 < len(lines) and lines[para + 1].strip():
-            para += 1
-        tail = sum(len(ln.split()) >= _LONG_WORDS and dumpshape.is_prose(ln) for ln in lines[para + 1:])
-        if tail < _TAIL_PROSE:
+        if not _article_goes_on(lines, run.end):
             out.append((first, block_end(lines, run.end)))
     return out
+
+
+_BULLET_NAME = re.compile(r"^[•·▪◦*]\s+(\S.{0,38}?)\s*:?$")
+
+
+def _article_goes_on(lines: list[str], last_item: int) -> bool:
+    """More long prose after the last item's first paragraph: the article's own list."""
+    para = next((j for j in range(last_item + 1, len(lines)) if lines[j].strip()), last_item)
+    while para + 1 < len(lines) and lines[para + 1].strip():
+        para += 1
+    tail = sum(len(ln.split()) >= _LONG_WORDS and dumpshape.is_prose(ln) for ln in lines[para + 1:])
+    return tail >= _TAIL_PROSE
+
+
+def bullet_name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
+    """(first, last line) of bulleted lists whose items are short names, each with a paragraph
+    of prose under it before the next: commenters of a list that prints neither a number nor
+    a date ("• Leila" / text / "• Mess" / text). As for numbered names, more long prose after
+    the list means the article's own list, and items printed line under line are terms."""
+    items = [i for i in range(start, len(lines)) if (m := _BULLET_NAME.match(lines[i].strip()))
+             and short_name(m.group(1)) and m.group(1)[0].isalpha()]
+    out = []
+    for part in _near_runs(items):
+        if len(part) < _MIN_NAME_ITEMS or len({lines[i].strip() for i in part}) < 2:
+            continue
+        gaps = list(pairwise(part)) + [(part[-1], block_end(lines, part[-1], _BULLET_NAME))]
+        if any(b - a <= 1 for a, b in gaps[:-1]):
+            continue  # a list of terms, line under line
+        if sum(any(dumpshape.is_prose(ln) for ln in lines[a + 1:b + 1]) for a, b in gaps) * 4 \
+                < len(gaps) * 3:
+            continue
+        if not _article_goes_on(lines, part[-1]):
+            out.append((part[0], gaps[-1][1]))
+    return out
+
+
+def _near_runs(idx: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i - runs[-1][-1] <= dumpshape.MAX_GAP:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,

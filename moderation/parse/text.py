@@ -230,9 +230,9 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             drafts.pop()  # the menu or "popular posts" titles after the last comment
         if drafts:
             return first - 1, run.end, drafts
-    for first, last in dumplists.name_lists(lines[:before] if before is not None else lines,
-                                            start):
-        # a numbered list of names with text under each: the comment list by its numbers
+    above = lines[:before] if before is not None else lines
+    for first, last in dumplists.name_lists(above, start) + dumplists.bullet_name_lists(above, start):
+        # a numbered or bulleted list of names with text under each: the comment list
         if any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             drafts = _name_list_comments(lines[first:last + 1])
             if drafts:
