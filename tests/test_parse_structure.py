@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from moderation.parse import parse_file
 from moderation.parse.dumpshape import header_runs, shape
 
@@ -191,3 +193,23 @@ def test_bulleted_terms_with_the_article_going_on_are_not_comments() -> None:
     article = parse_file(FIX / "bulleted_terms_in_article.txt").articles[0]
     assert article.comments == ()
     assert "gratinada" in (article.body or "")
+
+
+@pytest.mark.parametrize(("name", "authors", "first_date"), [
+    # "1. Name" / age / text / "Antworten", line under line
+    ("zeit", ["Mitte-Links", "Herbert K.", "radler_ffm", "Sonnenschein72"], "vor 3 Stunden"),
+    # name / abbreviated age / text / reply, report and a vote count, line under line
+    ("welt", ["Peter Maier", "Klaus Berger", "Anja Wolf"], "vor 5 Std."),
+    # a lower-case handle / date and time / text, blank-separated
+    ("spiegel", ["zappelphilipp", "Sanne.B", "Gerd Hoffmann", "Mo_Berlin"], "06.12.2026, 10:15 Uhr"),
+])
+def test_news_comments_without_a_heading_and_without_full_stops(name: str, authors: list[str],
+                                                                first_date: str) -> None:
+    """Templates of our own in the layouts of German news sites, with no comment heading and
+    comments that often end without a full stop: each header opens its comment."""
+    article = parse_file(FIX / f"news_no_heading_{name}.txt").articles[0]
+    assert [c.author for c in article.comments] == authors
+    assert article.comments[0].date == first_date
+    assert "Verkehrskonzept" in (article.body or "")
+    assert not any("Verkehrskonzept" in c.text for c in article.comments)
+    assert all(c.text and "Antworten" not in c.text for c in article.comments)

@@ -91,8 +91,17 @@ def _letters(line: str) -> str:
 
 
 def _enumeration(lines: list[str], part: list[int]) -> bool:
-    """The headers' words are all the same: a numbered list of steps or chapters."""
-    return enumeration([lines[k] for k in part])
+    """The headers' words are all the same and their numbers count ("Step 1", "Step 2") or
+    repeat ("5 stars"): a numbered list of steps or chapters, or a widget's counter. Numbers
+    that do neither ("12 Postings", "1.204 Postings", "88 Postings" beside each name) are
+    each commenter's own."""
+    heads = [lines[k] for k in part]
+    if not enumeration(heads):
+        return False
+    first = [int(m.group()) for h in heads if (m := _DIGIT_RUN.search(h))]
+    steps = list(pairwise(first))
+    counted = sum(b in (a, a + 1, 1) for a, b in steps)
+    return counted * 2 >= len(steps)
 
 
 def enumeration(heads: list[str]) -> bool:
@@ -182,8 +191,8 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
         s = lines[i].strip()
         if not s or len(s) > _MAX_HEADER_CHARS or len(s.split()) > _MAX_HEADER_WORDS:
             continue
-        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s):
-            continue
+        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s) and not is_date_line(s):
+            continue  # (a date is no sentence: "vor 5 Std.")
         by_key.setdefault(shape(s), []).append(i)
     found: list[tuple[float, Run]] = []
     prose_memo: dict[int, bool] = {}

@@ -86,17 +86,28 @@ def _prose_distance(lines: list[str], i: int, step: int) -> int:
         s = lines[k].strip()
         if not s:
             continue
-        if _is_prose(s):
+        if _texty(s):
             return between
         between += 1
     return _NEAR
 
 
+_TEXT_WORDS = 6
+
+
+def _texty(line: str) -> bool:
+    """A sentence, or a line of six words or more without its full stop, as readers write
+    ("Ich wohne dort und finde es richtig, der Verkehr ist unerträglich")."""
+    words = line.split()
+    return _is_prose(line) or len(words) >= _TEXT_WORDS and sum(
+        any(map(str.isalpha, w)) for w in words) >= _TEXT_WORDS  # not "10. Meredith | Earth & Oven"
+
+
 def _text_line(line: str) -> bool:
-    """Prose, and not a short name cut to its initial ("Tomasz K.") or with a note in brackets
-    ("Anna Berg (Gast)")."""
+    """Text (``_texty``), and not a short name cut to its initial ("Tomasz K.") or with a note
+    in brackets ("Anna Berg (Gast)")."""
     s = without_name_note(line.strip())
-    return _is_prose(s) and not (len(s.split()) <= 5 and ends_in_initial(s)) \
+    return _texty(s) and not (len(s.split()) <= 5 and ends_in_initial(s)) \
         and not NUMBERED_BY.match(s)  # "Kommentar Nr. 2 von Tomasz K."
 
 

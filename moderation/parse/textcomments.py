@@ -114,6 +114,13 @@ def _content_follows(lines: list[str], i: int, name: str) -> bool:
     return False
 
 
+def _name_slot(line: str) -> bool:
+    """Short enough to be a name over a header: three words at most, no sentence mark."""
+    s = line.strip()
+    return 0 < len(s) <= 40 and len(s.split()) <= 3 and not s.endswith(_END_PUNCT) \
+        and not chrome.is_widget_line(s) and not chrome.is_meta_line(s)
+
+
 def _caption(name: str, line: str) -> bool:
     """The line names the author and says little else: the alt text of the author's picture
     ("La foto di Greca", "Avatar of Anna Berg", "Profilbild von Anna Berg")."""
@@ -219,6 +226,11 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 done[-1].date, done[-1].author = s, done[-1].author or who
                 prev = "meta"
                 continue
+            if lead and cur is not None and not cur.date and not cur.author \
+                    and cur.paragraphs == [[lines[i - 1].strip()]] and _name_slot(lines[i - 1]):
+                # the one short line right over a header that opens its comment is the name,
+                # in whatever case a reader chose ("zappelphilipp")
+                cur.author, cur.paragraphs = lines[i - 1].strip(), []
             if cur is not None and cur.paragraphs:
                 if not lead:
                     cur.date = cur.date or s
