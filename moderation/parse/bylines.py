@@ -165,6 +165,7 @@ _BY = re.compile(
     r"((?i:by|von|par|de|por|di|da|van|door|fra|af|av|od|przez|from))\s+")
 _DATE_PREPOSITIONS = frozenset({"am", "um", "vom", "le", "el", "il", "em", "op", "den", "on", "at",
                                 "de", "du", "à", "a", "o", "w", "dne", "kl", "da", "del"})
+_COMPACT_AGE = re.compile(r"\d\s?[^\W\d_]{1,4}\.?$")  # "2h", "3d", "5 min", "1 Std."
 _AGE_WORD = re.compile(r"(?i)\b(?:" + "|".join(sorted(_AGO_WORDS)) + r"|il y a)\b")
 
 
@@ -173,8 +174,9 @@ def split_author_date(line: str) -> tuple[str, str] | None:
     """Split "Name June 28, 2015 at 10:25 pm" into (name, date) when the tail is a date."""
     if len(line) > 100:
         return None
-    if not _dateish(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)):
-        return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures"
+    if not _dateish(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)) \
+            and not _COMPACT_AGE.search(line):
+        return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures", "· 2h"
     line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. March 2024:"
     words = line.split()
     if len(words) > 16:
@@ -238,8 +240,11 @@ def _unglued(words: list[str]) -> list[str] | None:
 def _name_first(line: str, words: list[str]) -> tuple[str, str] | None:
     for cut in range(1, min(len(words), 7)):
         head = " ".join(words[:cut])
-        if any(map(str.isdigit, head)):
-            return None  # the date starts earlier: no name before it
+        own = 1 if cut > 1 and words[0].lower() in _BY_WORDS else 0  # "Por jens1987 em …"
+        if any(map(str.isdigit, head)) and not (HANDLE.match(words[own]) and not any(
+                map(str.isdigit, " ".join(words[own + 1:cut])))):
+            return None  # the date starts earlier: no name before it (a user name's own
+            # digits aside: "jens1987 · 3h")
         if is_initial(words[cut]):
             continue  # "Tomasz K. 4. März 2024": the initial is the name's
         tail = " ".join(words[cut:])

@@ -202,6 +202,9 @@ def is_widget_line(line: str) -> bool:
     return _fuzzy(norm, _WIDGET_INDEX, 0.85)
 
 
+_ROW_SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*(?=\d)")
+
+
 def date_before_action(line: str) -> str | None:
     """The date of a comment footer that prints it before its action links ("28 Settembre
     2023 Rispondi", "4 août 2025 à 00:42 Répondre"), else None."""
@@ -213,6 +216,20 @@ def date_before_action(line: str) -> str | None:
         if is_date_line(head) and is_widget_line(" ".join(words[k:])):
             return head.rstrip(" ·•|–—-,")  # "… 10:52 pm  ·  Svar": the separator goes too
     return None
+
+
+def date_after_action(line: str) -> str | None:
+    """The age or date at the end of an action row ("Gefällt mir · Antworten · 1 Std.",
+    "Like · Reply · 3y"), else None: the row that closes a comment on many widgets."""
+    parts = [p.strip() for p in _ROW_SEPARATORS.split(line) if p.strip()]
+    if len(parts) < 2 or len(line) > 80 or not is_date_line(parts[-1]):
+        return None
+    return parts[-1] if all(is_widget_line(p) for p in parts[:-1]) else None
+
+
+def action_row_date(line: str) -> str | None:
+    """The date of a footer that prints action links before or after it, else None."""
+    return date_before_action(line) or date_after_action(line)
 
 
 @lru_cache(maxsize=4096)

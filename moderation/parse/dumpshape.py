@@ -24,7 +24,7 @@ from moderation.parse.bylines import (
     split_author_date,
     without_name_note,
 )
-from moderation.parse.chrome import date_before_action, is_widget_line
+from moderation.parse.chrome import action_row_date, is_widget_line
 
 _CJK = re.compile("[\u3000-\u9fff]")
 # An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
@@ -181,7 +181,7 @@ _RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
 def _dated(line: str) -> bool:
     """A date line, or a footer that prints the date before its action links ("28 Settembre
     2023 Rispondi")."""
-    return is_date_line(line) or date_before_action(line) is not None
+    return is_date_line(line) or action_row_date(line) is not None
 _DIGIT = re.compile(r"\d")
 
 
@@ -191,8 +191,8 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
         s = lines[i].strip()
         if not s or len(s) > _MAX_HEADER_CHARS or len(s.split()) > _MAX_HEADER_WORDS:
             continue
-        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s) and not is_date_line(s):
-            continue  # (a date is no sentence: "vor 5 Std.")
+        if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s) and not _dated(s):
+            continue  # (a date is no sentence: "vor 5 Std.", "Gefällt mir · Antworten · 1 Std.")
         by_key.setdefault(shape(s), []).append(i)
     found: list[tuple[float, Run]] = []
     prose_memo: dict[int, bool] = {}
@@ -251,6 +251,11 @@ def _interleaved(a: Run, b: Run) -> bool:
     return hits * 3 >= len(a.lines) * 2
 
 
+def letter_words(line: str) -> int:
+    """Words that hold a letter: "2 ▲ 0 ▼" and "10. Meredith | Earth & Oven" count 0 and 3."""
+    return sum(any(map(str.isalpha, w)) for w in line.split())
+
+
 def _titled(lines: list[str], run: Run) -> int:
     """How many of the run's blocks have a title over them (four words or more, no
     sentence): teasers. Over a comment sits the previous comment's text, a reply button or
@@ -262,7 +267,7 @@ def _titled(lines: list[str], run: Run) -> int:
         top = header_block_start(lines, k, max(0, k - 3))
         above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
                       if lines[j].strip()), "")
-        if len(above.split()) >= 4 and not _is_prose(above) and not REPLY_SUBJECT.match(above):
+        if letter_words(above) >= 4 and not _is_prose(above) and not REPLY_SUBJECT.match(above):
             titles.append(above)
     return sum(titles.count(t) == 1 for t in titles)
 

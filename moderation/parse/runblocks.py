@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from moderation.parse.bylines import NUMBERED_BY, ends_in_initial, without_name_note
-from moderation.parse.dumpshape import MAX_GAP, Run
+from moderation.parse.dumpshape import MAX_GAP, Run, letter_words
 from moderation.parse.dumpshape import is_prose as _is_prose
 
 
@@ -98,9 +98,7 @@ _TEXT_WORDS = 6
 def _texty(line: str) -> bool:
     """A sentence, or a line of six words or more without its full stop, as readers write
     ("Ich wohne dort und finde es richtig, der Verkehr ist unerträglich")."""
-    words = line.split()
-    return _is_prose(line) or len(words) >= _TEXT_WORDS and sum(
-        any(map(str.isalpha, w)) for w in words) >= _TEXT_WORDS  # not "10. Meredith | Earth & Oven"
+    return _is_prose(line) or letter_words(line) >= _TEXT_WORDS  # not "10. Meredith | Earth & Oven"
 
 
 def _text_line(line: str) -> bool:

@@ -199,10 +199,17 @@ def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
     for i in range(max(0, first - 15), min(len(lines), last + 15)):
         s = lines[i].strip()
         if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or bylines.NUMBERED_BY.match(s) or (
-                first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s))
+                first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s)
+                                        or _reply_row(s))
                 and not bylines.is_date_line(s))):
             return True
     return False
+
+
+def _reply_row(line: str) -> bool:
+    """A date printed with action links in words ("Gefällt mir · Antworten · 1 Std.")."""
+    date = chrome.action_row_date(line)
+    return date is not None and any(map(str.isalpha, line.replace(date, "")))
 
 
 def _structural_zone(lines: list[str], start: int, before: int | None,
@@ -376,7 +383,8 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
     drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
-        Comment(text=d.text(), author=d.author, date=d.date, date_iso=iso_date(d.date),
+        Comment(text=d.text(), author=d.author.lstrip("~ ") or None if d.author else None,
+                date=d.date, date_iso=iso_date(d.date),
                 parent=None, parent_known=False,
                 position=n, kind=d.kind)
         for n, d in enumerate(drafts)

@@ -20,6 +20,7 @@ _SIGNATURE = re.compile(r"^[–—-]\s*(\S.{0,40})$")
 _SAYS = re.compile(rf"^(.{{1,40}}?)\s+{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)\s*(.*)$")
 _WROTE = re.compile(rf"(?i)\s+{bylines.SAYS_VERBS}$")  # "Anna Berg schreibt", no colon
 _RATING = re.compile(r"(?i)^[1-5](?:[.,]\d)?\s*(?:stars?|sterne?|étoiles?|estrellas?)$")
+_AVATAR_INITIALS = re.compile(r"^[^\W\d_a-z]{1,3}$")  # "SD", "J": upper-case letters only
 _END_PUNCT = tuple(".,!?:;…)]}\"'”’»")
 _NAME_PARTICLES = frozenset("""
 de du da di del della van von der den la le el al bin ibn y zu ten
@@ -67,7 +68,7 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
     """A line that can be a commenter's name: short, capitalised, no sentence punctuation; a
     short note in brackets after it is the site's ("Anna Berg (Gast)", "Anonymous (not
     verified)")."""
-    s = bylines.without_name_note(line.strip())
+    s = bylines.without_name_note(line.strip()).lstrip("~ ")  # "~Marco R.": a guest, unregistered
     # "Peter M.": a surname cut to its initial ends in a full stop but is no sentence
     initial = bylines.ends_in_initial(s)
     if not s or len(s) > 40 or (s.endswith(_END_PUNCT) and not initial) or "://" in s \
@@ -220,7 +221,7 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             split = bylines.split_author_date(s)
             who, s = split if split and is_name_like(split[0], capitalised=False) else (None, s)
             if who is None and not bylines.is_date_line(s):
-                s = chrome.date_before_action(s) or s  # "28 Settembre 2023 Rispondi"
+                s = chrome.action_row_date(s) or s  # "28 Settembre 2023 Rispondi", "Antworten · 1 Std."
             if not lead and (cur is None or not cur.paragraphs) and done and not done[-1].date:
                 # a reply button closed the comment just before its closing date
                 done[-1].date, done[-1].author = s, done[-1].author or who
@@ -334,6 +335,8 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                 continue  # the same name printed twice (avatar alt text, then the link)
             if cur is not None and cur.author and not cur.date and not cur.paragraphs \
                     and prev == "author" and _badge(lines, i - 1, i):
+                if _AVATAR_INITIALS.match(cur.author) and len(s) > len(cur.author):
+                    cur.author = s  # "SD" over "Sophie Dubois": the avatar's letters, then the name
                 continue  # the author's badge ("Stammleser") between the name and the date
             if cur is not None and cur.date and not cur.author and not cur.paragraphs:
                 cur.author = s  # the header's date came first, then the name

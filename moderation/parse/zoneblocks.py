@@ -143,7 +143,7 @@ def strip_counters(drafts: list[_Draft]) -> list[_Draft]:
     def key(line: str) -> str | None:
         s = line.strip()
         if not s or len(s.split()) > _MAX_COUNTER_WORDS or not _COUNT.search(s) \
-                or ends_sentence(s):
+                or ends_sentence(s) and any(map(str.isalpha, s)):  # "2 ▲ 0 ▼" is no sentence
             return None
         return _COUNT.sub("0", s.lower())
 

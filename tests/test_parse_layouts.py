@@ -1,0 +1,89 @@
+"""Comment layouts of our own with no comment heading, in several languages (issue 16).
+
+Each layout is one way a comment widget prints a comment once a page is rendered as text: the
+name, date, action links and vote counters in the order and on the lines that widget uses.
+Every template puts six comments (texts that often end without a full stop, one with an emoji)
+under the same short article, with no heading, line under line or blank-separated, and a
+single date format per page, as a real site has. Nothing here is taken from a bench page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.parse.text import parse_text
+
+ARTICLE = """Stadtrat beschließt neuen Radweg an der Hauptstraße
+
+Von Maria Schneider
+
+Der Stadtrat hat am Dienstagabend mit knapper Mehrheit den Bau eines neuen Radwegs entlang der Hauptstraße beschlossen. Die Arbeiten sollen im Frühjahr beginnen und rund acht Monate dauern.
+
+Kritik kam vor allem von den Anwohnern, die den Wegfall von Parkplätzen befürchten. Die Verwaltung verspricht, während der Bauzeit Ersatzflächen in den Seitenstraßen auszuweisen.
+
+Der Radweg ist Teil eines größeren Verkehrskonzepts, das bis 2030 umgesetzt werden soll und auch neue Busspuren vorsieht.
+
+"""
+NAMES = ("Anna Berg", "jens1987", "Marco R.", "Sophie Dubois", "Kasia_W", "Pedro Alves")
+TEXTS = ("Endlich passiert etwas, das war längst überfällig",
+         "Ich sehe das völlig anders. Die Anwohner wurden nicht gefragt.",
+         "Acht Monate für ein paar hundert Meter? Typisch für diese Stadt",
+         "Gute Entscheidung, weiter so 👍",
+         "Wer bezahlt das eigentlich alles am Ende",
+         "Ich fahre da jeden Tag lang und freue mich sehr darauf.")
+DATES = {"numeric": lambda k: f"0{k + 3}.03.2024 14:2{k}",
+         "age": lambda k: f"vor {k + 2} Stunden",
+         "long": lambda k: f"{k + 3}. März 2024 um 14:2{k} Uhr"}
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split()[:2]).upper()
+
+
+# layout -> (comment block from name, text, date, index; the date the parser should keep)
+LAYOUTS = {
+    "facebook": (lambda n, t, d, k: f"{n}\n{t}\nGefällt mir · Antworten · {k + 1} Std.\n",
+                 lambda d, k: f"{k + 1} Std."),
+    "lemonde": (lambda n, t, d, k: f"{n}\nLe {k + 3}/03/2024 à 14h2{k}\n{t}\n",
+                lambda d, k: f"Le {k + 3}/03/2024 à 14h2{k}"),
+    "nl_schreef": (lambda n, t, d, k: f"{n} schreef op {k + 3} maart 2024 om 14:2{k}:\n{t}\n",
+                   lambda d, k: f"{k + 3} maart 2024 om 14:2{k}"),
+    "pl_guest": (lambda n, t, d, k: f"~{n}\n2024-03-0{k + 3} 14:2{k}\n{t}\nodpowiedz\n",
+                 lambda d, k: f"2024-03-0{k + 3} 14:2{k}"),
+    "it_reply": (lambda n, t, d, k: f"{n}\n{k + 3} marzo 2024 alle 14:2{k}\n{t}\nRispondi\n",
+                 lambda d, k: f"{k + 3} marzo 2024 alle 14:2{k}"),
+    "pt_por": (lambda n, t, d, k: f"Por {n} em {k + 3} de março de 2024\n{t}\n",
+               lambda d, k: f"{k + 3} de março de 2024"),
+    "votes": (lambda n, t, d, k: f"{n}\n{d}\n{t}\n{k + 2} ▲ {k} ▼\n", lambda d, k: d),
+    "forum_subject": (lambda n, t, d, k: f"Re: Neuer Radweg\n{n}\n0{k + 3}.03.2024 14:2{k}\n{t}\n",
+                      lambda d, k: f"0{k + 3}.03.2024 14:2{k}"),
+    "avatar_initials": (lambda n, t, d, k: f"{_initials(n)}\n{n}\n{d}\n{t}\n", lambda d, k: d),
+    "compact_age": (lambda n, t, d, k: f"{n} · {k + 2}h\n{t}\nReply\n", lambda d, k: f"{k + 2}h"),
+    "blank_separated": (lambda n, t, d, k: f"{n}\n\n{d}\n\n{t}\n", lambda d, k: d),
+    "date_first": (lambda n, t, d, k: f"{d}\n{n}\n{t}\n", lambda d, k: d),
+}
+# A date or an age alone over blocks with nothing that says "comments" (no name beside the
+# date in the header, no reply link, no heading) is what a list of news teasers prints too:
+# those are left in the body with a warning, by design.
+REFUSED = {("blank_separated", "age", ""), ("date_first", "age", "")}
+
+
+@pytest.mark.parametrize("gap", ["", "\n"], ids=["line-under-line", "blank-between"])
+@pytest.mark.parametrize("dates", sorted(DATES))
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_comment_layout_without_a_heading(layout: str, dates: str, gap: str) -> None:
+    block, kept = LAYOUTS[layout]
+    date = DATES[dates]
+    dump = ARTICLE + "\n".join(block(n, t, date(k), k) + gap
+                               for k, (n, t) in enumerate(zip(NAMES, TEXTS)))
+    warnings: list[str] = []
+    article = parse_text(dump, warnings)
+    if (layout, dates, gap) in REFUSED:
+        assert article.comments == ()
+        assert any("left in the body" in w for w in warnings)
+        return
+    assert [c.text for c in article.comments] == list(TEXTS)
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert [c.date for c in article.comments] == [kept(date(k), k) for k in range(6)]
+    assert "Verkehrskonzepts" in (article.body or "")
+    assert not any(n in (article.body or "") for n in NAMES[1:])
