@@ -87,3 +87,51 @@ def test_comment_layout_without_a_heading(layout: str, dates: str, gap: str) -> 
     assert [c.date for c in article.comments] == [kept(date(k), k) for k in range(6)]
     assert "Verkehrskonzepts" in (article.body or "")
     assert not any(n in (article.body or "") for n in NAMES[1:])
+
+
+ARTICLE_EN = """City council approves new bike lane on Main Street
+
+By Maria Snyder
+
+The city council voted narrowly on Tuesday evening to build a new bike lane along Main Street. Work is due to start in the spring and to take about eight months.
+
+Residents criticised the loss of parking spaces. The city promises temporary spaces in the side streets while the work goes on.
+
+The lane is part of a wider transport plan that runs to 2030 and also adds new bus lanes.
+
+"""
+TEXTS_EN = ("Finally something happens, this was long overdue",
+            "I see it differently. Nobody asked the residents.",
+            "Eight months for a few hundred metres? Typical for this town",
+            "Good decision, keep going 👍",
+            "Who is paying for all of this in the end",
+            "I ride there every day and I am really looking forward to it.")
+MORE = "And one more thing I wanted to add here"
+# layout -> comment block from name, text and index (the ages and dates in each widget's words)
+LAYOUTS_AGES = {
+    "wordpress_says": lambda n, t, k: f"{n} says:\nMarch {k + 3}, 2024 at 2:2{k} pm\n{t}\nReply\n",
+    "disqus": lambda n, t, k: f"{n}\n• {k + 2} years ago\n{t}\n• Reply\n• Share ›\n",
+    "fr_il_y_a": lambda n, t, k: f"{n}\nil y a {k + 2} heures\n{t}\nRépondre\n",
+    "es_hace": lambda n, t, k: f"{n}\nhace {k + 2} horas\n{t}\nResponder\n",
+    "nl_geleden": lambda n, t, k: f"{n}\n{k + 2} uur geleden\n{t}\nReageer\n",
+    "da_siden": lambda n, t, k: f"{n}\nfor {k + 2} timer siden\n{t}\nSvar\n",
+    "pl_temu": lambda n, t, k: f"{n}\n{k + 2} godziny temu\n{t}\nOdpowiedz\n",
+    "sv_svara": lambda n, t, k: f"{n}\n{k + 3} mars 2024 kl. 14:2{k}\n{t}\nSvara\n",
+    "name_pipe_date": lambda n, t, k: f"{n} | {k + 3}. März 2024\n{t}\n",
+    "two_paragraphs": lambda n, t, k: f"{n}\nMarch {k + 3}, 2024\n{t}\n{MORE}\n",
+    "in_reply_to": lambda n, t, k: f"{n}\nMarch {k + 3}, 2024\n"
+                                   + (f"In reply to {NAMES[k - 1]}.\n" if k % 2 else "") + f"{t}\n",
+}
+
+
+@pytest.mark.parametrize("gap", ["", "\n"], ids=["line-under-line", "blank-between"])
+@pytest.mark.parametrize("layout", sorted(LAYOUTS_AGES))
+def test_comment_layouts_in_the_readers_languages(layout: str, gap: str) -> None:
+    dump = ARTICLE_EN + "\n".join(LAYOUTS_AGES[layout](n, t, k) + gap
+                                  for k, (n, t) in enumerate(zip(NAMES, TEXTS_EN)))
+    article = parse_text(dump)
+    want = [f"{t}\n{MORE}" for t in TEXTS_EN] if layout == "two_paragraphs" else list(TEXTS_EN)
+    assert [c.text for c in article.comments] == want
+    assert [c.author for c in article.comments] == list(NAMES)
+    assert all(c.date for c in article.comments)
+    assert "bus lanes" in (article.body or "") and "overdue" not in (article.body or "")
