@@ -33,6 +33,7 @@ _ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "einer", "einem", "einen", 
                             "una", "um", "uma", "en", "ett"})
 _AGO_WORDS = frozenset({"ago", "vor", "hace", "fa", "geleden", "siden", "sedan", "temu", "há",
                         "atrás", "zuvor"})
+AGO_WORDS = _AGO_WORDS  # the word of an age before or after its number ("vor", "ago")
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
     "july|august|september|october|november|december|januar|jänner|februar|märz|mai|juni|juli|"

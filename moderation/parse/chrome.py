@@ -202,6 +202,7 @@ def is_widget_line(line: str) -> bool:
     return _fuzzy(norm, _WIDGET_INDEX, 0.85)
 
 
+_ONE_DIGIT = re.compile(r"\d")
 _ROW_SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*(?=\d)")
 
 
@@ -229,6 +230,8 @@ def date_after_action(line: str) -> str | None:
 
 def action_row_date(line: str) -> str | None:
     """The date of a footer that prints action links before or after it, else None."""
+    if len(line) > 80 or not _ONE_DIGIT.search(line):
+        return None
     return date_before_action(line) or date_after_action(line)
 
 

@@ -90,9 +90,11 @@ def _header(line: str) -> tuple[str | None, str] | None:
         if bylines.is_initial(words[k]):
             continue  # "Tomasz K., 4. März 2024": the initial is the name's
         tail = " ".join(words[k:])
-        if not any(map(str.isdigit, words[k - 1])) and bylines.is_date_line(tail):
-            while k + 1 < len(words) and _LEAD.match(words[k]) and bylines.is_date_line(
-                    " ".join(words[k + 1:])):
+        if (not any(map(str.isdigit, words[k - 1])) or k == 1 and bylines.HANDLE.match(words[0])) \
+                and bylines.is_date_line(tail):
+            while k + 1 < len(words) and _LEAD.match(words[k]) \
+                    and words[k].lower() not in bylines.AGO_WORDS \
+                    and bylines.is_date_line(" ".join(words[k + 1:])):
                 k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
             return _by_name(words[:k]), " ".join(words[k:])
     after = bylines.date_then_name(line.strip())  # "04.03.2024 | 14:25 | Anna B.", "Am ... von X"
@@ -133,8 +135,8 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
             date = date or found[1]
         elif chrome.is_widget_line(ln):
             pass
-        elif author is None and not any(map(str.isdigit, ln)) and len(ln.split()) <= 8 \
-                and not _sentence(ln):
+        elif author is None and (not any(map(str.isdigit, ln)) or bylines.HANDLE.match(ln)) \
+                and len(ln.split()) <= 8 and not _sentence(ln):  # (a user name's digits: "jens1987")
             author = _SAYS.sub("", ln).strip(" ·|-–:") or None
         elif date is None and len(ln.split()) <= 3 and i + 1 < len(lines) and _header(
                 lines[i + 1]) is not None:
@@ -155,11 +157,11 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                         ch.isdigit() for ch in ln):
                     author = _SAYS.sub("", ln).strip(" ·|-–:") or None
     gone = {lines[i] for i in head}
-    body = [ln for ln in raw if ln not in gone
-            and not chrome.is_widget_line(ln) and not bylines.is_date_line(ln)]
-    if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02")
-        tail = [ln for ln in lines[-3:] if bylines.is_date_line(ln)]
-        date = tail[0] if tail else None
+    body = [ln for ln in raw if ln not in gone and not chrome.is_widget_line(ln)
+            and not bylines.is_date_line(ln) and chrome.action_row_date(ln) is None]
+    if date is None:  # a date under the text ("— 3. Mai 2020 um 14:02", "3. März · Antworten")
+        tail = [ln if bylines.is_date_line(ln) else chrome.action_row_date(ln) for ln in lines[-3:]]
+        date = next((d for d in tail if d), None)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()  # paragraphs: one blank line
     if len(text.split()) < 2:
         return None
