@@ -170,13 +170,19 @@ _COMPACT_AGE = re.compile(r"\d\s?[^\W\d_]{1,4}\.?$")  # "2h", "3d", "5 min", "1 
 _AGE_WORD = re.compile(r"(?i)\b(?:" + "|".join(sorted(_AGO_WORDS)) + r"|il y a)\b")
 
 
+def may_hold_date(line: str) -> bool:
+    """A cheap test before the costly ones: a time, year or month name, or a number beside an
+    age word ("vor 2 Stunden", "il y a 3 heures") or a short unit at the end ("· 2h")."""
+    return _dateish(line) or bool(_DIGIT.search(line) and _AGE_WORD.search(line)) \
+        or _COMPACT_AGE.search(line) is not None
+
+
 @lru_cache(maxsize=4096)
 def split_author_date(line: str) -> tuple[str, str] | None:
     """Split "Name June 28, 2015 at 10:25 pm" into (name, date) when the tail is a date."""
     if len(line) > 100:
         return None
-    if not _dateish(line) and not (_DIGIT.search(line) and _AGE_WORD.search(line)) \
-            and not _COMPACT_AGE.search(line):
+    if not may_hold_date(line):
         return None  # neither a date nor an age: "Anna · vor 2 Stunden", "il y a 3 heures", "· 2h"
     line = line.strip().rstrip(":")  # "Anna Berg schrieb am 3. March 2024:"
     words = line.split()

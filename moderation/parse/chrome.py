@@ -7,7 +7,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from moderation.parse.bylines import is_date_line
+from moderation.parse.bylines import is_date_line, may_hold_date
 from moderation.parse.phrases import SECTION_HEADINGS, WIDGET_PHRASES, ZONE_PHRASES
 from moderation.parse.textnorm import normalize
 
@@ -230,7 +230,7 @@ def date_after_action(line: str) -> str | None:
 
 def action_row_date(line: str) -> str | None:
     """The date of a footer that prints action links before or after it, else None."""
-    if len(line) > 80 or not _ONE_DIGIT.search(line):
+    if len(line) > 80 or not _ONE_DIGIT.search(line) or not may_hold_date(line):
         return None
     return date_before_action(line) or date_after_action(line)
 

@@ -29,7 +29,7 @@ from moderation.parse.chrome import action_row_date, is_widget_line
 _CJK = re.compile("[\u3000-\u9fff]")
 # An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
 # sentence that ends inside the line and another that follows ("…del limoncello? Grazie").
-_EMOJI_END = re.compile("[\u2600-\u27bf\u2b50\U0001f000-\U0001faff][\ufe0f\u200d\U0001f3fb-\U0001f3ff]*$")
+_EMOJI_MARKS = "\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff "
 _INNER_END = re.compile(r"(?:[^\W\d_]{4}\.|[^\W\d_]{2}[!?…]) +[^\W\d_]")  # not "Dr. Who"
 _DIGIT_RUN = re.compile(r"\d+")
 _LETTER_RUN = re.compile(r"[^\W\d]+")  # (and "_")
@@ -52,6 +52,13 @@ def shape(line: str) -> str:
     return _WORDS.sub("a", out)
 
 
+def _emoji_end(s: str) -> bool:
+    """The line ends in an emoji (its variation selector and skin tone aside)."""
+    last = s.rstrip(_EMOJI_MARKS)[-1:]
+    return bool(last) and ("\u2600" <= last <= "\u27bf" or last == "\u2b50"
+                           or "\U0001f000" <= last <= "\U0001faff")
+
+
 def _is_prose(line: str) -> bool:
     """A sentence, not a title: several words ending in sentence punctuation, or long."""
     s = line.strip()
@@ -62,7 +69,7 @@ def _is_prose(line: str) -> bool:
         return words >= 3 and (s.endswith(SENTENCE_END) or words >= 5 and bool(_INNER_END.search(s)))
     cjk = len(_CJK.findall(s))
     return cjk >= 12 or (words >= 3 or cjk >= 4) and (
-        s.endswith(SENTENCE_END) or bool(_EMOJI_END.search(s)) or words >= 5 and bool(_INNER_END.search(s)))
+        s.endswith(SENTENCE_END) or _emoji_end(s) or words >= 5 and bool(_INNER_END.search(s)))
 
 
 is_prose = _is_prose  # the public name, for the line features
