@@ -135,3 +135,55 @@ def test_comment_layouts_in_the_readers_languages(layout: str, gap: str) -> None
     assert [c.author for c in article.comments] == list(NAMES)
     assert all(c.date for c in article.comments)
     assert "bus lanes" in (article.body or "") and "overdue" not in (article.body or "")
+
+
+TITLES = ("Neue Busspur am Bahnhof eröffnet", "Stadtwerke erhöhen die Preise zum Jahreswechsel",
+          "Schwimmbad bleibt bis März geschlossen", "Weihnachtsmarkt zieht Bilanz nach vier Wochen",
+          "Polizei sucht Zeugen nach Unfall in der Innenstadt", "Neuer Bürgermeister stellt sein Team vor")
+TEASERS = ("Die neue Spur soll den Verkehr zur Rushhour entlasten",
+           "Strom und Gas werden im Schnitt um sechs Prozent teurer.",
+           "Grund sind Schäden an der Lüftungsanlage, sagt die Stadt",
+           "Die Händler sind zufrieden, die Besucherzahlen stiegen deutlich 🎄",
+           "Ein Radfahrer wurde leicht verletzt. Der Fahrer flüchtete.",
+           "Drei neue Dezernenten beginnen im Januar ihre Arbeit")
+PAIRS = list(zip(TITLES, TEASERS))
+# What pages without comments print under the article, looking like a comment run.
+NO_COMMENTS = {
+    # teasers with their age and each article's comment count
+    "teaser_counts": "Mehr aus der Stadt\n\n" + "\n".join(
+        f"{t}\n{x}\nvor {k + 2} Std.\n{k * 7 + 3} Kommentare\n" for k, (t, x) in enumerate(PAIRS)),
+    "teaser_count_row": "Mehr aus der Stadt\n\n" + "\n".join(
+        f"{t}\n{x}\nvor {k + 2} Std. · {k * 7 + 3} Kommentare\n" for k, (t, x) in enumerate(PAIRS)),
+    # a live ticker: a time and a share link over each entry
+    "ticker_share": "\n".join(f"{14 - k}:{k}5 Uhr · Teilen\n{x}\n" for k, x in enumerate(TEASERS)),
+    "ticker_times": "\n".join(f"{14 - k}:{k}5\n{x}\n" for k, x in enumerate(TEASERS)),
+    "recent_comments_widget": "Neueste Kommentare\n\n" + "\n".join(
+        f"Anna Berg bei {t}\nvor {k + 1} Std.\n" for k, t in enumerate(TITLES)),
+    # the newsroom's bios under bulleted names
+    "team_bullets": "Unser Team\n\n" + "\n".join(
+        f"• {n}\n\n{n.split()[0]} schreibt seit Jahren über Politik und Stadtentwicklung in der Region.\n"
+        for n in ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker", "Sara Klein")),
+    "events": "Termine\n\n" + "\n".join(
+        f"{k + 3}. März 2024 · 19:30 Uhr\n{t}\nIm Bürgerhaus, Eintritt frei\n" for k, t in enumerate(TITLES)),
+    "most_read": "Meistgelesen\n\n" + "\n".join(
+        f"{t}\n{x}\nvor {k + 2} Std.\n" for k, (t, x) in enumerate(PAIRS)),
+    "bylined_teasers": "Weitere Artikel\n\n" + "\n".join(
+        f"{t}\nVon Maria Schneider · {k + 3}. März 2024\n{x}\n" for k, (t, x) in enumerate(PAIRS)),
+    "section_ages": "Aktuell\n\n" + "\n".join(
+        f"{t}\nPolitik · {k + 2}h\n{x}\n" for k, (t, x) in enumerate(PAIRS)),
+    "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
+        f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
+        for k in range(5)),
+}
+
+
+@pytest.mark.parametrize("gap", ["", "\n"], ids=["as-printed", "blank-between"])
+@pytest.mark.parametrize("page", sorted(NO_COMMENTS))
+def test_pages_without_comments_give_none(page: str, gap: str) -> None:
+    """Teaser lists, tickers, widgets and bios under an article are no comments."""
+    dump = ARTICLE + NO_COMMENTS[page] + "\nImpressum\nDatenschutz\n"
+    if gap:
+        dump = dump.replace("\n", "\n\n")
+    article = parse_text(dump)
+    assert article.comments == ()
+    assert "Verkehrskonzepts" in (article.body or "")

@@ -37,6 +37,11 @@ cancel abbrechen loading more show hide view replies helpful points point score 
 sortiert nach best top new old newest oldest popular neueste neuste älteste beste bewertung
 bewertet älteste
 """.split())  # noqa: SIM905 - a word list reads better as text
+# The reply link, which only a comment carries (a live ticker's entries have "Share" too).
+REPLY_WORDS = frozenset("""
+reply antworten antwort responder répondre rispondi beantwoorden reageren reageer odpowiedz
+odpowiedź svar svara svare responda ответить
+""".split())  # noqa: SIM905
 _ZONE_COUNT = re.compile(
     r"(?i)(?:^|\D)\d[\d.,]*\s*(?:comments?|responses?|thoughts|replies|kommentare?|"
     r"commentaires?|coment[aá]rios?|commenti|commento|reacties|reactie|komentarz\w*|"

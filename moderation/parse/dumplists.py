@@ -227,6 +227,12 @@ def bullet_name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]
         if sum(any(dumpshape.is_prose(ln) for ln in lines[a + 1:b + 1]) for a, b in gaps) * 4 \
                 < len(gaps) * 3:
             continue
+        # written as readers write: someone asks or exclaims in a third of the items, or one
+        # name comes back (the host answering); a team page's bios do neither
+        asked = sum(any(q in ln for ln in lines[a + 1:b + 1] for q in _ASKED) for a, b in gaps)
+        names = [lines[i].strip() for i in part]
+        if asked * 3 < len(gaps) and len(set(names)) == len(names):
+            continue
         if not _article_goes_on(lines, part[-1]):
             out.append((part[0], gaps[-1][1]))
     return out

@@ -58,6 +58,9 @@ def _numbered_list_follows(lines: list[str], i: int) -> bool:
     return nxt.startswith("1. ") and len(nxt) > 6
 
 
+_COUNTER_REPEAT = 12  # lines
+
+
 def _find_zone(lines: list[str], start: int) -> int | None:
     """Index of the first comment-section line after some article text, or None.
 
@@ -70,6 +73,8 @@ def _find_zone(lines: list[str], start: int) -> int | None:
         s = lines[i].strip()
         zone = body_seen and (chrome.is_zone_start(s) or (
             _POST_FOOTER.match(s) is not None and _numbered_list_follows(lines, i)))
+        if zone and chrome.is_counter(s) and _counter_repeats(lines, i):
+            continue  # "12 Kommentare" under every teaser: the articles' counts, no heading
         if zone:
             if first is None and i - start <= _HEADER_LINES and chrome.is_counter(s) \
                     and i < len(lines) // 4:
@@ -79,6 +84,13 @@ def _find_zone(lines: list[str], start: int) -> int | None:
         if not body_seen and len(s.split()) >= _LONG_PARAGRAPH:
             body_seen = True
     return first
+
+
+def _counter_repeats(lines: list[str], i: int) -> bool:
+    """The counter at line i comes back, with another number, within a few blocks below."""
+    key = dumpshape.shape(lines[i].strip())
+    return any(dumpshape.shape(lines[j].strip()) == key and lines[j].strip() != lines[i].strip()
+               for j in range(i + 1, min(len(lines), i + _COUNTER_REPEAT)))
 
 
 def _body(lines: list[str], skip: set[int], title: str | None) -> str:
@@ -195,21 +207,30 @@ def _header_counter_only(lines: list[str], start: int, zone: int, drafts: list[_
 
 
 def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
-    """A comment heading, counter, reply form or per-comment action line near or in a run."""
-    for i in range(max(0, first - 15), min(len(lines), last + 15)):
+    """A comment heading, counter, reply form or per-comment action line near or in a run.
+    (A counter printed under every block, "12 Kommentare" under each teaser, is no heading.)"""
+    window = range(max(0, first - 15), min(len(lines), last + 15))
+    counters = [dumpshape.shape(lines[i].strip()) for i in window
+                if chrome.is_zone_start(lines[i].strip()) and any(map(str.isdigit, lines[i]))]
+    per_block = {k for k in counters if counters.count(k) >= 2}
+    for i in window:
         s = lines[i].strip()
-        if s and (chrome.is_zone_start(s) or chrome.is_zone_end(s) or bylines.NUMBERED_BY.match(s) or (
+        if not s or per_block and dumpshape.shape(s) in per_block:
+            continue
+        if chrome.is_zone_start(s) or chrome.is_zone_end(s) or bylines.NUMBERED_BY.match(s) or (
                 first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s)
                                         or _reply_row(s))
-                and not bylines.is_date_line(s))):
+                and not bylines.is_date_line(s)):
             return True
     return False
 
 
 def _reply_row(line: str) -> bool:
-    """A date printed with action links in words ("Gefällt mir · Antworten · 1 Std.")."""
+    """A date printed with a reply link ("Gefällt mir · Antworten · 1 Std.", "28 Settembre
+    2023 Rispondi"); a row of other actions ("14:25 Uhr · Teilen") is a ticker's too."""
     date = chrome.action_row_date(line)
-    return date is not None and any(map(str.isalpha, line.replace(date, "")))
+    return date is not None and any(
+        w in chrome.REPLY_WORDS for w in re.findall(r"\w+", line.replace(date, "").lower()))
 
 
 def _structural_zone(lines: list[str], start: int, before: int | None,
