@@ -171,6 +171,29 @@ NO_COMMENTS = {
         f"{t}\nVon Maria Schneider · {k + 3}. März 2024\n{x}\n" for k, (t, x) in enumerate(PAIRS)),
     "section_ages": "Aktuell\n\n" + "\n".join(
         f"{t}\nPolitik · {k + 2}h\n{x}\n" for k, (t, x) in enumerate(PAIRS)),
+    # the sidebar's latest comments: commenter and article title, no comment text
+    "recent_comments_en": "Recent Comments\n\n" + "\n".join(
+        f"{n} on {t}\nMarch {k + 3}, 2024\n" for k, (n, t) in enumerate(zip(NAMES, TITLES))),
+    "empty_form": "Leave a Reply\nYour email address will not be published. Required fields are "
+                  "marked *\nComment *\nName *\nEmail *\nWebsite\nPost Comment\n",
+    "comments_by_script": "Comments\nLoading comments...\nPlease enable JavaScript to view the "
+                          "comments powered by Disqus.\n",
+    "paywalled_comments": "Kommentare (12)\nJetzt abonnieren und mitdiskutieren\n"
+                          "Sie haben bereits ein Abo? Hier anmelden\n",
+    "testimonials": "What readers say\n" + "\n".join(
+        f"“{t}, thank you so much!” — {n}\n" for n, t in
+        (("Lori", "Worked exactly as written"), ("Kim", "Best recipe ever"), ("Ana", "So easy"))),
+    # one account's posts embedded under the article: the same name over every block
+    "social_feed": "\n".join(f"@citynews · {k + 2}h\n{t} – mehr auf unserer Seite 👇\n{k * 5 + 3} Likes\n"
+                             for k, t in enumerate(TITLES)),
+    "image_credits": "\n".join(f"Foto: dpa / {k + 3}.03.2024\nDer Radweg an der Ecke {t.split()[0]} "
+                               "am Morgen.\n" for k, t in enumerate(TITLES)),
+    "interview": "\n".join(f"Frage: {t}?\nAnna Berg: Das ist eine gute Frage, wir arbeiten daran "
+                           f"seit {k + 2} Jahren.\n" for k, t in enumerate(TITLES)),
+    "ingredients": "Zutaten\n" + "\n".join(f"• {x}\n\nDas ist wichtig, damit der Teig gelingt 😊\n"
+                                            for x in ("Mehl", "Butter", "Zucker", "Eier", "Milch")),
+    "changelog": "\n".join(f"Version 2.{k}.0 · {k + 3}. März 2024\nFehler behoben und die Leistung "
+                           "verbessert 🚀\n" for k in range(5)),
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

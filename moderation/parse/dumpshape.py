@@ -295,6 +295,14 @@ def named_ages(lines: list[str], run: Run) -> bool:
         and _titled(lines, run) * 2 < len(run.lines)
 
 
+def one_voice(lines: list[str], run: Run) -> bool:
+    """Every header names the same account ("@citynews · 2h" over each post of an embedded
+    feed): one publisher's posts, not readers talking."""
+    names = {split[0] for k in run.lines if (split := split_author_date(lines[k].strip()))
+             and not is_widget_line(split[0])}  # ("Gefällt mir · Antworten · 1 Std." has none)
+    return len(names) == 1 and len(run.lines) >= _MIN_OCCURRENCES
+
+
 def dated_prose(lines: list[str], run: Run) -> bool:
     """Most headers are a date or an age alone ("1 Monat her", "3 days ago") and the blocks
     between them are sentences with no title over them: comments stamped with their age,

@@ -242,6 +242,8 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             else runblocks.footer_block_start(lines, run, start)
         if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             continue  # no article before it: a list, not comments under an article
+        if dumpshape.one_voice(lines, run):
+            continue  # one account's feed
         if not _comment_evidence(lines, run.start, run.end) \
                 and not dumpshape.named_times(lines, run) \
                 and not dumpshape.named_ages(lines, run) \
