@@ -194,6 +194,19 @@ NO_COMMENTS = {
                                             for x in ("Mehl", "Butter", "Zucker", "Eier", "Milch")),
     "changelog": "\n".join(f"Version 2.{k}.0 · {k + 3}. März 2024\nFehler behoben und die Leistung "
                            "verbessert 🚀\n" for k in range(5)),
+    # teasers under a section or byline with a compact age, a read-more or share row, a podcast
+    "sections_compact_age": "\n".join(
+        f"{sec} · {k + 2}h\n{t}\n{x}\n" for k, (sec, (t, x)) in enumerate(zip(
+            ("Lokales Hamburg", "Sport Regional", "Kultur Heute", "Politik Inland",
+             "Wirtschaft Welt", "Panorama Nord"), PAIRS))),
+    "bylines_compact_age": "\n".join(
+        f"Von {n} · {k + 2}h\n{t}\n{x}\n" for k, (n, (t, x)) in enumerate(zip(
+            ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker", "Sara Klein",
+             "Ali Kaya"), PAIRS))),
+    "read_more_rows": "\n".join(f"{t}\n{x}\n{k + 3}.03.2024 Weiterlesen\n" for k, (t, x) in enumerate(PAIRS)),
+    "share_rows": "\n".join(f"{t}\n{x}\n{k + 3}.03.2024 · Teilen · Merken\n" for k, (t, x) in enumerate(PAIRS)),
+    "podcast": "\n".join(f"Folge {40 - k}: {t}\n{x}\n{k + 3}. März 2024 · 42 Min.\n"
+                         for k, (t, x) in enumerate(PAIRS)),
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

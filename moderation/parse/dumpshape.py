@@ -39,6 +39,7 @@ _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _TIME = re.compile(r"\b\d{1,2}(?:[:.h]| h )\d{2}\b")  # "14:25", "14.25", "14h25", "14 h 25"
 _MIN_OCCURRENCES = 3
 _MAX_HEADER_CHARS = 90
+_COMPACT_AGE = re.compile(r"\d+\s?[^\W\d_]{1,4}\.?$")  # "2h", "3 d": no words to tell
 _MAX_HEADER_WORDS = 14
 MAX_GAP = 60  # lines between two headers of one run, at most (a long comment)
 SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ")", "\"", "”", "»", "'", "’")
@@ -289,7 +290,8 @@ def named_ages(lines: list[str], run: Run) -> bool:
     people = []
     for k in run.lines:
         split = split_author_date(lines[k].strip())
-        if split is not None and (len(split[0].split()) >= 2 or "_" in split[0]):
+        if split is not None and (len(split[0].split()) >= 2 or "_" in split[0]) \
+                and not _COMPACT_AGE.match(split[1]):  # "Lokales Hamburg · 2h": a ticker's too
             people.append(split[0])
     return len(people) * 3 >= len(run.lines) * 2 and len(set(people)) >= _MIN_OCCURRENCES \
         and _titled(lines, run) * 2 < len(run.lines)
