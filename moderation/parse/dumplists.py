@@ -198,6 +198,7 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
     return out
 
 
+_BULLETS = frozenset("•·▪◦*")
 _BULLET_NAME = re.compile(r"^[•·▪◦*]\s+(\S.{0,38}?)\s*:?$")
 
 
@@ -215,7 +216,8 @@ def bullet_name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]
     of prose under it before the next: commenters of a list that prints neither a number nor
     a date ("• Leila" / text / "• Mess" / text). As for numbered names, more long prose after
     the list means the article's own list, and items printed line under line are terms."""
-    items = [i for i in range(start, len(lines)) if (m := _BULLET_NAME.match(lines[i].strip()))
+    items = [i for i in range(start, len(lines)) if lines[i].lstrip()[:1] in _BULLETS
+             and (m := _BULLET_NAME.match(lines[i].strip()))
              and short_name(m.group(1)) and m.group(1)[0].isalpha()]
     out = []
     for part in _near_runs(items):
