@@ -207,6 +207,26 @@ NO_COMMENTS = {
     "share_rows": "\n".join(f"{t}\n{x}\n{k + 3}.03.2024 · Teilen · Merken\n" for k, (t, x) in enumerate(PAIRS)),
     "podcast": "\n".join(f"Folge {40 - k}: {t}\n{x}\n{k + 3}. März 2024 · 42 Min.\n"
                          for k, (t, x) in enumerate(PAIRS)),
+    # a chronicle by year or by date, a forecast by weekday, quotes of the week, podcast
+    # episodes, posts by the newsroom's authors under their headlines, embedded posts
+    "chronicle_years": "Chronik\n\n" + "\n".join(f"{2019 + k}\n{x}\n" for k, x in enumerate(TEASERS)),
+    "chronicle_dates": "Chronik\n\n" + "\n".join(f"{k + 3}. März 2024\n{x}\n" for k, x in enumerate(TEASERS)),
+    "forecast": "Das Wetter\n\n" + "\n".join(f"{d}, {k + 3}.03.\n{x}\n" for k, (d, x) in enumerate(zip(
+        ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag"),
+        ("Sonnig bei 12 Grad, nachts Frost.", "Wolkig, später Regen.", "Regen und Wind aus West.",
+         "Heiter bis wolkig, 14 Grad.", "Gewitter am Nachmittag.")))),
+    "quotes": "Quotes of the week\n\n" + "\n".join(f"“{x}”\n— {n}, {k + 3} March 2024\n" for k, (n, x) in
+                                                    enumerate(zip(("Maria Schneider", "Tom Weber", "Lena Fischer",
+                                                                   "Jonas Becker", "Sara Klein"), TEASERS))),
+    "podcast_episodes": "\n".join(f"Episode {40 - k}\n{t}\n{x}\nMar {k + 3}, 2024 · 42 min\n"
+                                   for k, (t, x) in enumerate(PAIRS)),
+    "headlines_by_author": "Recent posts\n\n" + "\n".join(
+        f"{t[:30]}\nby {n} · {k + 2} days ago\n{x}\n" for k, (t, n, x) in enumerate(zip(
+            TITLES, ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker", "Sara Klein",
+                     "Ali Kaya"), TEASERS))),
+    "embedded_posts": "So reagiert das Netz\n\n" + "\n".join(
+        f"{n} (@{n.split()[0].lower()}{k})\n{x}\n{k + 3}. März 2024\n" for k, (n, x) in enumerate(zip(
+            ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker", "Sara Klein"), TEASERS))),
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

@@ -25,6 +25,7 @@ from moderation.parse.bylines import (
     without_name_note,
 )
 from moderation.parse.chrome import action_row_date, is_widget_line
+from moderation.parse.dates import iso_date
 
 _CJK = re.compile("[\u3000-\u9fff]")
 # An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
@@ -36,7 +37,8 @@ _LETTER_RUN = re.compile(r"[^\W\d]+")  # (and "_")
 _SPACE_RUN = re.compile(r"\s+")
 _WORDS = re.compile(r"a(?: a)+")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
-_TIME = re.compile(r"\b\d{1,2}(?:[:.h]| h )\d{2}\b")  # "14:25", "14.25", "14h25", "14 h 25"
+# "14:25", "14h25", "14.25"; a day and month with their dot ("Montag, 3.03.") is no time
+_TIME = re.compile(r"\b\d{1,2}(?:[:h]| h )\d{2}\b|\b\d{1,2}\.\d{2}\b(?!\.(?:\s|$))")
 _MIN_OCCURRENCES = 3
 _MAX_HEADER_CHARS = 90
 _COMPACT_AGE = re.compile(r"\d+\s?[^\W\d_]{1,4}\.?$")  # "2h", "3 d": no words to tell
@@ -118,7 +120,8 @@ def _short(line: str) -> bool:
 
 def _named(lines: list[str], part: list[int]) -> int:
     """How many headers carry a name: their own words vary, or a short line sits beside them
-    whose text varies from header to header (a repeated short line is a section label)."""
+    whose text varies from header to header (a repeated short line is a section label).
+    A label that only counts on is one label ("Episode 40", "Episode 39")."""
     heads = set(part)
     words = [_letters(lines[k]) for k in part]
     varied = len(set(words)) * 2 > len(words)
@@ -126,7 +129,7 @@ def _named(lines: list[str], part: list[int]) -> int:
     for k in part:
         near = [j for j in (k - 2, k - 1, k + 1, k + 2)
                 if 0 <= j < len(lines) and j not in heads and _short(lines[j])]
-        beside.append({lines[j].strip() for j in near})
+        beside.append({_letters(lines[j]) or lines[j].strip() for j in near})
     counts: dict[str, int] = {}
     for texts in beside:
         for t in texts:
@@ -180,8 +183,11 @@ _RECENT: dict[tuple[tuple[str, ...], int], list[Run]] = {}
 
 def _dated(line: str) -> bool:
     """A date line, or a footer that prints the date before its action links ("28 Settembre
-    2023 Rispondi")."""
-    return is_date_line(line) or action_row_date(line) is not None
+    2023 Rispondi"). A year alone ("2019") is a timeline's or a chronicle's entry: no comment
+    is stamped with its year only."""
+    return (is_date_line(line) or action_row_date(line) is not None) \
+        and not _BARE_YEAR.fullmatch(line.strip())
+_BARE_YEAR = re.compile(r"(?:1[89]|20)\d\d\W?")
 _DIGIT = re.compile(r"\d")
 
 
@@ -263,8 +269,9 @@ def _titled(lines: list[str], run: Run) -> int:
     blocks is a forum post's subject, not a teaser's headline."""
     titles = []
     for k in run.lines:
-        # the line over the block (its name line, or the header itself)
-        top = header_block_start(lines, k, max(0, k - 3))
+        # the line over the block (its name line, or the header itself where that names
+        # someone: "by Tom Weber · 3 days ago" under a short headline)
+        top = k if split_author_date(lines[k].strip()) else header_block_start(lines, k, max(0, k - 3))
         above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
                       if lines[j].strip()), "")
         if letter_words(above) >= 4 and not _is_prose(above) and not REPLY_SUBJECT.match(above):
@@ -309,8 +316,13 @@ def dated_prose(lines: list[str], run: Run) -> bool:
     """Most headers are a date or an age alone ("1 Monat her", "3 days ago") and the blocks
     between them are sentences with no title over them: comments stamped with their age,
     which need no comment heading either (a teaser's date sits under its title)."""
-    return run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1 \
-        and _titled(lines, run) * 4 < len(run.lines)
+    if not (run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1
+            and _titled(lines, run) * 4 < len(run.lines)):
+        return False
+    # a calendar date alone over each block and no name beside it: a chronicle, a diary or a
+    # changelog (an age, "vor 2 Stunden", is a comment's stamp)
+    calendar = sum(iso_date(lines[k].strip()) is not None for k in run.lines)
+    return calendar * 2 < len(run.lines) or _named(lines, run.lines) * 2 >= len(run.lines)
 
 
 def header_block_start(lines: list[str], first: int, floor: int) -> int:

@@ -137,3 +137,16 @@ def headers_lead(lines: list[str], run: Run) -> bool:
     if vote == 0:
         return _prose_distance(lines, run.lines[-1], 1) < _NEAR
     return vote > 0
+
+
+_OPEN_QUOTES = "\"“„«‹‘‚'"
+_CLOSE_QUOTES = "\"”“»›’‘'"
+
+
+def quotations(texts: list[str]) -> bool:
+    """Most blocks are one quotation, each wholly inside quotation marks ("“…” — Name, 3
+    March"): a page's quotes of the week or testimonials, not readers' comments (a comment
+    may quote, but rarely is nothing else)."""
+    quoted = sum(len(t) > 2 and t.lstrip()[0] in _OPEN_QUOTES and t.rstrip()[-1] in _CLOSE_QUOTES
+                 for t in texts if t.strip())
+    return len(texts) >= 3 and quoted * 3 >= len(texts) * 2

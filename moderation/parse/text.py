@@ -256,6 +256,10 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             continue
         headers = frozenset(i - first for i in run.lines)
         drafts = _comments(lines[first:], headers, lead)
+        if runblocks.quotations([d.text() for d in drafts]):
+            warnings.append(f"lines {first + 1}-{run.end + 1}: {len(drafts)} blocks that are "
+                            "each one quotation under or over a name: quotes, left in the body")
+            continue
         while drafts and not marked(drafts[-1]) and not reads_as_text(drafts[-1]):
             drafts.pop()  # the menu or "popular posts" titles after the last comment
         if drafts:
