@@ -227,6 +227,11 @@ NO_COMMENTS = {
     "embedded_posts": "So reagiert das Netz\n\n" + "\n".join(
         f"{n} (@{n.split()[0].lower()}{k})\n{x}\n{k + 3}. März 2024\n" for k, (n, x) in enumerate(zip(
             ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker", "Sara Klein"), TEASERS))),
+    # short titles over teasers and their dates under a related-posts heading, the footer's
+    # copyright line close under them
+    "related_short_titles": "Das könnte Sie auch interessieren\n\n" + "\n".join(
+        f"{' '.join(t.split()[:2])}\n{x}\n{k + 3}. März 2024\n" for k, (t, x) in enumerate(PAIRS))
+    + "\n© 2024 Stadtanzeiger\n",
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

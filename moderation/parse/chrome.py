@@ -281,6 +281,15 @@ def is_zone_end(line: str) -> bool:
     return bool(_ZONE_END.search(line.strip()))
 
 
+_PAGE_FOOTER = re.compile(r"(?i)^(?:never miss a post|back to top$|powered by\b|copyright\b|©)")
+
+
+def is_page_footer(line: str) -> bool:
+    """The page's own footer ("© 2024 Anna Bakes", "Powered by WordPress"): the end of a
+    comment zone where there is one, but no sign that there is one."""
+    return bool(_PAGE_FOOTER.search(line.strip()))
+
+
 @lru_cache(maxsize=4096)
 def says_no_comments(line: str) -> bool:
     """The widget's "no comments yet / be the first" notice."""

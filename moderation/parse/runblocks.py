@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from moderation.parse.bylines import NUMBERED_BY, ends_in_initial, without_name_note
+from moderation.parse.chrome import is_page_end
 from moderation.parse.dumpshape import MAX_GAP, Run, letter_words
 from moderation.parse.dumpshape import is_prose as _is_prose
 
@@ -150,3 +151,10 @@ def quotations(texts: list[str]) -> bool:
     quoted = sum(len(t) > 2 and t.lstrip()[0] in _OPEN_QUOTES and t.rstrip()[-1] in _CLOSE_QUOTES
                  for t in texts if t.strip())
     return len(texts) >= 3 and quoted * 3 >= len(texts) * 2
+
+
+def under_page_end(lines: list[str], first: int) -> bool:
+    """The run's first block sits right under a sidebar or related-posts heading ("You may
+    also like", "Weitere Artikel"): that list's teasers, not comments."""
+    above = [s for s in (ln.strip() for ln in lines[max(0, first - 4):first]) if s][-2:]
+    return any(is_page_end(s) for s in above)

@@ -217,7 +217,8 @@ def _comment_evidence(lines: list[str], first: int, last: int) -> bool:
         s = lines[i].strip()
         if not s or per_block and dumpshape.shape(s) in per_block:
             continue
-        if chrome.is_zone_start(s) or chrome.is_zone_end(s) or bylines.NUMBERED_BY.match(s) or (
+        if chrome.is_zone_start(s) or chrome.is_zone_end(s) and not chrome.is_page_footer(s) \
+                or bylines.NUMBERED_BY.match(s) or (
                 first <= i <= last and (chrome.is_widget_line(s) or chrome.is_meta_line(s)
                                         or _reply_row(s))
                 and not bylines.is_date_line(s)):
@@ -244,11 +245,12 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             continue  # no article before it: a list, not comments under an article
         if dumpshape.one_voice(lines, run):
             continue  # one account's feed
-        if not _comment_evidence(lines, run.start, run.end) \
-                and not dumpshape.named_times(lines, run) \
-                and not dumpshape.named_ages(lines, run) \
-                and not dumpshape.dated_prose(lines, run):
-            # dated items, but nothing says comments: news teasers look the same
+        if not _comment_evidence(lines, run.start, run.end) and (
+                runblocks.under_page_end(lines, first) or not (
+                    dumpshape.named_times(lines, run) or dumpshape.named_ages(lines, run)
+                    or dumpshape.dated_prose(lines, run))):
+            # dated items, but nothing says comments: news teasers look the same (and
+            # a related-posts heading over them says what they are)
             warnings.append(
                 f"lines {first + 1}-{run.end + 1}: {len(run.lines)} blocks under repeated "
                 f"header lines ({lines[run.start].strip()[:40]!r}) look like comments, but no "
