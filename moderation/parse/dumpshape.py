@@ -25,7 +25,7 @@ from moderation.parse.bylines import (
     without_name_note,
 )
 from moderation.parse.chrome import action_row_date, is_widget_line
-from moderation.parse.dates import iso_date
+from moderation.parse.dates import calendar_words, iso_date
 
 _CJK = re.compile("[\u3000-\u9fff]")
 # An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
@@ -118,17 +118,19 @@ def _short(line: str) -> bool:
     return 0 < len(s) <= 40 and len(s.split()) <= 4 and not _is_prose(s)
 
 
-def _named(lines: list[str], part: list[int]) -> int:
+def _named(lines: list[str], part: list[int], months: bool = True) -> int:
     """How many headers carry a name: their own words vary, or a short line sits beside them
     whose text varies from header to header (a repeated short line is a section label).
-    A label that only counts on is one label ("Episode 40", "Episode 39")."""
+    A label that only counts on is one label ("Episode 40", "Episode 39"). ``months=False``:
+    the month and weekday names that vary inside dates are no names."""
     heads = set(part)
-    words = [_letters(lines[k]) for k in part]
+    calendar = frozenset() if months else calendar_words()
+    words = [" ".join(w for w in _letters(lines[k]).split() if w not in calendar) for k in part]
     varied = len(set(words)) * 2 > len(words)
     beside: list[set[str]] = []
     for k in part:
-        near = [j for j in (k - 2, k - 1, k + 1, k + 2)
-                if 0 <= j < len(lines) and j not in heads and _short(lines[j])]
+        near = [j for j in (k - 2, k - 1, k + 1, k + 2) if 0 <= j < len(lines)
+                and j not in heads and _short(lines[j]) and not _sentence_case(lines[j])]
         beside.append({_letters(lines[j]) or lines[j].strip() for j in near})
     counts: dict[str, int] = {}
     for texts in beside:
@@ -262,6 +264,29 @@ def letter_words(line: str) -> int:
     return sum(any(map(str.isalpha, w)) for w in line.split())
 
 
+def _headlined_above(lines: list[str], run: Run) -> int:
+    """How many headers close a block that opens with a headline over a sentence ("Title /
+    teaser / vor 2 Stunden"): a teaser list whose ages stand under each teaser. A comment's
+    block opens with its name, or its text is the block."""
+    n = 0  # (the first header's block has no header over it to tell where it opens)
+    for prev, k in pairwise(run.lines):
+        block = [s for s in (ln.strip() for ln in lines[prev + 1:k]) if s]
+        if len(block) >= 2 and _headline(block[0]) and _is_prose(block[1]):
+            n += 1
+    return n
+
+
+def _headline(line: str) -> bool:
+    """Four words or more and no sentence; or a short headline in sentence case."""
+    return (letter_words(line) >= 4 or _sentence_case(line)) and not _is_prose(line)
+
+
+def _sentence_case(line: str) -> bool:
+    """Three words or more, two of them lower case ("Piscina continua fechada",
+    "Schwimmbad bleibt geschlossen"): a short headline, which a name is not."""
+    return letter_words(line) >= 3 and sum(w[:1].islower() for w in line.split()) >= 2
+
+
 def _titled(lines: list[str], run: Run) -> int:
     """How many of the run's blocks have a title over them (four words or more, no
     sentence): teasers. Over a comment sits the previous comment's text, a reply button or
@@ -317,12 +342,14 @@ def dated_prose(lines: list[str], run: Run) -> bool:
     between them are sentences with no title over them: comments stamped with their age,
     which need no comment heading either (a teaser's date sits under its title)."""
     if not (run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1
-            and _titled(lines, run) * 4 < len(run.lines)):
+            and _titled(lines, run) * 4 < len(run.lines)
+            and _headlined_above(lines, run) * 2 < len(run.lines) - 1):
         return False
     # a calendar date alone over each block and no name beside it: a chronicle, a diary or a
     # changelog (an age, "vor 2 Stunden", is a comment's stamp)
     calendar = sum(iso_date(lines[k].strip()) is not None for k in run.lines)
-    return calendar * 2 < len(run.lines) or _named(lines, run.lines) * 2 >= len(run.lines)
+    return calendar * 2 < len(run.lines) \
+        or _named(lines, run.lines, months=False) * 2 >= len(run.lines)
 
 
 def header_block_start(lines: list[str], first: int, floor: int) -> int:
