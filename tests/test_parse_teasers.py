@@ -36,6 +36,7 @@ HEADLINES = {
 }
 AT = {"de": "um", "fr": "à", "es": "a las", "it": "alle", "pt": "às", "nl": "om", "da": "kl.", "pl": "o"}
 PEOPLE = ("Maria Schneider", "Tom Weber", "Lena Fischer", "Jonas Becker")
+SECTIONS = ("Politik", "Sport", "Kultur", "Wirtschaft")
 
 
 def _day(lang: str, k: int) -> str:
@@ -52,12 +53,21 @@ def _teasers(lang: str, kind: str) -> str:
         "title_teaser_age": lambda k: f"{titles[k]}\n{texts[k]}\n{age.format(k=k + 2)}\n",
         "team_bios": lambda k: f"{PEOPLE[k]}\n{role}\n{texts[k]}\n",
         "date_title_teaser": lambda k: f"{_day(lang, k)}\n{titles[k]}\n{texts[k]}\n",
+        "author_date_title_teaser": lambda k: f"{PEOPLE[k]} · {_day(lang, k)}\n{titles[k]}\n{texts[k]}\n",
+        "author_age_title": lambda k: f"{PEOPLE[k]}\n{age.format(k=k + 2)}\n{titles[k]}\n",
+        "title_datetime_teaser": lambda k: f"{titles[k]}\n{_date(lang, k)}\n{texts[k]}\n",
+        "datetime_title": lambda k: f"{_date(lang, k)}\n{titles[k]}\n",
+        "title_teaser_date": lambda k: f"{titles[k]}\n{texts[k]}\n{_day(lang, k)}\n",
+        "title_teaser_byline": lambda k: f"{titles[k]}\n{texts[k]}\n{by} {PEOPLE[k]}, {_day(lang, k)}\n",
+        "section_age_title": lambda k: f"{SECTIONS[k]} · {age.format(k=k + 2)}\n{titles[k]}\n{texts[k]}\n",
+        "title_by_teaser": lambda k: f"{titles[k]}\n{by} {PEOPLE[k]}\n{texts[k]}\n",
     }[kind]
     return "\n".join(rows(k) for k in range(4))
 
 
 KINDS = ("title_date_teaser", "title_byline_teaser", "title_age", "title_teaser_age", "team_bios",
-         "date_title_teaser")
+         "date_title_teaser", "author_date_title_teaser", "author_age_title", "title_datetime_teaser",
+         "datetime_title", "title_teaser_date", "title_teaser_byline", "section_age_title", "title_by_teaser")
 
 
 @pytest.mark.parametrize("gap", ["", "\n"], ids=["as-printed", "blank-between"])

@@ -264,16 +264,16 @@ def letter_words(line: str) -> int:
     return sum(any(map(str.isalpha, w)) for w in line.split())
 
 
-def _headlined_above(lines: list[str], run: Run) -> int:
-    """How many headers close a block that opens with a headline over a sentence ("Title /
-    teaser / vor 2 Stunden"): a teaser list whose ages stand under each teaser. A comment's
-    block opens with its name, or its text is the block."""
-    n = 0  # (the first header's block has no header over it to tell where it opens)
+def _teasers(lines: list[str], run: Run) -> bool:
+    """Most blocks between two headers open with a headline over a sentence: "Title / teaser
+    / vor 2 Stunden" or "Anna Berg · 3. März / Title / teaser", a list of articles. A
+    comment's block opens with its name or its text."""
+    n = 0
     for prev, k in pairwise(run.lines):
         block = [s for s in (ln.strip() for ln in lines[prev + 1:k]) if s]
         if len(block) >= 2 and _headline(block[0]) and _is_prose(block[1]):
             n += 1
-    return n
+    return n * 2 >= len(run.lines) - 1
 
 
 def _headline(line: str) -> bool:
@@ -283,8 +283,10 @@ def _headline(line: str) -> bool:
 
 def _sentence_case(line: str) -> bool:
     """Three words or more, two of them lower case ("Piscina continua fechada",
-    "Schwimmbad bleibt geschlossen"): a short headline, which a name is not."""
-    return letter_words(line) >= 3 and sum(w[:1].islower() for w in line.split()) >= 2
+    "Schwimmbad bleibt geschlossen"): a short headline, which a name is not (nor is a
+    name before its says-verb: "Anna Berg ha detto:")."""
+    return letter_words(line) >= 3 and sum(w[:1].islower() for w in line.split()) >= 2 \
+        and not line.rstrip().endswith((":", "..."))
 
 
 def _titled(lines: list[str], run: Run) -> int:
@@ -297,9 +299,12 @@ def _titled(lines: list[str], run: Run) -> int:
         # the line over the block (its name line, or the header itself where that names
         # someone: "by Tom Weber · 3 days ago" under a short headline)
         top = k if split_author_date(lines[k].strip()) else header_block_start(lines, k, max(0, k - 3))
-        above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
-                      if lines[j].strip()), "")
-        if letter_words(above) >= 4 and not _is_prose(above) and not REPLY_SUBJECT.match(above):
+        if top < k and _sentence_case(lines[top].strip()) and not _is_prose(lines[top]):
+            above = lines[top].strip()  # no name line: a short headline ("Polizei sucht Zeugen")
+        else:
+            above = next((lines[j].strip() for j in range(top - 1, max(-1, top - 3), -1)
+                          if lines[j].strip()), "")
+        if _headline(above) and not REPLY_SUBJECT.match(above):
             titles.append(above)
     return sum(titles.count(t) == 1 for t in titles)
 
@@ -311,7 +316,7 @@ def named_times(lines: list[str], run: Run) -> bool:
     comment heading to be told apart (news teasers carry a title, and mostly a date alone)."""
     if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
         return False
-    return _titled(lines, run) * 2 < len(run.lines)
+    return _titled(lines, run) * 2 < len(run.lines) and not _teasers(lines, run)
 
 
 def named_ages(lines: list[str], run: Run) -> bool:
@@ -326,7 +331,7 @@ def named_ages(lines: list[str], run: Run) -> bool:
                 and not _COMPACT_AGE.match(split[1]):  # "Lokales Hamburg · 2h": a ticker's too
             people.append(split[0])
     return len(people) * 3 >= len(run.lines) * 2 and len(set(people)) >= _MIN_OCCURRENCES \
-        and _titled(lines, run) * 2 < len(run.lines)
+        and _titled(lines, run) * 2 < len(run.lines) and not _teasers(lines, run)
 
 
 def one_voice(lines: list[str], run: Run) -> bool:
@@ -343,7 +348,7 @@ def dated_prose(lines: list[str], run: Run) -> bool:
     which need no comment heading either (a teaser's date sits under its title)."""
     if not (run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1
             and _titled(lines, run) * 4 < len(run.lines)
-            and _headlined_above(lines, run) * 2 < len(run.lines) - 1):
+            and not _teasers(lines, run)):
         return False
     # a calendar date alone over each block and no name beside it: a chronicle, a diary or a
     # changelog (an age, "vor 2 Stunden", is a comment's stamp)
