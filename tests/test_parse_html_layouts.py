@@ -6,16 +6,11 @@ from __future__ import annotations
 import html
 
 import pytest
+from test_parse_layouts import NAMES
+from test_parse_layouts import TEXTS_EN as TEXTS
 
 from moderation.parse.html import parse_html
 
-NAMES = ("Anna Berg", "jens1987", "Marco R.", "Sophie Dubois", "Kasia_W", "Pedro Alves")
-TEXTS = ("Finally something happens, this was long overdue",
-         "I see it differently. Nobody asked the residents.",
-         "Eight months for a few hundred metres? Typical for this town",
-         "Good decision, keep going 👍",
-         "Who is paying for all of this in the end",
-         "I ride there every day and I am really looking forward to it.")
 PAGE = """<html><head><title>City council approves new bike lane</title></head><body>
 <header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
 <main><article><h1>City council approves new bike lane on Main Street</h1><p>By Maria Snyder</p>
