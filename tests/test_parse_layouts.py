@@ -174,6 +174,11 @@ TEASERS = ("Die neue Spur soll den Verkehr zur Rushhour entlasten",
            "Ein Radfahrer wurde leicht verletzt. Der Fahrer flüchtete.",
            "Drei neue Dezernenten beginnen im Januar ihre Arbeit")
 PAIRS = list(zip(TITLES, TEASERS))
+TIPS = (("Braune Butter", "Braune Butter gibt dem Kuchen ein nussiges Aroma."),
+        ("Zimmertemperatur", "Kalte Eier lassen den Teig gerinnen, also früh herausnehmen!"),
+        ("Frische Zitronen", "Saft aus der Flasche geht auch, aber frische Schale macht den Unterschied 🍋"),
+        ("Zitronencreme", "Eine Schicht Zitronencreme zwischen zwei Böden, und fertig ist die Torte."),
+        ("Ohne Gluten", "Glutenfreies Mehl im Verhältnis 1:1 tauschen. Geht das? Ja!"))
 # What pages without comments print under the article, looking like a comment run.
 NO_COMMENTS = {
     # teasers with their age and each article's comment count
@@ -259,6 +264,10 @@ NO_COMMENTS = {
     "related_short_titles": "Das könnte Sie auch interessieren\n\n" + "\n".join(
         f"{' '.join(t.split()[:2])}\n{x}\n{k + 3}. März 2024\n" for k, (t, x) in enumerate(PAIRS))
     + "\n© 2024 Stadtanzeiger\n",
+    # tips under their headings, bulleted or numbered: each heading names what its lines
+    # talk about, which a commenter's name does not
+    "tips_bullets": "Unsere Tipps\n\n" + "\n".join(f"• {h}\n{x}\n" for h, x in TIPS),
+    "tips_numbered": "Unsere Tipps\n\n" + "\n".join(f"{k + 1}. {h}\n{x}\n" for k, (h, x) in enumerate(TIPS)),
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

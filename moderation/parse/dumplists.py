@@ -150,6 +150,10 @@ def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
     heads = [b[0] for b in blocks]
     if dumpshape.enumeration(heads):
         return None  # "Step 1", "Step 2": a numbered list of sections
+    if sum(map(short_name, heads)) * 2 >= len(heads) and _topics(
+            lines, [(i, stop - 1) for (i, _n), stop in zip(run, stops)],
+            lambda s: _ITEM_MARK.sub("", s, count=1)):
+        return None  # "2. Fresh Lemons" / "…fresh zest…": headings of tips
     if sum(any(ch in ln for ln in b for ch in _ASKED) for b in blocks) * 3 < len(blocks):
         return None
     return ListRun(run[0][0], stops[-1] - 1, [i for i, _n in run])
@@ -193,6 +197,9 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
             if k is None:
                 break
             first = k
+        blocks = [(a, b - 1) for a, b in pairwise(run.lines)] + [(run.end, block_end(lines, run.end))]
+        if _topics(lines, blocks, lambda s: _NAME_ITEM.match(s).group(1) if _NAME_ITEM.match(s) else ""):
+            continue  # headings of tips, not commenters
         if not _article_goes_on(lines, run.end):
             out.append((first, block_end(lines, run.end)))
     return out
@@ -200,6 +207,21 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
 
 _BULLETS = frozenset("•·▪◦*")
 _BULLET_NAME = re.compile(r"^[•·▪◦*]\s+(\S.{0,38}?)\s*:?$")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
+
+
+def _topics(lines: list[str], blocks: list[tuple[int, int]], name_of) -> bool:
+    """Half the items name what the lines under them talk about ("• Brown Butter" / "Browning
+    the butter adds…", "2. Fresh Lemons" / "…fresh zest…"): a list of tips or variations
+    under their headings. A commenter's name is seldom in their own text."""
+    told = 0
+    for a, b in blocks:
+        name = name_of(lines[a].strip())
+        told += bool(_stems(name) & _stems(" ".join(lines[a + 1:b + 1])))
+    return told * 2 >= len(blocks)
 
 
 def _article_goes_on(lines: list[str], last_item: int) -> bool:
@@ -233,8 +255,9 @@ def bullet_name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]
         # name comes back (the host answering); a team page's bios do neither
         asked = sum(any(q in ln for ln in lines[a + 1:b + 1] for q in _ASKED) for a, b in gaps)
         names = [lines[i].strip() for i in part]
-        if asked * 3 < len(gaps) and len(set(names)) == len(names):
-            continue
+        if asked * 3 < len(gaps) and len(set(names)) == len(names) \
+                or _topics(lines, gaps, lambda s: _BULLET_NAME.match(s).group(1)):
+            continue  # a team's bios, or the headings of tips
         if not _article_goes_on(lines, part[-1]):
             out.append((part[0], gaps[-1][1]))
     return out
