@@ -268,6 +268,9 @@ NO_COMMENTS = {
     # talk about, which a commenter's name does not
     "tips_bullets": "Unsere Tipps\n\n" + "\n".join(f"• {h}\n{x}\n" for h, x in TIPS),
     "tips_numbered": "Unsere Tipps\n\n" + "\n".join(f"{k + 1}. {h}\n{x}\n" for k, (h, x) in enumerate(TIPS)),
+    # a blog's index: each excerpt closes with its date and its own comment count
+    "excerpts_counted": "\n".join(f"{' '.join(t.split()[:2])}\n{x}\n{k + 3} Mar 2024 · {k} Comments\n"
+                                   for k, (t, x) in enumerate(PAIRS)),
     "faq_bullets": "Häufige Fragen\n\n" + "\n".join(
         f"• Wann beginnt der Bau?\n\nDer Bau beginnt im Frühjahr {2024 + k}, sagt die Verwaltung.\n"
         for k in range(5)),

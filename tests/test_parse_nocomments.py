@@ -52,3 +52,20 @@ def test_a_longer_run_of_headerless_comments_is_still_taken() -> None:
 
     got = [c.text for c in parse_bytes(text.encode(), "run.txt").articles[0].comments]
     assert got == comments
+
+
+def test_a_blog_index_whose_excerpts_count_their_comments_gives_none() -> None:
+    # each excerpt closes with its date and its own comment count: articles, not comments
+    from moderation.parse.text import parse_text
+
+    article = ("Easy Lemon Drizzle Cake\n\nPosted on March 3, 2024 by Anna\n\n"
+               "This lemon drizzle cake is the one I bake when the lemons in the bowl look tired. "
+               "It is moist, zesty and ready in under an hour, and it keeps for days in a tin.\n\n")
+    posts = (("Lemon Bars", "Tangy, sweet and so easy to make."),
+             ("Blueberry Muffins", "Fluffy muffins packed with berries!"),
+             ("Banana Bread", "The best way to use ripe bananas."),
+             ("Apple Crumble", "A cosy dessert for cold evenings 🍎"),
+             ("Carrot Cake", "Moist cake with a cream cheese frosting."))
+    index = "\n".join(f"{t}\n{x}\n{k + 3} Mar 2024 · {k} Comments\n" for k, (t, x) in enumerate(posts))
+    got = parse_text(article + index + "\nPrivacy Policy\n")
+    assert got.comments == ()

@@ -8,6 +8,7 @@ belongs to is read from where the nearest sentences are.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from moderation.parse.bylines import NUMBERED_BY, ends_in_initial, without_name_note
@@ -158,3 +159,13 @@ def under_page_end(lines: list[str], first: int) -> bool:
     also like", "Weitere Artikel"): that list's teasers, not comments."""
     above = [s for s in (ln.strip() for ln in lines[max(0, first - 4):first]) if s][-2:]
     return any(is_page_end(s) for s in above)
+
+
+_COMMENT_COUNT = re.compile(r"(?i)\b\d+\s*(?:comments?|kommentare?|commentaires?|coment[aá]rios?|"
+                            r"commenti|reacties|komentarz\w*)\b")
+
+
+def counted_headers(lines: list[str], run: Run) -> bool:
+    """Most headers count comments ("3 Mar 2024 · 4 Comments"): each block is an article
+    with its own comment section elsewhere, not a comment (which may count replies)."""
+    return sum(bool(_COMMENT_COUNT.search(lines[k])) for k in run.lines) * 2 >= len(run.lines)
