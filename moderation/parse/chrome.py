@@ -66,15 +66,17 @@ _ZONE_TEXT = re.compile(
     r"\d+\s+(?:antworten|réponses|respostas|risposte|svar|odpowiedzi)\s+(?:auf|à|para|a|till|på|na))"
     r"\s*[„“”\"«‘’'‚])"  # then the post's title in quotes: never an article's own subheading
 )
+# the page's own footer: it ends a comment zone, but says nothing of there being one
+_FOOTER = r"never miss a post|back to top$|powered by\b|copyright\b|©"
 _ZONE_END = re.compile(
-    r"(?i)^(?:would love your thoughts|your email address will not be published|"
+    r"(?i)^(?:" + _FOOTER + r"|would love your thoughts|your email address will not be published|"
     r"deine e-mail-adresse wird nicht veröffentlicht|ihre e-mail-adresse wird nicht|"
     r"required fields are marked|leave a (?:reply|comment|response)|comments are closed|"
     r"mit einem freund teilen|notify me of (?:new|follow-up)|post comment$|"
     r"mit dem von dir abgeschickten kommentar|by commenting|you must be logged in|"
-    r"sie müssen angemeldet sein|never miss a post|back to top$|powered by\b|"
+    r"sie müssen angemeldet sein|"
     r"click here to cancel reply|cancel reply$|subscribe to comments|"
-    r"wir freuen uns auf deine anmerkungen|copyright\b|©|save my name,? e-?mail|"
+    r"wir freuen uns auf deine anmerkungen|save my name,? e-?mail|"
     r"meinen namen,? (?:meine )?e-mail|enregistrer mon nom|guardar mi nombre|"
     # the reply form's notices as WordPress' translations print them (an empty comment
     # section is often only this form: nothing after them is a comment)
@@ -281,7 +283,7 @@ def is_zone_end(line: str) -> bool:
     return bool(_ZONE_END.search(line.strip()))
 
 
-_PAGE_FOOTER = re.compile(r"(?i)^(?:never miss a post|back to top$|powered by\b|copyright\b|©)")
+_PAGE_FOOTER = re.compile(r"(?i)^(?:" + _FOOTER + ")")
 
 
 def is_page_footer(line: str) -> bool:

@@ -198,7 +198,7 @@ def name_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
                 break
             first = k
         blocks = [(a, b - 1) for a, b in pairwise(run.lines)] + [(run.end, block_end(lines, run.end))]
-        if _topics(lines, blocks, lambda s: _NAME_ITEM.match(s).group(1) if _NAME_ITEM.match(s) else ""):
+        if _topics(lines, blocks, lambda s: m.group(1) if (m := _NAME_ITEM.match(s)) else ""):
             continue  # headings of tips, not commenters
         if not _article_goes_on(lines, run.end):
             out.append((first, block_end(lines, run.end)))

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from moderation.parse.bylines import NUMBERED_BY, ends_in_initial, without_name_note
 from moderation.parse.chrome import is_page_end
-from moderation.parse.dumpshape import MAX_GAP, Run, letter_words
+from moderation.parse.dumpshape import MAX_GAP, Run, headline_over_first, letter_words, teasers
 from moderation.parse.dumpshape import is_prose as _is_prose
 
 
@@ -169,3 +169,11 @@ def counted_headers(lines: list[str], run: Run) -> bool:
     """Most headers count comments ("3 Mar 2024 · 4 Comments"): each block is an article
     with its own comment section elsewhere, not a comment (which may count replies)."""
     return sum(bool(_COMMENT_COUNT.search(lines[k])) for k in run.lines) * 2 >= len(run.lines)
+
+
+def article_list(lines: list[str], run: Run, first: int, lead: bool) -> bool:
+    """Signs that the run's blocks are articles, not comments: a related-posts heading right
+    over them, a comment count in most headers, or bylines closing teasers that each open
+    with a headline (the first one too)."""
+    return under_page_end(lines, first) or counted_headers(lines, run) \
+        or not lead and teasers(lines, run) and headline_over_first(lines, run)

@@ -246,11 +246,9 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
         if dumpshape.one_voice(lines, run):
             continue  # one account's feed
         if not _comment_evidence(lines, run.start, run.end) and (
-                runblocks.under_page_end(lines, first) or runblocks.counted_headers(lines, run)
-                or not lead and dumpshape.teasers(lines, run)
-                and dumpshape.headline_over_first(lines, run) or not (
-                    dumpshape.named_times(lines, run) or dumpshape.named_ages(lines, run)
-                    or dumpshape.dated_prose(lines, run))):
+                runblocks.article_list(lines, run, first, lead)
+                or not (dumpshape.named_times(lines, run) or dumpshape.named_ages(lines, run)
+                        or dumpshape.dated_prose(lines, run))):
             # dated items, but nothing says comments: news teasers look the same (and
             # a related-posts heading over them says what they are)
             warnings.append(
