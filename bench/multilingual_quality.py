@@ -10,7 +10,10 @@ example the previous version, extracted with ``git archive REF models/multi-tox`
 Per language with labeled data (../shared/data/toxicity_multilingual, the seeded dev split the
 training never saw): ROC-AUC and expected calibration error of builtin:multi-tox (through the
 same routing `moderation score-file` uses: language check, then the head of the detected
-language) beside the English model builtin:minilm-tox on the same texts. Then our own functional
+language) beside the English model builtin:minilm-tox on the same texts, and the same model
+with each comment's language told from that comment alone ("alone": a text too short to
+identify goes to the English model instead of taking the language of the texts scored with it,
+``routing.decide``). Then our own functional
 hate dev set (bench/data/hate_dev_templates.json: hateful statements without swear words against
 civil ones, counter speech and denials naming the same groups) in seven languages, three of them
 (es, it, nl) cross-lingual only. Then speed: comments/s of the routed scorer on non-English dev
@@ -73,7 +76,7 @@ def main() -> int:
     report: dict = {"model": args.model, "baseline": args.baseline, "machine": f"{platform.processor() or platform.machine()}, "
                                f"{__import__('os').cpu_count()} CPUs", "dev": {}, "templates": {}}
     print(f"{'set':<12} {'n':>5}  {'multi AUC':>9}  {'English AUC':>11}  {'multi ECE':>9}  routed to multi"
-          + ("  baseline AUC" if base else ""))
+          + "  AUC (alone)" + ("  baseline AUC" if base else ""))
     nonen: list[str] = []
 
     def compare(texts: list[str], y: np.ndarray) -> dict:
@@ -83,13 +86,18 @@ def main() -> int:
         row = {"n": len(texts), "auc_multi": roc_auc_score(y, p), "auc_english": roc_auc_score(y, pe),
                "ece_multi": ece(y, p), "base_rate": float(y.mean()),
                "routed_share": float(np.mean([x.model == args.model for x in r]))}
+        routed.context = False  # the same model, each comment's language told from it alone
+        pn = np.array([x.labels.get("toxicity", 0.0) for x in routed.score(texts)])
+        routed.context = True
+        row["auc_multi_alone"] = roc_auc_score(y, pn)
         if base is not None:
             pb = np.array([x.labels.get("toxicity", 0.0) for x in base.score(texts)])
             row["auc_baseline"] = roc_auc_score(y, pb)
         return row
 
     def tail(row: dict) -> str:
-        return f"  {row['auc_baseline']:>12.3f}" if "auc_baseline" in row else ""
+        alone = f"  {row['auc_multi_alone']:>11.3f}"
+        return alone + (f"  {row['auc_baseline']:>12.3f}" if "auc_baseline" in row else "")
 
     for lang in multidata.SOURCES:
         _, dev = en_data.split(multidata.load_language(lang))

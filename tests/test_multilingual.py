@@ -92,6 +92,58 @@ def test_routing_sends_each_language_to_its_model(routed, english):
     assert got[6].status == "empty"
 
 
+def test_a_short_comment_under_german_ones_is_scored_by_the_german_head(routed, english):
+    page = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
+            "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
+            "Danke für die Recherche, endlich sagt es mal jemand.",
+            "Das ist doch völliger Unsinn, was hier geschrieben wird."]
+    short = "@Klaus Depp!"  # too short to identify on its own
+    got = routed.score(page + [short])[-1]
+    assert (got.model, got.language, got.status) == ("builtin:multi-tox", "de", "ok")
+    alone = routed.score([short])[0]
+    plain = english.score([short])[0]
+    assert (alone.model, alone.language) == (plain.model, plain.language) == ("builtin:minilm-tox", None)
+    assert abs(alone.labels["toxicity"] - plain.labels["toxicity"]) < 1e-6
+    routed.context = False
+    try:
+        assert routed.score(page + [short])[-1].model == "builtin:minilm-tox"
+    finally:
+        routed.context = True
+
+
+def test_the_server_never_lends_one_callers_language_to_another(routed, tmp_path):
+    """The micro-batcher scores several callers' comments in one call; the server switches the
+    language context off, so a short comment is not read as German because other callers'
+    German comments rode in the same call. Checked with the context forced back on, too."""
+    from moderation.serve.service import Service, Settings
+
+    german = ["Ich finde, die Stadt hätte die Anwohner viel früher fragen müssen.",
+              "Wer soll das alles bezahlen? Wir natürlich, wie immer in diesem Land.",
+              "Danke für die gründliche Recherche, endlich sagt es mal jemand.",
+              "Das ist doch völliger Unsinn, was hier in dem Artikel geschrieben wird.",
+              "Die Politik hat hier wieder einmal komplett versagt, leider.",
+              GERMAN_CIVIL, GERMAN_BAD]
+
+    def model_of_short(force_context: bool) -> str:
+        svc = Service(routed, Store(tmp_path / f"{force_context}.db"),
+                      Settings(max_queue=400, max_batch=16))
+        try:
+            routed.context = force_context or routed.context
+            busy = svc.batcher.submit([GERMAN_CIVIL] * 150)  # the model thread is busy meanwhile
+            others = [svc.batcher.submit([t]) for t in german]
+            short = svc.batcher.submit(["Blöder Depp!"])
+            busy.result(60)
+            assert all(f.result(60)[0].model == "builtin:multi-tox" for f in others)
+            assert svc.batcher.stats.batches == 2  # the short one rode with the German ones
+            return short.result(60)[0].model
+        finally:
+            svc.close()
+            routed.context = True
+
+    assert model_of_short(False) == "builtin:minilm-tox"
+    assert model_of_short(True) == "builtin:multi-tox"
+
+
 @pytest.mark.skipif(not multilingual.cpu_has_bf16(), reason="no bf16 on this CPU: fp32 already")
 def test_bf16_scores_within_001_of_fp32():
     texts = [GERMAN_BAD, GERMAN_CIVIL, "Os imigrantes são uma praga.", "Je respecte les juifs.",

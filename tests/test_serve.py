@@ -216,6 +216,30 @@ def test_other_languages_are_scored_by_their_model_with_the_attributes_it_has(
     assert set(post(server, ANALYZE, en).json()["attributeScores"]) == {"TOXICITY", "INSULT"}
 
 
+def test_a_stated_language_picks_the_model(server: Server) -> None:
+    """A request's ``languages`` picks the model (a two-word insult is too short to identify;
+    test_multilingual checks that other callers' comments never lend it theirs)."""
+    def scored_by(text: str) -> tuple[str, str | None]:
+        with sqlite3.connect(server.db) as conn:
+            return conn.execute(
+                "SELECT s.model, s.language FROM scorings s JOIN comments c ON c.id = s.comment_id"
+                " WHERE c.text = ? AND s.is_current = 1", (text,)).fetchone()
+
+    def analyze(text: str, **extra: Any) -> dict[str, Any]:
+        body = {"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}},
+                "communityId": "lang-site", **extra}
+        resp = post(server, ANALYZE, body)
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    out = analyze("Blöder Depp!", languages=["de-AT"])
+    assert out["languages"] == ["de-AT"]
+    assert scored_by("Blöder Depp!") == ("builtin:multi-tox", "de")
+    # the same words without a stated language: too short to tell, the primary (English) model
+    analyze("Blöder Depp.")
+    assert scored_by("Blöder Depp.")[0] != "builtin:multi-tox"
+
+
 @pytest.mark.parametrize("raw, message", [
     (b"{not json", "Invalid JSON payload received"),
     (b'{"comment": {"text": "\xff\xfe"}}', "not UTF-8"),

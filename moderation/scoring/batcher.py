@@ -29,6 +29,7 @@ class Overloaded(ModerationError):
 @dataclass
 class _Job:
     texts: Sequence[str]
+    languages: Sequence[str | None] | None = None
     future: Future[list[Scores]] = field(default_factory=Future)
 
 
@@ -57,9 +58,12 @@ class MicroBatcher:
         self._thread = threading.Thread(target=self._run, name="micro-batcher", daemon=True)
         self._thread.start()
 
-    def submit(self, texts: Sequence[str]) -> Future[list[Scores]]:
+    def submit(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+               ) -> Future[list[Scores]]:
         """Queue ``texts`` (one request's: a comment, or its sentences) to be scored together
-        with other callers'; the future gets one Scores per text, in order."""
+        with other callers'; the future gets one Scores per text, in order. ``languages``: the
+        language the caller states for each text, for a scorer that takes them
+        (``takes_languages``; RoutedScorer); others detect it."""
         if not texts:
             done: Future[list[Scores]] = Future()
             done.set_result([])
@@ -71,7 +75,7 @@ class MicroBatcher:
             if self._queued and self._queued + len(texts) > self.max_queue:
                 self.stats.refused += 1
                 raise Overloaded(f"scoring queue full ({self._queued} texts waiting)")
-            job = _Job(list(texts))
+            job = _Job(list(texts), list(languages) if languages is not None else None)
             self._jobs.append(job)
             self._queued += len(texts)
             self._cv.notify()
@@ -103,9 +107,14 @@ class MicroBatcher:
             if not batch:
                 return  # closed and drained
             texts = [t for job in batch for t in job.texts]
+            langs = None
+            if getattr(self.scorer, "takes_languages", False) and any(j.languages for j in batch):
+                langs = [lang for job in batch
+                         for lang in (job.languages or [None] * len(job.texts))]
             start = time.perf_counter()
             try:
-                results = self.scorer.score(texts)
+                results = (self.scorer.score(texts, languages=langs) if langs is not None
+                           else self.scorer.score(texts))
             except Exception as exc:  # every waiting caller hears of it, the thread lives on
                 for job in batch:
                     job.future.set_exception(exc)

@@ -119,11 +119,33 @@ def clearly_english(text: str) -> bool:
     return hits >= 3 and hits * 10 >= len(words)
 
 
+# What says nothing about a comment's language: links, @handles (platforms write "@user" or a
+# reader's name), a retweet mark, the "#" of a hashtag. Left in, the Latin letters of a link or of
+# "@anonymized_account" pull py3langid towards English.
+_NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|@[\w.-]+|(?<!\w)RT(?!\w)|#(?=\w)", re.IGNORECASE)
+
+
+def identifiable(text: str) -> str:
+    """The part of ``text`` that shows its language: NFKC (fullwidth and "mathematical"
+    letters, a common disguise, count as the letters they show), without links, @handles,
+    retweet marks and hashtag signs; lowercased when shouted (py3langid learned from
+    sentence-case text: "POLSKOŚĆ TO NIE NORMALNOŚĆ" reads as English). A text that would keep
+    no letter is returned as it was."""
+    text = unicodedata.normalize("NFKC", text)
+    if "@" in text or "/" in text or "#" in text or "RT" in text or "rt" in text:
+        kept = _NOT_LANGUAGE.sub(" ", text)
+        if any(map(str.isalpha, kept)):
+            text = kept
+    upper = sum(map(str.isupper, text))
+    if upper >= 8 and upper * 10 >= sum(map(str.isalpha, text)) * 7:
+        text = text.lower()
+    return text
+
+
 def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
     """(language code or None when too short to tell, whether the model covers it)."""
     covered = frozenset(covered)
-    # Fullwidth and "mathematical" letters (a common disguise) count as the letters they show.
-    text = unicodedata.normalize("NFKC", text)
+    text = identifiable(text)
     scripts = letter_scripts(text)
     letters = sum(scripts.values())
     if letters == 0:
@@ -157,12 +179,21 @@ def check(text: str, covered: Iterable[str]) -> tuple[str | None, bool]:
     return (str(best) if best else None), True
 
 
+def probabilities(text: str) -> dict[str, float]:
+    """py3langid's probability of each language for ``text`` (as ``check`` reads it); the
+    English fast path's texts are English for certain."""
+    text = identifiable(text)
+    if clearly_english(text):
+        return {"en": 1.0}
+    return {str(lang): float(p) for lang, p in _langid().rank(text)}
+
+
 def likely_among(text: str, candidates: Iterable[str], covered: Iterable[str],
                  min_share: float = 0.05) -> str | None:
     """For a text ``check`` gave the benefit of the doubt: the most probable of ``candidates``
     when the ``covered`` languages together are under ``MAX_COVERED`` and that candidate has at
     least ``min_share`` (Danish is often ranked behind Norwegian, say, yet far from English)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = identifiable(text)
     if sum(letter_scripts(text).values()) < MIN_LETTERS:
         return None
     covered, candidates = frozenset(covered), frozenset(candidates)

@@ -7,6 +7,12 @@ do not change. A comment in a language the primary does not cover goes to ``othe
 multilingual model) when that covers it; otherwise the primary scores it and it keeps status
 ``unsupported_language``, which sends it to a person with that reason.
 
+The comments of one call (a page's, or a run of rows of one file) are mostly in one language:
+when they clearly are, and it is one ``other`` covers, a comment too short to identify, or
+identified on weak evidence, takes that language (``decide``). A score then depends on the
+comments scored with it, so the server, whose calls mix many callers' comments, switches this
+off (``context = False``) and takes the language a request states instead.
+
 Every ``Scores`` names the model that produced it (``model``, ``version``), and the store keeps
 it per comment, so the queue and exports show which model scored what. ``members`` lists both
 models' (name, version) pairs for the batch bookkeeping (what is scored, what is stale).
@@ -14,6 +20,7 @@ models' (name, version) pairs for the batch bookkeeping (what is scored, what is
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,9 +37,70 @@ def primary_languages(scorer: Any) -> frozenset[str] | None:
     return frozenset(langs) if langs is not None else None
 
 
+# A call's texts usually come from one page or one file, so mostly from one language. When at
+# least CONTEXT_MIN of the call's identified texts are in one language the other model covers and
+# they make up CONTEXT_SHARE of them, a text too short to identify, or one the primary took on
+# py3langid's weak word (under WEAK of probability), is taken to be in that language: "@user
+# mongol" under French comments is French, not English by default.
+CONTEXT_MIN = 5
+CONTEXT_SHARE = 0.6
+WEAK = 0.5
+# A text identified as a language nothing covers takes the call's language when py3langid gives
+# that at least PLAUSIBLE (Galician in Portuguese comments; Norwegian in Danish ones).
+PLAUSIBLE = 0.2
+
+
+def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str],
+           context: bool = True, hints: Sequence[str | None] | None = None,
+           ) -> list[tuple[str | None, bool]]:
+    """Per text: (its language or None, whether ``other`` scores it). A text the primary covers,
+    or too short to tell, stays with the primary, unless the call's identified texts are mostly
+    in one language ``other`` covers (see ``CONTEXT_MIN``; ``context=False``: each text alone).
+    ``hints``: a language the caller states for a text (a Perspective request's ``languages``):
+    a language some model covers is taken as stated, without a check."""
+    out: list[tuple[str | None, bool]] = []
+    stated: set[int] = set()
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            out.append(("", False))  # empty: the primary's "empty" status, no language
+            continue
+        hint = hints[i] if hints is not None else None
+        if hint and (hint in others or hint in covered):
+            out.append((hint, hint in others and hint not in covered))
+            stated.add(i)
+            continue
+        lang, ok = language.check(text[:20000], covered)
+        if ok and lang is not None:
+            # given the benefit of the doubt, but maybe far from every covered language
+            alt = language.likely_among(text[:20000], others, covered)
+            if alt is not None:
+                lang, ok = alt, False
+        out.append((lang, not ok and lang in others))
+    counts = Counter(lang for lang, _ in out if lang and lang != "und")
+    if not context or not counts:
+        return out
+    top, n = counts.most_common(1)[0]
+    if top not in others or n < CONTEXT_MIN or n < CONTEXT_SHARE * sum(counts.values()):
+        return out
+    for i, ((lang, other), text) in enumerate(zip(out, texts)):
+        if lang == top or lang in ("", "und") or i in stated:
+            continue
+        if lang is None:
+            out[i] = (top, True)
+            continue
+        p = language.probabilities(text[:20000])
+        if lang in covered or other:
+            if p.get(lang, 0.0) < WEAK:  # the primary's or another language's weak word
+                out[i] = (top, True)
+        elif p.get(top, 0.0) >= PLAUSIBLE:  # a neighbour nothing covers (Galician, Norwegian)
+            out[i] = (top, True)
+    return out
+
+
 class RoutedScorer:
-    def __init__(self, primary: Any, other: Any):
+    def __init__(self, primary: Any, other: Any, context: bool = True):
         self.primary, self.other = primary, other
+        self.context = context  # a short text takes its call's language (``decide``)
         self.name, self.version = primary.name, primary.version
         self.labels = tuple(primary.labels)
         self.covered = primary_languages(primary) or frozenset()
@@ -42,24 +110,20 @@ class RoutedScorer:
         self.rows_per_call = max(getattr(primary, "rows_per_call", 0),
                                  getattr(other, "rows_per_call", 0))
 
-    def score(self, texts: Sequence[str]) -> list[Scores]:
+    takes_languages = True  # ``score`` accepts a stated language per text
+
+    def score(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+              ) -> list[Scores]:
+        """``languages``: the language a caller states for each text (None: detect it)."""
         if isinstance(texts, str):
             texts = [texts]
         texts = list(texts)
         mine: list[int] = []
         theirs: list[int] = []
         langs: list[str | None] = []
-        for i, text in enumerate(texts):
-            if not isinstance(text, str) or not text.strip():
-                mine.append(i)
-                continue
-            lang, ok = language.check(text[:20000], self.covered)
-            if ok and lang is not None:
-                # given the benefit of the doubt, but maybe far from every covered language
-                alt = language.likely_among(text[:20000], self.other.languages, self.covered)
-                if alt is not None:
-                    lang, ok = alt, False
-            if not ok and lang in self.other.languages:
+        for i, (lang, other) in enumerate(decide(texts, self.covered, self.other.languages, self.context,
+                                                  languages)):
+            if other:
                 theirs.append(i)
                 langs.append(lang)
             else:

@@ -75,6 +75,10 @@ class Service:
         self.settings = settings
         self.labels = tuple(scorer.labels)
         self.languages = model_languages(scorer)
+        if hasattr(scorer, "context"):
+            # The micro-batcher scores different callers' comments in one call: none may take
+            # its language from another caller's (routing.decide); a caller states it instead.
+            scorer.context = False
         self.batcher = MicroBatcher(scorer, max_batch=settings.max_batch,
                                     max_queue=settings.max_queue)
         self.limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
@@ -113,9 +117,9 @@ class Service:
 
     # -- scoring --------------------------------------------------------------------------
 
-    async def _score(self, texts: list[str]) -> list[Scores]:
+    async def _score(self, texts: list[str], language: str | None = None) -> list[Scores]:
         try:
-            future = self.batcher.submit(texts)
+            future = self.batcher.submit(texts, [language] * len(texts) if language else None)
         except Overloaded as exc:
             raise ApiError(f"Server busy: {exc}; retry shortly.", "RATE_LIMIT_EXCEEDED",
                            code=429) from exc
@@ -151,7 +155,9 @@ class Service:
             return self._finish(out, req)
         spans = wire.sentences(req.text) if req.span_annotations else []
         texts = [req.text] + ([req.text[a:b] for a, b in spans] if len(spans) > 1 else [])
-        results = await self._score(texts)
+        # The comment's language as the request states it (the first one listed) picks the
+        # model; without one, each text's language is detected.
+        results = await self._score(texts, requested[0] if requested else None)
         summary = results[0]
         detected = summary.language
         if not requested:
