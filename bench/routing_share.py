@@ -7,7 +7,8 @@ English hate/offense sources; labels are not read, only which language each set 
 ``routing.decide`` over calls of ``--call-size`` rows in file order, as ``moderation score-file``
 makes them, once with each comment's language told from it alone and once with the call's
 context (a comment too short to identify takes the call's language). Prints, per set, the share
-routed to its own model (for English: kept by the English model) and where the rest went.
+routed to its own model (for English: kept by the English model), where the rest went, and the
+share ``language.mixed`` calls written in more than one language (status ``mixed_language``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.scoring import routing
+from moderation.scoring import language, routing
 from moderation.training import data as en_data
 from moderation.training import multidata, multilingual
 
@@ -52,15 +53,17 @@ def main() -> int:
     train, _ = en_data.split(english)
     for src in multilingual.ENGLISH:
         sets[src] = ("en", [e.text for e in train if e.source == src])
-    print(f"{'set':<16} {'rows':>6}  {'own, alone':>10}  {'own, context':>12}  elsewhere (context)")
+    print(f"{'set':<16} {'rows':>6}  {'own, alone':>10}  {'own, context':>12}  {'mixed':>6}"
+          "  elsewhere (context)")
     t0 = time.perf_counter()
     for name, (lang, texts) in sets.items():
         texts = texts[:args.limit] if args.limit else texts
         alone = Counter(where(texts, args.call_size, False))
         ctx = Counter(where(texts, args.call_size, True))
         rest = ", ".join(f"{k} {v}" for k, v in ctx.most_common() if k != lang)[:70]
+        mixed = sum(1 for t in texts if language.mixed(t))
         print(f"{name:<16} {len(texts):>6}  {alone[lang] / len(texts):>10.1%}  "
-              f"{ctx[lang] / len(texts):>12.1%}  {rest}", flush=True)
+              f"{ctx[lang] / len(texts):>12.1%}  {mixed / len(texts):>6.2%}  {rest}", flush=True)
     print(f"({time.perf_counter() - t0:.0f} s)")
     return 0
 

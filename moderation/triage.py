@@ -11,6 +11,7 @@ from moderation.store import Store
 # Scoring statuses that need a person even though no label crossed its threshold.
 REVIEW_STATUSES = {
     "unsupported_language": "language the model does not cover",
+    "mixed_language": "written in more than one language, scored as one",
     "invalid_score": "the model returned an invalid score",
     "error": "the model failed on this comment",
     "too_long": "too long to score whole: only its start and end were scored",

@@ -110,3 +110,20 @@ def test_a_stated_language_is_taken_as_stated_and_context_does_not_override_it()
     got = routing.decide(FRENCH + ["lol", "ok merci"], EN, OTHERS,
                          hints=[None] * len(FRENCH) + ["en", None])
     assert got[-2:] == [("en", False), ("fr", True)]
+
+
+GERMAN = ("Ich finde, die Stadt hätte die Anwohner viel früher fragen müssen. "
+          "Wer soll das alles bezahlen? Wir natürlich, wie immer in diesem Land.")
+ENGLISH_PART = ("I honestly think the council should have asked the residents much earlier. "
+                "Who is going to pay for all of this in the end?")
+
+
+def test_a_comment_in_two_languages_is_told_and_one_language_is_not() -> None:
+    assert set(language.mixed(GERMAN + "\n" + ENGLISH_PART) or ()) == {"en", "de"}
+    assert set(language.mixed(ENGLISH_PART + " " + GERMAN) or ()) == {"en", "de"}
+    for one in (GERMAN, ENGLISH_PART, " ".join(FRENCH), " ".join(DANISH), " ".join(ENGLISH)):
+        assert language.mixed(one) is None, one
+    # a short quote in another language is not a second language
+    assert language.mixed(GERMAN + ' Er sagte nur: "Yes we can."') is None
+    # too short to hold two languages
+    assert language.mixed("Danke! Thank you!") is None

@@ -471,3 +471,19 @@ def test_tuning_the_top_layers_is_reproducible_and_loads_back(tmp_path):
     assert sorted(load_file(str(out))) == sorted(
         f"layers.11.{m}.{p}" for m in multitune.MATRICES for p in ("lora_a", "lora_b"))
     multilingual.load_encoder(trunk=out)
+
+
+def test_a_comment_in_two_languages_goes_to_a_person_with_the_reason(routed, english):
+    from moderation.triage import REVIEW_STATUSES, reason
+
+    both = (GERMAN_CIVIL + " Wer soll das alles bezahlen? Wir natürlich, wie immer.\n"
+            "I honestly think the council should have asked the residents much earlier, "
+            "and who is going to pay for all of this in the end?")
+    got = routed.score([both, GERMAN_CIVIL])
+    assert got[0].status == "mixed_language" and got[1].status == "ok"
+    assert got[0].labels["toxicity"] < 0.5  # scored as usual, and still sent to a person
+    assert "written in more than one language" in reason(got[0].labels, {"toxicity": 0.5},
+                                                          got[0].status)
+    assert "mixed_language" in REVIEW_STATUSES
+    # the English model alone says the same of a comment half in English
+    assert english.score([both])[0].status in ("mixed_language", "unsupported_language")

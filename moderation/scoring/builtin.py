@@ -162,7 +162,8 @@ class LinearScorer:
             lang, covered = language.check(texts[i][:20000], self.languages)
             results[i] = Scores(labels=dict(zip(self.labels, row)),
                                 model=self.name, version=self.version, spans=spans.get(k, ()),
-                                status="ok" if covered else "unsupported_language",
+                                status=("unsupported_language" if not covered else
+                                        "mixed_language" if language.mixed(texts[i]) else "ok"),
                                 language=lang)
         return results
 

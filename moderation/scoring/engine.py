@@ -350,6 +350,8 @@ class InferenceEngine:
                     lang, covered = language.check(texts[i][:20000], self.supported_languages)
                     if not covered:
                         status = "unsupported_language"
+                    elif language.mixed(texts[i]):
+                        status = "mixed_language"  # scored as one language: a person reads it
                 if cut[j]:
                     status = "too_long"  # middle windows not scored: a person must read it
                 results[i] = Scores(
