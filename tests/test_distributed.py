@@ -117,6 +117,33 @@ def wait_for(cond, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+def test_the_command_routes_other_languages_as_score_file_does(tmp_path: Path) -> None:
+    """`moderation score-dataset` loads scoring.other_languages as score-file does: German rows
+    are scored by multi-tox on Ray too (it once loaded the English model alone)."""
+    src = tmp_path / "in.jsonl"
+    rows = ["Vielen Dank für den ausführlichen Artikel, die Hintergründe waren sehr interessant.",
+            "Du bist ein dummer Idiot, halt endlich die Klappe, du erbärmlicher Versager!",
+            "Thanks for the article, the background was very interesting to read."]
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(rows)))
+    cli = [sys.executable, "-m", "moderation"]
+    done = subprocess.run(cli + ["score-dataset", str(src), "-o", str(tmp_path / "out"),
+                                 "--model", "builtin:linear-tox", "--actors", "1"],
+                          check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(cli + ["score-file", str(src), "-o", str(tmp_path / "sf.jsonl"),
+                                 "--model", "builtin:linear-tox"],
+                          check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    ray_rows = {int(r["id"]): r for r in shards.read_results(tmp_path / "out")}
+    file_rows = {r["id"]: r for r in map(json.loads, (tmp_path / "sf.jsonl").open())}
+    assert [ray_rows[i]["model"] for i in range(3)] == [
+        "builtin:multi-tox", "builtin:multi-tox", "builtin:linear-tox"]
+    for i in range(3):
+        assert (ray_rows[i]["model"], ray_rows[i]["status"]) == (
+            file_rows[i]["model"], file_rows[i]["status"])
+        assert ray_rows[i]["toxicity"] == pytest.approx(file_rows[i]["toxicity"], abs=1e-6)
+
+
 def test_killed_driver_and_actor_then_resume_without_duplicates(tmp_path: Path) -> None:
     src, out = tmp_path / "in.jsonl", tmp_path / "out"
     write_jsonl(src, 2_000)
