@@ -86,6 +86,7 @@ class ScorerSpec:
     # A model for comments in languages ``name`` does not cover (config scoring.other_languages).
     other_languages: str | None = None
     precision: str | None = None  # auto | fp32 | bf16 | fp16 (config scoring.precision)
+    language: str | None = None  # most readers' language (config scoring.language)
 
     def load(self) -> Scorer:
         if self.name.startswith("python:"):
@@ -100,7 +101,8 @@ class ScorerSpec:
         from moderation.scoring import load_scorer
 
         return load_scorer(self.name, device=self.device, batch_size=self.batch_size,
-                           other_languages=self.other_languages, precision=self.precision)
+                           other_languages=self.other_languages, precision=self.precision,
+                           language=self.language)
 
 
 _WORKER_SCORER: Scorer | None = None

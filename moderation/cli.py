@@ -251,6 +251,7 @@ def scorer_spec(ctx: Ctx, model: str | None, device: str | None, batch_size: int
     return ScorerSpec(model or ctx.config.model, device=device or ctx.config.device,
                       batch_size=batch_size or ctx.config.batch_size,
                       other_languages=ctx.config.other_languages or None,
+                      language=ctx.config.language or None,
                       precision=click.get_current_context().meta.get("moderation.precision")
                       or ctx.config.precision)
 

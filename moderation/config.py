@@ -16,7 +16,7 @@ from moderation.errors import ConfigError
 DEFAULTS: dict[str, dict[str, Any]] = {
     "database": {"path": "moderation.db", "busy_timeout_ms": 5000},
     "scoring": {"model": "builtin", "device": "auto", "batch_size": 32,
-                "other_languages": "builtin:multi-tox", "precision": "auto"},
+                "other_languages": "builtin:multi-tox", "precision": "auto", "language": ""},
     "thresholds": {
         "toxicity": 0.5,
         "severe_toxicity": 0.5,
@@ -126,6 +126,11 @@ class Config:
         return str(self.data["scoring"]["other_languages"])
 
     @property
+    def language(self) -> str:
+        """Most readers' language ("" when not set): see config.toml [scoring] language."""
+        return str(self.data["scoring"]["language"])
+
+    @property
     def hide_reasons(self) -> list[str]:
         return list(self.data["queue"]["hide_reasons"])
 
@@ -206,6 +211,9 @@ def validate(raw: dict[str, Any], source: str = "config") -> dict[str, dict[str,
         raise ConfigError(f"{source}: scoring.precision must be one of {', '.join(PRECISIONS)}")
     if data["scoring"]["batch_size"] < 1:
         raise ConfigError(f"{source}: scoring.batch_size must be at least 1")
+    if data["scoring"]["language"] and not _LANGUAGE.match(data["scoring"]["language"]):
+        raise ConfigError(f"{source}: scoring.language must be an ISO 639 code such as de or "
+                          f"pt, or empty, got {data['scoring']['language']!r}")
     serve = data["serve"]
     if not 1 <= serve["port"] <= 65535:
         raise ConfigError(f"{source}: serve.port must be from 1 to 65535")

@@ -32,6 +32,7 @@ def test_every_shipped_key_is_commented() -> None:
     ("[thresholds]\ntoxicity = 1.5\n", "thresholds.toxicity must be a number from 0 to 1"),
     ("[nope]\n", "unknown section"),
     ("[queue]\nstatus = 'later'\n", "queue.status must be one of"),
+    ("[scoring]\nlanguage = 'Deutsch'\n", "scoring.language must be an ISO 639 code"),
     ("not toml ==\n", "not valid TOML"),
 ])
 def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:

@@ -127,3 +127,18 @@ def test_a_comment_in_two_languages_is_told_and_one_language_is_not() -> None:
     assert language.mixed(GERMAN + ' Er sagte nur: "Yes we can."') is None
     # too short to hold two languages
     assert language.mixed("Danke! Thank you!") is None
+
+
+def test_the_configured_language_stands_in_when_the_call_shows_none() -> None:
+    # alone, with the server's context switched off, or among too few comments
+    assert routing.decide(["lol"], EN, OTHERS, default="de") == [("de", True)]
+    assert routing.decide(["Depp!"], EN, OTHERS, context=False, default="de") == [("de", True)]
+    assert routing.decide(FRENCH[:2] + ["lol"], EN, OTHERS, default="de")[-1] == ("de", True)
+    # a comment that shows its language keeps it
+    assert routing.decide([ENGLISH[0]], EN, OTHERS, default="de") == [("en", False)]
+    assert routing.decide([FRENCH[0]], EN, OTHERS, default="de") == [("fr", True)]
+    # a call clearly in a language of its own wins, English included
+    assert routing.decide(FRENCH + ["lol"], EN, OTHERS, default="de")[-1] == ("fr", True)
+    assert routing.decide(ENGLISH + ["lol"], EN, OTHERS, default="de")[-1] == (None, False)
+    # a configured English changes nothing
+    assert routing.decide(["lol"], EN, OTHERS, default="en") == [(None, False)]

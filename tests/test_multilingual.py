@@ -182,6 +182,28 @@ def test_a_damaged_encoder_file_is_one_line_exit_2(tmp_path):
     assert len(lines) == 1 and "checksum mismatch for e5-small-q4.bin" in lines[0], proc.stderr
 
 
+def test_a_site_language_in_config_reaches_score_file_and_is_checked(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "1", "text": "Blöder Depp!"}) + "\n")
+
+    def score_file(config: str, out: str) -> subprocess.CompletedProcess[str]:
+        (tmp_path / "c.toml").write_text(config)
+        return subprocess.run([sys.executable, "-m", "moderation", "--config", "c.toml",
+                               "score-file", str(src), "-o", out], capture_output=True,
+                              text=True, cwd=tmp_path, check=False)
+
+    assert score_file("", "plain.jsonl").returncode == 0
+    row = json.loads((tmp_path / "plain.jsonl").read_text())
+    assert row["model"] == "builtin:minilm-tox"  # too short to identify: the English model
+    assert score_file('[scoring]\nlanguage = "de"\n', "de.jsonl").returncode == 0
+    row = json.loads((tmp_path / "de.jsonl").read_text())
+    assert row["model"] == "builtin:multi-tox"
+    proc = score_file('[scoring]\nlanguage = "sv"\n', "sv.jsonl")
+    assert proc.returncode == 2 and "scoring.language 'sv': no model here covers it" in proc.stderr
+    proc = score_file('[scoring]\nlanguage = "de"\nother_languages = ""\n', "none.jsonl")
+    assert proc.returncode == 2 and "set scoring.other_languages" in proc.stderr
+
+
 def test_config_language_tables(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[thresholds]\ntoxicity = 0.5\n[thresholds.de]\ntoxicity = 0.7\n")

@@ -56,7 +56,8 @@ def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, a
     job = Job(source=source, outdir=Path(outdir),
               spec=ScorerSpec(model or ctx.config.model, device="cuda" if gpus_per_actor
                               else "cpu", precision=ctx.config.precision,
-                              other_languages=ctx.config.other_languages or None),
+                              other_languages=ctx.config.other_languages or None,
+                              language=ctx.config.language or None),
               actors=actors, gpus_per_actor=gpus_per_actor, batch_size=batch_size,
               id_column=id_column, text_column=text_column, output_format=output_format,
               ray_address=ray_address)

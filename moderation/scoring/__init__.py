@@ -62,26 +62,37 @@ def default_builtin_name() -> str:
 
 
 def load_scorer(name: str = "builtin", *, device: str = "auto", batch_size: int | None = None,
-                other_languages: str | None = None, precision: str | None = None) -> Scorer:
+                other_languages: str | None = None, precision: str | None = None,
+                language: str | None = None) -> Scorer:
     """Load a model once; its ``score`` can then be called many times.
 
     ``other_languages`` names a model (``builtin:multi-tox``) for comments in languages the
     first one does not cover; each comment then goes to the model of its language
     (``routing.RoutedScorer``). Empty or None: no routing. ``precision``: auto | fp32 | bf16 |
     fp16 for the neural models (``InferenceEngine.set_precision``); the linear model ignores it.
+    ``language``: most readers' language (config scoring.language), where a comment too short
+    to identify goes when the comments scored with it show no language of their own; a
+    language no loaded model covers is an error.
     """
     scorer = _load_one(name, device=device, batch_size=batch_size)
     _set_precision(scorer, precision)
-    if other_languages:
-        from moderation.scoring import routing
+    from moderation.scoring import routing
 
-        if routing.primary_languages(scorer) is None:
-            return scorer  # the model does not check languages: it takes every comment
+    own = routing.primary_languages(scorer)
+    if other_languages and own is not None:  # None: the model takes every comment itself
         other = _load_one(other_languages, device=device, batch_size=batch_size)
         _set_precision(other, precision)
         if not hasattr(other, "languages") or not other.languages:
             raise ScorerError(f"{other_languages}: not a model with per-language routing")
-        return routing.RoutedScorer(scorer, other)
+        routed = routing.RoutedScorer(scorer, other, default=language or None)
+        if language and language not in routed.languages:
+            raise ScorerError(f"scoring.language {language!r}: no model here covers it "
+                              f"(covered: {', '.join(sorted(routed.languages))})")
+        return routed
+    if language and own is not None and language not in own:
+        raise ScorerError(f"scoring.language {language!r}: {name} covers only "
+                          f"{', '.join(sorted(own))}; set scoring.other_languages to a model "
+                          "that covers it")
     return scorer
 
 

@@ -52,12 +52,14 @@ PLAUSIBLE = 0.2
 
 def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str],
            context: bool = True, hints: Sequence[str | None] | None = None,
-           ) -> list[tuple[str | None, bool]]:
+           default: str | None = None) -> list[tuple[str | None, bool]]:
     """Per text: (its language or None, whether ``other`` scores it). A text the primary covers,
     or too short to tell, stays with the primary, unless the call's identified texts are mostly
     in one language ``other`` covers (see ``CONTEXT_MIN``; ``context=False``: each text alone).
     ``hints``: a language the caller states for a text (a Perspective request's ``languages``):
-    a language some model covers is taken as stated, without a check."""
+    a language some model covers is taken as stated, without a check. ``default``: the
+    language most readers write in (config scoring.language), taken as the call's language
+    when the call does not clearly show one of its own."""
     out: list[tuple[str | None, bool]] = []
     stated: set[int] = set()
     for i, text in enumerate(texts):
@@ -77,10 +79,12 @@ def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str]
                 lang, ok = alt, False
         out.append((lang, not ok and lang in others))
     counts = Counter(lang for lang, _ in out if lang and lang != "und")
-    if not context or not counts:
-        return out
-    top, n = counts.most_common(1)[0]
-    if top not in others or n < CONTEXT_MIN or n < CONTEXT_SHARE * sum(counts.values()):
+    top = default
+    if context and counts:
+        lang, n = counts.most_common(1)[0]
+        if n >= CONTEXT_MIN and n >= CONTEXT_SHARE * sum(counts.values()):
+            top = lang  # the call's own language wins over the configured one
+    if top is None or top not in others:
         return out
     for i, ((lang, other), text) in enumerate(zip(out, texts)):
         if lang == top or lang in ("", "und") or i in stated:
@@ -98,9 +102,11 @@ def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str]
 
 
 class RoutedScorer:
-    def __init__(self, primary: Any, other: Any, context: bool = True):
+    def __init__(self, primary: Any, other: Any, context: bool = True,
+                 default: str | None = None):
         self.primary, self.other = primary, other
         self.context = context  # a short text takes its call's language (``decide``)
+        self.default = default  # most readers' language (config scoring.language)
         self.name, self.version = primary.name, primary.version
         self.labels = tuple(primary.labels)
         self.covered = primary_languages(primary) or frozenset()
@@ -122,7 +128,7 @@ class RoutedScorer:
         theirs: list[int] = []
         langs: list[str | None] = []
         for i, (lang, other) in enumerate(decide(texts, self.covered, self.other.languages, self.context,
-                                                  languages)):
+                                                  languages, self.default)):
             if other:
                 theirs.append(i)
                 langs.append(lang)

@@ -47,7 +47,8 @@ def serve(ctx: Any, host: str | None, port: int | None, model: str | None, devic
     host = host or cfg["host"]
     settings = Settings(model=model or ctx.config.model, device=device or ctx.config.device,
                         precision=ctx.config.precision,
-                        other_languages=ctx.config.other_languages, db_path=ctx.db_path,
+                        other_languages=ctx.config.other_languages,
+                        language=ctx.config.language, db_path=ctx.db_path,
                         busy_timeout_ms=ctx.config.busy_timeout_ms,
                         rate_per_second=float(cfg["rate_per_second"]),
                         rate_burst=int(cfg["rate_burst"]), max_queue=int(cfg["max_queue"]),

@@ -36,7 +36,8 @@ def service_factory(settings: Settings) -> Callable[[], Service]:
 
         scorer = load_scorer(settings.model, device=settings.device,
                              precision=settings.precision,
-                             other_languages=settings.other_languages or None)
+                             other_languages=settings.other_languages or None,
+                             language=settings.language or None)
         store = Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms)
         return Service(scorer, store, settings)
     return make

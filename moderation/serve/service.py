@@ -27,6 +27,7 @@ class Settings:
     device: str = "auto"
     precision: str = "auto"
     other_languages: str = ""  # config scoring.other_languages: comments in other languages
+    language: str = ""  # config scoring.language: most readers' language
     db_path: str = "moderation.db"
     busy_timeout_ms: int = 5000
     rate_per_second: float = 10.0
