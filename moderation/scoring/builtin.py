@@ -162,8 +162,7 @@ class LinearScorer:
             lang, covered = language.check(texts[i][:20000], self.languages)
             results[i] = Scores(labels=dict(zip(self.labels, row)),
                                 model=self.name, version=self.version, spans=spans.get(k, ()),
-                                status=("unsupported_language" if not covered else
-                                        "mixed_language" if language.mixed(texts[i]) else "ok"),
+                                status=language.status_of(texts[i], covered),
                                 language=lang)
         return results
 

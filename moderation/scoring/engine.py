@@ -348,10 +348,7 @@ class InferenceEngine:
                 if self.supported_languages is not None:
                     # A sample is enough to tell the language of a very long text.
                     lang, covered = language.check(texts[i][:20000], self.supported_languages)
-                    if not covered:
-                        status = "unsupported_language"
-                    elif language.mixed(texts[i]):
-                        status = "mixed_language"  # scored as one language: a person reads it
+                    status = language.status_of(texts[i], covered)
                 if cut[j]:
                     status = "too_long"  # middle windows not scored: a person must read it
                 results[i] = Scores(

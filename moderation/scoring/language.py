@@ -220,6 +220,15 @@ def mixed(text: str) -> tuple[str, ...] | None:
     return langs if len(langs) > 1 else None
 
 
+def status_of(text: str, covered: bool) -> str:
+    """A scored comment's status from its language: ``unsupported_language`` when the model
+    does not cover it, ``mixed_language`` when it is written in more than one (``mixed``),
+    else ``ok``. Both send it to a person with the reason."""
+    if not covered:
+        return "unsupported_language"
+    return "mixed_language" if mixed(text) else "ok"
+
+
 def likely_among(text: str, candidates: Iterable[str], covered: Iterable[str],
                  min_share: float = 0.05) -> str | None:
     """For a text ``check`` gave the benefit of the doubt: the most probable of ``candidates``

@@ -213,9 +213,7 @@ class MultilingualScorer:
                 head = self.routes.get("*", self.heads[-1])
             elif self.ngrams is not None and head == lang and lang in self.ngrams.languages:
                 mixed.setdefault(lang, []).append(i)
-            status = r.status if r.status != "ok" else (
-                "unsupported_language" if not ok else
-                "mixed_language" if language.mixed(texts[i]) else "ok")
+            status = r.status if r.status != "ok" else language.status_of(texts[i], ok)
             out.append(Scores(labels={"toxicity": r.labels[head]}, model=self.name, version=self.version,
                               windows=r.windows, status=status, language=lang))
         for lang, rows in mixed.items():
