@@ -4,6 +4,7 @@ terms stay out of training, and the Jigsaw bias metrics behave on known cases.""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -60,3 +61,52 @@ def test_bias_metrics_on_known_cases() -> None:
     assert m["worst_bpsn"][0] == "queer" and m["final_bias_metric"] < 0.9
     assert identity.power_mean([1.0, 1.0]) == pytest.approx(1.0)
     assert identity.power_mean([0.5, 1.0]) < 0.6  # p = -5 punishes the worst term
+
+
+def _runs(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    """Runs of n words, identity placeholders and the words they fill masked as one token."""
+    words = re.sub(r"\{[a-zA-Z]\}", " X ", text.lower())
+    words = re.sub(r"[^a-z' ]+", " ", words).split()
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_hate_templates_share_no_wording_with_dev_sets() -> None:
+    """The version-3 templates were written blind to the dev sets: no 5-word run in common with
+    the bias / counter-speech dev templates or the functional hate dev set."""
+    import json
+    from pathlib import Path
+
+    from moderation.training import hate_templates
+
+    train = [*hate_templates.TRAIN_THREAT, *hate_templates.TRAIN_DEROGATION,
+             *hate_templates.TRAIN_NEGATED, *hate_templates.TRAIN_CIVIL_MENTION,
+             *hate_templates.TRAIN_SAME_SETTING, *hate_templates.TRAIN_REJECTED]
+    assert len(train) == len({t.lower() for t in train}) == 112
+    assert len(hate_templates.TRAIN_SAME_SETTING) == len(hate_templates.TRAIN_REJECTED) == len(
+        hate_templates.TRAIN_THREAT + hate_templates.TRAIN_DEROGATION)
+    assert all(t.count("{t}") == 1 for t in train)
+    dev = [*identity.DEV_NONTOXIC, *identity.DEV_TOXIC, *identity.DEV_COUNTER,
+           *identity.DEV_DIRECT]
+    functional = Path(__file__).resolve().parents[1] / "bench/data/hate_functional_en.json"
+    if functional.exists():  # in the repository, not in a wheel's test run
+        raw = json.loads(functional.read_text(encoding="utf-8"))
+        for part in (raw["functionalities"], raw["no_group"]):
+            dev += [t for v in part.values() for t in v["templates"]]
+    assert len(dev) > 100
+    dev_runs = set().union(*(_runs(t) for t in dev))
+    shared = {t: _runs(t) & dev_runs for t in train}
+    assert not any(shared.values()), {t: r for t, r in shared.items() if r}
+
+
+def test_augmentation_labels_threats_and_fills_articles() -> None:
+    from moderation.training import hate_templates
+
+    rows = identity.train_augmentation(seed=3, n_identity=4000, n_counter=0)
+    threats = [(t, labs) for t, labs in rows if labs.get("threat") == 1.0]
+    assert threats and all(labs["toxicity"] == labs["identity_attack"] == 1.0 for _t, labs in threats)
+    negated = {identity._fill(tpl, "t", "muslim").lower() for tpl in hate_templates.TRAIN_NEGATED}
+    assert any(t.lower() in negated for t, _ in rows)
+    assert all(labs["toxicity"] == 0.0 for t, labs in rows if t.lower() in negated)
+    assert not any(re.search(r"\ba (?:old|elderly|african|asian|arab|indian|iranian|afghan|"
+                             r"atheist|american)\b", t, re.IGNORECASE) for t, _ in rows)
+    assert identity._fill("An {t} or a {t}?", "t", "old") == "An old or an old?"

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from moderation.training import hate_templates
 from moderation.training.evaluate import roc_auc
 
 # Adjective forms, so that every template reads "a {t} person" / "{t} people".
@@ -186,6 +187,8 @@ TRAIN_DIRECT = (
 
 
 def _fill(tpl: str, key: str, word: str) -> str:
+    if word[:1] in "aeio":  # "a {t} person" -> "an old person"
+        tpl = re.sub(r"\b([Aa]) (\{" + key + r"\})", r"\1n \2", tpl)
     s = tpl.replace("{" + key.upper() + "}", word[:1].upper() + word[1:])
     return s.replace("{" + key + "}", word)
 
@@ -310,18 +313,26 @@ def swap_terms(text: str, rng: random.Random) -> str | None:
 
 def train_augmentation(seed: int, n_identity: int, n_counter: int) -> list[tuple[str, dict[str, float | None]]]:
     """(text, labels) rows from the TRAIN_* templates: half civil / half hateful identity
-    sentences over TRAIN_TERMS, half counter speech / half direct insults over TRAIN_INSULTS."""
+    sentences over TRAIN_TERMS (version 3 adds ``hate_templates``: civil threats and
+    derogation among the hateful; negated hate, civil mentions and their minimal pairs among the
+    civil), half counter speech / half direct insults over TRAIN_INSULTS."""
     rng = random.Random(seed)
     out: list[tuple[str, dict[str, float | None]]] = []
+    civil = (TRAIN_NONTOXIC + hate_templates.TRAIN_NEGATED + hate_templates.TRAIN_CIVIL_MENTION
+             + hate_templates.TRAIN_SAME_SETTING + hate_templates.TRAIN_REJECTED)
+    hateful = TRAIN_TOXIC + hate_templates.TRAIN_THREAT + hate_templates.TRAIN_DEROGATION
     none = dict.fromkeys(("toxicity", "obscene", "threat", "insult", "identity_attack"))
     for k in range(n_identity):
         t = rng.choice(TRAIN_TERMS)
         if k % 2 == 0:
-            text = _fill(rng.choice(TRAIN_NONTOXIC), "t", t)
+            text = _fill(rng.choice(civil), "t", t)
             labs = {**none, "toxicity": 0.0, "obscene": 0.0, "threat": 0.0, "insult": 0.0, "identity_attack": 0.0}
         else:
-            text = _fill(rng.choice(TRAIN_TOXIC), "t", t)
+            tpl = rng.choice(hateful)
+            text = _fill(tpl, "t", t)
             labs = {**none, "toxicity": 1.0, "identity_attack": 1.0}
+            if tpl in hate_templates.TRAIN_THREAT:
+                labs["threat"] = 1.0
         if rng.random() < 0.5:
             text = text[:1].upper() + text[1:]
         out.append((text, labs))
