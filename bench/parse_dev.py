@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             f = args.folds / f"{k}.json"
             if args.retrain or not f.exists():
                 lab = [LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                    reference_body(str(p.html)) if p.group != "cut" else " ")
+                                    reference_body(str(p.html)))
                        for p in dev if p.site not in test]
                 X, y, _g = design(lab)
                 f.write_text(json.dumps(export(fit(X, y))))

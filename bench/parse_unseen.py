@@ -64,7 +64,7 @@ def collect_new(pages: list[Page]) -> dict:
     dev = [p for p in pages if not p.held_out]
     sites = sorted({p.site for p in dev})
     labelled = {p.name: LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                     reference_body(str(p.html)) if p.group != "cut" else " ")
+                                     reference_body(str(p.html)))
                 for p in dev}
     try:
         for k in range(FOLDS):

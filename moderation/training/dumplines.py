@@ -6,7 +6,8 @@
 
 Pages: every page of ../shared/data/pages and pages2 that bench/parse_sites.py's catalogue
 lists, EXCEPT the held-out sites (never used for training or for designing the features),
-plus the dev pages with their comments cut out (negatives). Each non-blank dump line is
+plus the dev pages with their comments cut out (negatives; their article lines are labelled
+against the whole page's reference body, as on the page itself, not all as boilerplate). Each non-blank dump line is
 labelled by matching it against the page's silver comments and a reference article body
 (trafilatura on the HTML, comments excluded): ``text`` (the line is part of a silver comment's
 text), ``header`` (the line is a comment's author, or holds its displayed date), ``body``
@@ -132,7 +133,7 @@ def catalogue_dumps(pages: Path, cache: Path, render_python: str,
         if p.held_out != held_out:
             continue
         out.append(LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                reference_body(str(p.html)) if p.group != "cut" else " "))
+                                reference_body(str(p.html))))
     return out
 
 
