@@ -4,6 +4,7 @@ the store, and resumed after SIGKILL to the driver or to an actor without duplic
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -103,7 +104,7 @@ def run_job(src: Path, out: Path, *, delay: str = "0") -> subprocess.Popen[str]:
                PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
     return subprocess.Popen([sys.executable, "-m", "moderation", "score-dataset", str(src),
                              "-o", str(out), "--model", "python:wordlist_scorer:WordList",
-                             "--batch-size", "50", "--actors", "2"],
+                             "--batch-size", "50", "--actors", "2", "--shard-rows", "200"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
 
@@ -173,6 +174,11 @@ def test_killed_driver_and_actor_then_resume_without_duplicates(tmp_path: Path) 
     wait_for(lambda: len(shards.shard_files(out)) >= 2, 120)
     os.killpg(job.pid, signal.SIGKILL)
     job.wait()
+    # Nothing writes into OUTDIR once the driver is gone (Ray's own write tasks once finished
+    # shards after it, and the resumed run then scored those rows again).
+    snapshot = {p.name: p.stat().st_size for p in out.iterdir() if p.is_file()}
+    time.sleep(3.0)
+    assert {p.name: p.stat().st_size for p in out.iterdir() if p.is_file()} == snapshot
     partial = len(set(ids_in(out))) if out.exists() else 0
     # 3. The same command again: only what is missing, no duplicates.
     again = run_job(src, out)
@@ -180,7 +186,7 @@ def test_killed_driver_and_actor_then_resume_without_duplicates(tmp_path: Path) 
     assert again.returncode == 0, err
     summary = json.loads(err.strip().splitlines()[-1])
     assert summary["already_done"] + summary["scored"] == 2_000
-    assert summary["already_done"] >= partial - 50  # a half-written shard may be set aside
+    assert summary["already_done"] == partial  # shards are whole: nothing set aside
     got = ids_in(out)
     assert len(got) == len(set(got)) == 2_000
     # 4. A third run writes nothing.
@@ -220,3 +226,68 @@ def test_without_the_extra_says_how_to_install(tmp_path: Path) -> None:
                           env=dict(os.environ, PYTHONPATH=str(tmp_path / "shadow")))
     assert done.returncode == 2 and "pip install 'moderation[ray]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from moderation.distributed import shards
+held = shards.lock(Path(sys.argv[1]))
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_second_job_is_refused_while_one_writes_and_a_killed_ones_lock_is_freed(
+        tmp_path: Path) -> None:
+    from moderation.errors import InputError
+
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        (out / ".x-00000.parquet.tmp").write_bytes(b"PAR1")  # as a killed driver leaves it
+        with pytest.raises(InputError, match="another score-dataset is writing into it"):
+            shards.lock(out)
+        cli = subprocess.run([sys.executable, "-m", "moderation", "score-dataset", "in.jsonl",
+                              "-o", str(out)], cwd=tmp_path, capture_output=True, text=True,
+                             check=False, timeout=300)
+        assert cli.returncode == 2 and f"{out}: another score-dataset" in cli.stderr, cli.stderr
+        assert (out / ".x-00000.parquet.tmp").exists()  # a live job's file is left alone
+    finally:
+        holder.kill()
+        holder.wait()
+    held = shards.lock(out)  # the kernel dropped the dead process's lock
+    held.close()
+    assert not list(out.glob(".*.tmp"))  # and its temporary files are gone
+
+
+def test_shard_writer_writes_whole_shards_of_the_asked_size(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    def rows(start: int, n: int) -> pa.Table:
+        return pa.Table.from_pylist([{"id": i, "toxicity": 0.5 if i % 2 else float("nan"),
+                                      "status": "ok"} for i in range(start, start + n)])
+    for fmt in ("parquet", "jsonl"):
+        out = tmp_path / fmt
+        out.mkdir()
+        writer = shards.ShardWriter(out, fmt, shard_rows=100, flush_seconds=3600)
+        for start in range(0, 250, 50):
+            writer.add(rows(start, 50))
+        assert writer.shards == 2 and writer.rows == 200  # 50 rows wait for the next flush
+        writer.flush()
+        files = shards.shard_files(out)
+        assert len(files) == 3 and not list(out.glob(".*"))
+        got = list(shards.read_results(out))
+        assert sorted(r["id"] for r in got) == list(range(250))
+        first = next(r["toxicity"] for r in got if r["id"] == 0)
+        assert first is None if fmt == "jsonl" else math.isnan(first)  # JSON has no NaN: null
+        if fmt == "jsonl":
+            for line in files[0].read_text().splitlines():
+                json.loads(line, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    out = tmp_path / "timed"
+    out.mkdir()
+    writer = shards.ShardWriter(out, "parquet", shard_rows=10_000, flush_seconds=0.0)
+    writer.add(rows(0, 3))
+    assert writer.shards == 1  # time is up at once: a shard per batch

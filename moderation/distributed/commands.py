@@ -43,10 +43,13 @@ def _need_extra(*modules: str) -> None:
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--output-format", type=click.Choice(["parquet", "jsonl"]), default="parquet",
               show_default=True)
+@click.option("--shard-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Rows per result shard; a shard is also written every 30 s, so a crash "
+              "loses at most that much work.")
 @click.pass_obj
 def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, actors: int,
                   gpus_per_actor: float, batch_size: int, model: str | None, id_column: str,
-                  text_column: str, output_format: str) -> None:
+                  text_column: str, output_format: str, shard_rows: int) -> None:
     """Score a JSONL or Parquet archive (a file, a folder of shards or a URL) on Ray Data into
     OUTDIR's shards; run it again after a crash and it scores only what is missing."""
     _need_extra("ray", "pyarrow")
@@ -60,7 +63,7 @@ def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, a
                               language=ctx.config.language or None),
               actors=actors, gpus_per_actor=gpus_per_actor, batch_size=batch_size,
               id_column=id_column, text_column=text_column, output_format=output_format,
-              ray_address=ray_address)
+              ray_address=ray_address, shard_rows=shard_rows)
     try:
         summary = run(job)
     except ModerationError as exc:

@@ -4,8 +4,10 @@ The job reads JSONL or Parquet (a file, a folder of shards, or any URL pyarrow u
 leaves out the ids already in readable shards of OUTDIR (a killed job resumes where it
 stopped; a half-written shard is moved aside and its rows scored again), scores the rest with
 a class-based UDF that loads the model once per actor (``map_batches`` over an actor pool,
-``num_gpus`` per actor where asked), and writes Parquet or JSONL shards of id, every label's
-score, status and model version. Locally it starts a Ray sized for this machine: actors take
+``num_gpus`` per actor where asked), and streams the results back to the driver, which writes
+Parquet or JSONL shards of id, every label's score, status and model version, each whole or not
+at all (``shards.ShardWriter``; why the driver and not Ray's write tasks: see ``shards``). The
+driver holds a lock on OUTDIR while it runs. Locally it starts a Ray sized for this machine: actors take
 fractional CPUs, so a 2-core machine runs several without deadlock.
 """
 
@@ -33,6 +35,8 @@ class Job:
     text_column: str = "text"
     output_format: str = "parquet"
     ray_address: str | None = None
+    shard_rows: int = 10_000
+    flush_seconds: float = 30.0
 
 
 class ScoreBatch:
@@ -95,10 +99,18 @@ def _read(ray: Any, source: str, id_col: str, text_col: str) -> Any:
 
 
 def score_dataset(job: Job) -> dict[str, Any]:
-    """Run (or resume) the job; returns a summary: rows scored now, already done, warnings."""
+    """Run (or resume) the job; returns a summary: rows scored now, already done, shards
+    written, warnings."""
     if job.output_format not in ("parquet", "jsonl"):
         raise InputError(f"--output-format {job.output_format!r}: use parquet or jsonl")
-    job.outdir.mkdir(parents=True, exist_ok=True)
+    held = shards.lock(job.outdir)
+    try:
+        return _run(job)
+    finally:
+        held.close()
+
+
+def _run(job: Job) -> dict[str, Any]:
     done, warnings = shards.done_ids(job.outdir)
     ray = _init_ray(job.ray_address)
     ds = _read(ray, job.source, job.id_column, job.text_column)
@@ -122,8 +134,9 @@ def score_dataset(job: Job) -> dict[str, Any]:
                                            "text_column": job.text_column},
         batch_size=job.batch_size, concurrency=job.actors, num_gpus=job.gpus_per_actor,
         num_cpus=0.5, batch_format="pyarrow")
-    if job.output_format == "parquet":
-        scored.write_parquet(str(job.outdir))
-    else:
-        scored.write_json(str(job.outdir))
+    writer = shards.ShardWriter(job.outdir, job.output_format, job.shard_rows, job.flush_seconds)
+    for table in scored.iter_batches(batch_size=None, batch_format="pyarrow"):
+        writer.add(table)
+    writer.flush()
+    summary["shards"] = writer.shards
     return summary

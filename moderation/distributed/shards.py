@@ -1,15 +1,23 @@
 """Result shards of a distributed scoring job, and the store's side of it: what is done already
 (resume), rows in and out of the store. pyarrow only (the `ray` extra brings it); no Ray here.
 
-A shard is one Parquet (or JSONL) file written whole by one write task. A shard a killed job
-left half-written cannot be read to its end: it is moved aside into OUTDIR/_incomplete/ and its
-rows are scored again, so every id ends up in exactly one readable shard.
+A shard is one Parquet (or JSONL) file, written by the job's driver alone (``ShardWriter``):
+into a hidden temporary file first, then renamed into place, so a shard is whole or absent. The
+actors only return rows; once the driver is gone nothing writes into OUTDIR, so a resumed run
+never meets a shard finished behind its back (Ray's own write tasks could outlive a SIGKILLed
+driver and finish a shard after the resumed run had read what was done: those rows were scored
+twice). A shard from elsewhere that cannot be read to its end is moved aside into
+OUTDIR/_incomplete/ and its rows are scored again, so every id ends up in exactly one readable
+shard. ``lock`` keeps a second job out of an OUTDIR a live one writes into.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +26,7 @@ from moderation.documents import DEOBFUSCATED, Scores, base_label
 from moderation.errors import InputError
 
 INCOMPLETE = "_incomplete"
+LOCK = ".lock"
 META_COLUMNS = ("id", "status", "model", "version", "windows", "language")
 SHARD_ROWS = 100_000
 
@@ -68,6 +77,80 @@ def done_ids(outdir: Path) -> tuple[set[Any], list[str]]:
             continue
         done.update(ids)
     return done, warnings
+
+
+def lock(outdir: Path) -> Any:
+    """An exclusive lock on OUTDIR for this process's lifetime (the open file; the kernel drops
+    it when the process ends, SIGKILL included). Raises InputError naming OUTDIR when another
+    live job holds it. Also removes temporary files a killed driver left behind."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    fh = (outdir / LOCK).open("a")
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one job per OUTDIR is then up to the user
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        fh.close()
+        raise InputError(f"{outdir}: another score-dataset is writing into it (its lock "
+                         f"{LOCK} is held); wait for it or choose another --output") from exc
+    for stale in outdir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+    return fh
+
+
+class ShardWriter:
+    """Collects result tables and writes them as shards of about ``shard_rows`` rows, or
+    whatever has come in once ``flush_seconds`` have passed since the last shard (so a killed
+    job loses at most that much work). Each shard is written to ``.NAME.tmp`` and renamed."""
+
+    def __init__(self, outdir: Path, fmt: str, shard_rows: int = 10_000,
+                 flush_seconds: float = 30.0):
+        if fmt not in ("parquet", "jsonl"):
+            raise InputError(f"output format {fmt!r}: use parquet or jsonl")
+        self.outdir, self.fmt = outdir, fmt
+        self.shard_rows, self.flush_seconds = max(1, shard_rows), flush_seconds
+        self.run = uuid.uuid4().hex[:12]  # shard names never collide with an earlier run's
+        self.pending: list[Any] = []
+        self.pending_rows = 0
+        self.shards = 0
+        self.rows = 0
+        self.last = time.monotonic()
+
+    def add(self, table: Any) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+        if self.pending_rows >= self.shard_rows or (
+                self.pending_rows and time.monotonic() - self.last >= self.flush_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending_rows:
+            return
+        pa = _pa()
+        table = pa.concat_tables(self.pending, promote_options="default")
+        self.pending, self.pending_rows = [], 0
+        name = f"{self.run}-{self.shards:05d}.{self.fmt}"
+        tmp = self.outdir / f".{name}.tmp"
+        if self.fmt == "parquet":
+            pa.parquet.write_table(table, tmp)
+        else:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for row in table.to_pylist():
+                    fh.write(json.dumps(_json_safe(row), ensure_ascii=False) + "\n")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(self.outdir / name)  # whole or not at all
+        self.shards += 1
+        self.rows += table.num_rows
+        self.last = time.monotonic()
+
+
+def _json_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """NaN (a label the model does not give) as null: JSON has no NaN."""
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
 
 
 def result_row(rid: Any, sc: Scores | None, labels: tuple[str, ...],
