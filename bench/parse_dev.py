@@ -29,7 +29,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from parse_metrics import page_figures, reference_body, summary
+from parse_metrics import page_figures, summary
 from parse_sites import catalogue, parse_page
 from parse_unseen import FOLDS
 
@@ -90,9 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             test = set(sites[k::FOLDS])
             f = args.folds / f"{k}.json"
             if args.retrain or not f.exists():
-                lab = [LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                    reference_body(str(p.html)))
-                       for p in dev if p.site not in test]
+                lab = [LabelledDump.of(p) for p in dev if p.site not in test]
                 X, y, _g = design(lab)
                 f.write_text(json.dumps(export(fit(X, y))))
             model = dumplines.LineModel(json.loads(f.read_text()))

@@ -20,7 +20,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from parse_metrics import page_figures, reference_body, summary
+from parse_metrics import page_figures, summary
 from parse_sites import Page, catalogue, parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,9 +63,7 @@ def collect_new(pages: list[Page]) -> dict:
     out = {p.name: parse_page(p) for p in pages if p.held_out}  # the shipped model
     dev = [p for p in pages if not p.held_out]
     sites = sorted({p.site for p in dev})
-    labelled = {p.name: LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                     reference_body(str(p.html)))
-                for p in dev}
+    labelled = {p.name: LabelledDump.of(p) for p in dev}
     try:
         for k in range(FOLDS):
             test = set(sites[k::FOLDS])

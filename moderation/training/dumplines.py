@@ -24,6 +24,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,17 @@ class LabelledDump:
     silver: list[dict]
     reference: str  # normalised reference body, padded with spaces
     title: str | None = None
+
+    @classmethod
+    def of(cls, page: Any) -> LabelledDump:
+        """A bench catalogue page (bench/parse_sites.Page) as a labelled dump: its seed-style
+        dump's lines, its silver comments, and its HTML's reference body (trafilatura), against
+        which the article's own lines are labelled (on pages with their comments cut out too)."""
+        sys.path.insert(0, str(ROOT / "bench"))
+        from parse_metrics import reference_body
+
+        return cls(page.site, page.name, page.dump.split("\n"), page.silver,
+                   reference_body(str(page.html)))
 
 
 def label_lines(d: LabelledDump) -> tuple[list[int], list[int]]:
@@ -125,16 +137,10 @@ def catalogue_dumps(pages: Path, cache: Path, render_python: str,
                     held_out: bool = False) -> list[LabelledDump]:
     """The bench's page catalogue (dev pages, or the held-out ones) as labelled dumps."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from parse_metrics import reference_body
     from parse_sites import catalogue
 
-    out = []
-    for p in catalogue(pages, cache, render_python):
-        if p.held_out != held_out:
-            continue
-        out.append(LabelledDump(p.site, p.name, p.dump.split("\n"), p.silver,
-                                reference_body(str(p.html))))
-    return out
+    return [LabelledDump.of(p) for p in catalogue(pages, cache, render_python)
+            if p.held_out == held_out]
 
 
 def cross_validate(dumps: list[LabelledDump], k: int) -> dict:
