@@ -132,3 +132,15 @@ def test_finetune_smoke_run(tiny_data: Path, tmp_path: Path, monkeypatch: pytest
     assert res[1].status == "empty" and res[1].labels == {}
     assert set(res[0].labels) == set(manifest["labels"])
     assert res[0].labels["toxicity"] > res[2].labels["toxicity"]
+    # Continued from that model with the look-alike sentences and the pull towards its own
+    # probabilities (learning without forgetting): the run trains and records both.
+    again = models / "tiny-enc-2"
+    rc = finetune.main(["--data", str(tiny_data), "--out", str(again), "--work",
+                        str(tmp_path / "work2"), "--base", str(base), "--init", str(out),
+                        "--max-examples", "160", "--calib-examples", "40", "--lr", "2e-3",
+                        "--max-steps", "3", "--batch-size", "32", "--augment-lookalike", "40",
+                        "--distill", "1.0"])
+    assert rc == 0
+    info = json.loads((again / "manifest.json").read_text())["training"]
+    assert (info["distill"], info["augment_lookalike"], info["steps_done"]) == (1.0, 40, 3)
+    assert info["augmented_examples"] >= 40

