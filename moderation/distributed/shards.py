@@ -18,6 +18,7 @@ import math
 import os
 import time
 import uuid
+from warnings import warn
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,14 @@ def lock(outdir: Path) -> Any:
         return fh
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
+    except BlockingIOError as exc:
         fh.close()
         raise InputError(f"{outdir}: another score-dataset is writing into it (its lock "
                          f"{LOCK} is held); wait for it or choose another --output") from exc
+    except OSError as exc:  # a file system without locks (some NFS mounts): say so, go on
+        warn(f"{outdir}: cannot lock {LOCK} ({exc.strerror}); make sure no other "
+             "score-dataset writes into it", stacklevel=2)
+        return fh  # and leave temporary files alone: a live job may be writing them
     for stale in outdir.glob(".*.tmp"):
         stale.unlink(missing_ok=True)
     return fh
