@@ -291,3 +291,9 @@ def test_shard_writer_writes_whole_shards_of_the_asked_size(tmp_path: Path) -> N
     writer = shards.ShardWriter(out, "parquet", shard_rows=10_000, flush_seconds=0.0)
     writer.add(rows(0, 3))
     assert writer.shards == 1  # time is up at once: a shard per batch
+    mixed = shards.ShardWriter(out, "parquet", shard_rows=10)
+    mixed.add(pa.Table.from_pylist([{"id": 1, "language": None}]))  # a null-typed column
+    mixed.add(pa.Table.from_pylist([{"id": 2, "language": "de"}]))
+    mixed.flush()
+    assert sorted((r["id"], r["language"]) for r in shards.read_results(out) if "language" in r
+                  ) == [(1, None), (2, "de")]

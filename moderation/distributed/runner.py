@@ -7,8 +7,8 @@ a class-based UDF that loads the model once per actor (``map_batches`` over an a
 ``num_gpus`` per actor where asked), and streams the results back to the driver, which writes
 Parquet or JSONL shards of id, every label's score, status and model version, each whole or not
 at all (``shards.ShardWriter``; why the driver and not Ray's write tasks: see ``shards``). The
-driver holds a lock on OUTDIR while it runs. Locally it starts a Ray sized for this machine: actors take
-fractional CPUs, so a 2-core machine runs several without deadlock.
+driver holds a lock on OUTDIR while it runs. Locally it starts a Ray sized for this machine:
+actors take fractional CPUs, so a 2-core machine runs several without deadlock.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ import math
 import os
 import time
 import uuid
-from warnings import warn
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from warnings import warn
 
 from moderation.documents import DEOBFUSCATED, Scores, base_label
 from moderation.errors import InputError
@@ -135,7 +135,10 @@ class ShardWriter:
         if not self.pending_rows:
             return
         pa = _pa()
-        table = pa.concat_tables(self.pending, promote_options="default")
+        try:  # a column all null in one batch takes the other batches' type
+            table = pa.concat_tables(self.pending, promote_options="default")
+        except TypeError:  # pyarrow before 14
+            table = pa.concat_tables(self.pending, promote=True)
         self.pending, self.pending_rows = [], 0
         name = f"{self.run}-{self.shards:05d}.{self.fmt}"
         tmp = self.outdir / f".{name}.tmp"
