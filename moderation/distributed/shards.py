@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from warnings import warn
 
 from moderation.documents import DEOBFUSCATED, Scores, base_label
 from moderation.errors import InputError
+from moderation.export import atomic_write
 
 INCOMPLETE = "_incomplete"
 LOCK = ".lock"
@@ -108,7 +108,8 @@ def lock(outdir: Path) -> Any:
 class ShardWriter:
     """Collects result tables and writes them as shards of about ``shard_rows`` rows, or
     whatever has come in once ``flush_seconds`` have passed since the last shard (so a killed
-    job loses at most that much work). Each shard is written to ``.NAME.tmp`` and renamed."""
+    job loses at most that much work). Each shard is written whole or not at all (``export.atomic_write``: a temporary file
+beside it, fsynced, renamed)."""
 
     def __init__(self, outdir: Path, fmt: str, shard_rows: int = 10_000,
                  flush_seconds: float = 30.0):
@@ -140,17 +141,14 @@ class ShardWriter:
         except TypeError:  # pyarrow before 14
             table = pa.concat_tables(self.pending, promote=True)
         self.pending, self.pending_rows = [], 0
-        name = f"{self.run}-{self.shards:05d}.{self.fmt}"
-        tmp = self.outdir / f".{name}.tmp"
+        path = self.outdir / f"{self.run}-{self.shards:05d}.{self.fmt}"
         if self.fmt == "parquet":
-            pa.parquet.write_table(table, tmp)
+            atomic_write(path, lambda fh: pa.parquet.write_table(table, fh), binary=True,
+                         what="result shard")
         else:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for row in table.to_pylist():
-                    fh.write(json.dumps(_json_safe(row), ensure_ascii=False) + "\n")
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        tmp.replace(self.outdir / name)  # whole or not at all
+            atomic_write(path, lambda fh: fh.writelines(
+                json.dumps(_json_safe(row), ensure_ascii=False) + "\n"
+                for row in table.to_pylist()), what="result shard")
         self.shards += 1
         self.rows += table.num_rows
         self.last = time.monotonic()
@@ -220,9 +218,9 @@ def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple
         if not batch:
             return rows, shards
         table = pa.table({"id": [cid for cid, _ in batch], "text": [t for _, t in batch]})
-        tmp = outdir / f".unscored-{shards:05d}.parquet.tmp"
-        pa.parquet.write_table(table, tmp)
-        tmp.replace(outdir / f"unscored-{shards:05d}.parquet")  # whole or not at all
+        atomic_write(outdir / f"unscored-{shards:05d}.parquet",
+                     lambda fh, table=table: pa.parquet.write_table(table, fh), binary=True,
+                     what="unscored shard")
         after = batch[-1][0]
         rows += len(batch)
         shards += 1
