@@ -293,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         if teacher is not None and real:
             with torch.no_grad(), torch.autocast(device.type, dtype=amp_dtype,
                                                  enabled=amp_dtype is not None):
-                old = torch.sigmoid(teacher(**enc).logits.float()[real])
+                idx = torch.tensor(real, device=device)
+                old = torch.sigmoid(teacher(**{k: v[idx] for k, v in enc.items()}).logits.float())
             loss = loss + a.distill * torch.nn.functional.binary_cross_entropy_with_logits(
                 logits[real], old)
         if pairs:
