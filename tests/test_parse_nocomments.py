@@ -69,3 +69,45 @@ def test_a_blog_index_whose_excerpts_count_their_comments_gives_none() -> None:
     index = "\n".join(f"{t}\n{x}\n{k + 3} Mar 2024 · {k} Comments\n" for k, (t, x) in enumerate(posts))
     got = parse_text(article + index + "\nPrivacy Policy\n")
     assert got.comments == ()
+
+
+_ARTICLE = ("Lemon drizzle loaf\n\n" + ("This loaf is the one I bake when the lemons look tired, "
+            "and the drizzle soaks in while it cools down on the rack.\n\n") * 4)
+
+
+def test_a_comment_section_loaded_by_javascript_gives_no_comment() -> None:
+    # the static page keeps the widget's button and notices only; the button ("Show
+    # comments") is short and capitalised like a name, but a line that names the comment
+    # section is about it, never a commenter
+    from moderation.parse import parse_bytes
+    from moderation.parse.textcomments import is_name_like
+
+    for button, notice in (("Show comments", "Please enable JavaScript to view the comments."),
+                           ("Kommentare anzeigen", "Bitte aktivieren Sie JavaScript."),
+                           ("Voir les commentaires", "Veuillez activer JavaScript.")):
+        text = f"{_ARTICLE}Comments\n\n{button}\n\nLoading comments...\n\n{notice}\n"
+        result = parse_bytes(text.encode(), "js.txt")
+        assert result.articles[0].comments == (), button
+        assert not is_name_like(button)
+    assert is_name_like("Anna Berg") and is_name_like("Commodore64")  # (no word "comment")
+
+
+def test_a_numbered_faq_at_the_end_is_no_comment_list() -> None:
+    # the page's last numbered list, prose items that ask: read as comments when nothing
+    # marks them, unless each item is a short question on its own line with its answer under it
+    from moderation.parse import parse_bytes
+
+    faq = ("Frequently asked questions\n\n"
+           "1. Can I freeze it?\nYes, it freezes well for up to three months, wrapped tightly.\n\n"
+           "2. Can I use butter instead of oil?\nYes! Melted butter works just as well.\n\n"
+           "3. How long does it keep?\nAbout four days in the fridge, covered.\n\n"
+           "4. Why did my loaf sink?\nMost often the oven door was opened too early.\n")
+    result = parse_bytes((_ARTICLE + faq).encode(), "faq.txt")
+    assert result.articles[0].comments == ()
+    # the same list with comments in it (questions inside the text, not over an answer)
+    asked = ("1. Made this twice now and it never lasts the afternoon! Can I use limes?\n\n"
+             "2. Could I use limes instead? We have a tree full of them and love this loaf.\n\n"
+             "3. The zest tip is the best part of the recipe, thank you so much!\n\n"
+             "4. Baked it for my mother's birthday and she asked for the recipe, wow!\n")
+    got = parse_bytes((_ARTICLE + asked).encode(), "asked.txt").articles[0].comments
+    assert len(got) == 4

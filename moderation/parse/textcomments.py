@@ -87,7 +87,14 @@ def is_name_like(line: str, *, capitalised: bool = True) -> bool:
             return False
     if chrome.is_meta_line(s) or chrome.is_boilerplate(s):
         return False
+    if _NAMES_COMMENTS.search(s):
+        return False  # "Show comments", "Kommentare anzeigen": the widget's button, no name
     return not s.isdigit()
+
+
+# the word "comment" in the languages of the sites: a line that names the comment section is
+# about it (a button, a notice), never a commenter's name
+_NAMES_COMMENTS = re.compile(r"(?i)(?:comment|coment|komment|koment|reactie)")
 
 
 def _handle_says(who: str) -> bool:
