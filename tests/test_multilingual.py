@@ -509,3 +509,44 @@ def test_a_comment_in_two_languages_goes_to_a_person_with_the_reason(routed, eng
     assert "mixed_language" in REVIEW_STATUSES
     # the English model alone says the same of a comment half in English
     assert english.score([both])[0].status in ("mixed_language", "unsupported_language")
+
+
+def test_an_encoder_of_its_first_layers_is_the_states_after_them_and_shares_the_rest():
+    import torch
+
+    from moderation.scoring import e5_model
+
+    enc = multilingual.load_encoder()
+    short = multilingual.load_encoder(layers=6)
+    assert multilingual.load_encoder(layers=6) is short  # one per process
+    assert multilingual.load_encoder(layers=12) is enc  # all of them: the encoder itself
+    assert len(short.model.layers) == 6 and len(enc.model.layers) == 12
+    assert short.model.word is enc.model.word and short.model.layers[5] is enc.model.layers[5]
+    texts = [GERMAN_BAD, GERMAN_CIVIL]
+    got = _embed(short, texts)
+    with torch.inference_mode():
+        for row, text in zip(got, texts):
+            ids = torch.tensor([enc.tokenizer([text])["input_ids"][0]])
+            mask = torch.ones_like(ids)
+            want = e5_model.mean_pool(enc.model.hidden(ids, mask, stop=6), mask)[0].numpy()
+            assert np.allclose(row, want, atol=1e-6)
+    assert float(np.abs(got - _embed(enc, texts)).max()) > 1e-2  # not the 12-layer embedding
+    for bad in (0, 13):
+        with pytest.raises(ValueError, match=f"encoder layers {bad}: the encoder has 1 to 12"):
+            e5_model.first_layers(enc.model, bad)
+
+
+def test_a_manifest_with_a_bad_layer_count_is_named(tmp_path):
+    import shutil
+
+    from moderation.errors import ScorerError
+    from moderation.scoring.multilingual import MultilingualScorer
+
+    dst = tmp_path / "multi-tox"
+    shutil.copytree(models_dir() / "multi-tox", dst)
+    manifest = json.loads((dst / "manifest.json").read_text())
+    for bad, why in (("6", "must be an integer, got '6'"), (True, "must be an integer"),
+                     (40, "encoder layers 40: the encoder has 1 to 12")):
+        manifest["encoder"]["layers"] = bad
+        with pytest.raises(ScorerError, match=why):
+            MultilingualScorer(dst, manifest, "cpu", None)

@@ -216,3 +216,19 @@ def with_top_layers(model: Any, tensors: dict[str, Any], source: str = "trunk") 
     tuned._modules = dict(model._modules)  # the embeddings shared, the layer list its own
     tuned.layers = nn.ModuleList(layers)
     return tuned.eval()
+
+
+def first_layers(model: Any, count: int) -> Any:
+    """A module that shares ``model``'s embeddings and runs only its first ``count`` layers
+    (the mean-pooled states after them), ``model`` itself unchanged. Raises ValueError for a
+    count outside 1..len(model.layers)."""
+    import copy
+
+    from torch import nn
+
+    if not 1 <= count <= len(model.layers):
+        raise ValueError(f"encoder layers {count}: the encoder has 1 to {len(model.layers)}")
+    short = copy.copy(model)
+    short._modules = dict(model._modules)  # the embeddings shared, the layer list its own
+    short.layers = nn.ModuleList(list(model.layers)[:count])
+    return short.eval()

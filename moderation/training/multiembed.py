@@ -37,14 +37,14 @@ def pad(tok: Any, ids: list[list[int]], rows: list[int]) -> tuple[Any, Any]:
 
 
 def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "",
-                trunk: Path | None = None) -> np.ndarray:
+                trunk: Path | None = None, layers: int | None = None) -> np.ndarray:
     """L2-normalized embeddings (n, 384) of the first window of each text, as float32, through
-    the encoder with the tuned top layers of ``trunk`` when given."""
+    the encoder with the tuned top layers of ``trunk`` when given, or its first ``layers``."""
     import torch
 
     from moderation.scoring import multilingual
 
-    enc = multilingual.load_encoder(trunk=trunk)
+    enc = multilingual.load_encoder(trunk=trunk, layers=layers)
     tok = enc.tokenizer
     ids = truncate(tok(list(texts))["input_ids"], MAX_LENGTH)
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
@@ -65,7 +65,8 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
     return out
 
 
-def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = None) -> np.ndarray:
+def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = None,
+           layers: int | None = None) -> np.ndarray:
     from moderation.checksums import file_sha256
     from moderation.scoring import e5_weights
 
@@ -74,12 +75,14 @@ def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = Non
     if trunk is not None:
         h.update(file_sha256(trunk).encode())
     h.update(str(MAX_LENGTH).encode())
+    if layers is not None:
+        h.update(f"layers={layers}".encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass") + b"\x00")
     path = work / f"{name}-{h.hexdigest()[:16]}.npy"
     if path.is_file():
         return np.load(path)
-    emb = embed_texts(texts, progress=name, trunk=trunk)
+    emb = embed_texts(texts, progress=name, trunk=trunk, layers=layers)
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, emb)
     tmp.replace(path)

