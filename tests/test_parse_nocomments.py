@@ -28,6 +28,16 @@ def test_two_unmarked_short_blocks_after_a_heading_are_no_comments() -> None:
     # test_unmarked_blocks_that_are_no_sentence_are_no_comments)
     result = parse_file(FIX / "rating_and_notice.txt")
     assert result.articles[0].comments == ()
+    # (the rating, "(3 ratings without comment)", speaks of the comment section: dropped as
+    # the section's notice first; the spam notice is then a lone unmarked block)
+    assert any("speak of the comment section itself" in w for w in result.warnings)
+    assert any("one block after the comment zone's start" in w for w in result.warnings)
+    text = (FIX / "rating_and_notice.txt").read_text().replace(
+        "(3 ratings without comment)", "(3 ratings)")
+    from moderation.parse import parse_bytes
+
+    result = parse_bytes(text.encode(), "rating.txt")
+    assert result.articles[0].comments == ()
     assert any("2 of 2 blocks" in w for w in result.warnings)
 
 
@@ -90,6 +100,30 @@ def test_a_comment_section_loaded_by_javascript_gives_no_comment() -> None:
         assert result.articles[0].comments == (), button
         assert not is_name_like(button)
     assert is_name_like("Anna Berg") and is_name_like("Commodore64")  # (no word "comment")
+
+
+def test_short_unmarked_blocks_that_speak_of_the_comment_section_are_no_comments() -> None:
+    # a paywalled comment section ("37 Kommentare", the notice, the pitch) and a loading
+    # notice: each block's first line names the comments, none has a name, date or reply line
+    from moderation.parse import parse_bytes
+
+    # (under a reply form's prompt and its notice: two unmarked blocks, which a form keeps
+    # where neither speaks of comments)
+    form = ("Laisser un commentaire\n\nVotre adresse email ne sera pas publiée.\n"
+            "Votre adresse email ne sera pas publiée.\n\n")
+    for widget in ("37 Kommentare\n\nKommentare sind nur für Abonnenten sichtbar.\n\n"
+                   "Jetzt abonnieren und mitdiskutieren\n\nBereits Abonnent? Anmelden\n",
+                   "Comments\n\nShow comments\n\nLoading comments...\n\nPlease enable "
+                   "JavaScript to view the comments powered by Disqus.\n"):
+        result = parse_bytes((_ARTICLE + form + widget).encode(), "notice.txt")
+        assert result.articles[0].comments == (), widget
+        assert any("speak of the comment section itself" in w for w in result.warnings)
+    # a reader's comment that mentions comments is longer, or carries its header: kept
+    comments = ("Comments\n\nAnna Berg\n\nThe comments here are always better than the "
+                "article, and this one is no exception.\n\nPeter M.\n\nGreat loaf, "
+                "thanks for sharing it with us.\n")
+    got = parse_bytes((_ARTICLE + comments).encode(), "kept.txt").articles[0].comments
+    assert [c.author for c in got] == ["Anna Berg", "Peter M."]
 
 
 def test_a_numbered_faq_at_the_end_is_no_comment_list() -> None:

@@ -47,6 +47,18 @@ def run_together(d: _Draft) -> bool:
         and ends_sentence(first)
 
 
+_NOTICE_WORDS = 30  # a widget's notice is short; a comment that mentions comments runs on
+# the word "comment" in the sites' languages (as textcomments' names test)
+_NAMES_COMMENTS = re.compile(r"(?i)(?:comment|coment|komment|koment|reactie)")
+
+
+def speaks_of_comments(d: _Draft) -> bool:
+    """A short block whose first line names the comment section: the widget's notice about
+    itself (subscribers only, loading, spam filter), not a reader's comment."""
+    first = d.paragraphs[0][0] if d.paragraphs and d.paragraphs[0] else ""
+    return len(d.text().split()) <= _NOTICE_WORDS and bool(_NAMES_COMMENTS.search(first))
+
+
 def mostly_text(drafts: list[_Draft]) -> bool:
     """At least half the blocks read as text (stops counting as soon as that is known)."""
     need, left = (len(drafts) + 1) // 2, len(drafts)
@@ -66,6 +78,15 @@ def drop_unmarked(drafts: list[_Draft], zone: int | None, warnings: list[str],
     starts with ``where``, by default the zone's line). ``form``: the zone opens with a reply
     form's prompt ("Leave a Comment"), which says nothing about comments being there."""
     where = where or f"line {(zone or 0) + 2}"
+    notices = [d for d in drafts if not marked(d) and speaks_of_comments(d)]
+    if notices:
+        # "Comments are visible to subscribers", "Loading comments... enable JavaScript",
+        # "Learn how your comment data is processed": the section speaking of itself
+        warnings.append(
+            f"{where}: {len(notices)} short block(s) with no author, date or reply line speak "
+            f"of the comment section itself ({notices[0].text()[:40]!r}); not taken as "
+            + ("a comment" if len(notices) == 1 else "comments"))
+        drafts = [d for d in drafts if marked(d) or not speaks_of_comments(d)]
     if drafts and (not any(map(marked, drafts)) or not mostly_text(drafts)):
         # no block is marked as a comment, or most are no sentence (a grid of teasers under
         # their author's name): a block that is not even a sentence (a rating, a teaser
