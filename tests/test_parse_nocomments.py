@@ -111,10 +111,11 @@ def test_short_unmarked_blocks_that_speak_of_the_comment_section_are_no_comments
     # where neither speaks of comments)
     form = ("Laisser un commentaire\n\nVotre adresse email ne sera pas publiée.\n"
             "Votre adresse email ne sera pas publiée.\n\n")
-    for widget in ("37 Kommentare\n\nKommentare sind nur für Abonnenten sichtbar.\n\n"
-                   "Jetzt abonnieren und mitdiskutieren\n\nBereits Abonnent? Anmelden\n",
-                   "Comments\n\nShow comments\n\nLoading comments...\n\nPlease enable "
-                   "JavaScript to view the comments powered by Disqus.\n"):
+    paywall = ("37 Kommentare\n\nKommentare sind nur für Abonnenten sichtbar.\n\n"
+               "Jetzt abonnieren und mitdiskutieren\n\nBereits Abonnent? Anmelden\n")
+    loader = ("Comments\n\nShow comments\n\nLoading comments...\n\nPlease enable "
+              "JavaScript to view the comments powered by Disqus.\n")
+    for widget in (paywall, loader):
         result = parse_bytes((_ARTICLE + form + widget).encode(), "notice.txt")
         assert result.articles[0].comments == (), widget
         assert any("speak of the comment section itself" in w for w in result.warnings)
