@@ -87,3 +87,26 @@ def test_many_signed_undated_records_are_comments_but_a_few_bios_are_not():
                           "run as written.")
     assert any("name/date/text structure" in w for w in result.warnings)
     assert parse_file(FIX / "undated_team_bios.html").articles[0].comments == ()
+
+
+def test_records_closed_by_a_name_and_date_footer_are_comments():
+    # the text first, then "Name — date" (old Blogger, many forums): no class or word names
+    # the comments; the footer is the header, and the text keeps no trace of it
+    from moderation.parse import parse_bytes
+
+    para = ("<p>The harbour was quieter than usual this week, with most of the fleet in port "
+            "because of the storm warnings issued on Monday.</p>")
+    rows = [("I have been reading this blog for years and this is one of the best posts.",
+             "Anna Berg", "3. März 2024 um 10:15"),
+            ("Not sure I agree, the numbers from last year tell a different story.",
+             "Peter M.", "March 4, 2024 at 9:02 am"),
+            ("Could you post the source for the statistics in the third paragraph?",
+             "Marie Dupont", "5 mars 2024 à 18h40")]
+    items = "".join(f'<div class="x7-k2"><p>{t}</p><div class="q1-zz">{n} — {d}</div></div>'
+                    for t, n, d in rows)
+    html = (f"<html><body><main><article><h1>A quiet week</h1>{para * 4}</article>"
+            f'<section class="r9"><div class="w3-a1">{items}</div></section></main></body></html>')
+    cs = parse_bytes(html.encode(), "footer.html").articles[0].comments
+    assert [(c.text, c.author, c.date) for c in cs] == rows
+    assert [c.date_iso for c in cs] == ["2024-03-03T10:15", "2024-03-04T09:02",
+                                        "2024-03-05T18:40"]

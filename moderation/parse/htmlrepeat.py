@@ -156,6 +156,15 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                 elif author is None and ln.strip() and len(ln.split()) <= 4 and not any(
                         ch.isdigit() for ch in ln):
                     author = _SAYS.sub("", ln).strip(" ·|-–:") or None
+    if author is None and date is None and header is None and len(lines) > 1:
+        # a footer that closes the comment with its name and date ("Anna Berg — 3. März
+        # 2024", "Posted by Peter at 10:15 AM"), the text above it
+        for i in range(len(lines) - 1, max(len(lines) - 3, 0), -1):
+            found = _header(lines[i])
+            if found is not None and found[0]:
+                author, date = found
+                head.append(i)
+                break
     gone = {lines[i] for i in head}
     body = [ln for ln in raw if ln not in gone and not chrome.is_widget_line(ln)
             and not bylines.is_date_line(ln) and chrome.action_row_date(ln) is None]
