@@ -60,14 +60,14 @@ TITLES = ["How to make sourdough at home", "The easiest banana bread you will ev
           "A weekend on the coast", "What we learned from a year without a car",
           "The best cafés in the old town"]
 ARTICLE = "<h1>A quiet week at the harbour</h1>" + "".join(f"<p>{t}</p>" for t in [
-    "The harbour was quieter than usual this week, with most of the fishing fleet staying in "
-    "port because of the storm warnings issued on Monday.",
-    "Local businesses said the drop in visitors was noticeable, although the cafés along the "
-    "promenade still saw a steady stream of regulars.",
-    "The council plans to review the mooring fees next month, a decision that has divided the "
-    "small community of boat owners.",
-    "Several residents have called for a public meeting before any change is made, saying the "
-    "fees already rose twice in three years."])
+    ("The harbour was quieter than usual this week, with most of the fishing fleet staying in "
+    "port because of the storm warnings issued on Monday."),
+    ("Local businesses said the drop in visitors was noticeable, although the cafés along the "
+    "promenade still saw a steady stream of regulars."),
+    ("The council plans to review the mooring fees next month, a decision that has divided the "
+    "small community of boat owners."),
+    ("Several residents have called for a public meeting before any change is made, saying the "
+    "fees already rose twice in three years.")])
 STRUCTURES = ("div-span", "li-time", "article-footer", "table-rows", "dl", "footer-after-text")
 
 
@@ -79,13 +79,13 @@ def _cls(rng: random.Random) -> str:
 def _item(fam: int, head: str, date: str, text: str, k: int, c: tuple[str, ...]) -> str:
     a, b, x, y = c
     return [
-        f'<div class="{a}"><div class="{b}"><span class="{x}">{head}</span> '
-        f'<span class="{y}">{date}</span></div><p>{text}</p></div>',
-        f'<li class="{a}"><strong>{head}</strong><time datetime="2024-03-03">{date}</time>'
-        f'<div class="{b}">{text}</div></li>',
-        f'<article class="{a}"><header><a href="/u/{k}">{head}</a> · <small>{date}</small>'
+        (f'<div class="{a}"><div class="{b}"><span class="{x}">{head}</span> '
+        f'<span class="{y}">{date}</span></div><p>{text}</p></div>'),
+        (f'<li class="{a}"><strong>{head}</strong><time datetime="2024-03-03">{date}</time>'
+        f'<div class="{b}">{text}</div></li>'),
+        (f'<article class="{a}"><header><a href="/u/{k}">{head}</a> · <small>{date}</small>'
         f'</header><div class="{b}"><p>{text}</p></div><footer><button>Reply</button> '
-        f"<button>Like</button></footer></article>",
+        f"<button>Like</button></footer></article>"),
         f'<tr><td class="{a}"><b>{head}</b><br>{date}</td><td class="{b}">{text}</td></tr>',
         f'<dt class="{a}">{head} <em>{date}</em></dt><dd class="{b}">{text}</dd>',
         f'<div class="{a}"><p>{text}</p><div class="{b}">{head} — {date}</div></div>',
