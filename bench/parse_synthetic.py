@@ -11,7 +11,15 @@ that end in a comment widget's leftovers (issue 16). This tree against a baselin
    several languages, under a heading or none. Figure: comments found (the text in one output
    comment), and teaser lists of the same structures (headline, date, excerpt) that must give
    none.
-2. WIDGETS WITHOUT COMMENTS (needs ../shared/data/pages): the dev pages with their comments cut
+2. UNKNOWN TEXT-DUMP STRUCTURES: the same comments as seed-style dumps under the same article,
+   seven header layouts (name / date / text; "Name · age"; date / name / text; text then "—
+   Name, date"; "Name says:" / date / text / Reply; name / text / "date | Reply | 12 likes";
+   "@handle 2d" / text / "▲ 12 ▼"), one date or age format per page from nine date formats
+   and ten ages in eight languages, under a heading the phrase tables know ("12 Comments",
+   "Kommentare (5)", "Leserkommentare", "Reacties"), one they do not ("Reactions",
+   "Discussion") or none. Figures: comments found, and comment texts left in the body, per
+   layout and per heading kind.
+3. WIDGETS WITHOUT COMMENTS (needs ../shared/data/pages): the dev pages with their comments cut
    out (``parse_sites.cut_comments``; held-out sites never), each with one widget appended, as
    a text dump and as HTML: a recent-comments sidebar, a comment section loaded by JavaScript,
    an empty reply form, a paywalled comment teaser, a numbered FAQ, related posts with dates
@@ -30,6 +38,7 @@ import argparse
 import json
 import os
 import random
+import re
 import string
 import subprocess
 import sys
@@ -68,6 +77,44 @@ ARTICLE = "<h1>A quiet week at the harbour</h1>" + "".join(f"<p>{t}</p>" for t i
     "small community of boat owners."),
     ("Several residents have called for a public meeting before any change is made, saying the "
     "fees already rose twice in three years.")])
+AGES = ["vor 2 Stunden", "il y a 3 jours", "hace 2 días", "3 giorni fa", "2 dagen geleden",
+        "for 3 dage siden", "2 godziny temu", "há 3 dias", "3 hours ago", "2d"]
+TEXT_DATES = ["March 3, 2024", "03.03.2024 14:25", "2024-03-03 10:15", "3 mars 2024 à 10h15",
+              "3. März 2024 um 14:25", "3 de marzo de 2024", "3 marzo 2024 alle 10:15",
+              "3 maart 2024 om 10:15", "03/03/2024 at 10:15 am"]
+TEXT_LAYOUTS = {
+    "name/date/text": lambda n, d, t, r: f"{n}\n{d}\n\n{t}",
+    "name · age/text": lambda n, d, t, r: f"{n} · {d}\n{t}",
+    "date/name/text": lambda n, d, t, r: f"{d}\n{n}\n{t}",
+    "text/— name, date": lambda n, d, t, r: f"{t}\n— {n}, {d}",
+    "says/date/text/Reply": lambda n, d, t, r: f"{n} says:\n{d}\n{t}\nReply",
+    "name/text/date|Reply|likes": lambda n, d, t, r: f"{n}\n{t}\n{d} | Reply | {r.randrange(1, 40)} likes",
+    "@handle age/text/votes": lambda n, d, t, r: (f"@{n.split()[0].lower()} "
+                                                  f"{r.choice(['2d', '5h', '1w', '3mo'])}\n{t}\n"
+                                                  f"▲ {r.randrange(0, 30)} ▼"),
+}
+KNOWN_HEADINGS = ["12 Comments", "Kommentare (5)", "Leserkommentare", "Reacties"]
+UNKNOWN_HEADINGS = ["Reactions", "Discussion"]
+TEXT_ARTICLE = "A quiet week at the harbour\n\n" + "\n\n".join(
+    p for p in re.sub(r"<[^>]+>", "\n", ARTICLE).split("\n")[2:] if p.strip()) + "\n\n"
+
+
+def _day(fmt: str, k: int) -> str:
+    """The date or age format with its first number moved on by k (one format per page)."""
+    return re.sub(r"\d+", lambda m: str(max(1, (int(m.group()) + k) % 28))
+                  if len(m.group()) < 3 else m.group(), fmt, count=1)
+
+
+def synthetic_dump(rng: random.Random, layout: str, n: int, heading: str) -> tuple[str, list[str]]:
+    make = TEXT_LAYOUTS[layout]
+    fmt = rng.choice(AGES if layout.startswith("name · age") else TEXT_DATES)
+    idx = rng.sample(range(10), n)
+    blocks = [make(NAMES[i], _day(fmt, k), TEXTS[i], rng) for k, i in enumerate(idx)]
+    dump = TEXT_ARTICLE + (heading + "\n\n" if heading else "") + "\n\n\n".join(blocks) \
+        + "\n\n© 2024 Harbour News\n"
+    return dump, [TEXTS[i] for i in idx]
+
+
 STRUCTURES = ("div-span", "li-time", "article-footer", "table-rows", "dl", "footer-after-text")
 
 
@@ -192,6 +239,26 @@ def measure(pages_dir: Path | None, cache: Path, render_python: str, seeds: list
                 invented += len(comments(html.encode(), "t.html", "html"))
         out["unknown_markup"][name] = [found, total]
         out["teaser_lists_comments"][name] = invented
+    out["text_layouts"], out["text_headings"] = {}, {}
+    for li, layout in enumerate(TEXT_LAYOUTS):
+        found = total = in_body = 0
+        for seed in seeds:
+            rng = random.Random(seed * 100 + 50 + li)
+            for k in range(per):
+                kind = ("known", "unknown", "none")[k % 3]
+                heading = {"known": rng.choice(KNOWN_HEADINGS), "none": "",
+                           "unknown": rng.choice(UNKNOWN_HEADINGS)}[kind]
+                dump, texts = synthetic_dump(rng, layout, rng.randrange(3, 8), heading)
+                art = parse_bytes(dump.encode(), "d.txt", "text").articles[0]
+                got = [c.text for c in art.comments if c.kind == "comment"]
+                ok = sum(any(t in g and len(g) < len(t) + 40 for g in got) for t in texts)
+                found += ok
+                total += len(texts)
+                in_body += sum(t in (art.body or "") for t in texts)
+                h = out["text_headings"].setdefault(kind, [0, 0])
+                h[0] += ok
+                h[1] += len(texts)
+        out["text_layouts"][layout] = [found, total, in_body]
     if pages_dir is None:
         return out
     from parse_sites import catalogue
@@ -262,6 +329,16 @@ def main() -> int:
     print("== teaser lists of the same structures: comments output (want 0)" + who)
     for name, n in now["teaser_lists_comments"].items():
         print(f"{name:<20} {n:>4}" + (f"  {old['teaser_lists_comments'][name]:>22}" if old else ""))
+    print("== unknown text-dump layouts: comments found, texts left in the body" + who)
+    for name, (f, t, b) in now["text_layouts"].items():
+        base = old["text_layouts"][name] if old else None
+        print(f"{name:<28} {f:>4}/{t:<4} ({100 * f / t:5.1f}%) body {b:>3}" + (
+            f"  {base[0]:>8}/{base[1]:<4} ({100 * base[0] / base[1]:5.1f}%) body {base[2]:>3}"
+            if base else ""))
+    for name, (f, t) in now["text_headings"].items():
+        base = old["text_headings"][name] if old else None
+        print(f"  heading {name:<18} {f:>4}/{t:<4} ({100 * f / t:5.1f}%)" + (
+            f"  {base[0]:>8}/{base[1]:<4} ({100 * base[0] / base[1]:5.1f}%)" if base else ""))
     if now["widgets"]:
         print("== dev pages without comments + one widget: comments invented (pages)" + who)
         for name, (n, p, tried) in now["widgets"].items():

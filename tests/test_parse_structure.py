@@ -213,3 +213,66 @@ def test_news_comments_without_a_heading_and_without_full_stops(name: str, autho
     assert "Verkehrskonzept" in (article.body or "")
     assert not any("Verkehrskonzept" in c.text for c in article.comments)
     assert all(c.text and "Antworten" not in c.text for c in article.comments)
+
+
+_HARBOUR = ("A quiet week at the harbour\n\n" + "The harbour was quieter than usual this week, with most of the fishing fleet staying in port because of the storm warnings issued on Monday.\n\nLocal businesses said the drop in visitors was noticeable, although the cafés along the promenade still saw a steady stream of regulars.\n\nThe council plans to review the mooring fees next month, a decision that has divided the small community of boat owners." + "\n\n")
+_SAID = ["I have been reading this blog for years and this is one of the best posts so far.",
+         ("Not sure I agree with the second point, the numbers from last year tell a different "
+         "story."),
+         "Thanks for writing this up, it helped me a lot with my own project at work.",
+         "Does anyone know whether the new rules also apply to small shops in rural areas?"]
+
+
+def test_compact_ages_are_dates_and_vote_counters_are_widget_lines() -> None:
+    from moderation.parse.bylines import is_date_line
+    from moderation.parse.chrome import is_widget_line
+
+    assert all(map(is_date_line, ["2d", "1w", "3mo", "45m", "5h", "2y", "2d ago"]))
+    assert not any(map(is_date_line, ["3D", "1000m", "2 dollars"]))
+    assert all(map(is_widget_line, ["▲ 12 ▼", "♥ 3", "👍 5 👎 1", "+3 -1"]))
+    assert not any(map(is_widget_line, ["❤️", "👍", "😂 3"]))  # a reader's emoji is text
+
+
+def test_handles_with_compact_ages_and_vote_counters_need_no_heading() -> None:
+    # "@handle 2d" over the text, a vote counter under it, under a heading no table knows
+    from moderation.parse import parse_bytes
+
+    blocks = [f"@{h} {age}\n{t}\n▲ {v} ▼" for h, age, t, v in zip(
+        ["anna", "peter", "lisa_k", "tom"], ["2d", "5h", "1w", "3mo"], _SAID, [12, 0, 3, 7])]
+    text = _HARBOUR + "Reactions\n\n" + "\n\n\n".join(blocks) + "\n\n© 2024 Harbour News\n"
+    cs = parse_bytes(text.encode(), "handles.txt").articles[0].comments
+    assert [(c.author, c.date, c.text) for c in cs] == [
+        ("@anna", "2d", _SAID[0]), ("@peter", "5h", _SAID[1]), ("@lisa_k", "1w", _SAID[2]),
+        ("@tom", "3mo", _SAID[3])]
+
+
+def test_names_with_compact_ages_are_comments_only_with_reply_lines() -> None:
+    # "Anna Berg · 2d" heads a comment where a reply line closes each block; a ticker's
+    # "Lokales Hamburg · 2h" over teasers has none, and stays in the body
+    from moderation.parse import parse_bytes
+
+    names = ["Anna Berg", "Peter Meier", "Lisa Kraus", "Tom Becker"]
+    blocks = [f"{n} · {a}\n{t}\nReply" for n, a, t in zip(names, ["2d", "3d", "4d", "5d"], _SAID)]
+    text = _HARBOUR + "\n\n\n".join(blocks) + "\n\n© 2024 Harbour News\n"
+    cs = parse_bytes(text.encode(), "aged.txt").articles[0].comments
+    assert [(c.author, c.date) for c in cs] == list(zip(names, ["2d", "3d", "4d", "5d"]))
+    ticker = [f"{n} · {a}\n{t}" for n, a, t in zip(
+        ["Lokales Hamburg", "Sport Nord", "Kultur Heute", "Wetter Aktuell"],
+        ["2h", "3h", "4h", "5h"], _SAID)]
+    text = _HARBOUR + "\n\n\n".join(ticker) + "\n\n© 2024 Harbour News\n"
+    assert parse_bytes(text.encode(), "ticker.txt").articles[0].comments == ()
+
+
+def test_a_dated_action_row_right_under_the_text_closes_its_comment() -> None:
+    # name, text, then "date | Reply | N likes": the row is the comment's date, not its text
+    from moderation.parse import parse_bytes
+
+    names = ["Anna Berg", "Peter M.", "lisa_k", "Thomas Müller"]
+    dates = ["3. März 2024 um 14:25", "4. März 2024 um 09:10", "5. März 2024 um 18:02",
+             "6. März 2024 um 07:45"]
+    blocks = [f"{n}\n{t}\n{d} | Reply | {k + 3} likes"
+              for k, (n, t, d) in enumerate(zip(names, _SAID, dates))]
+    text = _HARBOUR + "Leserkommentare\n\n" + "\n\n\n".join(blocks) + "\n"
+    cs = parse_bytes(text.encode(), "rows.txt").articles[0].comments
+    assert [(c.author, c.date, c.text) for c in cs] == list(zip(names, dates, _SAID))
+    assert cs[0].date_iso == "2024-03-03T14:25"

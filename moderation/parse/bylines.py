@@ -86,6 +86,8 @@ def _dateish(line: str) -> bool:
 
 
 _WORD = re.compile(r"\w{2,}")
+# a number glued to a one- or two-letter unit of time ("5h" already reads as hours)
+_GLUED_AGE = re.compile(r"^\d{1,3}(?:s|m|h|d|w|mo|y)(?:\s+ago)?$")  # ("3D" is no age)
 
 
 @lru_cache(maxsize=4096)
@@ -95,6 +97,8 @@ def is_date_line(line: str) -> bool:
     if not stripped or len(stripped) > 60:
         return False
     has_digit = any(map(str.isdigit, stripped))
+    if has_digit and _GLUED_AGE.match(stripped):
+        return True  # "2d", "1w", "3mo", "45m ago": the compact age of feeds and widgets
     words = normalize(stripped).split()
     if not has_digit:  # "a year ago", "vor einer Woche", "Yesterday"
         return bool(words) and len(words) <= 5 and all(

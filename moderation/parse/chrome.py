@@ -191,7 +191,9 @@ def is_widget_line(line: str) -> bool:
         stripped = line.strip()
         return bool(stripped) and all(
             ch.isdigit() or ch.isspace() or unicodedata.category(ch)[0] == "P"
-            or unicodedata.category(ch) in ("Sm", "Sc") for ch in stripped)
+            or unicodedata.category(ch) in ("Sm", "Sc") or ch in _VOTE_MARKS
+            for ch in stripped) and (any(map(str.isdigit, stripped))
+                                     or not any(ch in _VOTE_MARKS for ch in stripped))
     if len(norm) > 90:
         return False
     if norm in WIDGET_PHRASES:
@@ -210,6 +212,9 @@ def is_widget_line(line: str) -> bool:
 
 
 _ONE_DIGIT = re.compile(r"\d")
+# the arrows, hearts and thumbs of a vote counter ("▲ 12 ▼", "♥ 3", "👍 5 👎 1"): with a
+# number, a widget line; alone (a reader's "❤️"), not
+_VOTE_MARKS = frozenset("▲▼△▽↑↓⬆⬇⇧⇩♥♡❤☆★✓✔👍👎️")
 _ROW_SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*(?=\d)")
 
 

@@ -333,11 +333,19 @@ def named_ages(lines: list[str], run: Run) -> bool:
     with no title over the blocks. A news ticker puts a one-word section there ("Politik ·
     vor 2 Stunden") or a headline over each teaser."""
     people = []
+    buttoned: bool | None = None
     for k in run.lines:
         split = split_author_date(lines[k].strip())
-        if split is not None and (len(split[0].split()) >= 2 or "_" in split[0]) \
-                and not _COMPACT_AGE.match(split[1]):  # "Lokales Hamburg · 2h": a ticker's too
-            people.append(split[0])
+        if split is None or not (len(split[0].split()) >= 2 or "_" in split[0]):
+            continue
+        if _COMPACT_AGE.match(split[1]):
+            # "Lokales Hamburg · 2h" heads a ticker's teaser too; a comment's block has its
+            # reply or vote line under it
+            if buttoned is None:
+                buttoned = _buttoned(lines, run.lines)
+            if not buttoned:
+                continue
+        people.append(split[0])
     return len(people) * 3 >= len(run.lines) * 2 and len(set(people)) >= _MIN_OCCURRENCES \
         and _titled(lines, run) * 2 < len(run.lines)
 

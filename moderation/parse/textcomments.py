@@ -237,8 +237,9 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             if lead and cur is not None and not cur.date and not cur.author \
                     and cur.paragraphs == [[lines[i - 1].strip()]] and _name_slot(lines[i - 1]):
                 # the one short line right over a header that opens its comment is the name,
-                # in whatever case a reader chose ("zappelphilipp")
-                cur.author, cur.paragraphs = lines[i - 1].strip(), []
+                # in whatever case a reader chose ("zappelphilipp"); over a header that names
+                # its author ("@anna 2d") it is a heading ("Reactions"), no one's text
+                cur.author, cur.paragraphs = (lines[i - 1].strip() if who is None else None), []
             if cur is not None and cur.paragraphs:
                 if not lead:
                     cur.date = cur.date or s
@@ -252,7 +253,10 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
                     close()
                     cur = _Draft()
                 cur.date = s
-                cur.author = cur.author or who
+                # (over the first header that names its author ("@anna 2d"), a name-like line
+                # the other headers lack is the section's heading ("Reactions"))
+                cur.author = who if who and not done and not cur.paragraphs else (
+                    cur.author or who)
             prev = "meta"
             continue
         if len(s) > _LONG_LINE and cur is not None and not _NUMBERED.match(s) \
@@ -293,9 +297,17 @@ def _comments(lines: list[str], headers: frozenset[int] = frozenset(),
             if chrome.is_meta_line(s) or _RATING.match(s):
                 prev = "meta"
                 continue
-        if chrome.is_meta_line(s) or chrome.is_zone_start(s) or chrome.is_boilerplate(s) \
-                or _RATING.match(s):
+        # a date right under the text, or an action row with one ("3. März 2024 | Antworten
+        # | 12 Likes"): the footer that closes this comment (after a blank line it may head
+        # the next one)
+        footer = None
+        if has_text and cur is not None and not cur.date and not was_blank and len(s) <= 80:
+            footer = s if bylines.is_date_line(s) else chrome.action_row_date(s)
+        if footer or chrome.is_meta_line(s) or chrome.is_zone_start(s) \
+                or chrome.is_boilerplate(s) or _RATING.match(s):
             if has_text:
+                if footer and cur is not None:
+                    cur.date = footer
                 close()
             if cur is not None and cur.author and not cur.date and bylines.is_date_line(s):
                 cur.date = s
