@@ -276,3 +276,19 @@ def test_a_dated_action_row_right_under_the_text_closes_its_comment() -> None:
     cs = parse_bytes(text.encode(), "rows.txt").articles[0].comments
     assert [(c.author, c.date, c.text) for c in cs] == list(zip(names, dates, _SAID))
     assert cs[0].date_iso == "2024-03-03T14:25"
+
+
+def test_signed_footers_whose_names_differ_in_shape_are_one_run() -> None:
+    # "— Name, date" under each text: the names' shapes differ ("Marek Nowak", "J. Smith"),
+    # the dates' do not; the run is read under a heading no table knows
+    from moderation.parse import parse_bytes
+    from moderation.parse.dumpshape import header_key
+
+    assert header_key("— Marek Nowak, 3 de marzo de 2024") == header_key(
+        "— J. Smith, 14 de marzo de 2024") == "—N, 0 a 0"
+    names = ["Marek Nowak", "J. Smith", "Marie Dupont", "Ole Hansen"]
+    dates = [f"{d} de marzo de 2024" for d in (3, 4, 5, 6)]
+    blocks = [f"{t}\n— {n}, {d}" for t, n, d in zip(_SAID, names, dates)]
+    text = _HARBOUR + "Discussion\n\n" + "\n\n\n".join(blocks) + "\n\n© 2024 Harbour News\n"
+    cs = parse_bytes(text.encode(), "signed.txt").articles[0].comments
+    assert [c.text for c in cs] == _SAID

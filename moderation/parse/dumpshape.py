@@ -55,6 +55,20 @@ def shape(line: str) -> str:
     return _WORDS.sub("a", out)
 
 
+def header_key(line: str) -> str:
+    """The shape of a header line with its commenter's name as one mark ("N"): names differ
+    in shape from reader to reader ("Anna Berg", "J. Smith", "kiwi77"), the date beside them
+    does not ("— N, 0 a a a 0" for "— Marek Nowak, 3 de marzo de 2024")."""
+    s = line.strip()
+    split = split_author_date(s)
+    if split is not None:
+        name = split[0].lstrip("—–-~•·@ ").rstrip()
+        k = s.find(name) if name else -1
+        if k >= 0 and len(name.split()) <= 4 and not any(map(str.isdigit, name)):
+            return shape(s[:k]) + "N" + shape(s[k + len(name):])
+    return shape(s)
+
+
 def _emoji_end(s: str) -> bool:
     """The line ends in an emoji (its variation selector and skin tone aside)."""
     last = s.rstrip(_EMOJI_MARKS)[-1:]
@@ -201,7 +215,7 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             continue
         if not _DIGIT.search(s) or _is_prose(s) and not _TIME.search(s) and not _dated(s):
             continue  # (a date is no sentence: "vor 5 Std.", "Gefällt mir · Antworten · 1 Std.")
-        by_key.setdefault(shape(s), []).append(i)
+        by_key.setdefault(header_key(s), []).append(i)
     found: list[tuple[float, Run]] = []
     prose_memo: dict[int, bool] = {}
 
