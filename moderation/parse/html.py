@@ -335,6 +335,15 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
         warnings.append(f"skipped the comment section's notice to readers "
                         f"({comments[0].text[:40]!r}): no comment under it")
         comments, elements = [], []
+    if not comments:
+        # The comments the page states as schema.org JSON-LD (a widget that renders in the
+        # browser prints them there for search engines): the site's own record of them.
+        from moderation.parse.jsonld import ld_comments
+
+        comments = ld_comments(root, warnings)
+        if comments:
+            warnings.append(f"{len(comments)} comment(s) read from the page's JSON-LD "
+                            "(schema.org Comment); no comment markup in the page itself")
     # Markup no rule names: alike sibling subtrees with a name, a date and text.
     if not comments:
         comments, elements = repeated_comments(root, warnings)
