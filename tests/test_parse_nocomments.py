@@ -146,3 +146,25 @@ def test_a_numbered_faq_at_the_end_is_no_comment_list() -> None:
              "4. Baked it for my mother's birthday and she asked for the recipe, wow!\n")
     got = parse_bytes((_ARTICLE + asked).encode(), "asked.txt").articles[0].comments
     assert len(got) == 4
+
+
+def test_dated_related_posts_after_the_reply_form_are_no_comments() -> None:
+    # the form's notice opens the comment zone; below it, a related-posts list: a headline,
+    # its date, an excerpt. Dated blocks signed by no one, a headline over each date: teasers
+    from moderation.parse import parse_bytes
+
+    related = ("You may also like\n\nHow to make sourdough at home\n12. März 2024\nSourdough "
+               "takes patience, but the result is worth every minute you spend on it.\n\nThe "
+               "easiest banana bread\n14. März 2024\nThis banana bread is moist, sweet and "
+               "ready in under an hour, perfect for breakfast.\n\nWhy cast iron is worth it\n"
+               "2. April 2024\nA good pan lasts a lifetime, and cast iron gets better every "
+               "time you use it.\n")
+    form = "Your email address will not be published. Required fields are marked *\n\n"
+    result = parse_bytes((_ARTICLE + form + related).encode(), "related.txt")
+    assert result.articles[0].comments == ()
+    assert any("a list of teasers (related posts)" in w for w in result.warnings)
+    # the same dated blocks signed by their commenters stay comments
+    signed = related.replace("How to make sourdough at home", "Anna Berg").replace(
+        "The easiest banana bread", "Peter M.").replace("Why cast iron is worth it", "lisa_k")
+    got = parse_bytes((_ARTICLE + form + signed).encode(), "signed.txt").articles[0].comments
+    assert [c.author for c in got] == ["Anna Berg", "Peter M.", "lisa_k"]

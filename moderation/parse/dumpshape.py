@@ -25,7 +25,7 @@ from moderation.parse.bylines import (
     without_name_note,
 )
 from moderation.parse.chrome import action_row_date, is_widget_line
-from moderation.parse.dates import calendar_words, iso_date
+from moderation.parse.dates import calendar_words
 
 _CJK = re.compile("[\u3000-\u9fff]")
 # An emoji closes a sentence as a full stop would ("Brava ❤️", "Spero che piaccia 😊"); a
@@ -278,26 +278,6 @@ def letter_words(line: str) -> int:
     return sum(any(map(str.isalpha, w)) for w in line.split())
 
 
-def teasers(lines: list[str], run: Run) -> bool:
-    """Most blocks between two headers open with a headline over a sentence: "Title / teaser
-    / vor 2 Stunden" or "Anna Berg · 3. März / Title / teaser", a list of articles. A
-    comment's block opens with its name or its text."""
-    n = 0
-    for prev, k in pairwise(run.lines):
-        block = [s for s in (ln.strip() for ln in lines[prev + 1:k]) if s]
-        if len(block) >= 2 and _headline(block[0]) and all(map(_is_prose, block[1:])):
-            n += 1  # (a comment's block also holds the next one's name, votes or reply link)
-    return n * 2 >= len(run.lines) - 1
-
-
-def headline_over_first(lines: list[str], run: Run) -> bool:
-    """The two lines over the run's first header are a headline and a sentence: the first
-    teaser of a list whose bylines close each teaser ("Title / teaser / Von Anna Berg, 3. März"),
-    where a comment section's first closing header has the article's last paragraph over it."""
-    above = [s for s in (ln.strip() for ln in lines[max(0, run.start - 6):run.start]) if s][-2:]
-    return len(above) == 2 and _headline(above[0]) and _is_prose(above[1])
-
-
 def _headline(line: str) -> bool:
     """Four words or more and no sentence; or a short headline in sentence case."""
     return (letter_words(line) >= 4 or _sentence_case(line)) and not _is_prose(line)
@@ -331,16 +311,6 @@ def _titled(lines: list[str], run: Run) -> int:
     return sum(titles.count(t) == 1 for t in titles)
 
 
-
-def named_times(lines: list[str], run: Run) -> bool:
-    """Most headers of the run hold a time of day and a name that varies from header to
-    header (inside the header, or a short line beside it): commenters' bylines, which need no
-    comment heading to be told apart (news teasers carry a title, and mostly a date alone)."""
-    if not run.has_time or _named(lines, run.lines) * 3 < len(run.lines) * 2:
-        return False
-    return _titled(lines, run) * 2 < len(run.lines)
-
-
 def named_ages(lines: list[str], run: Run) -> bool:
     """Most headers are "Name · age" or "Name date" whose name is a person's and varies: two
     words or more, or a user name ("Anna Berg · vor 2 Stunden", "marco_b · vor 4 Stunden"),
@@ -364,29 +334,6 @@ def named_ages(lines: list[str], run: Run) -> bool:
         and _titled(lines, run) * 2 < len(run.lines)
 
 
-def one_voice(lines: list[str], run: Run) -> bool:
-    """Every header names the same account ("@citynews · 2h" over each post of an embedded
-    feed): one publisher's posts, not readers talking."""
-    names = {split[0] for k in run.lines if (split := split_author_date(lines[k].strip()))
-             and not is_widget_line(split[0])}  # ("Gefällt mir · Antworten · 1 Std." has none)
-    return len(names) == 1 and len(run.lines) >= _MIN_OCCURRENCES
-
-
-def dated_prose(lines: list[str], run: Run) -> bool:
-    """Most headers are a date or an age alone ("1 Monat her", "3 days ago") and the blocks
-    between them are sentences with no title over them: comments stamped with their age,
-    which need no comment heading either (a teaser's date sits under its title)."""
-    if not (run.dated and len(run.lines) >= _MIN_OCCURRENCES + 1
-            and _titled(lines, run) * 4 < len(run.lines)
-            and not teasers(lines, run)):
-        return False
-    # a calendar date alone over each block and no name beside it: a chronicle, a diary or a
-    # changelog (an age, "vor 2 Stunden", is a comment's stamp)
-    calendar = sum(iso_date(lines[k].strip()) is not None for k in run.lines)
-    return calendar * 2 < len(run.lines) \
-        or _named(lines, run.lines, months=False) * 2 >= len(run.lines)
-
-
 def header_block_start(lines: list[str], first: int, floor: int) -> int:
     """Where the first comment of a run opens: its header line, or a short name line above
     (and above a separator line printed against it: "Anna Berg / • / vor 2 Stunden")."""
@@ -403,3 +350,10 @@ def header_block_start(lines: list[str], first: int, floor: int) -> int:
                     return j - 1
             return j
     return first
+
+
+# for runkinds, which judges what a run is
+headline = _headline
+titled_blocks = _titled
+named_headers = _named
+MIN_OCCURRENCES = _MIN_OCCURRENCES

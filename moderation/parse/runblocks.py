@@ -13,8 +13,9 @@ from itertools import pairwise
 
 from moderation.parse.bylines import NUMBERED_BY, ends_in_initial, without_name_note
 from moderation.parse.chrome import is_page_end
-from moderation.parse.dumpshape import MAX_GAP, Run, headline_over_first, letter_words, teasers
+from moderation.parse.dumpshape import MAX_GAP, Run, letter_words
 from moderation.parse.dumpshape import is_prose as _is_prose
+from moderation.parse.runkinds import headline_over_first, teasers
 
 
 def _blocks_between(lines: list[str], i: int, j: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone, runblocks
+from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone, runblocks, runkinds
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _END_PUNCT,
@@ -243,12 +243,12 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             else runblocks.footer_block_start(lines, run, start)
         if not any(len(ln.split()) >= _LONG_PARAGRAPH for ln in lines[start:first]):
             continue  # no article before it: a list, not comments under an article
-        if dumpshape.one_voice(lines, run):
+        if runkinds.one_voice(lines, run):
             continue  # one account's feed
         if not _comment_evidence(lines, run.start, run.end) and (
                 runblocks.article_list(lines, run, first, lead)
-                or not (dumpshape.named_times(lines, run) or dumpshape.named_ages(lines, run)
-                        or dumpshape.dated_prose(lines, run))):
+                or not (runkinds.named_times(lines, run) or dumpshape.named_ages(lines, run)
+                        or runkinds.dated_prose(lines, run))):
             # dated items, but nothing says comments: news teasers look the same (and
             # a related-posts heading over them says what they are)
             warnings.append(
@@ -296,6 +296,14 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
             drafts[-1].add(item.group(2) if item else s, new_paragraph=new_para)
             new_para = False
     return [d for d in drafts if d.paragraphs]
+
+
+def _dated_teasers(lines: list[str], zone: int, drafts: list[_Draft]) -> bool:
+    """Most blocks carry a date and no name, and their dates' run has a headline over most
+    blocks ("Title / 12. März 2024 / excerpt"): related posts under the zone's heading."""
+    if len(drafts) < 3 or sum(bool(d.date) and not d.author for d in drafts) * 3 < len(drafts) * 2:
+        return False
+    return runkinds.headlined(lines, zone + 1)
 
 
 def _form_zone(lines: list[str], zone: int | None) -> bool:
@@ -410,6 +418,12 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
     drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
+    if zone is not None and learned is None and _dated_teasers(lines, zone, drafts):
+        warnings.append(
+            f"line {zone + 2}: the {len(drafts)} blocks after the comment zone's start are "
+            "dated but signed by no one, and a headline sits over most dates: a list of "
+            "teasers (related posts), not comments; none taken")
+        drafts = []
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author.lstrip("~ ") or None if d.author else None,
