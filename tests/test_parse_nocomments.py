@@ -168,3 +168,19 @@ def test_dated_related_posts_after_the_reply_form_are_no_comments() -> None:
         "The easiest banana bread", "Peter M.").replace("Why cast iron is worth it", "lisa_k")
     got = parse_bytes((_ARTICLE + form + signed).encode(), "signed.txt").articles[0].comments
     assert [c.author for c in got] == ["Anna Berg", "Peter M.", "lisa_k"]
+
+
+def test_a_faq_under_the_comment_heading_is_no_comment_list() -> None:
+    # the page's comment heading and form notice, then a numbered FAQ: items of a question
+    # over its answer, signed and dated by no one
+    from moderation.parse import parse_bytes
+
+    faq = ("Leave a Comment\n\nAll comments are moderated before posting.\n\n"
+           "Frequently asked questions\n\n"
+           "1. Can I freeze it?\nYes, it freezes well for up to three months, wrapped tightly.\n\n"
+           "2. Can I use butter instead of oil?\nYes! Melted butter works just as well.\n\n"
+           "3. How long does it keep?\nAbout four days in the fridge, covered.\n\n"
+           "4. Why did my loaf sink?\nMost often the oven door was opened too early.\n")
+    result = parse_bytes((_ARTICLE + faq).encode(), "faq2.txt")
+    assert result.articles[0].comments == ()
+    assert any("a FAQ, not comments" in w for w in result.warnings)

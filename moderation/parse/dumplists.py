@@ -156,7 +156,7 @@ def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
         return None  # "2. Fresh Lemons" / "…fresh zest…": headings of tips
     if sum(any(ch in ln for ln in b for ch in _ASKED) for b in blocks) * 3 < len(blocks):
         return None
-    if sum(_question_over_answer(b) for b in blocks) * 3 >= len(blocks) * 2:
+    if sum(question_over_answer(b) for b in blocks) * 3 >= len(blocks) * 2:
         return None  # "1. Can I freeze it?" / "Yes, for three months.": a FAQ, not comments
     return ListRun(run[0][0], stops[-1] - 1, [i for i, _n in run])
 
@@ -164,7 +164,7 @@ def plain_comment_list(lines: list[str], start: int = 0) -> ListRun | None:
 _QUESTION_WORDS = 15
 
 
-def _question_over_answer(block: list[str]) -> bool:
+def question_over_answer(block: list[str]) -> bool:
     """An item whose first line is a short question on a line of its own, with more text
     under it: a question and its answer."""
     head = block[0].rstrip()

@@ -424,6 +424,12 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             "dated but signed by no one, and a headline sits over most dates: a list of "
             "teasers (related posts), not comments; none taken")
         drafts = []
+    if len(drafts) >= 3 and sum(not d.author and not d.date and dumplists.question_over_answer(
+            d.paragraphs[0]) for d in drafts) * 3 >= len(drafts) * 2:
+        warnings.append(f"line {(zone or 0) + 2}: most of the {len(drafts)} blocks are a short "
+                        "question over its answer, signed and dated by no one: a FAQ, not "
+                        "comments; none taken")
+        drafts = []
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author.lstrip("~ ") or None if d.author else None,
