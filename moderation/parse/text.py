@@ -16,7 +16,13 @@ from moderation.parse.textcomments import (
     is_name_like,
     split_comments,
 )
-from moderation.parse.zoneblocks import drop_unmarked, marked, reads_as_text, strip_counters
+from moderation.parse.zoneblocks import (
+    drop_lists,
+    drop_unmarked,
+    marked,
+    reads_as_text,
+    strip_counters,
+)
 
 __all__ = ["is_name_like", "parse_text", "split_comments"]
 
@@ -298,14 +304,6 @@ def _name_list_comments(lines: list[str]) -> list[_Draft]:
     return [d for d in drafts if d.paragraphs]
 
 
-def _dated_teasers(lines: list[str], zone: int, drafts: list[_Draft]) -> bool:
-    """Most blocks carry a date and no name, and their dates' run has a headline over most
-    blocks ("Title / 12. März 2024 / excerpt"): related posts under the zone's heading."""
-    if len(drafts) < 3 or sum(bool(d.date) and not d.author for d in drafts) * 3 < len(drafts) * 2:
-        return False
-    return runkinds.headlined(lines, zone + 1)
-
-
 def _form_zone(lines: list[str], zone: int | None) -> bool:
     """The zone opens with a reply form's prompt ("Leave a Comment")."""
     return zone is not None and 0 <= zone < len(lines) and chrome.is_zone_end(lines[zone].strip())
@@ -418,18 +416,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
     drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
-    if zone is not None and learned is None and _dated_teasers(lines, zone, drafts):
-        warnings.append(
-            f"line {zone + 2}: the {len(drafts)} blocks after the comment zone's start are "
-            "dated but signed by no one, and a headline sits over most dates: a list of "
-            "teasers (related posts), not comments; none taken")
-        drafts = []
-    if len(drafts) >= 3 and sum(not d.author and not d.date and dumplists.question_over_answer(
-            d.paragraphs[0]) for d in drafts) * 3 >= len(drafts) * 2:
-        warnings.append(f"line {(zone or 0) + 2}: most of the {len(drafts)} blocks are a short "
-                        "question over its answer, signed and dated by no one: a FAQ, not "
-                        "comments; none taken")
-        drafts = []
+    drafts = drop_lists(drafts, lines, zone, warnings, teasers=learned is None)
     body = _body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author.lstrip("~ ") or None if d.author else None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from moderation.parse import bylines, dumpshape
+from moderation.parse import bylines, dumplists, dumpshape, runkinds
 from moderation.parse.textcomments import _Draft
 
 _LONE_BLOCK_WORDS = 40  # a notice, rating or teaser is shorter
@@ -185,3 +185,26 @@ def strip_counters(drafts: list[_Draft]) -> list[_Draft]:
             if not d.paragraphs[-1]:
                 d.paragraphs.pop()
     return [d for d in drafts if d.paragraphs]
+
+
+def drop_lists(drafts: list[_Draft], lines: list[str], zone: int | None, warnings: list[str],
+               *, teasers: bool = True) -> list[_Draft]:
+    """No drafts where the zone holds a list, not comments: a FAQ (most blocks a short
+    question over its answer) or, with ``teasers``, related posts (most blocks dated and
+    signed by no one, a headline over most dates: "Title / 12. März 2024 / excerpt")."""
+    if len(drafts) < 3:
+        return drafts
+    where = f"line {(zone or 0) + 2}"
+    unsigned = [d for d in drafts if not d.author]
+    if teasers and zone is not None and sum(bool(d.date) for d in unsigned) * 3 \
+            >= len(drafts) * 2 and runkinds.headlined(lines, zone + 1):
+        warnings.append(f"{where}: the {len(drafts)} blocks after the comment zone's start are "
+                        "dated but signed by no one, and a headline sits over most dates: a "
+                        "list of teasers (related posts), not comments; none taken")
+        return []
+    if sum(not d.date and dumplists.question_over_answer(d.paragraphs[0])
+           for d in unsigned) * 3 >= len(drafts) * 2:
+        warnings.append(f"{where}: most of the {len(drafts)} blocks are a short question over "
+                        "its answer, signed and dated by no one: a FAQ, not comments; none taken")
+        return []
+    return drafts
