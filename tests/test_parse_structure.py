@@ -8,6 +8,7 @@ import pytest
 
 from moderation.parse import parse_file
 from moderation.parse.dumpshape import header_runs, shape
+from moderation.parse.text import parse_text
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "parse" / "structure"
 
@@ -292,3 +293,41 @@ def test_signed_footers_whose_names_differ_in_shape_are_one_run() -> None:
     text = _HARBOUR + "Discussion\n\n" + "\n\n\n".join(blocks) + "\n\n© 2024 Harbour News\n"
     cs = parse_bytes(text.encode(), "signed.txt").articles[0].comments
     assert [c.text for c in cs] == _SAID
+
+
+_SAYS_ARTICLE = """Ny cykelsti langs havnen åbner til sommer
+
+Af Mette Holm
+
+Kommunen har besluttet at bygge en ny cykelsti langs havnen, og arbejdet begynder allerede i næste måned. Stien skal forbinde bydelene nord og syd for kanalen og ventes at aflaste den travle hovedvej betydeligt.
+
+Borgmesteren kalder projektet en milepæl for byens trafik, mens flere erhvervsdrivende frygter, at byggeriet vil gøre det sværere for kunderne at finde parkering i de kommende måneder.
+
+Projektet koster omkring 40 millioner kroner og finansieres delvist af statens pulje til grøn mobilitet, som kommunen fik tilsagn fra i foråret efter en lang ansøgningsproces.
+
+"""
+
+
+def test_two_name_says_blocks_under_an_unknown_heading_are_comments() -> None:
+    # a heading no table knows ("Læsernes ord"); two comments, each under "Name says:"
+    dump = (_SAYS_ARTICLE + "Læsernes ord\n\n• Jonas Berg says:\n\n"
+            "Endelig sker der noget ved havnen, det har vi ventet på i årevis.\n\n"
+            "• Karin Lund says:\n\nHvem skal betale for vedligeholdelsen bagefter?\n\n"
+            "Om os · Kontakt · Privatlivspolitik\n")
+    article = parse_text(dump)
+    assert [c.author for c in article.comments] == ["Jonas Berg", "Karin Lund"]
+    assert article.comments[1].text == "Hvem skal betale for vedligeholdelsen bagefter?"
+    assert "ventet på i årevis" not in (article.body or "")
+
+
+def test_says_lines_inside_an_interview_are_no_comments() -> None:
+    # "Name says:" paragraphs in the article's middle, the article going on after them
+    interview = ("Borgmester Anne Vik says:\n\nVi har lyttet til borgerne, og det her er resultatet af "
+                 "mange møder i løbet af det sidste år.\n\nHandelsforeningens formand Per Dahl says:\n\n"
+                 "Vi er ikke imod stien, men byggeperioden bliver hård for mange butikker.\n\n")
+    more = "".join(f"Afsnit {k}: " + "Kommunen vil følge byggeriet tæt og informere borgerne løbende "
+                   "om omkørsler, parkering og de tider, hvor der arbejdes om natten.\n\n"
+                   for k in range(8))
+    article = parse_text(_SAYS_ARTICLE + interview + more)
+    assert article.comments == ()
+    assert "resultatet af mange møder" in (article.body or "")

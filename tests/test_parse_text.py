@@ -346,3 +346,33 @@ def test_long_lone_block_opening_with_a_sentence_is_kept() -> None:
             "Does anyone know whether the little fish restaurant by the pier is still open?\n")
     comments = parse_text(text).comments
     assert len(comments) == 1 and comments[0].text.startswith("We sailed there")
+
+
+def test_the_comment_widget_under_the_article_stays_out_of_the_body() -> None:
+    # the widget's heading, form prompt and notices between the article and the first comment
+    dump = ("Lemon drizzle cake\n\n"
+            "This lemon drizzle cake is soft, moist and keeps for days in a tin, which makes it the "
+            "cake I bake most often for friends who drop by on a Sunday afternoon.\n\n"
+            "Bake it in a loaf tin for about forty minutes and pour the syrup over while it is warm.\n\n"
+            "This Post Has 3 Comments\n\nLeave a Comment\n\n"
+            "Your email address will not be published. Required fields are marked *\n\n"
+            "Rate this Recipe\n\n\n"
+            "Anna Berg\nMarch 3, 2024 at 2:20 pm\nMade it twice already, so good!\nReply\n\n"
+            "Tom Hale\nMarch 4, 2024 at 9:05 am\nCan I use limes instead?\nReply\n\n"
+            "Jo Park\nMarch 5, 2024 at 6:40 pm\nPerfect with tea.\nReply\n")
+    article = parse_text(dump)
+    assert [c.author for c in article.comments] == ["Anna Berg", "Tom Hale", "Jo Park"]
+    body = article.body or ""
+    assert body.endswith("pour the syrup over while it is warm.")
+    for widget in ("This Post Has", "Leave a Comment", "email address", "Rate this Recipe"):
+        assert widget not in body
+
+
+def test_widget_tail_keeps_the_article_s_own_last_lines() -> None:
+    from moderation.parse.dumpbody import widget_tail
+
+    lines = ["A long paragraph of the article that ends with a full stop.", "", "Leave a Comment",
+             "", "Rate this Recipe"]
+    assert widget_tail(lines) == 2
+    # short unpunctuated lines only go where a widget line sits above them
+    assert widget_tail(["Ingredients", "2 eggs", "1 cup flour"]) == 3

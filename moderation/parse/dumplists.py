@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from moderation.parse import dumpshape
+from moderation.parse import bylines, dumpshape
 
 _ITEM = re.compile(r"^(\d{1,3})[.)](?:\s+\S|(?=[^\W\d_]))")  # "4.Mozarella" too
 _ITEM_MARK = re.compile(r"^\d{1,3}[.)]\s*")
@@ -236,12 +236,21 @@ def _topics(lines: list[str], blocks: list[tuple[int, int]], name_of) -> bool:
     return told * 2 >= len(blocks)
 
 
-def _article_goes_on(lines: list[str], last_item: int) -> bool:
-    """More long prose after the last item's first paragraph: the article's own list."""
-    para = next((j for j in range(last_item + 1, len(lines)) if lines[j].strip()), last_item)
+def _long_prose(line: str) -> bool:
+    return len(line.split()) >= _LONG_WORDS and dumpshape.is_prose(line)
+
+
+def _first_paragraph_end(lines: list[str], item: int) -> int:
+    """The last line of the first paragraph under the item line."""
+    para = next((j for j in range(item + 1, len(lines)) if lines[j].strip()), item)
     while para + 1 < len(lines) and lines[para + 1].strip():
         para += 1
-    tail = sum(len(ln.split()) >= _LONG_WORDS and dumpshape.is_prose(ln) for ln in lines[para + 1:])
+    return para
+
+
+def _article_goes_on(lines: list[str], last_item: int) -> bool:
+    """More long prose after the last item's first paragraph: the article's own list."""
+    tail = sum(map(_long_prose, lines[_first_paragraph_end(lines, last_item) + 1:]))
     return tail >= _TAIL_PROSE
 
 
@@ -300,3 +309,32 @@ def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
             break
         blanks, end = 0, j
     return end
+
+
+# "Name says:" over each comment (WordPress' comment template, in the tables' languages)
+_SAYS_LINE = re.compile(rf"(?i)^[•·▪◦*]?\s*(\S.{{0,38}}?)\s+{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)$")
+_MIN_SAYS = 2
+
+
+def says_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
+    """(first, last line) of blocks opened by a "Name says:" line each, after the article:
+    the comments of a section whose heading no table knows. Two are enough (the verb is the
+    evidence a bare name lacks); the blocks hold prose, after an article, and less than
+    half as much long prose follows the last as came before the first (an interview's
+    "She says:" paragraphs sit in the article's middle)."""
+    items = [i for i in range(start, len(lines))
+             if (m := _SAYS_LINE.match(lines[i].strip())) and short_name(m.group(1))
+             and m.group(1)[0].isalpha()]
+    out = []
+    for part in _near_runs(items):
+        if len(part) < _MIN_SAYS:
+            continue
+        gaps = list(pairwise(part)) + [(part[-1], _first_paragraph_end(lines, part[-1]))]
+        if any(b - a <= 1 for a, b in gaps[:-1]) or not all(
+                any(dumpshape.is_prose(ln) for ln in lines[a + 1:b + 1]) for a, b in gaps):
+            continue
+        above = sum(_long_prose(ln) for ln in lines[start:part[0]])
+        below = sum(_long_prose(ln) for ln in lines[gaps[-1][1] + 1:])
+        if above and below * 2 < above:  # in the page's last part: a summary box may follow
+            out.append((part[0], gaps[-1][1]))
+    return out

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import bylines, chrome, dumplists, dumpshape, dumpzone, runblocks, runkinds
+from moderation.parse import bylines, chrome, dumpbody, dumplists, dumpshape, dumpzone, runblocks, runkinds
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
-    _END_PUNCT,
     _NUMBERED,
     _SIGNATURE,
     _comments,
@@ -31,7 +30,6 @@ _BYLINE = re.compile(
 )
 _POST_FOOTER = re.compile(r"(?i)^(?:labels|tags|schlagwörter|etiquetas|libellés)\s*:")
 _ZONE_COUNT_WORD = re.compile(r"\d")  # a header's "1.620 Kommentare", "(12)"
-_VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
 _MIN_SIGNED = 2
@@ -97,32 +95,6 @@ def _counter_repeats(lines: list[str], i: int) -> bool:
     key = dumpshape.shape(lines[i].strip())
     return any(dumpshape.shape(lines[j].strip()) == key and lines[j].strip() != lines[i].strip()
                for j in range(i + 1, min(len(lines), i + _COUNTER_REPEAT)))
-
-
-def _body(lines: list[str], skip: set[int], title: str | None) -> str:
-    paragraphs: list[list[str]] = []
-    new_para = True
-    drop_next_title = False
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            new_para = True
-            continue
-        if drop_next_title and not s.endswith(_END_PUNCT) and len(s) < 120:
-            drop_next_title = False
-            continue  # the video's own title after a player fallback
-        drop_next_title = False
-        if i in skip or s == title or chrome.is_boilerplate(s) or chrome.is_widget_line(s):
-            drop_next_title = bool(_VIDEO_FALLBACK.search(s))
-            new_para = True
-            continue
-        if new_para or not paragraphs:
-            paragraphs.append([s])
-        else:
-            paragraphs[-1].append(s)
-        new_para = False
-    return "\n\n".join("\n".join(p) for p in paragraphs)
-
 
 
 def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draft]]:
@@ -279,6 +251,10 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             drafts = _name_list_comments(lines[first:last + 1])
             if drafts:
                 return first - 1, last, drafts
+    for first, last in dumplists.says_lists(above, start):
+        drafts = _comments(lines[first:last + 1])
+        if drafts:
+            return first - 1, last, drafts
     return None, -1, []
 
 
@@ -417,7 +393,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         drafts = [d for _f, _l, d in signed]
     drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
     drafts = drop_lists(drafts, lines, zone, warnings, teasers=learned is None)
-    body = _body(lines[:zone] if zone is not None else lines, skip, title)
+    body = dumpbody.article_body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(
         Comment(text=d.text(), author=d.author.lstrip("~ ") or None if d.author else None,
                 date=d.date, date_iso=iso_date(d.date),
