@@ -9,6 +9,7 @@ from moderation.parse.textcomments import _END_PUNCT
 
 _VIDEO_FALLBACK = re.compile(r"(?i)your browser (?:doesn.?t|does not) support|this video")
 _SHORT = 6  # words: a line this short with no closing mark may sit between widget lines
+_TAIL_LINES = 40  # the widget's lines under the article: a handful, never a page of them
 
 
 def _widget(line: str) -> bool:
@@ -24,7 +25,7 @@ def widget_tail(lines: list[str]) -> int:
     short unpunctuated lines ("Rate this Recipe") between them, is cut: the article's own
     last lines end in a full stop or are no widget line."""
     cut = k = len(lines)
-    while k > 0:
+    while k > max(0, len(lines) - _TAIL_LINES):
         s = lines[k - 1].strip()
         if s and _widget(s):
             cut = k - 1

@@ -314,6 +314,7 @@ def block_end(lines: list[str], k: int, item: re.Pattern[str] = _NAME_ITEM,
 # "Name says:" over each comment (WordPress' comment template, in the tables' languages)
 _SAYS_LINE = re.compile(rf"(?i)^[•·▪◦*]?\s*(\S.{{0,38}}?)\s+{bylines.SAYS_VERBS}\s*(?::|\.\.\.|…)$")
 _MIN_SAYS = 2
+_SAYS_CHARS = 60  # a bullet, a name of 40 characters at most, the verb
 
 
 def says_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
@@ -323,8 +324,8 @@ def says_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
     half as much long prose follows the last as came before the first (an interview's
     "She says:" paragraphs sit in the article's middle)."""
     items = [i for i in range(start, len(lines))
-             if (m := _SAYS_LINE.match(lines[i].strip())) and short_name(m.group(1))
-             and m.group(1)[0].isalpha()]
+             if len(s := lines[i].strip()) <= _SAYS_CHARS and s.endswith((":", "...", "…"))
+             and (m := _SAYS_LINE.match(s)) and short_name(m.group(1)) and m.group(1)[0].isalpha()]
     out = []
     for part in _near_runs(items):
         if len(part) < _MIN_SAYS:
