@@ -376,3 +376,6 @@ def test_widget_tail_keeps_the_article_s_own_last_lines() -> None:
     assert widget_tail(lines) == 2
     # short unpunctuated lines only go where a widget line sits above them
     assert widget_tail(["Ingredients", "2 eggs", "1 cup flour"]) == 3
+    # a date over a poem's last lines is the article's, not the widget's
+    assert widget_tail(["12. März 2024", "", "Roses are red", "Violets are blue", "",
+                        "Leave a Comment"]) == 5

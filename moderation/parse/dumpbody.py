@@ -13,9 +13,11 @@ _TAIL_LINES = 40  # the widget's lines under the article: a handful, never a pag
 
 
 def _widget(line: str) -> bool:
+    """A comment widget's or sidebar's own line (not a date: an article may print one over
+    its last lines)."""
     return (chrome.is_zone_start(line) or chrome.is_widget_line(line) or chrome.is_counter(line)
             or chrome.says_no_comments(line) or chrome.is_zone_end(line)
-            or chrome.is_page_end(line) or chrome.is_meta_line(line))
+            or chrome.is_page_end(line))
 
 
 def widget_tail(lines: list[str]) -> int:
