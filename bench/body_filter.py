@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from parse_metrics import norm, page_figures, summary
-from parse_sites import catalogue, parse_page
+from parse_sites import catalogue, page_options, parse_page
 from parse_unseen import FOLDS
 
 from moderation.parse import dumplines, dumpzone
@@ -48,9 +48,7 @@ def boiler_share(model: dumplines.LineModel, dump: str) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
-    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps")
-    ap.add_argument("--render-python", default=sys.executable)
+    page_options(ap)
     ap.add_argument("--folds", type=Path, default=ROOT / "bench/results/dev_folds")
     args = ap.parse_args(argv)
     dev = [p for p in catalogue(args.pages, args.dumps, args.render_python) if not p.held_out]

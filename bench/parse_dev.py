@@ -30,7 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from parse_metrics import page_figures, summary
-from parse_sites import catalogue, parse_page
+from parse_sites import catalogue, page_options, parse_page
 from parse_unseen import FOLDS
 
 from moderation.parse import chrome, dumplines, dumpzone
@@ -69,9 +69,7 @@ def blind(page, what: str = "all"):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
-    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps")
-    ap.add_argument("--render-python", default=sys.executable)
+    page_options(ap)
     ap.add_argument("--folds", type=Path, default=ROOT / "bench/results/dev_folds")
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--rules", action="store_true", help="no learned classifier")

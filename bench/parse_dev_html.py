@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from parse_metrics import page_figures, summary
-from parse_sites import catalogue
+from parse_sites import catalogue, page_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,9 +60,7 @@ def parse_html_page(data: bytes, name: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
-    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps")
-    ap.add_argument("--render-python", default=sys.executable)
+    page_options(ap)
     ap.add_argument("--blind", action="store_true", help="rename every class and id first")
     ap.add_argument("-v", action="store_true", help="a row for every page")
     ap.add_argument("--dump-json", type=Path, help="write every page's parse here")

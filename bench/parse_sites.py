@@ -107,6 +107,14 @@ def renderer_cache(pages: Path, cache: Path, python: str) -> Path:
     return cache / f"resiliparse-{version}"
 
 
+def page_options(ap) -> None:
+    """The options every page bench takes: the data's pages, the dump cache, the renderer."""
+    repo = Path(__file__).resolve().parents[1]
+    ap.add_argument("--pages", type=Path, default=repo.parent / "shared/data/pages")
+    ap.add_argument("--dumps", type=Path, default=repo / "bench/results/dumps")
+    ap.add_argument("--render-python", default=sys.executable)
+
+
 def catalogue(pages: Path, cache: Path, python: str = sys.executable) -> list[Page]:
     tool = pages / "tools" / "render_like_seed.py"
     out: list[Page] = []

@@ -304,13 +304,13 @@ def baseline(ref: str, args: argparse.Namespace) -> dict:
 
 
 def main() -> int:
+    from parse_sites import page_options
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--baseline-ref")
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--per", type=int, default=8)
-    ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
-    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps")
-    ap.add_argument("--render-python", default=sys.executable)
+    page_options(ap)
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]

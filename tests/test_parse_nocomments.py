@@ -127,16 +127,19 @@ def test_short_unmarked_blocks_that_speak_of_the_comment_section_are_no_comments
     assert [c.author for c in got] == ["Anna Berg", "Peter M."]
 
 
+# a numbered FAQ: each item a short question on its own line, its answer under it
+_FAQ_ITEMS = ("1. Can I freeze it?\nYes, it freezes well for up to three months, wrapped tightly.\n\n"
+              "2. Can I use butter instead of oil?\nYes! Melted butter works just as well.\n\n"
+              "3. How long does it keep?\nAbout four days in the fridge, covered.\n\n"
+              "4. Why did my loaf sink?\nMost often the oven door was opened too early.\n")
+
+
 def test_a_numbered_faq_at_the_end_is_no_comment_list() -> None:
     # the page's last numbered list, prose items that ask: read as comments when nothing
     # marks them, unless each item is a short question on its own line with its answer under it
     from moderation.parse import parse_bytes
 
-    faq = ("Frequently asked questions\n\n"
-           "1. Can I freeze it?\nYes, it freezes well for up to three months, wrapped tightly.\n\n"
-           "2. Can I use butter instead of oil?\nYes! Melted butter works just as well.\n\n"
-           "3. How long does it keep?\nAbout four days in the fridge, covered.\n\n"
-           "4. Why did my loaf sink?\nMost often the oven door was opened too early.\n")
+    faq = "Frequently asked questions\n\n" + _FAQ_ITEMS
     result = parse_bytes((_ARTICLE + faq).encode(), "faq.txt")
     assert result.articles[0].comments == ()
     # the same list with comments in it (questions inside the text, not over an answer)
@@ -176,11 +179,7 @@ def test_a_faq_under_the_comment_heading_is_no_comment_list() -> None:
     from moderation.parse import parse_bytes
 
     faq = ("Leave a Comment\n\nAll comments are moderated before posting.\n\n"
-           "Frequently asked questions\n\n"
-           "1. Can I freeze it?\nYes, it freezes well for up to three months, wrapped tightly.\n\n"
-           "2. Can I use butter instead of oil?\nYes! Melted butter works just as well.\n\n"
-           "3. How long does it keep?\nAbout four days in the fridge, covered.\n\n"
-           "4. Why did my loaf sink?\nMost often the oven door was opened too early.\n")
+           "Frequently asked questions\n\n" + _FAQ_ITEMS)
     result = parse_bytes((_ARTICLE + faq).encode(), "faq2.txt")
     assert result.articles[0].comments == ()
     assert any("a FAQ, not comments" in w for w in result.warnings)
