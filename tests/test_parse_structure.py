@@ -313,10 +313,13 @@ def test_two_name_says_blocks_under_an_unknown_heading_are_comments() -> None:
     dump = (_SAYS_ARTICLE + "Læsernes ord\n\n• Jonas Berg says:\n\n"
             "Endelig sker der noget ved havnen, det har vi ventet på i årevis.\n\n"
             "• Karin Lund says:\n\nHvem skal betale for vedligeholdelsen bagefter?\n\n"
+            "Det bliver dyrt for kommunen i længden.\n\n\n"
             "Om os · Kontakt · Privatlivspolitik\n")
     article = parse_text(dump)
     assert [c.author for c in article.comments] == ["Jonas Berg", "Karin Lund"]
-    assert article.comments[1].text == "Hvem skal betale for vedligeholdelsen bagefter?"
+    # the last comment's second paragraph is its own; the footer after two blank lines is not
+    assert article.comments[1].text == ("Hvem skal betale for vedligeholdelsen bagefter?\n\n"
+                                        "Det bliver dyrt for kommunen i længden.")
     assert "ventet på i årevis" not in (article.body or "")
 
 

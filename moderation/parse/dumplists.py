@@ -330,12 +330,15 @@ def says_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
     for part in _near_runs(items):
         if len(part) < _MIN_SAYS:
             continue
-        gaps = list(pairwise(part)) + [(part[-1], _first_paragraph_end(lines, part[-1]))]
+        first_para = _first_paragraph_end(lines, part[-1])
+        gaps = list(pairwise(part)) + [(part[-1], first_para)]
         if any(b - a <= 1 for a, b in gaps[:-1]) or not all(
                 any(dumpshape.is_prose(ln) for ln in lines[a + 1:b + 1]) for a, b in gaps):
             continue
         above = sum(_long_prose(ln) for ln in lines[start:part[0]])
-        below = sum(_long_prose(ln) for ln in lines[gaps[-1][1] + 1:])
+        below = sum(_long_prose(ln) for ln in lines[first_para + 1:])
         if above and below * 2 < above:  # in the page's last part: a summary box may follow
-            out.append((part[0], gaps[-1][1]))
+            # the last comment runs on to the list's end (two blank lines), not only its
+            # first paragraph
+            out.append((part[0], max(first_para, block_end(lines, part[-1], _SAYS_LINE))))
     return out
