@@ -342,3 +342,16 @@ def says_lists(lines: list[str], start: int = 0) -> list[tuple[int, int]]:
             # first paragraph
             out.append((part[0], max(first_para, block_end(lines, part[-1], _SAYS_LINE))))
     return out
+
+
+def says_authors(drafts: list) -> list:
+    """A says-list's comments whose "Name says:" line the comment rules kept as text (a
+    lower-case name of two words, "kanu sukha says:", is no name line to them; in the list the
+    verb vouches for it): the name becomes the author, the line leaves the text."""
+    for d in drafts:
+        head = d.paragraphs[0] if d.paragraphs else []
+        m = _SAYS_LINE.match(head[0].strip()) if head and not d.author else None
+        if m and short_name(m.group(1)):
+            d.author = m.group(1).strip()
+            d.paragraphs = [p for p in [head[1:], *d.paragraphs[1:]] if p]
+    return [d for d in drafts if d.paragraphs]

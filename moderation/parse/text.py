@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from moderation.documents import Article, Comment
-from moderation.parse import bylines, chrome, dumpbody, dumplists, dumpshape, dumpzone, runblocks, runkinds
+from moderation.parse import (
+    bylines,
+    chrome,
+    dumpbody,
+    dumplists,
+    dumpshape,
+    dumpzone,
+    runblocks,
+    runkinds,
+)
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _NUMBERED,
@@ -252,7 +261,7 @@ def _structural_zone(lines: list[str], start: int, before: int | None,
             if drafts:
                 return first - 1, last, drafts
     for first, last in dumplists.says_lists(above, start):
-        drafts = _comments(lines[first:last + 1])
+        drafts = dumplists.says_authors(_comments(lines[first:last + 1]))
         if drafts:
             return first - 1, last, drafts
     return None, -1, []
