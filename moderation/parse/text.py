@@ -14,11 +14,11 @@ from moderation.parse import (
     dumpzone,
     runblocks,
     runkinds,
+    signedcomments,
 )
 from moderation.parse.dates import iso_date
 from moderation.parse.textcomments import (
     _NUMBERED,
-    _SIGNATURE,
     _comments,
     _Draft,
     is_name_like,
@@ -41,10 +41,8 @@ _POST_FOOTER = re.compile(r"(?i)^(?:labels|tags|schlagwörter|etiquetas|libellé
 _ZONE_COUNT_WORD = re.compile(r"\d")  # a header's "1.620 Kommentare", "(12)"
 # Body paragraphs at least this long (words) show the article has started.
 _LONG_PARAGRAPH = 15
-_MIN_SIGNED = 2
 # A counter this close under the title belongs to the article header, not the comments.
 _HEADER_LINES = 12
-_SIGNED_MAX_LINES = 8
 # A comment heading this close under a run of comment headers is the reply form after them.
 _FORM_AFTER_RUN = 15
 
@@ -104,49 +102,6 @@ def _counter_repeats(lines: list[str], i: int) -> bool:
     key = dumpshape.shape(lines[i].strip())
     return any(dumpshape.shape(lines[j].strip()) == key and lines[j].strip() != lines[i].strip()
                for j in range(i + 1, min(len(lines), i + _COUNTER_REPEAT)))
-
-
-def _signed_comments(lines: list[str], start: int) -> list[tuple[int, int, _Draft]]:
-    """Comments marked only by a signature line and a date under them (StackExchange style).
-
-    Returns (first line, last line, draft) for each; the text runs back from the signature to
-    the nearest list bullet, blank line or earlier signature, at most a few lines. A bullet
-    directly over a date (its signature lost) counts too, once two signed comments are seen.
-    """
-    found: list[tuple[int, int, _Draft]] = []
-    signed = 0
-    floor = start
-    for j in range(start, len(lines) - 1):
-        line = lines[j].strip()
-        sig = _SIGNATURE.match(line)
-        bullet = None if sig else _NUMBERED.match(line)
-        if sig and not is_name_like(sig.group(1), capitalised=False):
-            continue
-        if not sig and not (bullet and bullet.group(1) == "•" and len(bullet.group(2)) > 20):
-            continue
-        k = next((n for n in range(j + 1, min(len(lines), j + 3)) if lines[n].strip()), None)
-        if k is None or not bylines.is_date_line(lines[k]):
-            continue
-        first = j
-        while sig and first - 1 >= floor and j - first < _SIGNED_MAX_LINES:
-            above = lines[first - 1].strip()
-            if not above or chrome.is_meta_line(above):
-                break
-            first -= 1
-            if _NUMBERED.match(above):
-                break
-        text_lines = [ln.strip() for ln in lines[first:j if sig else j + 1]]
-        if text_lines:
-            opener = _NUMBERED.match(text_lines[0])
-            if opener:
-                text_lines[0] = opener.group(2)
-            draft = _Draft(author=sig.group(1).strip() if sig else None, date=lines[k].strip())
-            for ln in text_lines:
-                draft.add(ln, new_paragraph=False)
-            found.append((first, k, draft))
-            signed += bool(sig)
-        floor = k + 1
-    return found if signed >= _MIN_SIGNED else []
 
 
 def _form_first(lines: list[str], zone: int) -> bool:
@@ -327,7 +282,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
             f"but no comment section after it: the {len(drafts)} blocks that follow carry no "
             "author, date or reply line, so they were left in the body")
         zone, drafts = None, []
-    signed = _signed_comments(lines, start) if zone is None else []
+    signed = signedcomments.signed_comments(lines, start) if zone is None else []
     # (a heading that is also a form prompt, "Leave a Comment", may sit under the comments)
     form_heading = zone is not None and chrome.is_zone_end(lines[zone].strip())
     heading = zone
