@@ -50,6 +50,9 @@ def test_manifest_lists_every_weight_file_and_no_pickles() -> None:
         weights = {p.name for p in d.iterdir() if p.suffix in (".safetensors", ".npz", ".json", ".txt")}
         weights -= {"manifest.json", "metrics.json"}
         assert weights <= set(manifest["files"]), name
+        # an ONNX Runtime graph is checksummed under runtime_graph (onnx_graph.LazyRunner)
+        graphs = {p.name for p in d.iterdir() if p.suffix == ".onnx"}
+        assert graphs <= {manifest.get("runtime_graph", {}).get("file")}, name
         assert (d / "MODEL_CARD.md").is_file() and (d / "metrics.json").is_file()
         assert not [p for p in d.iterdir() if p.suffix in (".pkl", ".pickle", ".bin", ".pt", ".joblib")]
         assert sum(p.stat().st_size for p in d.iterdir()) < 100 * 2**20

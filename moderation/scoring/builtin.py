@@ -195,7 +195,10 @@ class EncoderScorer:
         self.version = _version(manifest)
         # fp16 on disk (half the repository size), upcast: fp16 matmuls are slow on CPUs.
         max_length = int(manifest.get("max_length", 128))
-        model = _bert_classifier(model_dir)
+        from moderation.scoring.onnx_graph import LazyRunner, with_graph
+
+        # fp32 on a CPU: ONNX Runtime over the shipped graph where the manifest names one.
+        model = with_graph(_bert_classifier(model_dir), LazyRunner(model_dir, manifest, self.name))
         tok = _WordPiece(model_dir / "tokenizer.json", max_length)
         a, b = _platt(manifest.get("calibration", {}), self.labels)
         ta, tb = torch.tensor(a, dtype=torch.float32), torch.tensor(b, dtype=torch.float32)
@@ -280,6 +283,7 @@ def _bert_classifier(model_dir: Path) -> Any:
         raise ScorerError(f"{model_dir.name}: expected a BERT classifier with gelu, got {cfg.get('model_type')}")
     state = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
     heads, eps, n_layers = int(cfg["num_attention_heads"]), float(cfg.get("layer_norm_eps", 1e-12)), int(cfg["num_hidden_layers"])
+    hidden = int(cfg["hidden_size"])  # a constant, not x.shape: the ONNX export traces shapes
 
     class Bert(torch.nn.Module):
         def __init__(self) -> None:
@@ -295,7 +299,7 @@ def _bert_classifier(model_dir: Path) -> Any:
             return F.linear(x, self.p(name + ".weight"), self.p(name + ".bias"))
 
         def ln(self, x: Any, name: str) -> Any:
-            return F.layer_norm(x, x.shape[-1:], self.p(name + ".weight"), self.p(name + ".bias"), eps)
+            return F.layer_norm(x, (hidden,), self.p(name + ".weight"), self.p(name + ".bias"), eps)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             b, n = input_ids.shape

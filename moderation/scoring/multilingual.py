@@ -126,10 +126,11 @@ class _Headed:
 
     lossless_precision = True  # autocast on or off: the fp32 weights stay as they are
 
-    def __init__(self, enc: Encoder, w: Any, b: Any):
+    def __init__(self, enc: Encoder, w: Any, b: Any, runner: Any = None):
         import torch
 
         self.enc, self.w, self.b = enc, torch.as_tensor(w), torch.as_tensor(b)
+        self.runner = runner  # onnx_graph.LazyRunner: the encoder in ONNX Runtime (fp32, CPU)
         self.config = enc.model.config
         self.autocast = enc.autocast
 
@@ -150,7 +151,8 @@ class _Headed:
         return self
 
     def __call__(self, input_ids: Any, attention_mask: Any) -> Any:
-        e = self.enc.forward(input_ids, attention_mask, autocast=self.autocast)
+        r = None if self.autocast or self.runner is None else self.runner.get(self.enc.model)
+        e = r(input_ids, attention_mask) if r else self.enc.forward(input_ids, attention_mask, autocast=self.autocast)
         return e @ self.w.T + self.b
 
 
@@ -163,6 +165,7 @@ class MultilingualScorer:
 
         from moderation.scoring.builtin import _platt, _version
         from moderation.scoring.engine import InferenceEngine
+        from moderation.scoring.onnx_graph import LazyRunner
 
         self.name = f"builtin:{model_dir.name}"
         self.version = _version(manifest)
@@ -189,7 +192,7 @@ class MultilingualScorer:
         a, c = _platt(manifest.get("calibration", {}), self.heads)
         ta, tc = torch.tensor(a, dtype=torch.float32), torch.tensor(c, dtype=torch.float32)
         self.engine = InferenceEngine(
-            _Headed(enc, w, b), enc.tokenizer, self.heads, name=self.name, version=self.version,
+            _Headed(enc, w, b, LazyRunner(model_dir, manifest, self.name)), enc.tokenizer, self.heads, name=self.name, version=self.version,
             activation=lambda x: torch.sigmoid(x * ta.to(x.device) + tc.to(x.device)),
             device=device, batch_size=batch_size, max_length=int(manifest.get("max_length", 256)))
         self.rows_per_call = self.engine.rows_per_call

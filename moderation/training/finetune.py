@@ -117,6 +117,9 @@ def export(model, tok_dir: Path, out: Path, labels, calib, info: dict) -> None:
         manifest["explainer"] = info["explainer"]
         manifest["spans"] = {"gate": 0.5, "source": f"word weights of {info['explainer']}"}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    from moderation.training.export_graph import after_training
+
+    after_training(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         multiheads.write_model(args.out, result, sets, args=vars(args) | {"max_length": MAX_LENGTH},
                                trunk=args.trunk)
+        from moderation.training.export_graph import after_training
+
+        after_training(args.out)
     return 0
 
 
