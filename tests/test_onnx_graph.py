@@ -71,15 +71,19 @@ def _copy_model(tmp_path: Path, name: str) -> Path:
     return dst
 
 
+def _english(d: Path, manifest: dict) -> builtin.EncoderScorer:
+    """The English scorer over a copied directory (no span explainer beside it), in fp32."""
+    manifest.pop("explainer", None)
+    return _fp32(builtin.EncoderScorer(d, manifest, "cpu", None))
+
+
 def test_a_damaged_graph_is_the_checksum_error(tmp_path):
     d = _copy_model(tmp_path, "minilm-tox")
     raw = bytearray((d / "encoder.onnx").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (d / "encoder.onnx").write_bytes(bytes(raw))
-    manifest = builtin.read_manifest(d)  # the graph is not in 'files': the load is unaffected
-    manifest.pop("explainer", None)
-    s = builtin.EncoderScorer(d, manifest, "cpu", None)
-    s.engine.set_precision("fp32")
+    # the graph is not in 'files': the load is unaffected, the first fp32 score is not
+    s = _english(d, builtin.read_manifest(d))
     with pytest.raises(ScorerError, match="checksum mismatch for encoder.onnx"):
         s.score(TEXTS[:1])
 
@@ -93,9 +97,7 @@ def test_a_graph_of_another_model_is_refused_by_name(tmp_path):
     shutil.copy(models_dir() / "multi-tox" / "encoder.onnx", d / "encoder.onnx")
     manifest = builtin.read_manifest(d)
     manifest["runtime_graph"]["sha256"] = file_sha256(d / "encoder.onnx")
-    manifest.pop("explainer", None)
-    s = builtin.EncoderScorer(d, manifest, "cpu", None)
-    s.engine.set_precision("fp32")
+    s = _english(d, manifest)
     with pytest.raises(ScorerError, match="encoder.onnx does not fit"):
         s.score(TEXTS[:1])
 
@@ -104,9 +106,7 @@ def test_a_manifest_without_a_graph_runs_torch(tmp_path):
     d = _copy_model(tmp_path, "minilm-tox")
     manifest = builtin.read_manifest(d)
     del manifest["runtime_graph"]
-    manifest.pop("explainer", None)
-    s = builtin.EncoderScorer(d, manifest, "cpu", None)
-    s.engine.set_precision("fp32")
+    s = _english(d, manifest)
     assert s.score(TEXTS[:1])[0].status == "ok"
     assert _runner_of(s).graph is None
 

@@ -301,11 +301,19 @@ def _bert_classifier(model_dir: Path) -> Any:
         def ln(self, x: Any, name: str) -> Any:
             return F.layer_norm(x, (hidden,), self.p(name + ".weight"), self.p(name + ".bias"), eps)
 
+        # The word lookup apart from the rest: ONNX Runtime runs from_words (onnx_graph).
+        word_tensor_name = "bert__embeddings__word_embeddings__weight"
+
+        def words(self, input_ids: Any) -> Any:
+            return F.embedding(input_ids, self.p("bert.embeddings.word_embeddings.weight"))
+
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            b, n = input_ids.shape
+            return self.from_words(self.words(input_ids), attention_mask)
+
+        def from_words(self, words: Any, attention_mask: Any) -> Any:
+            b, n = words.shape[:2]
             e = "bert.embeddings."
-            x = (F.embedding(input_ids, self.p(e + "word_embeddings.weight"))
-                 + self.p(e + "position_embeddings.weight")[:n]
+            x = (words + self.p(e + "position_embeddings.weight")[:n]
                  + self.p(e + "token_type_embeddings.weight")[0])
             x = self.ln(x, e + "LayerNorm")
             mask = attention_mask.bool()[:, None, None, :]

@@ -98,10 +98,20 @@ def encoder(parts: E5Parts) -> Any:
             self.config = SimpleNamespace(max_position_embeddings=cfg["max_position_embeddings"],
                                           model_type="bert")
 
+        # The word lookup apart from the rest: ONNX Runtime runs from_words (onnx_graph), the
+        # 96 M-parameter word table staying in torch, not copied into its session.
+        word_tensor_name = "word.weight"
+
+        def words(self, input_ids: Any) -> Any:
+            return self.word(input_ids)
+
         def hidden(self, input_ids: Any, attention_mask: Any, stop: int | None = None) -> Any:
             """The token states after the embeddings and ``layers[:stop]`` (all by default)."""
-            n = input_ids.shape[1]
-            x = self.word(input_ids) + self.position.weight[:n] + self.token_type.weight[0]
+            return self.hidden_from_words(self.words(input_ids), attention_mask, stop)
+
+        def hidden_from_words(self, words: Any, attention_mask: Any, stop: int | None = None) -> Any:
+            n = words.shape[1]
+            x = words + self.position.weight[:n] + self.token_type.weight[0]
             x = self.emb_norm(x)
             mask = attention_mask.bool()[:, None, None, :]
             for layer in self.layers[:stop]:
@@ -109,7 +119,10 @@ def encoder(parts: E5Parts) -> Any:
             return x
 
         def embed(self, input_ids: Any, attention_mask: Any) -> Any:
-            return mean_pool(self.hidden(input_ids, attention_mask), attention_mask)
+            return self.from_words(self.words(input_ids), attention_mask)
+
+        def from_words(self, words: Any, attention_mask: Any) -> Any:
+            return mean_pool(self.hidden_from_words(words, attention_mask), attention_mask)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             return self.embed(input_ids, attention_mask)

@@ -55,7 +55,7 @@ def export(module: Any) -> bytes:
     import torch
     from onnx.external_data_helper import set_external_data
 
-    from moderation.scoring.onnx_graph import INPUTS, module_tensors
+    from moderation.scoring.onnx_graph import INPUTS, graph_tensors, module_tensors
 
     # Traced on a copy whose every float tensor is random: the exporter merges tensors of equal
     # value into one initializer (a freshly initialised model's zero biases), which would tie
@@ -66,18 +66,19 @@ def export(module: Any) -> bytes:
         for t in module_tensors(traced).values():
             if t.is_floating_point():
                 t.copy_(torch.randn(t.shape, generator=gen, dtype=t.dtype) * 0.02)
-    ids = torch.ones((2, 16), dtype=torch.long)
+    traced.forward = traced.from_words  # the graph starts after the word lookup
+    words = traced.words(torch.ones((2, 16), dtype=torch.long)).detach()
     mask = torch.ones((2, 16), dtype=torch.long)
     buf = io.BytesIO()
     # The TorchScript exporter (deprecated for torch.export, still in torch < 2.14, which
     # pyproject caps) traces the plain forward code without onnxscript; its notices are noise.
     with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(traced, (ids, mask), buf, input_names=list(INPUTS), output_names=["output"],
+        torch.onnx.export(traced, (words, mask), buf, input_names=list(INPUTS), output_names=["output"],
                           dynamic_axes={k: {0: "batch", 1: "tokens"} for k in INPUTS},
                           opset_version=OPSET, do_constant_folding=False, dynamo=False)
     graph = onnx.load_from_string(buf.getvalue())
-    names = set(module_tensors(module))
+    names = set(graph_tensors(module))
     found = set()
     for init in graph.graph.initializer:
         if init.name in names:
@@ -98,8 +99,7 @@ def max_difference(graph: Path, module: Any, trials: int = 4, seed: int = 0) -> 
     from moderation.scoring.onnx_graph import GraphRunner, module_tensors
 
     runner = GraphRunner(graph, module, torch.get_num_threads(), graph.parent.name)
-    vocab = module_tensors(module)
-    emb = next(v for k, v in vocab.items() if "word" in k and v.ndim == 2)
+    emb = module_tensors(module)[module.word_tensor_name]
     g = torch.Generator().manual_seed(seed)
     worst = 0.0
     for t in range(trials):
