@@ -65,3 +65,24 @@ def test_markup_comments_win_and_hostile_json_is_survived() -> None:
     result = parse_bytes(page(deep, json.dumps(odd)), "odd.html")
     assert result.articles[0].comments == ()
     assert any("no valid JSON" in w for w in result.warnings)
+
+
+def test_a_faq_is_no_comment_section_but_a_qa_pages_answers_are() -> None:
+    """schema.org's Answer is a kind of Comment: a FAQPage's answers (and answers with neither
+    author nor date) are the site's FAQ, a QAPage's signed, dated answers are readers' posts."""
+    faq = {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
+        {"@type": "Question", "name": "Can I freeze it?",
+         "acceptedAnswer": {"@type": "Answer", "text": "Yes, for up to three months."}},
+        {"@type": "Question", "name": "Which wine?",
+         "acceptedAnswer": {"@type": "Answer", "text": "One you would drink yourself.",
+                            "author": {"@type": "Organization", "name": "Emmi"}}}]}
+    graph = {"@graph": [{"@type": "Question", "name": "Is it vegan?",
+                         "suggestedAnswer": [{"@type": "Answer", "text": "No, it has butter."}]}]}
+    result = parse_bytes(page(json.dumps(faq), json.dumps(graph)), "faq.html")
+    assert result.articles[0].comments == ()
+    qa = {"@type": "QAPage", "mainEntity": {
+        "@type": "Question", "name": "Dative or accusative?", "author": {"name": "ole"},
+        "acceptedAnswer": {"@type": "Answer", "text": "Accusative: it is a direction.",
+                           "author": {"name": "Anna Berg"}, "dateCreated": "2024-03-03"}}}
+    cs = parse_bytes(page(json.dumps(qa)), "qa.html").articles[0].comments
+    assert [(c.author, c.text) for c in cs] == [("Anna Berg", "Accusative: it is a direction.")]

@@ -7,6 +7,10 @@ Replies come from nesting (a ``Comment``'s own ``comment`` list) or ``parentItem
 may be a name or a ``Person``; the text may carry markup, which is reduced to its text. A
 script that is no valid JSON is named in a warning and skipped; nothing else on the page
 depends on it.
+
+An ``Answer`` (a kind of Comment in schema.org) is a reader's post on a question-and-answer
+page; the answers of a ``FAQPage``, and answers that name neither an author nor a date, are
+the site's own FAQ (recipe sites print one for search engines) and are not comments.
 """
 
 from __future__ import annotations
@@ -60,6 +64,14 @@ def _id(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _faq_answer(obj: dict[str, Any], types: set[str], in_faq: bool) -> bool:
+    """An Answer of the site's FAQ: under a FAQPage, or with no author and no date."""
+    if "Answer" not in types or "Comment" in types:
+        return False
+    return in_faq or not (obj.get("author") or obj.get("creator") or obj.get("dateCreated")
+                          or obj.get("datePublished"))
+
+
 def ld_comments(root: etree._Element, warnings: list[str]) -> list[Comment]:
     """Every schema.org Comment in the page's JSON-LD scripts, in document order, threaded."""
     found: list[tuple[dict[str, Any], str | None]] = []  # (object, parent id)
@@ -76,25 +88,28 @@ def ld_comments(root: etree._Element, warnings: list[str]) -> list[Comment]:
                 warnings.append(f"JSON-LD script at line {script.sourceline} is no valid JSON "
                                 f"({str(e)[:60]}); its comments were not read")
             continue
-        stack: list[tuple[Any, str | None, int]] = [(data, None, 0)]
+        stack: list[tuple[Any, str | None, int, bool]] = [(data, None, 0, False)]
         while stack:
-            obj, parent, depth = stack.pop()
+            obj, parent, depth, faq = stack.pop()
             if depth > _MAX_DEPTH:
                 continue
             if isinstance(obj, list):
-                stack.extend((o, parent, depth + 1) for o in reversed(obj))
+                stack.extend((o, parent, depth + 1, faq) for o in reversed(obj))
                 continue
             if not isinstance(obj, dict):
                 continue
             own = parent
-            if _types(obj) & _COMMENT_TYPES:
+            types = _types(obj)
+            faq = faq or "FAQPage" in types
+            if types & _COMMENT_TYPES and not _faq_answer(obj, types, faq):
                 found.append((obj, parent))
                 own = _id(obj) or f"ld{len(found)}"
                 obj.setdefault("@id", own)
             for key, value in reversed(list(obj.items())):
                 if isinstance(value, (dict, list)):
                     stack.append((value, own if key in ("comment", "replies", "suggestedAnswer",
-                                                        "acceptedAnswer") else parent, depth + 1))
+                                                        "acceptedAnswer") else parent, depth + 1,
+                                  faq))
     comments: list[Comment] = []
     for obj, parent in found:
         text = _text(obj.get("text") or obj.get("articleBody") or obj.get("description"))
