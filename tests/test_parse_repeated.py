@@ -110,3 +110,34 @@ def test_records_closed_by_a_name_and_date_footer_are_comments():
     assert [(c.text, c.author, c.date) for c in cs] == rows
     assert [c.date_iso for c in cs] == ["2024-03-03T10:15", "2024-03-04T09:02",
                                         "2024-03-05T18:40"]
+
+
+def test_replies_marked_apart_are_their_own_comments_under_their_parents():
+    """The site owner's replies carry a class of their own (`<li class="x-owner">` under plain
+    `<li>` records) but open with the same block as every record: each is a comment with its
+    parent, not part of the parent's text, whether the page names its comment markup or not."""
+    from moderation.parse import parse_bytes
+
+    para = ("<p>The harbour was quieter than usual this week, with most of the fleet in port "
+            "because of the storm warnings issued on Monday.</p>")
+
+    def block(name: str, text: str, date: str) -> str:
+        return (f'<div class="k3-blk"><p class="k3-a">{name}</p><p>{text}</p>'
+                f'<p class="k3-m">{date} <a href="#r">Reply</a></p></div>')
+
+    rows = [("Anna Berg", "Can I freeze the dough before the second rise?", "3 March 2024"),
+            ("Peter M.", "Made it twice now, the second time with spelt flour.", "4 March 2024"),
+            ("Marie Dupont", "Which oven setting did you use for the photos?", "5 March 2024")]
+    owner = ("Harbour Kitchen", "Yes, for up to a month, thaw it in the fridge overnight.",
+             "3 March 2024")
+    items = [f'<li id="c{i}">{block(*r)}' + (f'<ul class="kids"><li id="c9" class="x-owner">'
+                                              f'{block(*owner)}</li></ul>' if i == 0 else "")
+             + "</li>" for i, r in enumerate(rows)]
+    for list_class in ("q7-list", "comment-list"):
+        html = (f"<html><body><main><article><h1>A quiet week</h1>{para * 4}</article>"
+                f'<ol class="{list_class}">{"".join(items)}</ol></main></body></html>')
+        cs = parse_bytes(html.encode(), "owner.html").articles[0].comments
+        assert [(c.author, c.text) for c in cs] == [
+            (rows[0][0], rows[0][1]), (owner[0], owner[1]),
+            (rows[1][0], rows[1][1]), (rows[2][0], rows[2][1])], list_class
+        assert cs[1].parent == cs[0].id and cs[0].parent is None, list_class

@@ -350,14 +350,15 @@ def parse_html(text: str, source: str) -> tuple[Article, list[str]]:
     elif sum(c.date is None for c in comments) * 2 > len(comments):
         # The named markup gave comments without dates: maybe a wrapper around the header
         # and a subject line, not the comment. The structural reading wins where it reads
-        # the same comments (as many, each named element inside one of its records) and
-        # dates most of them.
+        # the same comments (as many, each named element inside one of its records; replies
+        # it tells apart from their parents do not count against it) and dates most of them.
         notes: list[str] = []
         again, found = repeated_comments(root, notes)
         holders = set(found)
         inside = sum(e in holders or any(a in holders for a in e.iterancestors())
                      for e in elements)
-        if len(comments) <= len(again) <= len(comments) * 5 // 4 \
+        tops = sum(c.parent is None for c in again)
+        if len(comments) <= len(again) and tops <= len(comments) * 5 // 4 \
                 and inside * 5 >= len(elements) * 4 \
                 and sum(c.date is not None for c in again) * 2 > len(again):
             warnings += notes

@@ -216,12 +216,33 @@ def _titled(el: etree._Element, nested: set[etree._Element], lines: list[str]) -
     return False
 
 
+def _first_child_key(el: etree._Element) -> tuple[str, str] | None:
+    child = next((c for c in el if isinstance(c.tag, str)), None)
+    return _key(child) if child is not None else None
+
+
+def _twins(members: list[etree._Element]) -> list[etree._Element]:
+    """Replies made like the records but marked apart: the site owner's answer as
+    ``<li class="special">`` under ``<li>`` records, each opening with the same
+    ``<div class="comment-block">``. Elements of the records' tag nested in them whose first
+    child is made as every record's first child is; none unless all records share one."""
+    firsts = {_first_child_key(m) for m in members}
+    if len(firsts) != 1 or None in firsts:
+        return []
+    first = firsts.pop()
+    mset = set(members)
+    return [d for m in members for d in m.iterdescendants(members[0].tag)
+            if d not in mset and _first_child_key(d) == first]
+
+
 def _clusters(root: etree._Element) -> list[list[etree._Element]]:
     """Alike elements under one parent, with the replies nested inside them."""
     by_key: dict[tuple[str, str], list[etree._Element]] = {}
+    order: dict[etree._Element, int] = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
+        order[el] = len(order)
         by_key.setdefault(_key(el), []).append(el)
     out = []
     for members in by_key.values():
@@ -237,7 +258,10 @@ def _clusters(root: etree._Element) -> list[list[etree._Element]]:
             else:
                 top_of[m] = m.getparent()
             groups.setdefault(top_of[m], []).append(m)
-        out.extend(g for g in groups.values() if len(g) >= _MIN_RECORDS)
+        for g in groups.values():
+            if len(g) >= _MIN_RECORDS:
+                twins = _twins(g)
+                out.append(sorted(set(g) | set(twins), key=order.__getitem__) if twins else g)
     return out
 
 
