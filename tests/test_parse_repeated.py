@@ -141,3 +141,27 @@ def test_replies_marked_apart_are_their_own_comments_under_their_parents():
             (rows[0][0], rows[0][1]), (owner[0], owner[1]),
             (rows[1][0], rows[1][1]), (rows[2][0], rows[2][1])], list_class
         assert cs[1].parent == cs[0].id and cs[0].parent is None, list_class
+
+
+def test_image_captions_with_photo_credits_are_no_comments():
+    """Alike caption blocks, each a credit ("© Alamy", "Foto: dpa") over a line of text and the
+    date the picture was taken, are the article's pictures, not a comment list: a credit is
+    no commenter's name."""
+    from moderation.parse import parse_bytes
+
+    para = ("<p>The harbour was quieter than usual this week, with most of the fleet in port "
+            "because of the storm warnings issued on Monday.</p>")
+    caps = [("© Alamy", "The harbour master at a meeting of the port authority in Kiel.",
+             "March 3, 2016"),
+            ("© Reuters", "Boats in the harbour during the storm, seen from the old pier.",
+             "January 20, 2017"),
+            ("Foto: dpa", "The new pier, opened after two years of work on the quay.",
+             "May 4, 2019"),
+            ("© J. Berg", "Fishermen unloading the catch on the quay at dawn.", "June 1, 2021"),
+            ("(c) Port of Kiel", "The old lighthouse, restored by volunteers.", "July 9, 2018")]
+    figs = "".join(f'<div class="m1"><img src="p{i}.jpg"><div class="m2"><span>{c}</span><br>'
+                   f"<span>{t}</span><br><span>{d}</span></div></div>{para}"
+                   for i, (c, t, d) in enumerate(caps))
+    html = f"<html><body><main><article><h1>A quiet week</h1>{para}{figs}</article></main></body></html>"
+    result = parse_bytes(html.encode(), "captions.html")
+    assert result.articles[0].comments == ()

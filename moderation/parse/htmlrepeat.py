@@ -35,6 +35,10 @@ _SEPARATORS = re.compile(r"\s+[•·|–—-]\s+|\s*[•·|]\s*")
 _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "da", "di", "av", "af", "przez",
                        "from", "posted", "verfasst", "geschrieben"})
 _LEAD = re.compile(r"^(?:[^\w]+|[^\W\d]\.?|[^\W\d]{2,3})$")
+# A photo credit ("© Alamy", "(c) Reuters", "Foto: dpa") is no commenter's name: image
+# captions repeat as alike blocks with a credit over a line of text.
+_CREDIT = re.compile(r"\s*(?:©|\(c\)\s|&copy;|(?:photo|foto|bild|image|credit|crédit|fotó)s?\s*:)",
+                     re.IGNORECASE)
 _MIN_RECORDS = 3
 _MAX_RECORD_CHARS = 20_000
 
@@ -130,7 +134,9 @@ def _record(el: etree._Element, nested: set[etree._Element]) -> _Record | None:
                              and _header(ln) is None and not _SAYS.search(ln)):
             break
         found = _header(ln)
-        if found is not None:
+        if _CREDIT.match(ln):
+            pass  # a photo credit: neither the name nor the text
+        elif found is not None:
             author = found[0] or author
             date = date or found[1]
         elif chrome.is_widget_line(ln):
