@@ -29,6 +29,25 @@ grep -q "flagged" run.out run.err || { cat run.out run.err >&2; fail "no flagged
 echo "wheel job: $(basename "$work"/dist/*.whl) installed; 'moderation run seeds/' from" \
      "$work/elsewhere used the models in $models:"
 head -3 run.out | sed 's/^/    /'
+# The encoders' ONNX Runtime path from the installed wheel (fp32 on a CPU, as on one without
+# bf16): its scores equal torch's within 1e-5.
+"$py" - <<'PY' || fail "the installed wheel's ONNX Runtime path"
+import os
+texts = ["You are a complete idiot.", "Thanks, a clear and fair article.",
+         "Das ist doch völliger Unsinn, du Depp.", "Merci pour cet article."]
+from moderation.scoring import load_scorer
+for name in ("builtin:minilm-tox", "builtin:multi-tox"):
+    got, runners = {}, {}
+    for runtime in ("onnxruntime", "torch"):
+        os.environ["MODERATION_CPU_RUNTIME"] = runtime
+        s = load_scorer(name, device="cpu", precision="fp32")
+        got[runtime] = [r.labels for r in s.score(texts)]
+        runners[runtime] = s.engine.model.runner
+    assert runners["onnxruntime"]._runner is not None and runners["torch"].graph is None
+    worst = max(abs(a[k] - b[k]) for a, b in zip(got["onnxruntime"], got["torch"]) for k in a)
+    assert worst < 1e-5, (name, worst)
+    print(f"wheel job: {name} in ONNX Runtime, fp32: max |diff| from torch {worst:.1e}")
+PY
 # Bad input: a damaged model file in the installed wheel.
 target="$models/linear-tox/linear.safetensors"
 printf 'XXXX' | dd of="$target" bs=1 seek=4096 conv=notrunc status=none
