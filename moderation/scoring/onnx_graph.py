@@ -72,13 +72,18 @@ class GraphRunner:
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3  # errors only: its warnings are not the user's business
         # Between batches the process tokenizes and runs numpy; spinning threads would take
-        # those cores (measured: no loss with spinning off on the 2-core bench).
+        # those cores. On the 2-core bench, spinning on against off was within noise (multi-tox
+        # 165.5 against 158.9 comments/s, minilm-tox 193.5 against 202.8, alternating rounds);
+        # off holds up when other work shares the CPU.
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if not (callable(getattr(module, "words", None)) and callable(getattr(module, "from_words", None))):
             raise ScorerError(f"{name}: this model's module has no words/from_words to run in ONNX Runtime")
         tensors = {k: v.detach().cpu().contiguous().numpy() for k, v in graph_tensors(module).items()}
         values = {k: ort.OrtValue.ortvalue_from_numpy(v) for k, v in tensors.items()}
         so.add_external_initializers(list(values), list(values.values()))
+        # Views of the module's tensors (copies where one was not contiguous): kept alive for
+        # the session's lifetime whether or not ONNX Runtime copies them (1.32 does).
+        self._keep = (tensors, values)
         try:
             self.session = ort.InferenceSession(graph.read_bytes(), so, providers=["CPUExecutionProvider"])
         except Exception as e:  # ORT raises its own types (Fail, InvalidArgument, ...)
