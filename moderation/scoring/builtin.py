@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.checksums import file_sha256
+from moderation.checksums import check_file
 from moderation.documents import Scores, Span
 from moderation.errors import ScorerError
 from moderation.scoring import language
@@ -39,12 +39,7 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
     if not isinstance(files, dict) or not files:
         raise ScorerError(f"{mf}: no 'files' with checksums")
     for name, want in files.items():
-        p = model_dir / name
-        if not p.is_file():
-            raise ScorerError(f"{model_dir.name}: missing file {name}")
-        got = file_sha256(p)
-        if got != want:
-            raise ScorerError(f"{model_dir.name}: checksum mismatch for {name} (sha256 {got[:12]}..., manifest {want[:12]}...)")
+        check_file(model_dir / name, want, model_dir.name, name)
     return manifest
 
 

@@ -120,6 +120,19 @@ def _base_encoder(expect_state: str | None = None) -> Encoder:
         return _ENCODER
 
 
+def encoder_of(model_dir: Path, manifest: dict[str, Any]) -> Encoder:
+    """The encoder a multilingual model's manifest names: its layers and trunk, if any."""
+    trunk = manifest.get("trunk")
+    layers = manifest.get("encoder", {}).get("layers")
+    if layers is not None and (not isinstance(layers, int) or isinstance(layers, bool)):
+        raise ScorerError(f"{model_dir.name}: manifest encoder.layers must be an integer, "
+                          f"got {layers!r}")
+    return load_encoder(manifest.get("encoder", {}).get("state_sha256"),
+                        model_dir / trunk["weights"] if trunk else None,
+                        manifest.get("files", {}).get(trunk["weights"]) if trunk else None,
+                        layers=layers)
+
+
 class _Headed:
     """Encoder + heads as one module for the inference engine: logits (batch, heads). The
     encoder is shared by every scorer in the process; bf16 autocast is this scorer's own."""
@@ -180,15 +193,7 @@ class MultilingualScorer:
         w, b = t["W"].astype(np.float32), t["b"].astype(np.float32)
         if w.shape != (len(self.heads), 384) or b.shape != (len(self.heads),):
             raise ScorerError(f"{model_dir.name}: heads of shape {w.shape}, expected ({len(self.heads)}, 384)")
-        trunk = manifest.get("trunk")
-        layers = manifest.get("encoder", {}).get("layers")
-        if layers is not None and (not isinstance(layers, int) or isinstance(layers, bool)):
-            raise ScorerError(f"{model_dir.name}: manifest encoder.layers must be an integer, "
-                              f"got {layers!r}")
-        enc = load_encoder(manifest.get("encoder", {}).get("state_sha256"),
-                           model_dir / trunk["weights"] if trunk else None,
-                           manifest.get("files", {}).get(trunk["weights"]) if trunk else None,
-                           layers=layers)
+        enc = encoder_of(model_dir, manifest)
         a, c = _platt(manifest.get("calibration", {}), self.heads)
         ta, tc = torch.tensor(a, dtype=torch.float32), torch.tensor(c, dtype=torch.float32)
         self.engine = InferenceEngine(

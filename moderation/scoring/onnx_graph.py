@@ -26,6 +26,7 @@ forces torch everywhere (the benches' baseline).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from pathlib import Path
@@ -111,7 +112,7 @@ def runs_here(module: Any) -> bool:
     """Whether the module sits on the CPU in float32 (so ONNX Runtime may stand in for it)."""
     import torch
 
-    t = next(iter(module_tensors(module).values()), None)
+    t = next(itertools.chain(module.parameters(), module.buffers()), None)
     return t is not None and t.device.type == "cpu" and t.dtype == torch.float32
 
 
@@ -135,18 +136,15 @@ class LazyRunner:
     def get(self, module: Any) -> GraphRunner | None:
         if self.graph is None or not runs_here(module):
             return None
+        if self._runner is not None:  # built: no lock on the scoring path
+            return self._runner
         with self._lock:
             if self._runner is None:
                 import torch
 
-                from moderation.checksums import file_sha256
+                from moderation.checksums import check_file
 
-                if not self.graph.is_file():
-                    raise ScorerError(f"{self.name}: missing file {self.graph.name}")
-                got = file_sha256(self.graph)
-                if got != self.sha256:
-                    raise ScorerError(f"{self.name}: checksum mismatch for {self.graph.name} "
-                                      f"(sha256 {got[:12]}..., manifest {self.sha256[:12]}...)")
+                check_file(self.graph, self.sha256, self.name)
                 self._runner = GraphRunner(self.graph, module, torch.get_num_threads(), self.name)
             return self._runner
 

@@ -38,14 +38,9 @@ def scorer_module(model_dir: Path) -> Any:
     if manifest.get("kind") == "encoder":
         return _bert_classifier(model_dir)
     if manifest.get("kind") == "multilingual":
-        from moderation.scoring.multilingual import load_encoder
+        from moderation.scoring.multilingual import encoder_of
 
-        trunk = manifest.get("trunk")
-        enc = load_encoder(manifest.get("encoder", {}).get("state_sha256"),
-                           model_dir / trunk["weights"] if trunk else None,
-                           manifest.get("files", {}).get(trunk["weights"]) if trunk else None,
-                           layers=manifest.get("encoder", {}).get("layers"))
-        return enc.model
+        return encoder_of(model_dir, manifest).model
     raise SystemExit(f"{model_dir}: kind {manifest.get('kind')!r} has no encoder graph")
 
 
