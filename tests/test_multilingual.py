@@ -542,11 +542,103 @@ def test_a_manifest_with_a_bad_layer_count_is_named(tmp_path):
     from moderation.errors import ScorerError
     from moderation.scoring.multilingual import MultilingualScorer
 
+    from safetensors.numpy import save_file
+
     dst = tmp_path / "multi-tox"
     shutil.copytree(models_dir() / "multi-tox", dst)
     manifest = json.loads((dst / "manifest.json").read_text())
+    manifest["encoder"].pop("pool_layers", None)  # heads over the last layer's pool alone
+    k = len(manifest["heads"])
+    save_file({"W": np.zeros((k, 384), np.float32), "b": np.zeros(k, np.float32)},
+              str(dst / manifest["weights"]))
     for bad, why in (("6", "must be an integer, got '6'"), (True, "must be an integer"),
                      (40, "encoder layers 40: the encoder has 1 to 12")):
         manifest["encoder"]["layers"] = bad
         with pytest.raises(ScorerError, match=why):
             MultilingualScorer(dst, manifest, "cpu", None)
+
+
+def test_an_encoder_pooled_at_two_layers_is_both_pools_side_by_side():
+    import torch
+
+    from moderation.errors import ScorerError
+    from moderation.scoring import e5_model
+
+    enc = multilingual.load_encoder()
+    both = multilingual.load_encoder(pool_layers=(6, 12))
+    assert multilingual.load_encoder(pool_layers=(6, 12)) is both  # one per process
+    assert both.model.word is enc.model.word and both.model.layers[11] is enc.model.layers[11]
+    assert enc.model.pool_at == ()  # the shared encoder unchanged
+    texts = [GERMAN_BAD, GERMAN_CIVIL]
+    got = _embed(both, texts)
+    assert got.shape == (2, 768)
+    assert np.allclose(got[:, 384:], _embed(enc, texts), atol=1e-6)  # the last layer's pool
+    with torch.inference_mode():
+        for row, text in zip(got, texts):
+            ids = torch.tensor([enc.tokenizer([text])["input_ids"][0]])
+            mask = torch.ones_like(ids)
+            want = e5_model.mean_pool(enc.model.hidden(ids, mask, stop=6), mask)[0].numpy()
+            assert np.allclose(row[:384], want, atol=1e-6)
+    only6 = multilingual.load_encoder(pool_layers=(6,))
+    assert len(only6.model.layers) == 6  # nothing after the last pooled layer runs
+    assert np.allclose(_embed(only6, texts), got[:, :384], atol=1e-6)
+    for bad in ((0, 12), (12, 6), (6, 6), (6, 13)):
+        with pytest.raises(ValueError, match=r"encoder pool layers .*ascending distinct layers "
+                           "from 1 to 12"):
+            e5_model.pooling_at(enc.model, bad)
+    with pytest.raises(ScorerError, match="pool layers and fewer layers cannot be combined"):
+        multilingual.load_encoder(layers=6, pool_layers=(6, 12))
+
+
+def test_a_manifest_with_bad_pool_layers_or_heads_of_another_width_is_named(tmp_path):
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from moderation.errors import ScorerError
+    from moderation.scoring.multilingual import MultilingualScorer
+
+    dst = tmp_path / "multi-tox"
+    shutil.copytree(models_dir() / "multi-tox", dst)
+    manifest = json.loads((dst / "manifest.json").read_text())
+    for bad, why in (("6,12", "must be a list of layer numbers, got '6,12'"),
+                     ([], "must be a list of layer numbers"),
+                     ([6, True], "must be a list of layer numbers"),
+                     ([12, 6], r"encoder.pool_layers \[12, 6\]: need ascending")):
+        manifest["encoder"]["pool_layers"] = bad
+        with pytest.raises(ScorerError, match=why):
+            MultilingualScorer(dst, manifest, "cpu", None)
+    manifest["encoder"]["pool_layers"] = [4, 8, 12]  # heads fitted on another width
+    k = len(manifest["heads"])
+    with pytest.raises(ScorerError, match=rf"heads of shape \({k}, \d+\), expected \({k}, 1152\)"):
+        MultilingualScorer(dst, manifest, "cpu", None)
+    save_file({"W": np.zeros((k, 1152), np.float32), "b": np.zeros(k, np.float32)},
+              str(dst / manifest["weights"]))
+    scorer = MultilingualScorer(dst, manifest, "cpu", None)  # the right width loads and scores
+    assert scorer.score([GERMAN_CIVIL], languages=["de"])[0].status == "ok"
+
+
+def test_the_pooled_head_reads_only_the_last_layers_part_of_a_two_layer_embedding():
+    from moderation.training import multiheads
+    from moderation.training.multidata import _ex
+
+    rng = np.random.default_rng(3)
+
+    def rows(lang, n):
+        return [_ex("t", i, f"{lang} {i}", float(i % 2), lang) for i in range(n)]
+
+    sets = {lang: (rows(lang, 40), rows(lang, 20)) for lang in ("de", "fr", "en")}
+    emb = {}
+    for lang, (tr, dv) in sets.items():
+        # the label shows in both halves, so a head over the whole width uses both
+        def make(rs):
+            y = np.array([r.labels["toxicity"] for r in rs])[:, None]
+            return (rng.normal(size=(len(rs), 768)) + y).astype(np.float32)
+        emb[lang] = (make(tr), make(dv))
+    out = multiheads.fit_all(sets, emb, other_weight=0.05, C=4.0, pooled_width=384)
+    W = out["W"]
+    assert out["heads"] == ["de", "fr", "*"] and W.shape == (3, 768)
+    assert np.all(W[2, :384] == 0) and np.any(W[2, 384:] != 0)  # the pooled head
+    assert np.any(W[0, :384] != 0) and np.any(W[1, :384] != 0)  # the languages' heads
+    whole = multiheads.fit_all(sets, emb, other_weight=0.05, C=4.0)
+    assert np.any(whole["W"][2, :384] != 0)

@@ -101,6 +101,9 @@ def encoder(parts: E5Parts) -> Any:
         # The word lookup apart from the rest: ONNX Runtime runs from_words (onnx_graph), the
         # 96 M-parameter word table staying in torch, not copied into its session.
         word_tensor_name = "word.weight"
+        # Layers (counted from 1) whose mean-pooled states make the embedding, concatenated;
+        # empty: the last layer's alone (``pooling_at``).
+        pool_at: tuple[int, ...] = ()
 
         def words(self, input_ids: Any) -> Any:
             return self.word(input_ids)
@@ -122,7 +125,17 @@ def encoder(parts: E5Parts) -> Any:
             return self.from_words(self.words(input_ids), attention_mask)
 
         def from_words(self, words: Any, attention_mask: Any) -> Any:
-            return mean_pool(self.hidden_from_words(words, attention_mask), attention_mask)
+            if not self.pool_at:
+                return mean_pool(self.hidden_from_words(words, attention_mask), attention_mask)
+            n = words.shape[1]
+            x = self.emb_norm(words + self.position.weight[:n] + self.token_type.weight[0])
+            mask = attention_mask.bool()[:, None, None, :]
+            pools = []
+            for i, layer in enumerate(self.layers, 1):
+                x = layer(x, mask)
+                if i in self.pool_at:
+                    pools.append(mean_pool(x, attention_mask))
+            return torch.cat(pools, dim=-1)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             return self.embed(input_ids, attention_mask)
@@ -245,3 +258,23 @@ def first_layers(model: Any, count: int) -> Any:
     short._modules = dict(model._modules)  # the embeddings shared, the layer list its own
     short.layers = nn.ModuleList(list(model.layers)[:count])
     return short.eval()
+
+
+def pooling_at(model: Any, layers: Sequence[int]) -> Any:
+    """A module that shares ``model``'s weights and embeds a text as the concatenation of the
+    L2-normalized mean-pooled states after each of ``layers`` (counted from 1, ascending):
+    width 384 per layer. It runs the layers up to the last of them; ``model`` is unchanged.
+    Raises ValueError for layers out of order, repeated or outside 1..len(model.layers)."""
+    import copy
+
+    from torch import nn
+
+    at = tuple(layers)
+    if not at or list(at) != sorted(set(at)) or at[0] < 1 or at[-1] > len(model.layers):
+        raise ValueError(f"encoder pool layers {list(at)}: need ascending distinct layers "
+                         f"from 1 to {len(model.layers)}")
+    pooled = copy.copy(model)
+    pooled._modules = dict(model._modules)  # the embeddings shared, the layer list its own
+    pooled.layers = nn.ModuleList(list(model.layers)[:at[-1]])
+    pooled.pool_at = at
+    return pooled.eval()

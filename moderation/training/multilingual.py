@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,26 @@ def datasets(root_en: Path, root_multi: Path) -> dict[str, tuple[list[Any], list
 
 
 def embed_all(sets: dict[str, tuple[list[Any], list[Any]]], work: Path,
-              trunk: Path | None = None,
-              layers: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+              trunk: Path | None = None, layers: int | None = None,
+              pool_layers: Sequence[int] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     emb = {}
     for lang, (train, dev) in sets.items():
         t0 = time.time()
-        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train], trunk, layers),
-                     cached(work, f"{lang}-dev", [e.text for e in dev], trunk, layers))
+        emb[lang] = (cached(work, f"{lang}-train", [e.text for e in train], trunk, layers, pool_layers),
+                     cached(work, f"{lang}-dev", [e.text for e in dev], trunk, layers, pool_layers))
         print(f"{lang}: {len(train)} train, {len(dev)} dev embedded ({time.time() - t0:.0f} s)",
               file=sys.stderr, flush=True)
     return emb
+
+
+def _layer_list(text: str) -> list[int]:
+    try:
+        layers = [int(k) for k in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: layer numbers separated by commas") from None
+    if layers != sorted(set(layers)) or layers[0] < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: ascending distinct layers from 1")
+    return layers
 
 
 def _y(rows: list[Any]) -> np.ndarray:
@@ -74,12 +85,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, help="embed with the encoder's first LAYERS layers "
                     "only (all 12 by default); recorded in the manifest, and the scorer runs "
                     "the same")
+    ap.add_argument("--pool-layers", type=_layer_list, help="embed as the mean-pooled states "
+                    "after each of these layers side by side (e.g. 6,12); the languages' heads "
+                    "read all of it, the pooled head the last layer's part only")
+    ap.add_argument("--pool-scale", type=float, default=1.0, help="with --pool-layers: the "
+                    "languages' heads are fitted with every layer's part but the last "
+                    "multiplied by this (under 1: a stronger penalty on their weights)")
     args = ap.parse_args(argv)
+    if args.pool_scale != 1.0 and not args.pool_layers:
+        ap.error("--pool-scale needs --pool-layers")
     sets = datasets(args.data, args.multi_data)
-    emb = embed_all(sets, args.work, args.trunk, args.layers)
+    emb = embed_all(sets, args.work, args.trunk, args.layers, args.pool_layers)
     if args.embed_only:
         return 0
-    result = multiheads.fit_all(sets, emb, other_weight=args.other_weight, C=args.C)
+    scale = None
+    if args.pool_layers:
+        scale = np.ones(384 * len(args.pool_layers))
+        scale[:-384] = args.pool_scale
+    result = multiheads.fit_all(sets, emb, other_weight=args.other_weight, C=args.C,
+                                pooled_width=384 if args.pool_layers else None, scale=scale)
     print(json.dumps(result["metrics"], indent=1))
     if args.out:
         multiheads.write_model(args.out, result, sets, args=vars(args) | {"max_length": MAX_LENGTH},

@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         print(lang, json.dumps(res["metrics"]), f"({time.time() - t0:.0f} s)", file=sys.stderr,
               flush=True)
     save_file(tensors, str(args.model / "ngrams.safetensors"))
-    manifest["version"] = "3" if manifest.get("trunk") else "2"  # 1: the heads alone
+    # 1: the heads alone; 3: with a trunk; 4: heads over two layers' pools
+    manifest["version"] = ("3" if manifest.get("trunk") else
+                           "4" if manifest.get("encoder", {}).get("pool_layers") else "2")
     manifest["ngrams"] = {"weights": "ngrams.safetensors", "features": feat, "mix": mix,
                           "training": {"command": "python -m moderation.training.multingram "
                                        f"--model {args.model} --C {args.C} --bits {args.bits}"}}
