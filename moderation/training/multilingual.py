@@ -10,6 +10,12 @@ and calibration of every head are written to metrics.json and the model card.
     python -m moderation.training.multilingual --out models/multi-tox --work /tmp/multi-work
         [--trunk TRUNK.safetensors]
 
+The shipped model (version 4; the defaults below are older recipes', so name every option):
+
+    MODERATION_E5_DTYPE=fp32 python -m moderation.training.multilingual --out models/multi-tox \
+        --other-weight 0.05 --C 16 --pool-layers 6,12 --pool-scale 0.5
+    python -m moderation.training.multingram --model models/multi-tox
+
 With ``--trunk`` (top layers fine-tuned by ``multitune``) every text is embedded through the
 tuned layers, and the file is copied into the model as ``trunk.safetensors``, listed in the
 manifest with its SHA-256.
