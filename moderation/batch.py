@@ -43,6 +43,8 @@ class Summary:
     reused: int = 0                 # comments given the stored score of an identical text
     skipped: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    # comments each model scored: with a model for other languages, not only ``model``
+    by_model: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     model: str = ""
     version: str = ""
@@ -56,6 +58,12 @@ class Summary:
 
     def status(self, status: str, n: int = 1) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + n
+
+    def count(self, scores: Scores) -> None:
+        """One comment's result: its status, and the model that scored it."""
+        self.status(scores.status)
+        if scores.model:
+            self.by_model[scores.model] = self.by_model.get(scores.model, 0) + 1
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -259,7 +267,7 @@ def score_database(store: Store, scorer: Scorer | ScorerSpec, *, rescore: bool =
             summary.scored += s
             summary.reused += c
             for _, sc in new:
-                summary.status(sc.status)
+                summary.count(sc)
             if progress:
                 progress(n)
 

@@ -171,7 +171,7 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
                 continue
             sc = next(it)
             summary.scored += 1
-            summary.status(sc.status)
+            summary.count(sc)
             writer.row(line, rid, sc)
         done += len(seg)
         if progress:

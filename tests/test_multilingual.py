@@ -231,6 +231,9 @@ def test_run_on_a_german_page_scores_routes_and_flags_per_language(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "run",
                            str(_page(tmp_path))], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
+    summary = json.loads(next(line for line in proc.stderr.splitlines() if '"scored"' in line))
+    assert summary["model"] == "builtin:minilm-tox"  # the primary; the run line says who scored
+    assert summary["by_model"] == {"builtin:multi-tox": 2}
     with Store(str(db)) as store:
         rows = store.query("SELECT c.text, s.model, s.language, s.status FROM scorings s"
                            " JOIN comments c ON c.id = s.comment_id WHERE s.is_current = 1")
@@ -539,10 +542,10 @@ def test_an_encoder_of_its_first_layers_is_the_states_after_them_and_shares_the_
 def test_a_manifest_with_a_bad_layer_count_is_named(tmp_path):
     import shutil
 
+    from safetensors.numpy import save_file
+
     from moderation.errors import ScorerError
     from moderation.scoring.multilingual import MultilingualScorer
-
-    from safetensors.numpy import save_file
 
     dst = tmp_path / "multi-tox"
     shutil.copytree(models_dir() / "multi-tox", dst)
