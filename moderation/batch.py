@@ -139,9 +139,17 @@ def _worker_describe() -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str]
             int(getattr(_WORKER_SCORER, "rows_per_call", 0)))
 
 
-def _worker_score(texts: list[str]) -> list[Scores]:
+def _worker_score(texts: list[str], groups: list[Any] | None = None) -> list[Scores]:
     assert _WORKER_SCORER is not None
-    return _WORKER_SCORER.score(texts)
+    return _score(_WORKER_SCORER, texts, groups)
+
+
+def _score(scorer: Scorer, texts: list[str], groups: list[Any] | None = None) -> list[Scores]:
+    """``scorer.score(texts)``, with each text's group (its article) where the scorer reads it
+    (``takes_groups``: RoutedScorer, whose language context is then each article's own)."""
+    if groups is not None and getattr(scorer, "takes_groups", False):
+        return scorer.score(texts, groups=groups)  # type: ignore[call-arg]
+    return scorer.score(texts)
 
 
 class ScoringPool:
@@ -180,21 +188,24 @@ class ScoringPool:
             self.close()
             raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc
 
-    def map(self, jobs: Iterable[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Scores]]]:
-        """For each (tag, texts), yield (tag, scores) in order."""
+    def map(self, jobs: Iterable[tuple[T, list[str]] | tuple[T, list[str], list[Any]]],
+            ) -> Iterator[tuple[T, list[Scores]]]:
+        """For each (tag, texts) or (tag, texts, groups), yield (tag, scores) in order.
+        ``groups``: a key per text (its article), for a scorer that reads it (``_score``)."""
         if self._pool is None:
             assert self.scorer is not None
-            for tag, texts in jobs:
+            for tag, texts, *groups in jobs:
                 t = time.perf_counter()
-                scores = self.scorer.score(texts) if texts else []
+                scores = _score(self.scorer, texts, *groups) if texts else []
                 self.model_seconds += time.perf_counter() - t
                 yield tag, scores
             return
         inflight: deque[tuple[T, Future[list[Scores]] | None]] = deque()
         limit = 2 * self.workers
         try:
-            for tag, texts in jobs:
-                inflight.append((tag, self._pool.submit(_worker_score, texts) if texts else None))
+            for tag, texts, *groups in jobs:
+                inflight.append((tag, self._pool.submit(_worker_score, texts, *groups)
+                                 if texts else None))
                 while len(inflight) >= limit:
                     yield self._next(inflight)
             while inflight:
@@ -312,7 +323,7 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
     lock = threading.Lock()
 
     def jobs() -> Iterator[tuple[tuple[list[tuple[int, bytes]], list[tuple[int, bytes]],
-                                       list[bytes]], list[str]]]:
+                                       list[bytes]], list[str], list[int]]]:
         after = 0
         while True:
             rows = store.unscored_rows(pool.name, pool.version, rescore=rescore,
@@ -321,23 +332,25 @@ def _score_pass(store: Store, pool: ScoringPool, rescore: bool, chunk: int) -> I
                 return
             after = rows[-1][0]
             with lock:
-                fresh = {h: None for _, _, h in rows if h not in inflight}
+                fresh = {h: None for _, _, h, _ in rows if h not in inflight}
             known = store.scored_hashes(pool.name, pool.version, list(fresh), skip_unique=True)
             to_score: dict[bytes, str] = {}
+            article: dict[bytes, int] = {}  # the article of the comment that scores a text
             owners: list[tuple[int, bytes]] = []
             copies: list[tuple[int, bytes]] = []
             with lock:
-                for cid, text, h in rows:
+                for cid, text, h, aid in rows:
                     # (a hash in flight above and released since is saved: a copy too)
                     if h in known or h in inflight or h in to_score or h not in fresh:
                         # resolved when saved, after its source (maybe in this chunk) was saved
                         copies.append((cid, h))
                     else:
                         to_score[h] = text
+                        article[h] = aid
                         owners.append((cid, h))
                 for h in to_score:
                     inflight[h] = inflight.get(h, 0) + 1
-            yield (owners, copies, list(to_score)), list(to_score.values())
+            yield (owners, copies, list(to_score)), list(to_score.values()), list(article.values())
 
     def releaser(hashes: list[bytes]) -> Callable[[], None]:
         def release() -> None:

@@ -111,6 +111,55 @@ def test_a_short_comment_under_german_ones_is_scored_by_the_german_head(routed, 
         routed.context = True
 
 
+def test_a_short_comment_takes_its_own_articles_language_not_the_whole_calls(routed):
+    german = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
+              "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
+              "Danke für die Recherche, endlich sagt es mal jemand.",
+              "Das ist doch völliger Unsinn, was hier geschrieben wird."]
+    english = ["Thanks for the article, it explains the situation very clearly.",
+               "I disagree with the author about the negotiations with the Taliban.",
+               "Ahmad Masoud is Snni not Shia,am I wrong?"]  # seeds/: too short to identify
+    shorts = ["@Klaus Depp!", "Genau!"]  # an article of short comments only
+    texts = german + english + shorts
+    groups = [1] * len(german) + [2] * len(english) + [3] * len(shorts)
+    mixed = routed.score(texts)  # one call, no articles known: the call's language for all
+    assert (mixed[8].model, mixed[8].language) == ("builtin:multi-tox", "de")
+    got = routed.score(texts, groups=groups)
+    assert [(g.model, g.language) for g in got[6:8]] == [("builtin:minilm-tox", "en")] * 2
+    assert got[8].model == "builtin:minilm-tox"  # its article's comments are English
+    # an article of short comments alone still takes the call's language
+    assert [(g.model, g.language) for g in got[9:]] == [("builtin:multi-tox", "de")] * 2
+    # the German article's own comments score as before (batch padding aside)
+    assert max(abs(a.labels["toxicity"] - b.labels["toxicity"])
+               for a, b in zip(got[:6], mixed[:6])) < 1e-6
+
+
+def test_run_gives_each_article_its_own_language_context(tmp_path):
+    """The database batch scores comments of many articles in one call; a short English comment
+    under an English article is not scored as German because a German page shares its call."""
+    db = tmp_path / "m.db"
+    german = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
+              "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
+              "Danke für die Recherche, endlich sagt es mal jemand.",
+              "Das ist doch völliger Unsinn, was hier geschrieben wird."]
+    english = ["Thanks for the article, it explains the situation very clearly.",
+               "I disagree with the author about the negotiations with the Taliban.",
+               "Ahmad Masoud is Snni not Shia,am I wrong?"]
+    files = []
+    for name, article, texts in (("de.jsonl", "radwege", german), ("en.jsonl", "massoud", english)):
+        files.append(tmp_path / name)
+        files[-1].write_text("".join(json.dumps({"article": article, "author": f"r{i}", "text": t},
+                                                ensure_ascii=False) + "\n"
+                                     for i, t in enumerate(texts)), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "moderation", "--db", str(db), "run",
+                           *map(str, files)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    with Store(str(db)) as store:
+        got = store.query("SELECT s.model, s.language FROM scorings s JOIN comments c"
+                          " ON c.id = s.comment_id WHERE c.text LIKE 'Ahmad Masoud%'")
+    assert [(r["model"], r["language"]) for r in got] == [("builtin:minilm-tox", "en")]
+
+
 def test_the_server_never_lends_one_callers_language_to_another(routed, tmp_path):
     """The micro-batcher scores several callers' comments in one call; the server switches the
     language context off, so a short comment is not read as German because other callers'

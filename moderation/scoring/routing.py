@@ -9,7 +9,8 @@ multilingual model) when that covers it; otherwise the primary scores it and it 
 
 The comments of one call (a page's, or a run of rows of one file) are mostly in one language:
 when they clearly are, and it is one ``other`` covers, a comment too short to identify, or
-identified on weak evidence, takes that language (``decide``). A score then depends on the
+identified on weak evidence, takes that language (``decide``). Where the caller knows each
+comment's article (the database batch), the context is each article's own comments in the call. A score then depends on the
 comments scored with it, so the server, whose calls mix many callers' comments, switches this
 off (``context = False``) and takes the language a request states instead.
 
@@ -52,14 +53,16 @@ PLAUSIBLE = 0.2
 
 def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str],
            context: bool = True, hints: Sequence[str | None] | None = None,
-           default: str | None = None) -> list[tuple[str | None, bool]]:
+           default: str | None = None,
+           groups: Sequence[Any] | None = None) -> list[tuple[str | None, bool]]:
     """Per text: (its language or None, whether ``other`` scores it). A text the primary covers,
     or too short to tell, stays with the primary, unless the call's identified texts are mostly
     in one language ``other`` covers (see ``CONTEXT_MIN``; ``context=False``: each text alone).
     ``hints``: a language the caller states for a text (a Perspective request's ``languages``):
     a language some model covers is taken as stated, without a check. ``default``: the
     language most readers write in (config scoring.language), taken as the call's language
-    when the call does not clearly show one of its own."""
+    when the call does not clearly show one of its own. ``groups``: a key per text (its
+    article): the context is then each group's own, not the whole call's."""
     out: list[tuple[str | None, bool]] = []
     stated: set[int] = set()
     for i, text in enumerate(texts):
@@ -78,15 +81,47 @@ def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str]
             if alt is not None:
                 lang, ok = alt, False
         out.append((lang, not ok and lang in others))
-    counts = Counter(lang for lang, _ in out if lang and lang != "und")
-    top = default
-    if context and counts:
-        lang, n = counts.most_common(1)[0]
-        if n >= CONTEXT_MIN and n >= CONTEXT_SHARE * sum(counts.values()):
-            top = lang  # the call's own language wins over the configured one
+    members: dict[Any, list[int]] = {}
+    for i in range(len(out)):
+        members.setdefault(groups[i] if groups is not None else None, []).append(i)
+    call_top = _clear_language(out, range(len(out))) if context else None
+    for rows in members.values():
+        top = None
+        if context:
+            # a group's own clear language; else the call's, unless the group's identified
+            # texts say otherwise (a short English comment under an English article stays
+            # English when a German article fills the rest of the call)
+            top = _clear_language(out, rows)
+            counts = _counts(out, rows)
+            if top is None and call_top is not None and (
+                    counts[call_top] >= CONTEXT_SHARE * sum(counts.values())):
+                top = call_top
+        _take_context(out, texts, rows, covered, stated, top or default, others)
+    return out
+
+
+def _counts(out: list[tuple[str | None, bool]], rows: Any) -> Counter[str]:
+    return Counter(lang for lang in (out[i][0] for i in rows) if lang and lang != "und")
+
+
+def _clear_language(out: list[tuple[str | None, bool]], rows: Any) -> str | None:
+    """The language of at least CONTEXT_MIN and CONTEXT_SHARE of the identified ``rows``."""
+    counts = _counts(out, rows)
+    if not counts:
+        return None
+    lang, n = counts.most_common(1)[0]
+    return lang if n >= CONTEXT_MIN and n >= CONTEXT_SHARE * sum(counts.values()) else None
+
+
+def _take_context(out: list[tuple[str | None, bool]], texts: Sequence[Any], rows: list[int],
+                  covered: frozenset[str], stated: set[int], top: str | None,
+                  others: frozenset[str]) -> None:
+    """``decide``'s second step for the texts ``rows`` (one call, or one group of it): a short
+    or weakly identified text takes ``top``, the context's language, when ``other`` covers it."""
     if top is None or top not in others:
-        return out
-    for i, ((lang, other), text) in enumerate(zip(out, texts)):
+        return
+    for i in rows:
+        (lang, other), text = out[i], texts[i]
         if lang == top or lang in ("", "und") or i in stated:
             continue
         if lang is None:
@@ -98,7 +133,6 @@ def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str]
                 out[i] = (top, True)
         elif p.get(top, 0.0) >= PLAUSIBLE:  # a neighbour nothing covers (Galician, Norwegian)
             out[i] = (top, True)
-    return out
 
 
 class RoutedScorer:
@@ -117,10 +151,13 @@ class RoutedScorer:
                                  getattr(other, "rows_per_call", 0))
 
     takes_languages = True  # ``score`` accepts a stated language per text
+    takes_groups = True  # ... and a group (article) per text, whose comments give the context
 
     def score(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
-              ) -> list[Scores]:
-        """``languages``: the language a caller states for each text (None: detect it)."""
+              groups: Sequence[Any] | None = None) -> list[Scores]:
+        """``languages``: the language a caller states for each text (None: detect it).
+        ``groups``: a key per text (its article); a short text then takes its own group's
+        language, not that of other articles' comments scored in the same call."""
         if isinstance(texts, str):
             texts = [texts]
         texts = list(texts)
@@ -128,7 +165,7 @@ class RoutedScorer:
         theirs: list[int] = []
         langs: list[str | None] = []
         for i, (lang, other) in enumerate(decide(texts, self.covered, self.other.languages, self.context,
-                                                  languages, self.default)):
+                                                  languages, self.default, groups)):
             if other:
                 theirs.append(i)
                 langs.append(lang)

@@ -86,13 +86,14 @@ class BatchMixin(StoreCore):
 
     def unscored_rows(self, model: str, version: str, *, rescore: bool = False,
                       after_id: int = 0, limit: int = 512,
-                      members: Sequence[tuple[str, str]] = ()) -> list[tuple[int, str, bytes]]:
-        """(id, text, text_hash) of reader comments still to score, by id, after ``after_id``."""
+                      members: Sequence[tuple[str, str]] = ()) -> list[tuple[int, str, bytes, int]]:
+        """(id, text, text_hash, article_id) of reader comments still to score, by id, after
+        ``after_id``."""
         ids = self._identities(model, version, members)
         params: list[Any] = [after_id, *([x for kv in ids for x in kv] if rescore else ()), limit]
         with self._lock:
             return self.db.conn.execute(
-                "SELECT c.id, c.text, c.text_hash FROM comments c WHERE c.id > ? AND "
+                "SELECT c.id, c.text, c.text_hash, c.article_id FROM comments c WHERE c.id > ? AND "
                 + self._unscored_where(rescore, len(ids)) + " ORDER BY c.id LIMIT ?",
                 params).fetchall()
 
