@@ -21,6 +21,15 @@ from moderation.triage import load_queue
 ROOT = Path(__file__).resolve().parents[1]
 GERMAN_BAD = "Du bist ein dummer Idiot, halt endlich die Klappe, du erbärmlicher Versager!"
 GERMAN_CIVIL = "Vielen Dank für den ausführlichen Artikel, die Hintergründe waren sehr interessant."
+# one article's comments, clearly German (enough of them for the router's call context)
+GERMAN_PAGE = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
+               "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
+               "Danke für die Recherche, endlich sagt es mal jemand.",
+               "Das ist doch völliger Unsinn, was hier geschrieben wird."]
+# one article's comments in English, the last from seeds/ and too short to identify alone
+ENGLISH_PAGE = ["Thanks for the article, it explains the situation very clearly.",
+                "I disagree with the author about the negotiations with the Taliban.",
+                "Ahmad Masoud is Snni not Shia,am I wrong?"]
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +102,7 @@ def test_routing_sends_each_language_to_its_model(routed, english):
 
 
 def test_a_short_comment_under_german_ones_is_scored_by_the_german_head(routed, english):
-    page = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
-            "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
-            "Danke für die Recherche, endlich sagt es mal jemand.",
-            "Das ist doch völliger Unsinn, was hier geschrieben wird."]
+    page = GERMAN_PAGE
     short = "@Klaus Depp!"  # too short to identify on its own
     got = routed.score(page + [short])[-1]
     assert (got.model, got.language, got.status) == ("builtin:multi-tox", "de", "ok")
@@ -112,13 +118,8 @@ def test_a_short_comment_under_german_ones_is_scored_by_the_german_head(routed, 
 
 
 def test_a_short_comment_takes_its_own_articles_language_not_the_whole_calls(routed):
-    german = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
-              "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
-              "Danke für die Recherche, endlich sagt es mal jemand.",
-              "Das ist doch völliger Unsinn, was hier geschrieben wird."]
-    english = ["Thanks for the article, it explains the situation very clearly.",
-               "I disagree with the author about the negotiations with the Taliban.",
-               "Ahmad Masoud is Snni not Shia,am I wrong?"]  # seeds/: too short to identify
+    german = GERMAN_PAGE
+    english = ENGLISH_PAGE  # its last comment is from seeds/: too short to identify
     shorts = ["@Klaus Depp!", "Genau!"]  # an article of short comments only
     texts = german + english + shorts
     groups = [1] * len(german) + [2] * len(english) + [3] * len(shorts)
@@ -138,13 +139,8 @@ def test_run_gives_each_article_its_own_language_context(tmp_path):
     """The database batch scores comments of many articles in one call; a short English comment
     under an English article is not scored as German because a German page shares its call."""
     db = tmp_path / "m.db"
-    german = [GERMAN_CIVIL, GERMAN_BAD, "Ich finde, die Stadt hätte die Anwohner früher fragen müssen.",
-              "Wer soll das alles bezahlen? Wir natürlich, wie immer.",
-              "Danke für die Recherche, endlich sagt es mal jemand.",
-              "Das ist doch völliger Unsinn, was hier geschrieben wird."]
-    english = ["Thanks for the article, it explains the situation very clearly.",
-               "I disagree with the author about the negotiations with the Taliban.",
-               "Ahmad Masoud is Snni not Shia,am I wrong?"]
+    german = GERMAN_PAGE
+    english = ENGLISH_PAGE
     files = []
     for name, article, texts in (("de.jsonl", "radwege", german), ("en.jsonl", "massoud", english)):
         files.append(tmp_path / name)

@@ -127,8 +127,7 @@ def encoder(parts: E5Parts) -> Any:
         def from_words(self, words: Any, attention_mask: Any) -> Any:
             if not self.pool_at:
                 return mean_pool(self.hidden_from_words(words, attention_mask), attention_mask)
-            n = words.shape[1]
-            x = self.emb_norm(words + self.position.weight[:n] + self.token_type.weight[0])
+            x = self.hidden_from_words(words, attention_mask, stop=0)  # the embeddings
             mask = attention_mask.bool()[:, None, None, :]
             pools = []
             for i, layer in enumerate(self.layers, 1):
@@ -196,7 +195,6 @@ def with_top_layers(model: Any, tensors: dict[str, Any], source: str = "trunk") 
 
     import numpy as np
     import torch
-    from torch import nn
 
     by_layer: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
@@ -238,26 +236,29 @@ def with_top_layers(model: Any, tensors: dict[str, Any], source: str = "trunk") 
         for p in new.parameters():
             p.requires_grad_(False)
         layers[i] = new
-    tuned = copy.copy(model)
-    tuned._modules = dict(model._modules)  # the embeddings shared, the layer list its own
-    tuned.layers = nn.ModuleList(layers)
-    return tuned.eval()
+    return _sharing(model, layers)
+
+
+def _sharing(model: Any, layers: Sequence[Any]) -> Any:
+    """A shallow copy of ``model`` that runs ``layers``: the embeddings (and every other
+    module) shared, the layer list its own; ``model`` itself unchanged."""
+    import copy
+
+    from torch import nn
+
+    derived = copy.copy(model)
+    derived._modules = dict(model._modules)
+    derived.layers = nn.ModuleList(layers)
+    return derived.eval()
 
 
 def first_layers(model: Any, count: int) -> Any:
     """A module that shares ``model``'s embeddings and runs only its first ``count`` layers
     (the mean-pooled states after them), ``model`` itself unchanged. Raises ValueError for a
     count outside 1..len(model.layers)."""
-    import copy
-
-    from torch import nn
-
     if not 1 <= count <= len(model.layers):
         raise ValueError(f"encoder layers {count}: the encoder has 1 to {len(model.layers)}")
-    short = copy.copy(model)
-    short._modules = dict(model._modules)  # the embeddings shared, the layer list its own
-    short.layers = nn.ModuleList(list(model.layers)[:count])
-    return short.eval()
+    return _sharing(model, list(model.layers)[:count])
 
 
 def pooling_at(model: Any, layers: Sequence[int]) -> Any:
@@ -265,16 +266,10 @@ def pooling_at(model: Any, layers: Sequence[int]) -> Any:
     L2-normalized mean-pooled states after each of ``layers`` (counted from 1, ascending):
     width 384 per layer. It runs the layers up to the last of them; ``model`` is unchanged.
     Raises ValueError for layers out of order, repeated or outside 1..len(model.layers)."""
-    import copy
-
-    from torch import nn
-
     at = tuple(layers)
     if not at or list(at) != sorted(set(at)) or at[0] < 1 or at[-1] > len(model.layers):
         raise ValueError(f"encoder pool layers {list(at)}: need ascending distinct layers "
                          f"from 1 to {len(model.layers)}")
-    pooled = copy.copy(model)
-    pooled._modules = dict(model._modules)  # the embeddings shared, the layer list its own
-    pooled.layers = nn.ModuleList(list(model.layers)[:at[-1]])
+    pooled = _sharing(model, list(model.layers)[:at[-1]])
     pooled.pool_at = at
-    return pooled.eval()
+    return pooled

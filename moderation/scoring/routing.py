@@ -10,9 +10,10 @@ multilingual model) when that covers it; otherwise the primary scores it and it 
 The comments of one call (a page's, or a run of rows of one file) are mostly in one language:
 when they clearly are, and it is one ``other`` covers, a comment too short to identify, or
 identified on weak evidence, takes that language (``decide``). Where the caller knows each
-comment's article (the database batch), the context is each article's own comments in the call. A score then depends on the
-comments scored with it, so the server, whose calls mix many callers' comments, switches this
-off (``context = False``) and takes the language a request states instead.
+comment's article (the database batch), the context is each article's own comments in the
+call. A score then depends on the comments scored with it, so the server, whose calls mix many
+callers' comments, switches this off (``context = False``) and takes the language a request
+states instead.
 
 Every ``Scores`` names the model that produced it (``model``, ``version``), and the store keeps
 it per comment, so the queue and exports show which model scored what. ``members`` lists both
@@ -84,15 +85,15 @@ def decide(texts: Sequence[Any], covered: frozenset[str], others: frozenset[str]
     members: dict[Any, list[int]] = {}
     for i in range(len(out)):
         members.setdefault(groups[i] if groups is not None else None, []).append(i)
-    call_top = _clear_language(out, range(len(out))) if context else None
+    call_top = _clear_language(_counts(out, range(len(out)))) if context else None
     for rows in members.values():
         top = None
         if context:
             # a group's own clear language; else the call's, unless the group's identified
             # texts say otherwise (a short English comment under an English article stays
             # English when a German article fills the rest of the call)
-            top = _clear_language(out, rows)
             counts = _counts(out, rows)
+            top = _clear_language(counts)
             if top is None and call_top is not None and (
                     counts[call_top] >= CONTEXT_SHARE * sum(counts.values())):
                 top = call_top
@@ -104,9 +105,8 @@ def _counts(out: list[tuple[str | None, bool]], rows: Any) -> Counter[str]:
     return Counter(lang for lang in (out[i][0] for i in rows) if lang and lang != "und")
 
 
-def _clear_language(out: list[tuple[str | None, bool]], rows: Any) -> str | None:
-    """The language of at least CONTEXT_MIN and CONTEXT_SHARE of the identified ``rows``."""
-    counts = _counts(out, rows)
+def _clear_language(counts: Counter[str]) -> str | None:
+    """The language of at least CONTEXT_MIN and CONTEXT_SHARE of the identified texts."""
     if not counts:
         return None
     lang, n = counts.most_common(1)[0]
