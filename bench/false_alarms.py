@@ -2,6 +2,7 @@
 stops trusting the queue").
 
 usage: .venv/bin/python bench/false_alarms.py [--models builtin:minilm-tox,builtin:linear-tox]
+           [--set alarms|statements]
 
 bench/data/false_alarms_en.json holds sentences by category, written by a helper from category
 descriptions alone (it never saw the repository, the training templates or the other dev sets):
@@ -11,6 +12,12 @@ descriptions alone (it never saw the repository, the training templates or the o
   ordinary sentences naming a group (religion, ethnicity, orientation, disability, age...);
 * flagged, label 1: the same mild words aimed at a person, and hostility to a group with no
   swear word.
+
+``--set statements`` scores bench/data/identity_statements_dev.json instead (also written blind
+by a helper): short statements that name an identity, civil (C1 self-identification, C2 equal
+rights, C3 facts, C4 warm words, C5 civil correction) and toxic (T1 mild negative words, T2
+disgust, T3 personal insults by identity, T4 exclusion), each template filled with every term of
+``moderation.training.identity`` (57; 10 of them never trained on).
 
 Prints, per model in one run: ROC-AUC of p(toxicity) (1 against 0), and per category the mean
 p(toxicity) and the share a moderator would see flagged: any label at or over its threshold in
@@ -36,10 +43,15 @@ from moderation.scoring import load_scorer
 from moderation.triage import flagged_labels
 
 DATA = ROOT / "bench/data/false_alarms_en.json"
+STATEMENTS = ROOT / "bench/data/identity_statements_dev.json"
 
 
-def cases() -> list[tuple[str, str, int]]:
+def cases(which: str = "alarms") -> list[tuple[str, str, int]]:
     """(category, text, label)."""
+    if which == "statements":
+        from moderation.training.identity import statements_dev_set
+
+        return [(cat, text, y) for text, y, _t, cat in statements_dev_set(STATEMENTS)]
     raw = json.loads(DATA.read_text(encoding="utf-8"))
     return [(name, text, int(spec["label"])) for name, spec in raw["categories"].items()
             for text in spec["sentences"]]
@@ -49,10 +61,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", default="builtin:minilm-tox,builtin:linear-tox")
     ap.add_argument("--config", type=Path, default=ROOT / "config.toml")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench/results/false_alarms.json")
+    ap.add_argument("--set", choices=("alarms", "statements"), default="alarms",
+                    help="false_alarms_en.json, or the identity statements dev templates")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="default bench/results/false_alarms.json (or identity_statements.json)")
     args = ap.parse_args()
+    if args.out is None:
+        args.out = ROOT / "bench/results" / (
+            "false_alarms.json" if args.set == "alarms" else "identity_statements.json")
     thresholds = load_config(args.config).thresholds
-    rows = cases()
+    rows = cases(args.set)
     texts = [t for _c, t, _y in rows]
     y = np.array([lab for _c, _t, lab in rows])
     names = list(dict.fromkeys(c for c, _t, _y in rows))

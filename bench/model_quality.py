@@ -21,6 +21,12 @@ model also scores, untimed, the sets of issue #17 (``moderation/training/identit
   nationalities, ethnicities, orientations and gender identities, genders, disabilities, ages;
   10 of the terms and all 36 templates are never used in training): per-term subgroup / BPSN /
   BNSP ROC-AUC of p(toxicity) and the Jigsaw Unintended Bias final metric;
+* identity statements (bench/data/identity_statements_dev.json, written blind by a helper):
+  short statements that name an identity, 50 civil (self-identification, equal rights, facts,
+  warm words, civil correction) and 40 toxic templates (mild negative words, disgust, personal
+  insults by identity, exclusion), over the same 57 terms; the same metrics. The toxic ones
+  are mild, so this set shows what the bias templates' strong toxic sentences hide: a civil
+  sentence scored as high as a mildly toxic one;
 * wiki_identity2018 (Dixon et al. 2018): the original comments plus their identity-swapped
   copies, the same metrics over Dixon's 13 terms, and the mean |p(orig) - p(swapped)|;
 * counter speech and quotes ("calling someone a X is wrong" against "you are a X"): ROC-AUC;
@@ -56,6 +62,10 @@ def extra_sets(data_dir: str) -> dict[str, list[tuple[str, int, object]]]:
         "bias_templates": [(t, y, term) for t, y, term in identity.bias_dev_set()],
         "counter_speech": [(t, y, x) for t, y, x in identity.counter_speech_dev_set()],
     }
+    statements = REPO / "bench/data/identity_statements_dev.json"
+    if statements.is_file():
+        out["identity_statements"] = [(t, y, term) for t, y, term, _c in
+                                      identity.statements_dev_set(statements)]
     if (root / "wiki_identity2018").is_dir():
         out["wiki_identity"] = [(t, y, (rid, which)) for t, y, rid, which in identity.wiki_identity_set(root)]
     for src in data.HATE_SOURCES:
@@ -69,14 +79,16 @@ def extra_metrics(sets: dict[str, list[tuple[str, int, object]]], p: dict[str, l
     import numpy as np
 
     res: dict = {}
-    if "bias_templates" in sets:
-        rows = sets["bias_templates"]
-        m = identity.bias_metrics([r[1] for r in rows], p["bias_templates"], [[r[2]] for r in rows],
+    for name in ("bias_templates", "identity_statements"):
+        if name not in sets:
+            continue
+        rows = sets[name]
+        m = identity.bias_metrics([r[1] for r in rows], p[name], [[r[2]] for r in rows],
                                   identity.ALL_TERMS)
         held = [t for t in identity.ALL_TERMS if t in identity.DEV_ONLY_TERMS]
         m["held_out_terms_min_bpsn"] = min(m["per_term"][t]["bpsn_auc"] for t in held)
         m["held_out_terms_mean_bpsn"] = round(float(np.mean([m["per_term"][t]["bpsn_auc"] for t in held])), 4)
-        res["bias_templates"] = m
+        res[name] = m
     if "wiki_identity" in sets:
         rows = sets["wiki_identity"]
         pw = p["wiki_identity"]
@@ -215,6 +227,10 @@ def issue17_table(results: list[dict]) -> list[str]:
             ("bias templates", "pmean BNSP", ("bias_templates", "power_mean", "bnsp_auc")),
             ("bias templates", "#terms BPSN<.80", ("bias_templates", "n_bpsn_below_0.80")),
             ("bias templates", "held-out min BPSN", ("bias_templates", "held_out_terms_min_bpsn")),
+            ("identity statements", "final metric", ("identity_statements", "final_bias_metric")),
+            ("identity statements", "pmean BPSN", ("identity_statements", "power_mean", "bpsn_auc")),
+            ("identity statements", "#terms BPSN<.80", ("identity_statements", "n_bpsn_below_0.80")),
+            ("identity statements", "held-out min BPSN", ("identity_statements", "held_out_terms_min_bpsn")),
             ("wiki_identity", "final metric", ("wiki_identity", "final_bias_metric")),
             ("wiki_identity", "pmean BPSN", ("wiki_identity", "power_mean", "bpsn_auc")),
             ("wiki_identity", "orig AUC", ("wiki_identity", "orig_auc")),
@@ -233,7 +249,8 @@ def issue17_table(results: list[dict]) -> list[str]:
     for r in results:
         wb = g(r, "bias_templates", "worst_bpsn")
         ww = g(r, "wiki_identity", "worst_bpsn")
-        out.append(f"{r['model']}: worst BPSN templates {wb}, wiki {ww}")
+        ws = g(r, "identity_statements", "worst_bpsn")
+        out.append(f"{r['model']}: worst BPSN templates {wb}, statements {ws}, wiki {ww}")
     return out
 
 

@@ -12,7 +12,7 @@ from moderation.training import identity
 
 
 def test_dev_and_training_templates_are_disjoint() -> None:
-    norm = lambda s: s.lower().rstrip(".")  # noqa: E731
+    norm = lambda s: s.lower().rstrip(".")
     dev = {norm(t) for t in (*identity.DEV_NONTOXIC, *identity.DEV_TOXIC, *identity.DEV_COUNTER,
                              *identity.DEV_DIRECT)}
     train = {norm(t) for t in (*identity.TRAIN_NONTOXIC, *identity.TRAIN_TOXIC,
@@ -65,7 +65,8 @@ def test_bias_metrics_on_known_cases() -> None:
 
 def _runs(text: str, n: int = 5) -> set[tuple[str, ...]]:
     """Runs of n words, identity placeholders and the words they fill masked as one token."""
-    words = re.sub(r"\{[a-zA-Z]\}", " X ", text.lower())
+    # {t} and {T} (identity), {x} (insult), {g} (group noun): one token per kind of slot
+    words = re.sub(r"\{([a-z])\}", r" slot\1 ", text.lower())
     words = re.sub(r"[^a-z' ]+", " ", words).split()
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
@@ -119,7 +120,8 @@ def test_lookalike_templates_share_no_wording_with_dev_sets_and_label_their_cont
     import json
     from pathlib import Path
 
-    from moderation.training import hate_templates, lookalike_templates as lt
+    from moderation.training import hate_templates
+    from moderation.training import lookalike_templates as lt
 
     train = [*lt.TRAIN_LOOKALIKE_CIVIL, *lt.TRAIN_MILD_AT_THING, *lt.TRAIN_MILD_AT_PERSON,
              *lt.TRAIN_LOOKALIKE_INSULT]
@@ -152,3 +154,82 @@ def test_lookalike_templates_share_no_wording_with_dev_sets_and_label_their_cont
             assert labs["toxicity"] == labs["insult"] == 1.0 and labs["threat"] is None
             assert labs["obscene"] == (1.0 if text in lt.TRAIN_LOOKALIKE_INSULT else 0.0)
     assert {t for t, _ in rows} >= set(lt.TRAIN_LOOKALIKE_INSULT)
+
+
+def _dev_templates() -> list[str]:
+    """Every English dev template and sentence of issue #17 (those in bench/data only where the
+    repository is checked out, not in a wheel's test run)."""
+    import json
+    from pathlib import Path
+
+    dev = [*identity.DEV_NONTOXIC, *identity.DEV_TOXIC, *identity.DEV_COUNTER, *identity.DEV_DIRECT]
+    bench = Path(__file__).resolve().parents[1] / "bench/data"
+    if (bench / "identity_statements_dev.json").exists():
+        raw = json.loads((bench / "false_alarms_en.json").read_text(encoding="utf-8"))
+        dev += [t for v in raw["categories"].values() for t in v["sentences"]]
+        raw = json.loads((bench / "hate_functional_en.json").read_text(encoding="utf-8"))
+        for part in (raw["functionalities"], raw["no_group"]):
+            dev += [t for v in part.values() for t in v["templates"]]
+        raw = json.loads((bench / "identity_statements_dev.json").read_text(encoding="utf-8"))
+        dev += [t for part in ("civil", "toxic") for v in raw[part].values() for t in v]
+        assert len(dev) > 440
+    return dev
+
+
+def test_statement_templates_share_no_wording_with_any_dev_set() -> None:
+    """minilm-tox version 4's statements and bench/data/identity_statements_dev.json were
+    written by two blind helpers from the same category descriptions; every training template
+    sharing five words in a row (or the whole of a shorter one) with a dev template was removed.
+    Short templates are held to their whole length: "i am {t}" is "I am {t}."."""
+    from moderation.training import statement_templates as st
+
+    train = [*st.CIVIL, *st.TOXIC]
+    assert len(st.CIVIL) == 59 + 27 and len(st.TOXIC) == 53 + 27
+    assert len({t.lower() for t in train}) == len(train)
+    assert all(t.count("{t}") == 1 and not re.search(r"\ban \{t\}", t, re.IGNORECASE) for t in train)
+
+    def words(t: str) -> list[str]:
+        return re.sub(r"[^a-z' ]+", " ", re.sub(r"\{([a-z])\}", r" slot\1 ", t.lower())).split()
+
+    def runs(w: list[str], n: int) -> set[tuple[str, ...]]:
+        return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+    dev = [words(d) for d in _dev_templates()]
+    for t in train:
+        w = words(t)
+        hits = [d for d in dev if runs(w, min(5, len(w), len(d))) & runs(d, min(5, len(w), len(d)))]
+        assert not hits, (t, hits[:3])
+    assert words("I am {T}.") == words("i am {t}")  # the check reads through case and stops
+
+
+def test_statement_augmentation_labels_and_terms() -> None:
+    from moderation.training import statement_templates as st
+
+    rows = st.augmentation(seed=2, n=3000)
+    assert len(rows) == 3000
+    personal = {identity._fill(tpl, "t", t).lower() for tpl in st.TRAIN_PERSONAL
+                for t in identity.TRAIN_TERMS}
+    for k, (text, labs) in enumerate(rows):
+        if k % 2 == 0:
+            assert set(labs.values()) == {0.0}, text
+        else:
+            assert labs["toxicity"] == labs["identity_attack"] == 1.0
+            assert labs["threat"] is None and labs["obscene"] is None
+            assert labs["insult"] == (1.0 if text.lower() in personal else None), text
+    named = " ".join(t.lower() for t, _ in rows)
+    assert not [t for t in identity.DEV_ONLY_TERMS if re.search(rf"\b{t}\b", named)]
+    assert not re.search(r"\ba (?:old|elderly|african|asian|arab|atheist)\b", named)
+
+
+def test_statements_dev_set_fills_every_term_in_each_category(tmp_path) -> None:
+    import json
+
+    spec = {"_about": "x", "civil": {"C1": ["I am {t}.", "{T} people are welcome."]},
+            "toxic": {"T1": ["Being {t} is awful."]}}
+    f = tmp_path / "s.json"
+    f.write_text(json.dumps(spec), encoding="utf-8")
+    rows = identity.statements_dev_set(f, terms=("old", "deaf"))
+    assert rows == [("I am old.", 0, "old", "C1"), ("I am deaf.", 0, "deaf", "C1"),
+                    ("Old people are welcome.", 0, "old", "C1"),
+                    ("Deaf people are welcome.", 0, "deaf", "C1"),
+                    ("Being old is awful.", 1, "old", "T1"), ("Being deaf is awful.", 1, "deaf", "T1")]

@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="counter-speech / direct-insult template sentences to add")
     ap.add_argument("--augment-lookalike", type=int, default=0,
                     help="look-alike / mild-word sentences and their contrast to add")
+    ap.add_argument("--augment-statements", type=int, default=0,
+                    help="short civil and toxic statements naming an identity to add")
     ap.add_argument("--cda", type=float, default=0.0,
                     help="share of sampled comments naming an identity that get a swapped copy")
     ap.add_argument("--consistency", type=float, default=0.0,
@@ -220,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     train, _dev = data.split(data.load_all(a.data, sources))  # dev is never touched here
     sample, rest = subsample(train, a.max_examples, a.seed)
     calib = subsample(rest, a.calib_examples, a.seed + 1)[0]
-    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed, a.augment_lookalike)
+    aug = augment(sample, a.augment_identity, a.augment_counter, a.cda, a.seed, a.augment_lookalike,
+                  a.augment_statements)
     n_real = len(sample)
     sample = sample + aug
     random.Random(a.seed + 3).shuffle(sample)
@@ -344,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                                  if device.type == "cuda" else f" ({a.threads} threads)"),
         "torch": torch.__version__, "freeze_layers": a.freeze_layers, "augment_identity": a.augment_identity,
         "augment_counter": a.augment_counter, "augment_lookalike": a.augment_lookalike,
+        "augment_statements": a.augment_statements,
         "cda": a.cda, "consistency": a.consistency, "distill": a.distill,
         "augmented_examples": len(aug), "seed": a.seed, "split_seed": data.SPLIT_SEED,
         "train_examples": len(sample), "steps_done": step, "steps_planned": total,

@@ -113,7 +113,7 @@ TRAIN_SAME_SETTING = (
     "{t} people vote, own property and hold public office in our state, just like everyone else.",
     "every {t} child in our schools gets the same free lunch as the other children.",
     "employers in our town are hiring {t} workers for the new factory opening next month.",
-    "the {t} family next door just became citizens of this country and threw a big party.",
+    "the {t} family across the street just became citizens of this country and threw a big party.",
     "{t} people settled in this town long ago and opened the first bakery on main street.",
     "{t} people took part in a scientific study of sleep habits along with the rest of us.",
     "a {t} person who became a citizen last week voted for the first time today.",

@@ -23,6 +23,7 @@ generalized (power, p = -5) means over subgroups.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -213,6 +214,18 @@ def counter_speech_dev_set() -> list[tuple[str, int, str]]:
     return out
 
 
+def statements_dev_set(path: Path, terms: Sequence[str] = ALL_TERMS) -> list[tuple[str, int, str, str]]:
+    """(text, toxic 0/1, term, category): bench/data/identity_statements_dev.json's templates
+    (short statements that name an identity, by category: civil ``C*``, toxic ``T*``) filled with
+    every term."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for part, y in (("civil", 0), ("toxic", 1)):
+        for cat, templates in raw[part].items():
+            out.extend((_fill(tpl, "t", t), y, t, cat) for tpl in templates for t in terms)
+    return out
+
+
 def wiki_identity_set(root: Path) -> list[tuple[str, int, str, str]]:
     """Dixon et al. 2018 Wikipedia comments (``toxicity_nonfuzzed_testset.csv``) and their
     identity-swapped copies (``toxicity_fuzzed_testset.csv``): (text, toxic, rev_id, which)
@@ -288,7 +301,7 @@ def bias_metrics(y: Sequence[int], p: Sequence[float], groups: Sequence[Sequence
 NO_SWAP = frozenset({"old", "older", "young", "straight", "middle aged", "trans"})
 SWAP_TERMS = tuple(t for t in TRAIN_TERMS if t not in NO_SWAP)
 _TERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(SWAP_TERMS, key=len, reverse=True))
-                      + r")\b", re.I)
+                      + r")\b", re.IGNORECASE)
 
 
 def swap_terms(text: str, rng: random.Random) -> str | None:

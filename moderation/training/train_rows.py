@@ -64,18 +64,22 @@ def batches(rows: list[data.Example], bs: int, seed: int) -> list[list[data.Exam
 
 
 def augment(sample: list[data.Example], n_identity: int, n_counter: int, cda: float,
-            seed: int, n_lookalike: int = 0) -> list[data.Example]:
+            seed: int, n_lookalike: int = 0, n_statements: int = 0) -> list[data.Example]:
     """Identity-term augmentation (moderation/training/identity.py, training templates and
     terms only): civil and hateful template sentences over identity terms, counter speech
     against direct insults, and counterfactual copies (identity terms swapped within their
-    category, labels kept) of a ``cda`` share of the sampled comments that name an identity."""
-    from moderation.training import identity, lookalike_templates
+    category, labels kept) of a ``cda`` share of the sampled comments that name an identity;
+    ``n_statements`` short civil and toxic statements that name an identity
+    (``statement_templates``)."""
+    from moderation.training import identity, lookalike_templates, statement_templates
 
     rng = random.Random(seed + 7)
     out = [data.Example("augment", f"tpl{k}", t, labs) for k, (t, labs) in
            enumerate(identity.train_augmentation(seed, n_identity, n_counter))]
     out += [data.Example("augment", f"look{k}", t, labs) for k, (t, labs) in
             enumerate(lookalike_templates.augmentation(seed, n_lookalike))]
+    out += [data.Example("augment", f"stmt{k}", t, labs) for k, (t, labs) in
+            enumerate(statement_templates.augmentation(seed, n_statements))]
     for ex in sample:
         if cda > 0 and rng.random() < cda:
             sw = identity.swap_terms(ex.text, rng)
