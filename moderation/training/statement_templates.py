@@ -7,7 +7,7 @@ of those words. These templates give both sides, over the training identity term
 
 Civil (every label 0): TRAIN_SELF_ID, TRAIN_RIGHTS, TRAIN_FACTS, TRAIN_WARM, TRAIN_CORRECTION.
 Toxic (toxicity and identity_attack 1; insult 1 as well for TRAIN_PERSONAL): TRAIN_MILD_NEGATIVE,
-TRAIN_DISGUST, TRAIN_PERSONAL, TRAIN_EXCLUSION. RIGHTS_PAIRS adds one of each per pair.
+TRAIN_DISGUST, TRAIN_PERSONAL, TRAIN_EXCLUSION.
 
 A helper wrote them from the category descriptions alone; it never saw this repository, the
 dev sets or the other templates. Another helper, equally blind, wrote the dev set
@@ -161,71 +161,8 @@ TRAIN_EXCLUSION = (
     "This town would be better with no {t} people in it.",
 )
 
-# Minimal pairs (civil, toxic): the same sentence affirming a right or denying it. A third
-# blind helper wrote 30 after a first candidate still flagged "{t} people should be allowed to
-# ..." (the model read "allowed to" as exclusion, whatever the negation); the 3 pairs with a side
-# that shared wording with a dev template were removed, both sides, before training.
-RIGHTS_PAIRS = (
-    ('A {t} couple has every right to get married.',
-     'A {t} couple has no right to get married.'),
-    ('Let {t} families adopt children.',
-     'Stop {t} families from adopting children.'),
-    ('Landlords should rent apartments to {t} tenants.',
-     'Landlords should refuse to rent apartments to {t} tenants.'),
-    ('{t} kids belong in our schools',
-     '{t} kids do not belong in our schools'),
-    ('{t} citizens can serve in the military.',
-     '{t} citizens must never serve in the military.'),
-    ('a {t} candidate should be able to run for mayor',
-     'a {t} candidate should be banned from running for mayor'),
-    ('Our town should let {t} residents open a place of worship.',
-     'Our town should never let {t} residents open a place of worship.'),
-    ('{t} travelers should be free to cross the border',
-     '{t} travelers should be turned away at the border'),
-    ('Hospitals should admit {t} patients without question.',
-     'Hospitals should turn away {t} patients without question.'),
-    ('{t} customers are welcome in this restaurant.',
-     '{t} customers are not welcome in this restaurant.'),
-    ('shops should serve {t} shoppers',
-     'shops should refuse to serve {t} shoppers'),
-    ('{t} immigrants deserve a path to citizenship.',
-     "{t} immigrants don't deserve a path to citizenship."),
-    ('let the {t} resident speak at the council meeting',
-     "don't let the {t} resident speak at the council meeting"),
-    ('i think {t} people can be good parents',
-     'i think {t} people can never be good parents'),
-    ('{t} students have the right to attend university.',
-     '{t} students have no right to attend university.'),
-    ('give {t} workers equal pay',
-     'never give {t} workers equal pay'),
-    ('{t} teachers belong in the classroom.',
-     '{t} teachers have no place in the classroom.'),
-    ('a {t} judge can be trusted on the bench',
-     'a {t} judge can never be trusted on the bench'),
-    ('{t} families should be able to buy a home in this neighborhood',
-     '{t} families should be kept from buying a home in this neighborhood'),
-    ('Welcome {t} refugees into our country.',
-     'Keep {t} refugees out of our country.'),
-    ('{t} folks are welcome to join our gym',
-     '{t} folks are not welcome to join our gym'),
-    ('{t} voters should have their ballots counted.',
-     '{t} voters should have their ballots thrown out.'),
-    ('Courts should let {t} citizens serve on juries.',
-     'Courts should ban {t} citizens from serving on juries.'),
-    ('{t} passengers may ride the bus like anyone else',
-     '{t} passengers may not ride the bus like anyone else'),
-    ('The company should promote {t} employees.',
-     'The company should never promote {t} employees.'),
-    ('{t} people deserve to be treated as equals',
-     '{t} people do not deserve to be treated as equals'),
-    ('It is fine for {t} people to use the public library.',
-     'It is wrong for {t} people to use the public library.'),
-)
-
-CIVIL = (TRAIN_SELF_ID + TRAIN_RIGHTS + TRAIN_FACTS + TRAIN_WARM + TRAIN_CORRECTION
-         + tuple(c for c, _ in RIGHTS_PAIRS))
-TOXIC = (TRAIN_MILD_NEGATIVE + TRAIN_DISGUST + TRAIN_PERSONAL + TRAIN_EXCLUSION
-         + tuple(x for _, x in RIGHTS_PAIRS))
+CIVIL = TRAIN_SELF_ID + TRAIN_RIGHTS + TRAIN_FACTS + TRAIN_WARM + TRAIN_CORRECTION
+TOXIC = TRAIN_MILD_NEGATIVE + TRAIN_DISGUST + TRAIN_PERSONAL + TRAIN_EXCLUSION
 LABELS = ("toxicity", "obscene", "threat", "insult", "identity_attack")
 
 
