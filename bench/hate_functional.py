@@ -9,7 +9,10 @@ neutral and positive mentions of a group, counter speech, abuse of a person or o
 is not protected, profanity). Prints, per model and in one run, the ROC-AUC of p(toxicity) and of
 p(identity_attack) (where the model has it) for hateful against not hateful, and per
 functionality the mean p(toxicity) and the share at or over 0.5. Scored through load_scorer,
-as `moderation score-file` does.
+as `moderation score-file` does. Also what the queue would flag at config.toml's thresholds
+(any label at or over its threshold, moderation.triage.flagged_labels): hateful sentences, and
+the non-hateful sentences that name a group (negated hate, neutral and positive mentions,
+counter speech).
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ from sklearn.metrics import roc_auc_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from moderation.config import load_config
 from moderation.scoring import load_scorer
+from moderation.triage import flagged_labels
+
+DATA = ROOT / "bench/data/hate_functional_en.json"
 
 
 def cases() -> list[tuple[str, str, int]]:
     """(functionality, text, label)."""
-    raw = json.loads((ROOT / "bench/data/hate_functional_en.json").read_text(encoding="utf-8"))
+    raw = json.loads(DATA.read_text(encoding="utf-8"))
     out = []
     for name, spec in raw["functionalities"].items():
         for tpl in spec["templates"]:
@@ -45,9 +52,13 @@ def cases() -> list[tuple[str, str, int]]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="builtin:minilm-tox,builtin:linear-tox")
+    ap.add_argument("--config", type=Path, default=ROOT / "config.toml")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/hate_functional.json")
     args = ap.parse_args()
+    thresholds = load_config(args.config).thresholds
+    grouped = set(json.loads(DATA.read_text(encoding="utf-8"))["functionalities"])
     rows = cases()
+    civil_group = np.array([f in grouped and lab == 0 for f, _t, lab in rows])
     texts = [t for _f, t, _y in rows]
     y = np.array([lab for _f, _t, lab in rows])
     names = list(dict.fromkeys(f for f, _t, _y in rows))
@@ -58,7 +69,10 @@ def main() -> int:
         res = scorer.score(texts)
         tox = np.array([r.labels.get("toxicity", 0.0) for r in res])
         ida = [r.labels.get("identity_attack") for r in res]
-        m: dict = {"auc_toxicity": float(roc_auc_score(y, tox))}
+        flagged = np.array([bool(flagged_labels(r.flag_values(), thresholds)) for r in res])
+        m: dict = {"auc_toxicity": float(roc_auc_score(y, tox)),
+                   "flagged_hateful": int(flagged[y == 1].sum()),
+                   "flagged_civil_naming_a_group": int(flagged[civil_group].sum())}
         if all(v is not None for v in ida):
             m["auc_identity_attack"] = float(roc_auc_score(y, np.array(ida, dtype=float)))
         m["functionalities"] = {}
@@ -68,7 +82,10 @@ def main() -> int:
                                        "flagged": float((tox[idx] >= 0.5).mean())}
         report["models"][model] = m
         ia = f", identity_attack {m['auc_identity_attack']:.3f}" if "auc_identity_attack" in m else ""
-        print(f"{model}: ROC-AUC toxicity {m['auc_toxicity']:.3f}{ia}")
+        print(f"{model}: ROC-AUC toxicity {m['auc_toxicity']:.3f}{ia}; flagged at "
+              f"{args.config.name}'s thresholds: hateful {m['flagged_hateful']} of "
+              f"{int(y.sum())}, not hateful but naming a group "
+              f"{m['flagged_civil_naming_a_group']} of {int(civil_group.sum())}")
     print(f"\n{'functionality':<30} {'hate':>4}  " + "  ".join(f"{m.split(':')[-1][:16]:>16}" for m in report["models"]))
     for f in names:
         cells = "  ".join(f"{v['functionalities'][f]['mean']:>6.2f} ({v['functionalities'][f]['flagged']:>4.0%})"
