@@ -308,6 +308,9 @@ def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | Non
               help="Input format (default: from the extension; jsonl for stdin).")
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--id-column", default="id", show_default=True)
+@click.option("--group-column", default=None, metavar="COLUMN",
+              help="Rows with the same value here (an article id) share a language context: "
+                   "a short comment takes its own article's language, not the whole batch's.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Write skipped rows here (JSONL).")
 @click.option("--output-format", "out_fmt", type=click.Choice(["csv", "jsonl"]),
               help="Output format (default: from OUT's extension; jsonl for stdout).")
@@ -316,7 +319,8 @@ def score(ctx: Ctx, model: str | None, device: str | None, batch_size: int | Non
 @batch_options
 @pass_ctx
 def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column: str,
-                   id_column: str, rejects: str | None, out_fmt: str | None, overwrite: bool,
+                   id_column: str, group_column: str | None, rejects: str | None,
+                   out_fmt: str | None, overwrite: bool,
                    model: str | None, device: str | None, batch_size: int | None,
                    workers: int, quiet: bool) -> None:
     """Score a CSV or JSONL of comments into JSONL or CSV: one row per input row, in order,
@@ -334,7 +338,8 @@ def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column
         spec = scorer_spec(ctx, model, device, batch_size)
         summary = score_file(
             src, output, spec if workers > 1 else spec.load(), fmt=fmt, out_fmt=out_fmt,
-            text_col=text_column, id_col=id_column, rejects=rejects, workers=workers,
+            text_col=text_column, id_col=id_column, group_col=group_column, rejects=rejects,
+            workers=workers,
             overwrite=overwrite, batch_size=batch_size or ctx.config.batch_size,
             progress_factory=lambda size: Progress("scoring", size, quiet=quiet, unit="rows",
                                                    total_bytes=True))

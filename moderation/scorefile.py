@@ -35,18 +35,19 @@ STATE_EVERY_S = 0.5
 csv.field_size_limit(2**31 - 1)
 # The state keys that must match for a run to resume another's output.
 _IDENTITY = ("input", "input_size", "input_mtime_ns", "format", "text_column", "id_column",
-             "output_format", "model", "version")
+             "output_format", "model", "version", "group_column")
 
 
 def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
-def iter_rows(stream: IO[bytes], fmt: str, text_col: str,
-              id_col: str) -> Iterator[tuple[int, Any, str | None, str | None]]:
-    """Yield (line, id, text, problem) for each input row, streaming.
+def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
+              group_col: str | None = None) -> Iterator[tuple[int, Any, str | None, str | None, Any]]:
+    """Yield (line, id, text, problem, group) for each input row, streaming.
 
     ``problem`` is None, or "code: detail" with code one of invalid_utf8, malformed_json.
+    ``group``: the row's ``group_col`` value (its article), None without one.
     """
     if fmt == "jsonl":
         for n, raw in enumerate(stream, 1):
@@ -55,27 +56,39 @@ def iter_rows(stream: IO[bytes], fmt: str, text_col: str,
             try:
                 rec = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
-                yield n, None, None, f"invalid_utf8: invalid UTF-8 at byte {exc.start}"
+                yield n, None, None, f"invalid_utf8: invalid UTF-8 at byte {exc.start}", None
                 continue
             except json.JSONDecodeError as exc:
-                yield n, None, None, f"malformed_json: {exc.msg} at column {exc.colno}"
+                yield n, None, None, f"malformed_json: {exc.msg} at column {exc.colno}", None
                 continue
             if not isinstance(rec, dict):
-                yield n, None, None, "malformed_json: not a JSON object"
+                yield n, None, None, "malformed_json: not a JSON object", None
                 continue
-            yield n, rec.get(id_col), rec.get(text_col), None
+            group = rec.get(group_col) if group_col else None
+            yield n, rec.get(id_col), rec.get(text_col), None, _hashable(group)
         return
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.DictReader(text)
     if reader.fieldnames is None or text_col not in reader.fieldnames:
         raise InputError(f"CSV has no column {text_col!r} (columns: "
                          f"{', '.join(reader.fieldnames or [])}); use --text-column")
+    if group_col and group_col not in reader.fieldnames:
+        raise InputError(f"CSV has no column {group_col!r} (columns: "
+                         f"{', '.join(reader.fieldnames)}); check --group-column")
     for row in reader:
         value = row.get(text_col)
+        group = row.get(group_col) if group_col else None
         if value is not None and _has_surrogates(value):
-            yield reader.line_num, row.get(id_col), None, "invalid_utf8: invalid UTF-8"
+            yield reader.line_num, row.get(id_col), None, "invalid_utf8: invalid UTF-8", group
             continue
-        yield reader.line_num, row.get(id_col), value, None
+        yield reader.line_num, row.get(id_col), value, None, group
+
+
+def _hashable(value: Any) -> Any:
+    """A JSON value as a group key: lists and objects by their JSON text."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return value
 
 
 def _problem(text: Any) -> str | None:
@@ -122,6 +135,7 @@ class _Writer:
 
 def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
                  out_fmt: str = "jsonl", text_col: str = "text", id_col: str = "id",
+                 group_col: str | None = None,
                  batch_size: int = 64, rejects: IO[str] | None = None, skip_rows: int = 0,
                  summary: Summary | None = None, header: bool = True,
                  progress: Callable[..., Any] | None = None,
@@ -131,7 +145,9 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
     Rows with no text, invalid UTF-8, malformed JSON or over MAX_TEXT_CHARS are skipped with a
     reason (in the summary, in the output row's status and reason, and in ``rejects``). The
     first ``skip_rows`` input rows are read but not written (a resumed run). ``on_flush(rows
-    done, summary)`` is called after each batch's rows were written.
+    done, summary)`` is called after each batch's rows were written. ``group_col``: rows with
+    the same value there (an article) share a language context (``routing.decide``), instead
+    of all rows scored in one call.
     """
     summary = summary or Summary(model=pool.name, version=pool.version, workers=pool.workers)
     writer = _Writer(out, out_fmt, getattr(pool, "labels", ()))
@@ -142,21 +158,29 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
     # length within a call (512 for the neural models), so similar lengths share a batch.
     per_call = max(batch_size, getattr(pool, "rows_per_call", 0))
 
-    def segments() -> Iterator[tuple[list[tuple[int, Any, str | None]], list[str]]]:
+    def segments() -> Iterator[tuple[list[tuple[int, Any, str | None]], list[str]]
+                               | tuple[list[tuple[int, Any, str | None]], list[str], list[Any]]]:
         seg: list[tuple[int, Any, str | None]] = []
         texts: list[str] = []
-        for n, (line, rid, text, problem) in enumerate(iter_rows(src, fmt, text_col, id_col)):
+        groups: list[Any] = []
+
+        def job() -> Any:
+            return (seg, texts, groups) if group_col else (seg, texts)
+
+        rows = iter_rows(src, fmt, text_col, id_col, group_col)
+        for n, (line, rid, text, problem, group) in enumerate(rows):
             if n < skip_rows:
                 continue
             problem = problem or _problem(text)
             seg.append((line, rid, problem))
             if problem is None:
                 texts.append(text)  # type: ignore[arg-type]
+                groups.append(group)
             if len(texts) >= per_call or len(seg) >= 8 * per_call:
-                yield seg, texts
-                seg, texts = [], []
+                yield job()
+                seg, texts, groups = [], [], []
         if seg:
-            yield seg, texts
+            yield job()
 
     for seg, results in pool.map(segments()):
         it = iter(results)
@@ -203,6 +227,7 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
 
 def score_file(src: str, output: str, scorer: Scorer | ScorerSpec, *, fmt: str,
                out_fmt: str = "jsonl", text_col: str = "text", id_col: str = "id",
+               group_col: str | None = None,
                batch_size: int = 64, rejects: str | None = None, workers: int = 1,
                overwrite: bool = False,
                progress_factory: Callable[[int | None], Any] | None = None) -> Summary:
@@ -220,7 +245,7 @@ def score_file(src: str, output: str, scorer: Scorer | ScorerSpec, *, fmt: str,
             identity = {"input": str(Path(src).resolve()), "input_size": st.st_size,
                         "input_mtime_ns": st.st_mtime_ns, "format": fmt, "text_column": text_col,
                         "id_column": id_col, "output_format": out_fmt, "model": pool.name,
-                        "version": pool.version}
+                        "version": pool.version, "group_column": group_col}
             if Path(output).exists() and not overwrite:
                 state = _read_state(state_path)
                 if state is None:
@@ -266,7 +291,8 @@ def score_file(src: str, output: str, scorer: Scorer | ScorerSpec, *, fmt: str,
             if prog is not None:
                 prog.__enter__()
             score_stream(fin, fout, pool, fmt=fmt, out_fmt=out_fmt, text_col=text_col,
-                         id_col=id_col, batch_size=batch_size, rejects=rej, skip_rows=skip,
+                         id_col=id_col, group_col=group_col, batch_size=batch_size,
+                         rejects=rej, skip_rows=skip,
                          summary=summary, header=not state, on_flush=on_flush,
                          progress=prog.advance if prog is not None else None)
             on_flush(rows_done[0], summary, final=True)

@@ -156,6 +156,36 @@ def test_run_gives_each_article_its_own_language_context(tmp_path):
     assert [(r["model"], r["language"]) for r in got] == [("builtin:minilm-tox", "en")]
 
 
+def test_score_file_gives_each_article_its_own_language_context_with_group_column(tmp_path):
+    """score-file scores many rows in one call. Without --group-column a short English comment
+    in a file mostly German takes the call's language (as before); with it, its own article's.
+    A CSV without the named column is refused with the column named."""
+    rows = [("radwege", t) for t in GERMAN_PAGE] + [("massoud", t) for t in ENGLISH_PAGE]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "article": a, "text": t}, ensure_ascii=False)
+                           + "\n" for i, (a, t) in enumerate(rows)), encoding="utf-8")
+
+    def run(*extra: str, inp: Path = src) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
+        out = tmp_path / f"out{len(extra)}.jsonl"
+        proc = subprocess.run([sys.executable, "-m", "moderation", "score-file", str(inp), "-o",
+                               str(out), "--overwrite", *extra], capture_output=True, text=True,
+                              cwd=ROOT, check=False)
+        return proc, ([json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+                      if out.exists() else [])
+
+    proc, plain = run()
+    assert proc.returncode == 0, proc.stderr
+    assert plain[-1]["model"] == "builtin:multi-tox"  # the whole call is mostly German
+    proc, grouped = run("--group-column", "article")
+    assert proc.returncode == 0, proc.stderr
+    assert [r["model"] for r in grouped[-3:]] == ["builtin:minilm-tox"] * 3
+    assert [r["model"] for r in grouped[:6]] == ["builtin:multi-tox"] * 6
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("id,text\n1,Genau!\n", encoding="utf-8")
+    proc, _ = run("--group-column", "article", inp=csv_in)
+    assert proc.returncode == 2 and "no column 'article'" in proc.stderr, proc.stderr
+
+
 def test_the_server_never_lends_one_callers_language_to_another(routed, tmp_path):
     """The micro-batcher scores several callers' comments in one call; the server switches the
     language context off, so a short comment is not read as German because other callers'
