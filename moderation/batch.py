@@ -188,10 +188,11 @@ class ScoringPool:
             self.close()
             raise ScorerError(f"{scorer.name}: a worker process could not load the model") from exc
 
-    def map(self, jobs: Iterable[tuple[T, list[str]] | tuple[T, list[str], list[Any]]],
+    def map(self, jobs: Iterable[tuple[T, list[str]] | tuple[T, list[str], list[Any] | None]],
             ) -> Iterator[tuple[T, list[Scores]]]:
         """For each (tag, texts) or (tag, texts, groups), yield (tag, scores) in order.
-        ``groups``: a key per text (its article), for a scorer that reads it (``_score``)."""
+        ``groups``: a key per text (its article), for a scorer that reads it (``_score``); None
+        as no groups."""
         if self._pool is None:
             assert self.scorer is not None
             for tag, texts, *groups in jobs:

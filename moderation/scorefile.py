@@ -158,15 +158,11 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
     # length within a call (512 for the neural models), so similar lengths share a batch.
     per_call = max(batch_size, getattr(pool, "rows_per_call", 0))
 
-    def segments() -> Iterator[tuple[list[tuple[int, Any, str | None]], list[str]]
-                               | tuple[list[tuple[int, Any, str | None]], list[str], list[Any]]]:
+    def segments() -> Iterator[tuple[list[tuple[int, Any, str | None]], list[str],
+                                     list[Any] | None]]:
         seg: list[tuple[int, Any, str | None]] = []
         texts: list[str] = []
         groups: list[Any] = []
-
-        def job() -> Any:
-            return (seg, texts, groups) if group_col else (seg, texts)
-
         rows = iter_rows(src, fmt, text_col, id_col, group_col)
         for n, (line, rid, text, problem, group) in enumerate(rows):
             if n < skip_rows:
@@ -177,10 +173,10 @@ def score_stream(src: IO[bytes], out: IO[str], pool: ScoringPool, *, fmt: str,
                 texts.append(text)  # type: ignore[arg-type]
                 groups.append(group)
             if len(texts) >= per_call or len(seg) >= 8 * per_call:
-                yield job()
+                yield seg, texts, groups if group_col else None
                 seg, texts, groups = [], [], []
         if seg:
-            yield job()
+            yield seg, texts, groups if group_col else None
 
     for seg, results in pool.map(segments()):
         it = iter(results)

@@ -63,11 +63,15 @@ def test_bias_metrics_on_known_cases() -> None:
     assert identity.power_mean([0.5, 1.0]) < 0.6  # p = -5 punishes the worst term
 
 
-def _runs(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    """Runs of n words, identity placeholders and the words they fill masked as one token."""
-    # {t} and {T} (identity), {x} (insult), {g} (group noun): one token per kind of slot
-    words = re.sub(r"\{([a-z])\}", r" slot\1 ", text.lower())
-    words = re.sub(r"[^a-z' ]+", " ", words).split()
+def _words(text: str) -> list[str]:
+    """Lower-case words; {t} and {T} (identity), {x} (insult), {g} (group noun): one token per
+    kind of slot."""
+    return re.sub(r"[^a-z' ]+", " ", re.sub(r"\{([a-z])\}", r" slot\1 ", text.lower())).split()
+
+
+def _runs(text: str | list[str], n: int = 5) -> set[tuple[str, ...]]:
+    """Runs of n words (of ``text``, or of a list of ``_words``), slots masked as one token."""
+    words = _words(text) if isinstance(text, str) else text
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
@@ -188,18 +192,12 @@ def test_statement_templates_share_no_wording_with_any_dev_set() -> None:
     assert len({t.lower() for t in train}) == len(train)
     assert all(t.count("{t}") == 1 and not re.search(r"\ban \{t\}", t, re.IGNORECASE) for t in train)
 
-    def words(t: str) -> list[str]:
-        return re.sub(r"[^a-z' ]+", " ", re.sub(r"\{([a-z])\}", r" slot\1 ", t.lower())).split()
-
-    def runs(w: list[str], n: int) -> set[tuple[str, ...]]:
-        return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
-
-    dev = [words(d) for d in _dev_templates()]
+    dev = [_words(d) for d in _dev_templates()]
     for t in train:
-        w = words(t)
-        hits = [d for d in dev if runs(w, min(5, len(w), len(d))) & runs(d, min(5, len(w), len(d)))]
+        w = _words(t)
+        hits = [d for d in dev if _runs(w, min(5, len(w), len(d))) & _runs(d, min(5, len(w), len(d)))]
         assert not hits, (t, hits[:3])
-    assert words("I am {T}.") == words("i am {t}")  # the check reads through case and stops
+    assert _words("I am {T}.") == _words("i am {t}")  # the check reads through case and stops
 
 
 def test_statement_augmentation_labels_and_terms() -> None:
