@@ -165,3 +165,67 @@ def test_image_captions_with_photo_credits_are_no_comments():
     html = f"<html><body><main><article><h1>A quiet week</h1>{para}{figs}</article></main></body></html>"
     result = parse_bytes(html.encode(), "captions.html")
     assert result.articles[0].comments == ()
+
+
+_ARTICLE = ("<html><head><meta charset='utf-8'><title>Harbour</title></head><body><article>"
+            "<h1>A quiet week at the harbour</h1>" + "<p>The harbour was quieter than usual this "
+            "week, with most of the fishing fleet staying in port because of the storms.</p>" * 3
+            + "</article>")
+
+
+def _page(section: str) -> bytes:
+    from moderation.parse import parse_bytes
+
+    return parse_bytes((_ARTICLE + section + "</body></html>").encode(), "p.html", "html")
+
+
+def test_comments_in_table_rows_a_guestbook_prints_are_found():
+    """An old guestbook or forum: one <tr> per comment, the name and date in one cell, the text
+    in the next, classes no rule names (stop 41: rows were never candidates, and cells ran
+    together into one line)."""
+    rows = [("Anna Berg", "3. März 2024 um 10:15", "Schöner Bericht, wir waren letzte Woche dort."),
+            ("Peter M.", "March 3, 2024 at 11:02 am", "The storms kept us home too, thanks for this."),
+            ("lisa_k", "03/03/2024 14:30", "Does the ferry run again from Monday on?")]
+    table = "".join(f'<tr><td class="gb-h"><b>{a}</b><br>{d}</td><td class="gb-t">{t}</td></tr>'
+                    for a, d, t in rows)
+    result = _page(f"<h3>Gästebuch</h3><table class='qx-91'>{table}</table>")
+    cs = result.articles[0].comments
+    assert [(c.author, c.date, c.text) for c in cs] == rows
+    assert "lisa_k" not in (result.articles[0].body or "")
+
+
+def test_a_cookie_table_and_a_teaser_table_give_no_comment():
+    """A cookie consent table (name, a duration, a description: "2 years" is no comment's
+    time) and a table of teasers (a headline, a date, an excerpt) are no comments."""
+    cookies = [("_ga", "2 years"), ("__tbc", "8 months 26 days"), ("CMID", "1 year"),
+               ("_gid", "1 day"), ("ANON_ID", "3 months")]
+    cookie_rows = "".join(
+        f'<tr class="ck-row"><td class="c1">{n}</td><td class="c2">{d}</td><td class="c3">This '
+        f"cookie is set by the provider to measure how visitors use the site.</td></tr>"
+        for n, d in cookies)
+    heads = ["How to make sourdough at home", "Ten tips for your garden",
+             "Our favourite summer salads", "What we learned from a year without a car"]
+    teaser_rows = "".join(
+        f'<tr><td class="t1"><b>{h}</b><br>March {k + 3}, 2024</td><td class="t2">A short '
+        f"excerpt of the story that this headline opens, read on for more.</td></tr>"
+        for k, h in enumerate(heads))
+    for section in ((f"<div class='consent'><table><tr><th>Cookie</th><th>Duration</th>"
+                     f"<th>Description</th></tr>{cookie_rows}</table></div>"),
+                    f"<h3>More from the blog</h3><table>{teaser_rows}</table>"):
+        assert _page(section).articles[0].comments == ()
+
+
+def test_an_age_keeps_its_words_il_y_a():
+    """"Anna · il y a 2 heures": the date is the whole age, not the bare duration "2 heures"."""
+    from moderation.parse import bylines
+
+    recs = "".join(f'<div class="zz"><div class="hh">{a} · il y a {k} heures</div><p>{t}</p></div>'
+                   for k, (a, t) in enumerate([("Anna Berg", "Je ne suis pas du tout d'accord."),
+                                               ("Tomasz K.", "Merci pour cet article complet."),
+                                               ("marco_b", "Qui va payer tout cela au final ?")],
+                                              start=2))
+    cs = _page(f"<div class='kk'>{recs}</div>").articles[0].comments
+    assert [(c.author, c.date) for c in cs] == [("Anna Berg", "il y a 2 heures"),
+                                                 ("Tomasz K.", "il y a 3 heures"),
+                                                 ("marco_b", "il y a 4 heures")]
+    assert bylines.is_duration("2 heures") and not bylines.is_duration("il y a 2 heures")

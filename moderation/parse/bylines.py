@@ -33,6 +33,7 @@ _ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "einer", "einem", "einen", 
                             "una", "um", "uma", "en", "ett"})
 _AGO_WORDS = frozenset({"ago", "vor", "hace", "fa", "geleden", "siden", "sedan", "temu", "há",
                         "atrás", "zuvor"})
+TIME_WORDS = _TIME_WORDS  # the words of an age ("il y a", "hours", "Stunden")
 AGO_WORDS = _AGO_WORDS  # the word of an age before or after its number ("vor", "ago")
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
@@ -124,6 +125,18 @@ def is_date_line(line: str) -> bool:
         _DAY_NUMBER.search(stripped) is not None
         and any(w in calendar_months() or w in _MONTH_WORDS
                 for w in NON_LETTERS.split(stripped.lower())))
+
+
+def is_duration(line: str) -> bool:
+    """A length of time, no point in time: "2 years", "8 months 26 days", "30 Minuten" (a
+    cookie table's column), where an age says "ago" ("2 years ago", "vor 30 Minuten")."""
+    stripped = line.strip()
+    if not any(map(str.isdigit, stripped)) or _GLUED_AGE.match(stripped):
+        return False
+    words = normalize(stripped).split()
+    return bool(words) and all(w in _TIME_WORDS and w not in _AGO_WORDS
+                               and w not in ("il", "y", "a", "her", "seit", "zuvor")
+                               for w in words)
 
 
 _DIGIT = re.compile(r"\d")

@@ -25,7 +25,7 @@ _SKIP_TAGS = frozenset({
     "html", "head", "body", "script", "style", "noscript", "template", "form", "nav", "svg",
     "select", "option", "button", "textarea", "input", "img", "br", "hr", "meta", "link",
     "a", "span", "b", "i", "em", "strong", "small", "font", "label", "code", "time", "abbr",
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "tbody", "thead", "table",
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tbody", "thead", "table",
     "picture", "source", "figure", "figcaption", "iframe", "cite", "sup", "sub",
 })
 _NOT_INSIDE = frozenset({"nav", "header", "form", "template", "select", "script", "style"})
@@ -98,8 +98,10 @@ def _header(line: str) -> tuple[str | None, str] | None:
                 and bylines.is_date_line(tail):
             while k + 1 < len(words) and _LEAD.match(words[k]) \
                     and words[k].lower() not in bylines.AGO_WORDS \
+                    and words[k].lower() not in bylines.TIME_WORDS \
                     and bylines.is_date_line(" ".join(words[k + 1:])):
                 k += 1  # "• 2 weeks ago", "M. am 30. Juli": the initial, "am", "•" go left
+                # (an age's own words stay: "il y a 2 heures", "a year ago")
             return _by_name(words[:k]), " ".join(words[k:])
     after = bylines.date_then_name(line.strip())  # "04.03.2024 | 14:25 | Anna B.", "Am ... von X"
     if after is not None:
@@ -288,16 +290,33 @@ def _signed_many(records: list[_Record]) -> bool:
             and prose * 10 >= n * 7 and not any(r.titled for r in records))
 
 
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "le",
+                        "la", "el", "al", "bin", "ibn", "af", "zu", "dos", "das", "y", "e"})
+
+
+def _headline(name: str) -> bool:
+    """A "name" that reads as a headline ("Ten tips for your garden"): three words or more,
+    two of them lowercase and no name particle ("de", "van der"). A name is capitalised
+    words, however many ("Lucia H G Gomes de Sa"), or one handle ("lisa_k")."""
+    words = name.split()
+    lower = [w for w in words if w[:1].islower() and w.lower() not in _PARTICLES]
+    return len(words) >= 3 and len(lower) >= 2
+
+
 def _accept(records: list[_Record], members: int) -> bool:
     if len(records) < _MIN_RECORDS or len(records) < 0.6 * members:
         return False
-    dated = sum(r.date is not None for r in records)
+    # (a bare duration is no comment's time: a cookie table's column, "__ga | 2 years | ...")
+    dated = sum(r.date is not None and not bylines.is_duration(r.date) for r in records)
     named = [r.author for r in records if r.author]
-    if (dated < 0.5 * len(records) or dated < _MIN_RECORDS) and not _signed_many(records):
+    table = records[0].el.tag == "tr"  # (table rows sign nothing undated: data tables do)
+    if (dated < 0.5 * len(records) or dated < _MIN_RECORDS) and (
+            table or not _signed_many(records)):
         return False
     if len(set(named)) < 2 or len(named) < 0.5 * len(records):
         return False  # commenters sign: dates alone over text are a news list
-    if sum(r.titled for r in records) > 0.3 * len(records):
+    if sum(r.titled for r in records) > 0.3 * len(records) \
+            or sum(map(_headline, named)) > 0.3 * len(named):
         return False  # "related posts": a headline and a date over an excerpt
     prose = sum(map(_reads_as_prose, records))
     return prose >= 0.5 * len(records)

@@ -9,7 +9,7 @@ from lxml import etree
 _BLOCK = frozenset({
     "p", "div", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5",
     "h6", "pre", "section", "article", "header", "footer", "table", "tr", "figure", "figcaption",
-    "aside", "form",
+    "aside", "form", "td", "th", "caption",
 })
 _SKIP = frozenset("""
 script style noscript template button select option textarea svg iframe
