@@ -120,3 +120,19 @@ def test_run_decide_export_end_to_end(tmp_path: Path) -> None:
 def test_help_and_version(tmp_path: Path) -> None:
     assert "queue" in mod("-h", cwd=tmp_path, check=True).stdout
     assert "0.1.0" in mod("--version", cwd=tmp_path, check=True).stdout
+
+
+def test_a_labels_json_beside_the_pages_is_refused_not_read_as_comments(tmp_path: Path) -> None:
+    """`moderation ingest ../shared/seeds` met gold.json beside the dumps and read it as a text
+    dump: its quoted lines became ten "comments", scored and flagged (stop 41). A JSON document
+    that holds no list of comment objects is now refused, named, and the pages still go in."""
+    import shutil
+
+    pages = tmp_path / "pages"
+    shutil.copytree(SEEDS, pages)
+    shutil.copy(FIXTURES / "seeds_gold.json", pages / "gold.json")
+    run = mod("ingest", str(pages), cwd=tmp_path)
+    assert run.returncode == 2
+    assert "gold.json: a JSON document but no comment export" in run.stderr
+    assert table_count(tmp_path / "moderation.db", "comments") == 10
+    assert table_count(tmp_path / "moderation.db", "articles") == 2

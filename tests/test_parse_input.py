@@ -95,3 +95,40 @@ def test_utf16_xml_export_with_bom() -> None:
     result = parse_bytes(data.encode("utf-16"), "utf16.wxr")
     assert result.format == "wxr"
     assert len(result.articles[0].comments) == 5
+
+
+def test_a_json_array_of_comments_is_read_item_by_item() -> None:
+    """A .json export: one array of comment objects (or one object holding it under
+    "comments"), read as JSON Lines rows are; a bad item is named by its place."""
+    data = b'[{"text": "First!", "author": "ann"}, {"author": "bob"}, {"text": "Second"}]'
+    result = parse_bytes(data, "export.json")
+    assert result.format == "jsonl"
+    assert [(c.author, c.text) for c in result.articles[0].comments] == [
+        ("ann", "First!"), (None, "Second")]
+    assert result.warnings == ("export.json: item 2: no text in column 'text'",)
+    wrapped = parse_bytes(b'{"comments": [{"text": "Hi there"}], "count": 1}', "c.json")
+    assert [c.text for c in wrapped.articles[0].comments] == ["Hi there"]
+    lines = parse_bytes(b'{"text": "one"}\n{"text": "two"}\n', "lines.json")
+    assert [c.text for c in lines.articles[0].comments] == ["one", "two"]
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b'{"page.txt": {"title": "T", "comments": 3}}', "an object with 1 key(s) ('page.txt')"),
+    (b'[1, 2, 3]', "a list of 3 item(s), not all of them objects"),
+    (b'"just a string"', "a single str value"),
+])
+def test_a_json_document_that_is_no_comment_export_is_refused(data: bytes, says: str) -> None:
+    with pytest.raises(InputError, match="no comment export") as err:
+        parse_bytes(data, "labels.json")
+    assert says in str(err.value) and "labels.json" in str(err.value)
+
+
+def test_malformed_json_names_the_line_and_a_bracketed_dump_stays_text() -> None:
+    from moderation.errors import ParseError
+
+    with pytest.raises(ParseError, match=r"broken\.json \(line 2\): malformed JSON"):
+        parse_bytes(b'[{"text": "a"},\n {"text": ]', "broken.json")
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_bytes(b"[" * 100_000, "deep.json")
+    dump = parse_bytes(b"[Update] The council met again.\n\nIt decided nothing.", "page.txt")
+    assert dump.format == "text"

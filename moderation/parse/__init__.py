@@ -63,6 +63,12 @@ def parse_bytes(data: bytes, source: str, format: str | None = None, *,
         return parse_tabular(data, source, fmt, columns or TabularColumns())
     text, encoding = decode(data, source)
     fmt = format or sniff_format(text, source)
+    if format is None and (fmt == "text" or source.lower().endswith(".json")):
+        from moderation.parse.jsondoc import looks_like_json, parse_json_document
+        if looks_like_json(text, source):
+            found = parse_json_document(text, source, columns or TabularColumns())
+            if found is not None:
+                return replace(found, encoding=encoding)
     if fmt in ("xml", "wxr", "disqus"):  # XML in an encoding the byte check cannot see (UTF-16)
         return _parse_xml(data, source, format)
     if fmt in ("csv", "jsonl"):
