@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from moderation.parse import parse_file
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "parse" / "nocomments"
@@ -118,7 +120,9 @@ def test_short_unmarked_blocks_that_speak_of_the_comment_section_are_no_comments
     for widget in (paywall, loader):
         result = parse_bytes((_ARTICLE + form + widget).encode(), "notice.txt")
         assert result.articles[0].comments == (), widget
-        assert any("speak of the comment section itself" in w for w in result.warnings)
+        # (since stop 41 the French form's prompt is known: what follows it is the footer)
+        assert any("speak of the comment section itself" in w or "page's footer" in w
+                   for w in result.warnings)
     # a reader's comment that mentions comments is longer, or carries its header: kept
     comments = ("Comments\n\nAnna Berg\n\nThe comments here are always better than the "
                 "article, and this one is no exception.\n\nPeter M.\n\nGreat loaf, "
@@ -183,3 +187,22 @@ def test_a_faq_under_the_comment_heading_is_no_comment_list() -> None:
     result = parse_bytes((_ARTICLE + faq).encode(), "faq2.txt")
     assert result.articles[0].comments == ()
     assert any("a FAQ, not comments" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("prompt", [
+    "Laisser un commentaire", "Laisser une réponse", "Schreibe einen Kommentar",
+    "Hinterlasse einen Kommentar", "Deja un comentario", "Lascia un commento",
+    "Deixe um comentário", "Geef een reactie", "Laat een reactie achter",
+    "Lämna en kommentar", "Skriv en kommentar", "Dodaj komentarz",
+    "Votre adresse email ne sera pas publiée.", "Deine Email-Adresse wird nicht veröffentlicht.",
+])
+def test_the_reply_forms_prompt_in_wordpress_translations_ends_a_comment_zone(prompt: str) -> None:
+    """An empty comment section is often only the reply form: its prompt and notice in the
+    languages WordPress prints them (stop 41: only English "Leave a Reply" and the notices
+    were known; "email" without a hyphen missed the French notice)."""
+    from moderation.parse import chrome, parse_bytes
+
+    assert chrome.is_zone_end(prompt)
+    page = (_ARTICLE + f"{prompt}\n\nVotre adresse e-mail ne sera pas publiée.\n\nCommentaire *"
+            "\n\nNom *\n\nE-mail *\n")
+    assert parse_bytes(page.encode(), "form.txt").articles[0].comments == ()

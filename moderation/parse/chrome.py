@@ -70,7 +70,15 @@ _ZONE_TEXT = re.compile(
 _FOOTER = r"never miss a post|back to top$|powered by\b|copyright\b|©"
 _ZONE_END = re.compile(
     r"(?i)^(?:" + _FOOTER + r"|would love your thoughts|your email address will not be published|"
-    r"deine e-mail-adresse wird nicht veröffentlicht|ihre e-mail-adresse wird nicht|"
+    r"deine e-?mail-adresse wird nicht veröffentlicht|ihre e-?mail-adresse wird nicht|"
+    # "Leave a Reply" as WordPress' translations print the reply form's prompt
+    r"(?:laisser|laissez) un commentaire|(?:laisser|laissez) une réponse|"
+    r"(?:schreibe|hinterlasse|hinterlassen sie) einen kommentar|"
+    r"(?:deja|dejar) un comentario|(?:deja|dejar) una respuesta|lascia un commento|"
+    r"lascia una risposta|deixe (?:um|o seu) comentário|deixe uma resposta|"
+    r"laat een reactie achter|geef een reactie|lämna en kommentar|lämna ett svar|"
+    r"(?:skriv|efterlad) en kommentar|legg igjen en kommentar|(?:dodaj|napisz) komentarz|"
+    r"zostaw komentarz|"
     r"required fields are marked|leave a (?:reply|comment|response)|comments are closed|"
     r"mit einem freund teilen|notify me of (?:new|follow-up)|post comment$|"
     r"mit dem von dir abgeschickten kommentar|by commenting|you must be logged in|"
@@ -80,8 +88,8 @@ _ZONE_END = re.compile(
     r"meinen namen,? (?:meine )?e-mail|enregistrer mon nom|guardar mi nombre|"
     # the reply form's notices as WordPress' translations print them (an empty comment
     # section is often only this form: nothing after them is a comment)
-    r"votre adresse (?:e-)?mail ne sera pas publiée|tu dirección de correo electrónico no será|"
-    r"il tuo indirizzo (?:e-)?mail non sarà pubblicato|o seu endereço de e-?mail não será|"
+    r"votre adresse (?:e-?)?mail ne sera pas publiée|tu dirección de correo electrónico no será|"
+    r"il tuo indirizzo (?:e-?)?mail non sarà pubblicato|o seu endereço de e-?mail não será|"
     r"seu endereço de e-?mail não será|je e-?mailadres wordt niet gepubliceerd|"
     r"din e-?postadress kommer inte|din e-?mailadresse vil ikke|din e-?postadresse vil ikke|"
     r"twój adres e-?mail nie zostanie|erforderliche felder sind|les champs obligatoires|"
