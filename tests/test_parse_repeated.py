@@ -229,3 +229,18 @@ def test_an_age_keeps_its_words_il_y_a():
                                                  ("Tomasz K.", "il y a 3 heures"),
                                                  ("marco_b", "il y a 4 heures")]
     assert bylines.is_duration("2 heures") and not bylines.is_duration("il y a 2 heures")
+
+
+def test_a_blog_name_signing_the_owners_replies_is_no_headline():
+    """"Spain on a Fork" reads like a headline, but it signs the owner's replies among the
+    readers' names: still comments (a teaser list has a headline per record). Found on a dev
+    page with its class names renamed (stop 41); the first headline check refused it."""
+    people = [("Monica", "I plan to try your recipe this weekend, which brandy do you use?"),
+              ("Spain on a Fork", "My favourite is Cardenal Mendoza, much love!"),
+              ("Jeff", "This is a great recipe, fresh and lively. I will make it again."),
+              ("Spain on a Fork", "So happy to hear that!! Much love.")]
+    recs = "".join(f'<li class="q1 q{k}"><div class="w"><h5>{a}</h5><p>{t}</p>'
+                   f'<span class="d">{k + 1:02d} . Apr . 2023</span></div></li>'
+                   for k, (a, t) in enumerate(people))
+    cs = _page(f"<ol class='zz'>{recs}</ol>").articles[0].comments
+    assert [(c.author, c.text) for c in cs] == people

@@ -297,7 +297,9 @@ _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "da", 
 def _headline(name: str) -> bool:
     """A "name" that reads as a headline ("Ten tips for your garden"): three words or more,
     two of them lowercase and no name particle ("de", "van der"). A name is capitalised
-    words, however many ("Lucia H G Gomes de Sa"), or one handle ("lisa_k")."""
+    words, however many ("Lucia H G Gomes de Sa"), or one handle ("lisa_k"); a blog's name
+    that signs the owner's replies ("Spain on a Fork") reads as a headline, but it is one
+    name among many, where every record of a teaser list has its own headline."""
     words = name.split()
     lower = [w for w in words if w[:1].islower() and w.lower() not in _PARTICLES]
     return len(words) >= 3 and len(lower) >= 2
@@ -315,8 +317,10 @@ def _accept(records: list[_Record], members: int) -> bool:
         return False
     if len(set(named)) < 2 or len(named) < 0.5 * len(records):
         return False  # commenters sign: dates alone over text are a news list
-    if sum(r.titled for r in records) > 0.3 * len(records) \
-            or sum(map(_headline, named)) > 0.3 * len(named):
+    heads = sum(map(_headline, set(named)))
+    # (one name in a heading over many records, the blog's own, is no teaser headline)
+    titled = len({r.author or id(r) for r in records if r.titled})
+    if titled > 0.3 * len(records) or heads >= 2 and heads * 2 > len(set(named)):
         return False  # "related posts": a headline and a date over an excerpt
     prose = sum(map(_reads_as_prose, records))
     return prose >= 0.5 * len(records)
