@@ -244,3 +244,23 @@ def test_a_blog_name_signing_the_owners_replies_is_no_headline():
                    for k, (a, t) in enumerate(people))
     cs = _page(f"<ol class='zz'>{recs}</ol>").articles[0].comments
     assert [(c.author, c.text) for c in cs] == people
+
+
+def test_comments_signed_under_their_text_in_one_list_per_post():
+    """A Q&A page: each post (the question, each answer) has its own list of comments, the
+    text first, then "– Name" and the date. Every list is read, the short ones too, and the
+    signature is the author (stop 41, from a dev page with its class names renamed)."""
+    posts = [[("Tony M", "Sep 25, 2019 at 12:22", "This answer helped me, but it skips the part "
+               "of the question about the past tense."),
+              ("Earthling", "Sep 27, 2019 at 0:14", "@TonyM Exactly, that form is simply wrong."),
+              ("YNG", "Jan 8, 2020 at 11:18", "Is the rule dependent on the verb itself?")],
+             [("user5105", "Feb 6, 2014 at 20:57", "Both forms exist, with different meanings."),
+              ("Tom Au", "Feb 6, 2014 at 21:00", "Thanks, that clears it up for me.")]]
+    html = "".join(
+        f"<div class='p9'><p>The answer's own long text goes here, explaining the grammar in "
+        f"detail for the reader.</p><ul class='k2'>" + "".join(
+            f"<li class='c7 v1'><div><span>{t}</span><div>– <a href='/u/{a}'>{a}</a></div>"
+            f"<span><span title='x'>{d}</span></span></div></li>" for a, d, t in post)
+        + "</ul></div>" for post in posts)
+    cs = _page(html).articles[0].comments
+    assert [(c.author, c.date, c.text) for c in cs] == [c for post in posts for c in post]

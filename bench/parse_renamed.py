@@ -1,0 +1,150 @@
+"""Real pages whose markup no rule names: the dev pages with every class and id renamed.
+
+    .venv/bin/python bench/parse_renamed.py [--baseline-ref REF] [--pages DIR]
+        [--dumps DIR] [--render-python /tmp/rpvenv/bin/python]
+
+Issue 16 asks for comments found from the STRUCTURE of markup no rule names. The synthetic
+pages of parse_synthetic.py are made here; this bench takes the real dev pages of
+../shared/data/pages (held-out sites never: bench/parse_sites.py) and renames every class and
+id token to a hash of itself, the same token the same way throughout a page, as a CSS-in-JS
+build or an unknown theme prints them. Schema.org microdata (itemprop/itemtype) and the
+document's shape stay. So a comment list is found only by what htmlrepeat reads (alike
+sibling subtrees with a name, a date and text), by microdata, or by the page's headings.
+
+Printed per tree (this one and ``--baseline-ref``'s, parsed in a child process over the same
+renamed bytes): issue 16's figures on the renamed pages with comments and on the dev pages
+with their comments cut out (negatives), and the plain pages beside them. The article body
+comes from trafilatura, which reads class names too: "article lines kept" falls on renamed
+pages for that reason, not because of the comment cutting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def rename(data: bytes, salt: str) -> bytes:
+    """The page with each class and id token replaced by a hash of it (salted per page)."""
+    import lxml.html
+
+    from moderation.parse.decode import decode
+
+    text, _enc = decode(data, salt)
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    text = re.sub(r"(?i)<meta[^>]*charset[^>]*>", "", text)  # re-encoded as UTF-8 below
+    root = lxml.html.fromstring(text)
+
+    def tok(t: str) -> str:
+        return "x" + hashlib.sha1((salt + t).encode()).hexdigest()[:7]
+
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("class"):
+            el.set("class", " ".join(tok(t) for t in el.get("class", "").split()))
+        if el.get("id"):
+            el.set("id", tok(el.get("id", "")))
+    out = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    out = re.sub(r"(?i)<head([^>]*)>", r'<head\1><meta charset="utf-8">', out, count=1)
+    return out.encode("utf-8")
+
+
+def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
+    """Issue 16's counts per dev page, plain and renamed, by the importable parser."""
+    from parse_metrics import page_figures
+    from parse_sites import catalogue
+
+    from moderation.errors import InputError
+    from moderation.parse import parse_bytes
+
+    out: dict = {}
+    for p in catalogue(pages_dir, cache, render_python):
+        data = p.html_data if p.group == "cut" else p.html.read_bytes()
+        if p.held_out or data is None:
+            continue
+        row = {"cut": p.group == "cut"}
+        for kind, d in (("plain", data), ("renamed", rename(data, p.name))):
+            try:
+                a = parse_bytes(d, p.name + ".html", "html").articles[0]
+                got = {"body": a.body or "", "comments": [{"text": c.text} for c in a.comments]}
+            except InputError:
+                got = {"body": "", "comments": []}
+            row[kind] = page_figures(p, got, "html")
+        out[p.name] = row
+    return out
+
+
+def baseline(ref: str, args: argparse.Namespace) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "moderation"],
+                                 check=True, capture_output=True).stdout
+        (Path(tmp) / "old.tar").write_bytes(archive)
+        with tarfile.open(Path(tmp) / "old.tar") as t:
+            t.extractall(tmp, filter="data")
+        out = Path(tmp) / "out.json"
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(out),
+                        "--pages", str(args.pages), "--dumps", str(args.dumps),
+                        "--render-python", args.render_python],
+                       check=True, cwd=tmp, env=dict(os.environ, PYTHONPATH=tmp))
+        return json.loads(out.read_text())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=Path, default=ROOT.parent / "shared/data/pages")
+    ap.add_argument("--dumps", type=Path, default=ROOT / "bench/results/dumps")
+    ap.add_argument("--render-python", default=sys.executable)
+    ap.add_argument("--baseline-ref", default=None)
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if not args.pages.is_dir():
+        print(f"no pages at {args.pages}; pass --pages", file=sys.stderr)
+        return 2
+    now = collect(args.pages, args.dumps, args.render_python)
+    if args.child:
+        args.child.write_text(json.dumps(now))
+        return 0
+    from parse_metrics import summary
+
+    trees = [("this tree", now)] + (
+        [(args.baseline_ref, baseline(args.baseline_ref, args))] if args.baseline_ref else [])
+    cols = ("found_in_one_comment_pct", "in_body_pct", "kept_apart_pct",
+            "boilerplate_in_body_pct", "article_lines_kept_pct", "with_comments_none_output",
+            "invented_on_negatives")
+    print(f"{'tree':12} {'pages':18} {'found%':>6} {'body%':>6} {'apart%':>6} {'boil%':>6} "
+          f"{'art%':>6} {'none out':>9} {'invent':>6}")
+    report: dict = {"baseline_ref": args.baseline_ref, "figures": {}}
+    for who, rows in trees:
+        for kind in ("plain", "renamed"):
+            for group, cut in (("with comments", False), ("comments cut out", True)):
+                s = summary([r[kind] for r in rows.values() if r["cut"] == cut])
+                report["figures"].setdefault(who, {})[f"{kind}, {group}"] = s
+                print(f"{who[:12]:12} {kind + (', cut' if cut else ''):18} " + " ".join(
+                    f"{s[c]!s:>{9 if c.startswith('with') else 6}}" for c in cols))
+    if args.baseline_ref:
+        old = trees[1][1]
+        for name, row in now.items():
+            a, b = old[name]["renamed"], row["renamed"]
+            if (a["found"], a["output"]) != (b["found"], b["output"]):
+                print(f"  changed (renamed) {name}: found {a['found']} -> {b['found']} of "
+                      f"{b['snippets']}, comments output {a['output']} -> {b['output']}")
+    res = ROOT / "bench/results/parse_renamed.json"
+    res.parent.mkdir(parents=True, exist_ok=True)
+    res.write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
