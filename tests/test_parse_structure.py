@@ -336,3 +336,27 @@ def test_says_lines_inside_an_interview_are_no_comments() -> None:
     article = parse_text(_SAYS_ARTICLE + interview + more)
     assert article.comments == ()
     assert "resultatet af mange møder" in (article.body or "")
+
+
+_HARBOUR = ("A quiet week at the harbour\n\n" + ("The harbour was quieter than usual this week, "
+            "with most of the fishing fleet staying in port because of the storms.\n\n") * 3)
+
+
+def test_a_count_of_comments_on_the_posts_title_opens_the_zone_in_any_language() -> None:
+    """"5 thoughts on “Title”" as a theme prints it in a language no table knows: a count,
+    a word or two, the post's own title quoted. The comments under it are found though their
+    names were lost in the dump (stop 41: lemire.me with its phrases made up gave none)."""
+    from moderation.parse.text import _count_on_title
+
+    dump = (_HARBOUR + "2 vastausta artikkeliin “A quiet week at the harbour”\n\n"
+            "1. Thanks for posting this, the photos of the boats are lovely.\n\n"
+            "2. We were there on Sunday and it was empty, a strange sight in May.\n")
+    got = parse_text(dump)
+    assert [c.text for c in got.comments] == [
+        "Thanks for posting this, the photos of the boats are lovely.",
+        "We were there on Sunday and it was empty, a strange sight in May."]
+    assert "strange sight" not in (got.body or "")
+    title = "A quiet week at the harbour"
+    assert _count_on_title("12 Antworten auf „A quiet week at the harbour“", title)
+    assert not _count_on_title("12 Antworten auf „Another post entirely“", title)
+    assert not _count_on_title("A quiet week at the harbour", title)  # no count

@@ -72,6 +72,21 @@ def _numbered_list_follows(lines: list[str], i: int) -> bool:
 _COUNTER_REPEAT = 12  # lines
 
 
+# "5 thoughts on “Title”", "12 Antworten auf „Title“": a count, a few words, the post's title
+# quoted; in whatever language the theme prints it, the title says what is counted
+_COUNT_ON_TITLE = re.compile(r"^\d+\s+(?:[^\W\d_]+\s+){0,3}[^\W\d_]+\s*[„“”\"«‘’'‚]")
+_TITLE_WORDS = re.compile(r"\w+")
+
+
+def _count_on_title(line: str, title: str | None) -> bool:
+    """A comment heading that counts the comments on the post by its title."""
+    if not title or not _COUNT_ON_TITLE.match(line):
+        return False
+    want = set(_TITLE_WORDS.findall(title.lower()))
+    got = set(_TITLE_WORDS.findall(line.lower()))
+    return len(want) >= 2 and len(want & got) * 10 >= len(want) * 6
+
+
 def _find_zone(lines: list[str], start: int) -> int | None:
     """Index of the first comment-section line after some article text, or None.
 
@@ -80,9 +95,10 @@ def _find_zone(lines: list[str], start: int) -> int | None:
     """
     body_seen = False
     first: int | None = None
+    title = lines[start - 1].strip() if start > 0 else None
     for i in range(start, len(lines)):
         s = lines[i].strip()
-        zone = body_seen and (chrome.is_zone_start(s) or (
+        zone = body_seen and (chrome.is_zone_start(s) or _count_on_title(s, title) or (
             _POST_FOOTER.match(s) is not None and _numbered_list_follows(lines, i)))
         if zone and chrome.is_counter(s) and _counter_repeats(lines, i):
             continue  # "12 Kommentare" under every teaser: the articles' counts, no heading

@@ -1,6 +1,6 @@
-"""Real pages whose markup no rule names: the dev pages with every class and id renamed.
+"""Real pages whose markup and phrases no rule names: dev pages renamed, dumps unphrased.
 
-    .venv/bin/python bench/parse_renamed.py [--baseline-ref REF] [--pages DIR]
+    .venv/bin/python bench/parse_unnamed.py [--baseline-ref REF] [--pages DIR]
         [--dumps DIR] [--render-python /tmp/rpvenv/bin/python]
 
 Issue 16 asks for comments found from the STRUCTURE of markup no rule names. The synthetic
@@ -11,11 +11,18 @@ build or an unknown theme prints them. Schema.org microdata (itemprop/itemtype) 
 document's shape stay. So a comment list is found only by what htmlrepeat reads (alike
 sibling subtrees with a name, a date and text), by microdata, or by the page's headings.
 
+The same for the seed-style TEXT dumps of those pages: every line the phrase tables know
+(comment headings and counters, the reply form's prompt and notices, reply/like/sort lines,
+"says:"; chrome.py) gets its words replaced by made-up words, the same word the same way,
+except the words of the page's title and any date or age line, as a theme in a language no
+table knows would print them. Each dump is parsed by a line classifier trained without its
+site (5-fold by site, as parse_unseen.py does).
+
 Printed per tree (this one and ``--baseline-ref``'s, parsed in a child process over the same
-renamed bytes): issue 16's figures on the renamed pages with comments and on the dev pages
-with their comments cut out (negatives), and the plain pages beside them. The article body
-comes from trafilatura, which reads class names too: "article lines kept" falls on renamed
-pages for that reason, not because of the comment cutting.
+bytes): issue 16's figures on the changed pages with comments and on the dev pages with
+their comments cut out (negatives), and the unchanged pages beside them. The HTML article
+body comes from trafilatura, which reads class names too: "article lines kept" falls on
+renamed pages for that reason, not because of the comment cutting.
 """
 
 from __future__ import annotations
@@ -61,28 +68,78 @@ def rename(data: bytes, salt: str) -> bytes:
     return out.encode("utf-8")
 
 
-def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
-    """Issue 16's counts per dev page, plain and renamed, by the importable parser."""
+def _made_up(word: str) -> str:
+    h = hashlib.sha1(word.lower().encode()).hexdigest()
+    out = "".join("bcdfghklmnprstvz"[int(c, 16)] if i % 2 == 0 else "aeiou"[int(c, 16) % 5]
+                  for i, c in enumerate(h[:len(word)]))
+    return out.capitalize() if word[:1].isupper() else out
+
+
+def unphrase(dump: str) -> str:
+    """The dump with the words of every line the phrase tables know made up (title words and
+    date lines kept)."""
+    from moderation.parse import bylines, chrome
+
+    head = [ln for ln in dump.split("\n") if ln.strip()][:3]
+    keep = {w.lower() for ln in head for w in re.findall(r"[^\W\d_]+", ln)}
+    out = []
+    for line in dump.split("\n"):
+        s = line.strip()
+        if s and not bylines.is_date_line(s) and (
+                chrome.is_zone_start(s) or chrome.is_zone_end(s) or chrome.is_widget_line(s)
+                or chrome.is_counter(s) or chrome.says_no_comments(s) or chrome.is_meta_line(s)):
+            line = re.sub(r"[^\W\d_]+", lambda m: m.group() if m.group().lower() in keep
+                          else _made_up(m.group()), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _figures(page, data: bytes, fmt: str) -> dict:
     from parse_metrics import page_figures
-    from parse_sites import catalogue
 
     from moderation.errors import InputError
     from moderation.parse import parse_bytes
 
+    try:
+        a = parse_bytes(data, page.name + (".html" if fmt == "html" else ".txt"), fmt).articles[0]
+        got = {"body": a.body or "", "comments": [{"text": c.text} for c in a.comments]}
+    except InputError:
+        got = {"body": "", "comments": []}
+    return page_figures(page, got, fmt)
+
+
+FOLDS = 5
+
+
+def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
+    """Issue 16's counts per dev page, plain and changed, by the importable parser."""
+    from parse_sites import catalogue
+
+    from moderation.parse import dumpzone
+    from moderation.training.dumplines import LabelledDump, train_model
+
+    dev = [p for p in catalogue(pages_dir, cache, render_python) if not p.held_out]
     out: dict = {}
-    for p in catalogue(pages_dir, cache, render_python):
+    for p in dev:
         data = p.html_data if p.group == "cut" else p.html.read_bytes()
-        if p.held_out or data is None:
-            continue
-        row = {"cut": p.group == "cut"}
-        for kind, d in (("plain", data), ("renamed", rename(data, p.name))):
-            try:
-                a = parse_bytes(d, p.name + ".html", "html").articles[0]
-                got = {"body": a.body or "", "comments": [{"text": c.text} for c in a.comments]}
-            except InputError:
-                got = {"body": "", "comments": []}
-            row[kind] = page_figures(p, got, "html")
-        out[p.name] = row
+        if data is not None:
+            out[p.name] = {"cut": p.group == "cut", "html": {
+                "plain": _figures(p, data, "html"),
+                "changed": _figures(p, rename(data, p.name), "html")}}
+    sites = sorted({p.site for p in dev})
+    labelled = {p.name: LabelledDump.of(p) for p in dev}
+    try:
+        for k in range(FOLDS):
+            test = set(sites[k::FOLDS])
+            dumpzone.use_model(train_model([labelled[p.name] for p in dev
+                                            if p.site not in test]))
+            for p in dev:
+                if p.site in test:
+                    out.setdefault(p.name, {"cut": p.group == "cut"})["text"] = {
+                        "plain": _figures(p, p.dump.encode(), "text"),
+                        "changed": _figures(p, unphrase(p.dump).encode(), "text")}
+    finally:
+        dumpzone.use_model(None)
     return out
 
 
@@ -126,21 +183,27 @@ def main() -> int:
     print(f"{'tree':12} {'pages':18} {'found%':>6} {'body%':>6} {'apart%':>6} {'boil%':>6} "
           f"{'art%':>6} {'none out':>9} {'invent':>6}")
     report: dict = {"baseline_ref": args.baseline_ref, "figures": {}}
+    labels = {("html", "plain"): "html", ("html", "changed"): "html renamed",
+              ("text", "plain"): "text", ("text", "changed"): "text unphrased"}
     for who, rows in trees:
-        for kind in ("plain", "renamed"):
+        for (fmt, kind), label in labels.items():
             for group, cut in (("with comments", False), ("comments cut out", True)):
-                s = summary([r[kind] for r in rows.values() if r["cut"] == cut])
-                report["figures"].setdefault(who, {})[f"{kind}, {group}"] = s
-                print(f"{who[:12]:12} {kind + (', cut' if cut else ''):18} " + " ".join(
+                s = summary([r[fmt][kind] for r in rows.values() if r["cut"] == cut and fmt in r])
+                report["figures"].setdefault(who, {})[f"{label}, {group}"] = s
+                print(f"{who[:12]:12} {label + (', cut' if cut else ''):18} " + " ".join(
                     f"{s[c]!s:>{9 if c.startswith('with') else 6}}" for c in cols))
     if args.baseline_ref:
         old = trees[1][1]
         for name, row in now.items():
-            a, b = old[name]["renamed"], row["renamed"]
-            if (a["found"], a["output"]) != (b["found"], b["output"]):
-                print(f"  changed (renamed) {name}: found {a['found']} -> {b['found']} of "
-                      f"{b['snippets']}, comments output {a['output']} -> {b['output']}")
-    res = ROOT / "bench/results/parse_renamed.json"
+            for fmt in ("html", "text"):
+                if fmt not in row:
+                    continue
+                a, b = old[name][fmt]["changed"], row[fmt]["changed"]
+                if (a["found"], a["output"]) != (b["found"], b["output"]):
+                    print(f"  changed ({labels[fmt, 'changed']}) {name}: found {a['found']} -> "
+                          f"{b['found']} of {b['snippets']}, comments output {a['output']} -> "
+                          f"{b['output']}")
+    res = ROOT / "bench/results/parse_unnamed.json"
     res.parent.mkdir(parents=True, exist_ok=True)
     res.write_text(json.dumps(report, indent=1) + "\n")
     return 0
