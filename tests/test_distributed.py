@@ -99,6 +99,52 @@ def test_export_score_import_equals_moderation_score(local_ray: None, tmp_path: 
     via_ray.close()
 
 
+def test_group_column_gives_each_article_its_language_context(local_ray: None,
+                                                             tmp_path: Path) -> None:
+    """A batch holds many articles' comments. Without --group-column a short English comment
+    in a batch that is mostly German takes the batch's language; with it, its own article's,
+    as `moderation score` and `score-file --group-column` do (stop 41). export-unscored writes
+    the article column it needs; a source without the column is refused, naming it."""
+    from test_multilingual import ENGLISH_PAGE, GERMAN_PAGE
+
+    from moderation.errors import InputError
+
+    rows = [("radwege", t) for t in GERMAN_PAGE] + [("massoud", t) for t in ENGLISH_PAGE]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "article": a, "text": t}, ensure_ascii=False)
+                           + "\n" for i, (a, t) in enumerate(rows)), encoding="utf-8")
+    spec = ScorerSpec("builtin:minilm-tox", device="cpu", other_languages="builtin:multi-tox")
+
+    def models(out: str, **kw: str) -> list[str]:
+        score_dataset(Job(str(src), tmp_path / out, spec, batch_size=64, **kw))
+        got = {int(r["id"]): r["model"] for r in shards.read_results(tmp_path / out)}
+        return [got[i] for i in range(len(rows))]
+
+    assert models("plain")[-1] == "builtin:multi-tox"  # the batch is mostly German
+    grouped = models("grouped", group_column="article")
+    assert grouped == ["builtin:multi-tox"] * 6 + ["builtin:minilm-tox"] * 3
+    with pytest.raises(InputError, match="no column 'topic'.*--group-column"):
+        score_dataset(Job(str(src), tmp_path / "bad", spec, group_column="topic"))
+
+
+def test_export_unscored_writes_each_comments_article(tmp_path: Path) -> None:
+    from conftest import SAMPLE
+
+    from moderation.store import Store
+
+    store = Store(tmp_path / "s.db")
+    store.ingest(SAMPLE)
+    shards.export_unscored(store, tmp_path / "todo", "builtin:linear-tox", "1")
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(next((tmp_path / "todo").glob("*.parquet")))
+    assert table.column_names == ["id", "text", "article"]
+    articles = {r["id"]: r["article_id"] for r in store.query("SELECT id, article_id FROM comments")}
+    assert [articles[i] for i in table.column("id").to_pylist()] == table.column(
+        "article").to_pylist()
+    store.close()
+
+
 def run_job(src: Path, out: Path, *, delay: str = "0") -> subprocess.Popen[str]:
     env = dict(os.environ, WORDLIST_DELAY=delay,
                PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))

@@ -41,6 +41,9 @@ def _need_extra(*modules: str) -> None:
 @click.option("--model", help="Model (default: scoring.model); python:MODULE:ATTR for your own.")
 @click.option("--id-column", default="id", show_default=True)
 @click.option("--text-column", default="text", show_default=True)
+@click.option("--group-column", help="A column naming each row's article (export-unscored "
+              "writes 'article'): a short comment takes its own article's language context, "
+              "not that of the rows in its batch. Rows of one article should sit together.")
 @click.option("--output-format", type=click.Choice(["parquet", "jsonl"]), default="parquet",
               show_default=True)
 @click.option("--shard-rows", type=click.IntRange(1), default=10_000, show_default=True,
@@ -49,7 +52,8 @@ def _need_extra(*modules: str) -> None:
 @click.pass_obj
 def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, actors: int,
                   gpus_per_actor: float, batch_size: int, model: str | None, id_column: str,
-                  text_column: str, output_format: str, shard_rows: int) -> None:
+                  text_column: str, group_column: str | None, output_format: str,
+                  shard_rows: int) -> None:
     """Score a JSONL or Parquet archive (a file, a folder of shards or a URL) on Ray Data into
     OUTDIR's shards; run it again after a crash and it scores only what is missing."""
     _need_extra("ray", "pyarrow")
@@ -62,7 +66,8 @@ def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, a
                               other_languages=ctx.config.other_languages or None,
                               language=ctx.config.language or None),
               actors=actors, gpus_per_actor=gpus_per_actor, batch_size=batch_size,
-              id_column=id_column, text_column=text_column, output_format=output_format,
+              id_column=id_column, text_column=text_column, group_column=group_column,
+              output_format=output_format,
               ray_address=ray_address, shard_rows=shard_rows)
     try:
         summary = run(job)

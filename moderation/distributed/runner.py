@@ -33,6 +33,7 @@ class Job:
     batch_size: int = 64
     id_column: str = "id"
     text_column: str = "text"
+    group_column: str | None = None  # an article id: its rows share their language context
     output_format: str = "parquet"
     ray_address: str | None = None
     shard_rows: int = 10_000
@@ -42,11 +43,15 @@ class Job:
 class ScoreBatch:
     """The actor's UDF: the model is loaded once, in __init__; each call scores one batch."""
 
-    def __init__(self, spec: ScorerSpec, id_column: str, text_column: str):
+    def __init__(self, spec: ScorerSpec, id_column: str, text_column: str,
+                 group_column: str | None = None):
         self.scorer = spec.load()
         self.labels = tuple(self.scorer.labels)
         self.id_column = id_column
         self.text_column = text_column
+        # (a scorer without routing has no language context to share)
+        self.group_column = group_column if getattr(self.scorer, "takes_groups", False) \
+            else None
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
@@ -54,7 +59,12 @@ class ScoreBatch:
         ids = batch.column(self.id_column).to_pylist()
         texts = batch.column(self.text_column).to_pylist()
         good = [i for i, t in enumerate(texts) if isinstance(t, str)]
-        results = self.scorer.score([texts[i] for i in good]) if good else []
+        if self.group_column and good:
+            groups = batch.column(self.group_column).to_pylist()
+            results = self.scorer.score([texts[i] for i in good],
+                                        groups=[groups[i] for i in good])
+        else:
+            results = self.scorer.score([texts[i] for i in good]) if good else []
         by_row = dict(zip(good, results, strict=True))
         rows = [shards.result_row(ids[i], by_row.get(i), self.labels,
                                   None if i in by_row else "text is not a string")
@@ -86,16 +96,18 @@ def _init_ray(address: str | None) -> Any:
     return ray
 
 
-def _read(ray: Any, source: str, id_col: str, text_col: str) -> Any:
+def _read(ray: Any, source: str, id_col: str, text_col: str, group_col: str | None) -> Any:
     path = Path(source)
     is_parquet = source.endswith(".parquet") or (
         path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir()))
     ds = ray.data.read_parquet(source) if is_parquet else ray.data.read_json(source)
-    missing = [c for c in (id_col, text_col) if c not in ds.schema().names]
+    wanted = [id_col, text_col] + ([group_col] if group_col else [])
+    missing = [c for c in wanted if c not in ds.schema().names]
     if missing:
         raise InputError(f"{source}: no column {', '.join(map(repr, missing))} (columns: "
-                         f"{', '.join(ds.schema().names)}); use --id-column/--text-column")
-    return ds.select_columns([id_col, text_col])
+                         f"{', '.join(ds.schema().names)}); use --id-column/--text-column"
+                         + ("/--group-column" if group_col else ""))
+    return ds.select_columns(wanted)
 
 
 def score_dataset(job: Job) -> dict[str, Any]:
@@ -113,7 +125,7 @@ def score_dataset(job: Job) -> dict[str, Any]:
 def _run(job: Job) -> dict[str, Any]:
     done, warnings = shards.done_ids(job.outdir)
     ray = _init_ray(job.ray_address)
-    ds = _read(ray, job.source, job.id_column, job.text_column)
+    ds = _read(ray, job.source, job.id_column, job.text_column, job.group_column)
     if done:
         finished = frozenset(done)
         id_col = job.id_column
@@ -131,7 +143,8 @@ def _run(job: Job) -> dict[str, Any]:
         return summary
     scored = ds.map_batches(
         ScoreBatch, fn_constructor_kwargs={"spec": job.spec, "id_column": job.id_column,
-                                           "text_column": job.text_column},
+                                           "text_column": job.text_column,
+                                           "group_column": job.group_column},
         batch_size=job.batch_size, concurrency=job.actors, num_gpus=job.gpus_per_actor,
         num_cpus=0.5, batch_format="pyarrow")
     writer = shards.ShardWriter(job.outdir, job.output_format, job.shard_rows, job.flush_seconds)

@@ -206,8 +206,10 @@ def scores_of(row: dict[str, Any]) -> Scores | None:
 
 
 def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple[int, int]:
-    """Write the comments with no score from this model version as Parquet shards of id and
-    text; returns (rows, shards)."""
+    """Write the comments with no score from this model version as Parquet shards of id,
+    text and article (the article's id: ``score-dataset --group-column article`` gives a
+    short comment its own article's language context, as ``moderation score`` does); returns
+    (rows, shards)."""
     pa = _pa()
     outdir.mkdir(parents=True, exist_ok=True)
     if shard_files(outdir):
@@ -217,7 +219,8 @@ def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple
         batch = store.unscored(model, version, limit=SHARD_ROWS, after_id=after)
         if not batch:
             return rows, shards
-        table = pa.table({"id": [cid for cid, _ in batch], "text": [t for _, t in batch]})
+        table = pa.table({"id": [r[0] for r in batch], "text": [r[1] for r in batch],
+                          "article": [r[2] for r in batch]})
         atomic_write(outdir / f"unscored-{shards:05d}.parquet",
                      lambda fh, table=table: pa.parquet.write_table(table, fh), binary=True,
                      what="unscored shard")

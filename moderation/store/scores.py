@@ -20,11 +20,12 @@ class ScoresMixin(StoreCore):
     # -- scores ---------------------------------------------------------------------------
 
     def unscored(self, model: str, version: str, *, limit: int = 1000,
-                 after_id: int = 0) -> list[tuple[int, str]]:
-        """Reader comments (not pingbacks) with no score from this model version, by id."""
+                 after_id: int = 0) -> list[tuple[int, str, int]]:
+        """(id, text, article id) of the reader comments (not pingbacks) with no score from
+        this model version, by id."""
         with self._lock:
             return self.db.conn.execute(
-                "SELECT c.id, c.text FROM comments c WHERE c.id > ? AND c.kind = 'comment'"
+                "SELECT c.id, c.text, c.article_id FROM comments c WHERE c.id > ? AND c.kind = 'comment'"
                 " AND NOT EXISTS (SELECT 1 FROM scorings s WHERE s.comment_id = c.id"
                 " AND s.model = ? AND s.version = ?) ORDER BY c.id LIMIT ?",
                 (after_id, model, version, limit),
