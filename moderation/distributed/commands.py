@@ -84,7 +84,7 @@ def score_dataset(ctx: Any, source: str, outdir: str, ray_address: str | None, a
 @click.pass_obj
 def export_unscored(ctx: Any, outdir: str, model: str | None) -> None:
     """Write the stored comments that have no score from this model version as Parquet shards
-    (id, text), for score-dataset."""
+    (id, text, article), for score-dataset (--group-column article)."""
     _need_extra("pyarrow")
     from moderation.batch import ScorerSpec
     from moderation.distributed import shards
