@@ -18,6 +18,10 @@ except the words of the page's title and any date or age line, as a theme in a l
 table knows would print them. Each dump is parsed by a line classifier trained without its
 site (5-fold by site, as parse_unseen.py does).
 
+And once more with every date or age line taken out of the dump ("dates lost"): some
+renderers drop each comment's date, and the comments must still be found by their names and
+their list's shape.
+
 Printed per tree (this one and ``--baseline-ref``'s, parsed in a child process over the same
 bytes): issue 16's figures on the changed pages with comments and on the dev pages with
 their comments cut out (negatives), and the unchanged pages beside them. The HTML article
@@ -94,6 +98,13 @@ def unphrase(dump: str) -> str:
     return "\n".join(out)
 
 
+def undated(dump: str) -> str:
+    """The dump without its date and age lines."""
+    from moderation.parse import bylines
+
+    return "\n".join(ln for ln in dump.split("\n") if not bylines.is_date_line(ln.strip()))
+
+
 def _figures(page, data: bytes, fmt: str) -> dict:
     from parse_metrics import page_figures
 
@@ -137,7 +148,8 @@ def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
                 if p.site in test:
                     out.setdefault(p.name, {"cut": p.group == "cut"})["text"] = {
                         "plain": _figures(p, p.dump.encode(), "text"),
-                        "changed": _figures(p, unphrase(p.dump).encode(), "text")}
+                        "changed": _figures(p, unphrase(p.dump).encode(), "text"),
+                        "undated": _figures(p, undated(p.dump).encode(), "text")}
     finally:
         dumpzone.use_model(None)
     return out
@@ -184,23 +196,25 @@ def main() -> int:
           f"{'art%':>6} {'none out':>9} {'invent':>6}")
     report: dict = {"baseline_ref": args.baseline_ref, "figures": {}}
     labels = {("html", "plain"): "html", ("html", "changed"): "html renamed",
-              ("text", "plain"): "text", ("text", "changed"): "text unphrased"}
+              ("text", "plain"): "text", ("text", "changed"): "text unphrased",
+              ("text", "undated"): "text dates lost"}
     for who, rows in trees:
         for (fmt, kind), label in labels.items():
             for group, cut in (("with comments", False), ("comments cut out", True)):
-                s = summary([r[fmt][kind] for r in rows.values() if r["cut"] == cut and fmt in r])
+                s = summary([r[fmt][kind] for r in rows.values()
+                             if r["cut"] == cut and kind in r.get(fmt, {})])
                 report["figures"].setdefault(who, {})[f"{label}, {group}"] = s
                 print(f"{who[:12]:12} {label + (', cut' if cut else ''):18} " + " ".join(
                     f"{s[c]!s:>{9 if c.startswith('with') else 6}}" for c in cols))
     if args.baseline_ref:
         old = trees[1][1]
         for name, row in now.items():
-            for fmt in ("html", "text"):
-                if fmt not in row:
+            for fmt, kind in (("html", "changed"), ("text", "changed"), ("text", "undated")):
+                if fmt not in row or kind not in old[name].get(fmt, {}):
                     continue
-                a, b = old[name][fmt]["changed"], row[fmt]["changed"]
+                a, b = old[name][fmt][kind], row[fmt][kind]
                 if (a["found"], a["output"]) != (b["found"], b["output"]):
-                    print(f"  changed ({labels[fmt, 'changed']}) {name}: found {a['found']} -> "
+                    print(f"  changed ({labels[fmt, kind]}) {name}: found {a['found']} -> "
                           f"{b['found']} of {b['snippets']}, comments output {a['output']} -> "
                           f"{b['output']}")
     res = ROOT / "bench/results/parse_unnamed.json"

@@ -360,3 +360,20 @@ def test_a_count_of_comments_on_the_posts_title_opens_the_zone_in_any_language()
     assert _count_on_title("12 Antworten auf „A quiet week at the harbour“", title)
     assert not _count_on_title("12 Antworten auf „Another post entirely“", title)
     assert not _count_on_title("A quiet week at the harbour", title)  # no count
+
+
+def test_a_numbered_name_list_whose_host_thanks_each_commenter_by_name() -> None:
+    """"1. Monica" / her text / "• Spain on a Fork" / "thanks for the comment Monica": the
+    host's reply names the commenter, which the tips-list check read as each item's heading
+    naming its own text (stop 41: a dev dump without its date lines lost all 22 comments)."""
+    people = [("Monica", "I plan to try your recipe this weekend. Which brandy do you use?"),
+              ("Jeff", "This is a great recipe! Fresh and lively, I will make it again."),
+              ("lina uceda", "Made it for a party and everyone asked for the recipe!"),
+              ("marcie", "I have never been to Spain but this looks so refreshing!")]
+    dump = _HARBOUR + "".join(
+        f"{k}. {name}\n\n{text}\n\n• Spain on a Fork\n\nThanks for the comment {name.split()[0]}"
+        " 🙂\n\n" for k, (name, text) in enumerate(people, start=1)) + "Leave a Comment\n"
+    got = parse_text(dump)
+    assert [c.author for c in got.comments if c.author != "Spain on a Fork"] == [
+        n for n, _t in people]
+    assert all(t in " ".join(c.text for c in got.comments) for _n, t in people)

@@ -228,11 +228,14 @@ def _stems(text: str) -> set[str]:
 def _topics(lines: list[str], blocks: list[tuple[int, int]], name_of) -> bool:
     """Half the items name what the lines under them talk about ("• Brown Butter" / "Browning
     the butter adds…", "2. Fresh Lemons" / "…fresh zest…"): a list of tips or variations
-    under their headings. A commenter's name is seldom in their own text."""
+    under their headings. A commenter's name is seldom in their own text. Only the first
+    paragraph under the item counts: the host's reply under a comment greets its writer by
+    name ("thanks for the comment Marcie")."""
     told = 0
     for a, b in blocks:
         name = name_of(lines[a].strip())
-        told += bool(_stems(name) & _stems(" ".join(lines[a + 1:b + 1])))
+        end = min(b, _first_paragraph_end(lines, a))
+        told += bool(_stems(name) & _stems(" ".join(lines[a + 1:end + 1])))
     return told * 2 >= len(blocks)
 
 
