@@ -20,7 +20,9 @@ site (5-fold by site, as parse_unseen.py does).
 
 And once more with every date or age line taken out of the dump ("dates lost"): some
 renderers drop each comment's date, and the comments must still be found by their names and
-their list's shape.
+their list's shape. And once as a language no table knows would print the page ("unknown
+language"): the phrase lines made up as above and the words of every date or age line made up
+too, its digits kept ("50 Minuten 46 Sekunden her" -> "50 Debuziha 46 Fubafedak debu").
 
 Printed per tree (this one and ``--baseline-ref``'s, parsed in a child process over the same
 bytes): issue 16's figures on the changed pages with comments and on the dev pages with
@@ -105,6 +107,18 @@ def undated(dump: str) -> str:
     return "\n".join(ln for ln in dump.split("\n") if not bylines.is_date_line(ln.strip()))
 
 
+def unknown_language(dump: str) -> str:
+    """The dump unphrased, and its date and age lines' words made up (digits kept)."""
+    from moderation.parse import bylines
+
+    out = []
+    for line in unphrase(dump).split("\n"):
+        if bylines.is_date_line(line.strip()):
+            line = re.sub(r"[^\W\d_]+", lambda m: _made_up(m.group() + "§"), line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def _figures(page, data: bytes, fmt: str) -> dict:
     from parse_metrics import page_figures
 
@@ -149,7 +163,8 @@ def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
                     out.setdefault(p.name, {"cut": p.group == "cut"})["text"] = {
                         "plain": _figures(p, p.dump.encode(), "text"),
                         "changed": _figures(p, unphrase(p.dump).encode(), "text"),
-                        "undated": _figures(p, undated(p.dump).encode(), "text")}
+                        "undated": _figures(p, undated(p.dump).encode(), "text"),
+                        "unknown": _figures(p, unknown_language(p.dump).encode(), "text")}
     finally:
         dumpzone.use_model(None)
     return out
@@ -192,24 +207,25 @@ def main() -> int:
     cols = ("found_in_one_comment_pct", "in_body_pct", "kept_apart_pct",
             "boilerplate_in_body_pct", "article_lines_kept_pct", "with_comments_none_output",
             "invented_on_negatives")
-    print(f"{'tree':12} {'pages':18} {'found%':>6} {'body%':>6} {'apart%':>6} {'boil%':>6} "
+    print(f"{'tree':12} {'pages':21} {'found%':>6} {'body%':>6} {'apart%':>6} {'boil%':>6} "
           f"{'art%':>6} {'none out':>9} {'invent':>6}")
     report: dict = {"baseline_ref": args.baseline_ref, "figures": {}}
     labels = {("html", "plain"): "html", ("html", "changed"): "html renamed",
               ("text", "plain"): "text", ("text", "changed"): "text unphrased",
-              ("text", "undated"): "text dates lost"}
+              ("text", "undated"): "text dates lost", ("text", "unknown"): "text unknown lang"}
     for who, rows in trees:
         for (fmt, kind), label in labels.items():
             for group, cut in (("with comments", False), ("comments cut out", True)):
                 s = summary([r[fmt][kind] for r in rows.values()
                              if r["cut"] == cut and kind in r.get(fmt, {})])
                 report["figures"].setdefault(who, {})[f"{label}, {group}"] = s
-                print(f"{who[:12]:12} {label + (', cut' if cut else ''):18} " + " ".join(
+                print(f"{who[:12]:12} {label + (', cut' if cut else ''):21} " + " ".join(
                     f"{s[c]!s:>{9 if c.startswith('with') else 6}}" for c in cols))
     if args.baseline_ref:
         old = trees[1][1]
         for name, row in now.items():
-            for fmt, kind in (("html", "changed"), ("text", "changed"), ("text", "undated")):
+            for fmt, kind in (("html", "changed"), ("text", "changed"), ("text", "undated"),
+                              ("text", "unknown")):
                 if fmt not in row or kind not in old[name].get(fmt, {}):
                     continue
                 a, b = old[name][fmt][kind], row[fmt][kind]

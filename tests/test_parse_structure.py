@@ -377,3 +377,31 @@ def test_a_numbered_name_list_whose_host_thanks_each_commenter_by_name() -> None
     assert [c.author for c in got.comments if c.author != "Spain on a Fork"] == [
         n for n, _t in people]
     assert all(t in " ".join(c.text for c in got.comments) for _n, t in people)
+
+
+def test_ages_in_a_language_no_table_knows_open_comments() -> None:
+    """"50 Debuziha 46 Fubafedak debu" under each comment: numbers with a unit word, and an
+    "ago", in a language no table knows. The numbers vary, the words are few: an age column.
+    A listicle's headings use new words each time, a like counter is one number and one word
+    (stop 41: a dev dump in such a language gave none of its 19 comments)."""
+    from moderation.parse.dumpshape import _ages_in_any_language
+
+    ages = ["50 Debuziha 46 Fubafedak debu", "1 Zucenod 51 Debuziha debu",
+            "12 Tatoceto 33 Debuziha debu", "13 Tatoceto 5 Debuziha debu",
+            "2 Zucenod debu"]
+    texts = ["Ich sehe den Abzug grundsätzlich positiv, dort gehören keine fremden Truppen hin.",
+             "Komisch, an wen oder was erinnert mich das gerade? Ich komme nicht drauf.",
+             "Was werden die Spieler dazu sagen? Nebst dem Verband, der so lange geschwiegen hat.",
+             "Die monokausale Sicht auf den Nahen Osten ist man vom Autor inzwischen gewohnt.",
+             "Haben Sie sich mal die Militärbudgets angeschaut? Die Zahlen sprechen für sich."]
+    dump = _HARBOUR + "".join(f"{a}\n\n{t}\n\n" for a, t in zip(ages, texts, strict=True))
+    got = parse_text(dump)
+    assert [c.text for c in got.comments] == texts
+    assert [c.date for c in got.comments] == ages
+    lines = dump.split("\n")
+    part = [i for i, ln in enumerate(lines) if ln in ages]
+    assert _ages_in_any_language(lines, part)
+    listicle = ["1 Paris in spring", "2 Rome by night", "3 Lisbon old town", "4 Oslo fjords"]
+    assert not _ages_in_any_language(listicle, list(range(4)))
+    likes = ["3 Likes", "8 Likes", "13 Likes", "18 Likes"]
+    assert not _ages_in_any_language(likes, list(range(4)))

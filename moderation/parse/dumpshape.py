@@ -238,6 +238,7 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             has_time = sum(bool(_TIME.search(lines[k])) for k in part) * 2 >= len(part)
             dated = not has_time and (
                 sum(map(_dated, (lines[k] for k in part))) * 2 >= len(part)
+                or _ages_in_any_language(lines, part)
                 or sum(map(_aged_name, (lines[k] for k in part))) * 2 >= len(part)
                 and _buttoned(lines, part))
             listed = not has_time and (_enumeration(lines, part)  # "Step 1", "Step 2"
@@ -251,6 +252,26 @@ def _loose_runs(lines: list[str], start: int) -> list[Run]:
             found.append((score, Run(key, part, has_time, dated, by_date=listed)))
     found.sort(key=lambda t: (-t[0], t[1].start))
     return [r for _s, r in found]
+
+
+# "50 Minuten 46 Sekunden her", "3 días", "2 h": numbers, each with a short word, and perhaps
+# a word after them (the language's "ago"): nothing else
+_AGE_SHAPE = re.compile(r"^(?:\d{1,3}\s*[^\W\d_]{1,15}\.?,?\s*){1,3}(?:[^\W\d_]{1,12}\.?)?$")
+
+
+def _ages_in_any_language(lines: list[str], part: list[int]) -> bool:
+    """The run's headers are ages in a language no table knows: each only numbers with a unit
+    word ("50 Debuziha 46 Fubafedak debu"), the numbers varying from header to header, the
+    words few (a handful of units and one "ago" serve every comment), three words at least
+    (the number, its unit, the "ago"; or two numbers with theirs). A listicle's headings
+    ("1 Paris", "2 Rome") use new words each time; "Step 1", "Step 2" keeps its word but is
+    no age (the number comes after it)."""
+    heads = [lines[k].strip() for k in part]
+    if len(heads) < 4 or not all(_AGE_SHAPE.match(h) and len(h.split()) >= 3 for h in heads):
+        return False  # (a number and one word is a counter: "3 Likes", "5 stars")
+    numbers = {tuple(re.findall(r"\d+", h)) for h in heads}
+    words = {w.lower() for h in heads for w in re.findall(r"[^\W\d_]+", h)}
+    return len(numbers) >= 2 and len(words) * 2 <= len(heads) + 2
 
 
 def _aged_name(line: str) -> bool:
