@@ -388,7 +388,7 @@ def test_ages_in_a_language_no_table_knows_open_comments() -> None:
 
     ages = ["50 Debuziha 46 Fubafedak debu", "1 Zucenod 51 Debuziha debu",
             "12 Tatoceto 33 Debuziha debu", "13 Tatoceto 5 Debuziha debu",
-            "2 Zucenod debu"]
+            "2 Zucenod 7 Debuziha debu"]
     texts = ["Ich sehe den Abzug grundsätzlich positiv, dort gehören keine fremden Truppen hin.",
              "Komisch, an wen oder was erinnert mich das gerade? Ich komme nicht drauf.",
              "Was werden die Spieler dazu sagen? Nebst dem Verband, der so lange geschwiegen hat.",

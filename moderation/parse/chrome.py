@@ -127,6 +127,13 @@ _PAGE_END = frozenset({
     "neueste beiträge", "neueste kommentare", "archiv", "kategorien", "ähnliche beiträge",
     "articles récents", "commentaires récents", "entradas recientes", "comentarios recientes",
     "articoli recenti", "commenti recenti",
+    # the sidebar's latest comments and popular posts, as themes translate them
+    "latest comments", "latest posts", "popular recipes", "letzte kommentare", "beliebte beiträge", "beliebte artikel", "derniers commentaires",
+    "derniers articles", "articles populaires", "últimos comentarios", "entradas populares",
+    "ultimi commenti", "articoli popolari", "recente reacties", "laatste reacties",
+    "populaire berichten", "seneste kommentarer", "populære indlæg", "senaste kommentarer",
+    "populära inlägg", "siste kommentarer", "ostatnie komentarze", "najnowsze komentarze",
+    "popularne wpisy", "comentários recentes", "últimos comentários", "posts populares",
     # related-article boxes under the article (no comment comes after one in its region)
     "related articles", "more from this author", "mehr zum thema", "das könnte sie auch interessieren",
     "auch interessant", "ähnliche artikel", "weitere artikel", "verwandte artikel",
