@@ -23,7 +23,8 @@ that end in a comment widget's leftovers (issue 16). This tree against a baselin
    out (``parse_sites.cut_comments``; held-out sites never), each with one widget appended, as
    a text dump and as HTML: a recent-comments sidebar, a comment section loaded by JavaScript,
    an empty reply form, a paywalled comment teaser, a numbered FAQ, related posts with dates
-   and excerpts, product reviews. Figure: comments invented, and on how many pages. (Reviews
+   and excerpts, product reviews; as text also (stop 41) a "latest comments" box with dated
+   excerpts, an author's bio, a German "popular posts" box. Figure: comments invented, and on how many pages. (Reviews
    are readers' words too; they are listed, not counted as wrong.) Parsed with the shipped
    line classifier, which was trained on these sites: a check for inventions, not a
    generalization figure. Counted: comments beyond those the page gives without the widget.
@@ -177,6 +178,17 @@ WIDGETS_TEXT = {
            "Melted butter works just as well and adds flavour.\n\n3. How long does it keep?\n"
            "About four days in the fridge, covered.\n\n4. Why did my cake sink?\nMost often the "
            "oven door was opened too early.",
+    "latest comments, dated": "Latest comments\n\nAnna Schmidt – 3 March 2024\nGreat post, "
+                              "thanks for sharing this with us!\n\nPeter K. – 2 March 2024\nI "
+                              "tried it yesterday and it worked really well.\n\nmaria – 28 "
+                              "February 2024\nWhere do you buy your flour?",
+    "author bio": "About the author\n\nJane Doe\nJane is a food writer based in Berlin. She has "
+                  "written three cookbooks and loves sourdough.\n\nMore from Jane Doe",
+    "popular posts (de)": "Beliebte Beiträge\n\nZitronenkuchen vom Blech\n12. März 2024\nDer "
+                          "beste Kuchen für jede Gelegenheit, saftig und einfach gemacht.\n\n"
+                          "Brot ohne Hefe\n3. April 2024\nSo gelingt euch Brot auch ohne Hefe "
+                          "ganz leicht zu Hause.\n\nGulasch wie bei Oma\n20. Mai 2024\nEin "
+                          "Klassiker, der immer schmeckt und die ganze Familie satt macht.",
     "reviews": "Reviews\n\n★★★★★\nGreat product, works as described.\n\n★★★★☆\nGood value for "
                "the money, shipping was slow.\n\n★★★★★\nWould buy again.",
 }
