@@ -206,18 +206,3 @@ def test_the_reply_forms_prompt_in_wordpress_translations_ends_a_comment_zone(pr
     page = (_ARTICLE + f"{prompt}\n\nVotre adresse e-mail ne sera pas publiée.\n\nCommentaire *"
             "\n\nNom *\n\nE-mail *\n")
     assert parse_bytes(page.encode(), "form.txt").articles[0].comments == ()
-
-
-def test_an_authors_bio_under_the_reply_form_is_no_comment() -> None:
-    """"Jane Doe" / "Jane is a food writer...": a block that opens with its own name is a bio
-    written about the author, not a comment (stop 41: such a box after a dev page's reply
-    form came out as two comments on 9 of 30 pages)."""
-    from moderation.parse import parse_bytes
-
-    page = (_ARTICLE + "This Post Has 3 Comments\n\nLeave a Comment\n\nYour email address will "
-            "not be published. Required fields are marked *\n\nAbout the author\n\nJane Doe\n"
-            "Jane is a food writer based in Berlin. She has written three cookbooks and loves "
-            "sourdough.\n")
-    result = parse_bytes(page.encode(), "bio.txt")
-    assert result.articles[0].comments == ()
-    assert any("author's bio" in w for w in result.warnings)

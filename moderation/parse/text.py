@@ -25,7 +25,6 @@ from moderation.parse.textcomments import (
     split_comments,
 )
 from moderation.parse.zoneblocks import (
-    drop_bios,
     drop_lists,
     drop_unmarked,
     marked,
@@ -372,8 +371,7 @@ def parse_text(text: str, warnings: list[str] | None = None) -> Article:
         for first, last, _draft in signed:
             skip.update(range(first, last + 1))
         drafts = [d for _f, _l, d in signed]
-    drafts = strip_counters(drop_unmarked(drop_bios(drafts, warnings), zone, warnings,
-                                          form=_form_zone(lines, zone)))
+    drafts = strip_counters(drop_unmarked(drafts, zone, warnings, form=_form_zone(lines, zone)))
     drafts = drop_lists(drafts, lines, zone, warnings, teasers=learned is None)
     body = dumpbody.article_body(lines[:zone] if zone is not None else lines, skip, title)
     comments = tuple(

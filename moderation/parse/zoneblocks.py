@@ -208,23 +208,3 @@ def drop_lists(drafts: list[_Draft], lines: list[str], zone: int | None, warning
                         "its answer, signed and dated by no one: a FAQ, not comments; none taken")
         return []
     return drafts
-
-
-_FIRST_WORD = re.compile(r"[^\W\d_]+")
-
-
-def drop_bios(drafts: list[_Draft], warnings: list[str]) -> list[_Draft]:
-    """Drafts whose text opens with their own author's first name ("Jane Doe" / "Jane is a
-    food writer based in Berlin..."): an author's bio box under the article, written about
-    the person in the third person. A commenter signs a comment, never opens it with their
-    own name."""
-    kept = []
-    for d in drafts:
-        name = _FIRST_WORD.findall(d.author or "")
-        first = _FIRST_WORD.findall(d.paragraphs[0][0]) if d.paragraphs and d.paragraphs[0] else []
-        if name and first and len(name[0]) >= 3 and first[0].lower() == name[0].lower():
-            warnings.append(f"a block under the name {d.author!r} opens with that name: an "
-                            "author's bio, not a comment")
-            continue
-        kept.append(d)
-    return kept
