@@ -21,8 +21,7 @@ import sys
 from pathlib import Path
 
 from parse_metrics import norm, page_figures, summary
-from parse_sites import catalogue, page_options, parse_page
-from parse_unseen import FOLDS
+from parse_sites import FOLDS, catalogue, page_options, parse_page
 
 from moderation.parse import dumplines, dumpzone
 

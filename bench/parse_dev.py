@@ -30,8 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from parse_metrics import page_figures, summary
-from parse_sites import catalogue, page_options, parse_page
-from parse_unseen import FOLDS
+from parse_sites import FOLDS, catalogue, page_options, parse_page
 
 from moderation.parse import chrome, dumplines, dumpzone
 from moderation.training.dumplines import LabelledDump, design, export, fit

@@ -272,3 +272,37 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+FOLDS = 5
+
+
+def by_site_folds(dev: list[Page], folds: int = FOLDS):
+    """Each dev page in turn, parsed (while the caller handles it) with a text-dump line
+    classifier trained without its site: grouped ``folds``-fold by site. The shipped model is
+    back in use when the generator is done or closed."""
+    from moderation.parse import dumpzone
+    from moderation.training.dumplines import LabelledDump, train_model
+
+    sites = sorted({p.site for p in dev})
+    labelled = {p.name: LabelledDump.of(p) for p in dev}
+    try:
+        for k in range(folds):
+            test = set(sites[k::folds])
+            dumpzone.use_model(train_model([labelled[p.name] for p in dev
+                                            if p.site not in test]))
+            yield from (p for p in dev if p.site in test)
+    finally:
+        dumpzone.use_model(None)
+
+
+def extract_tree(ref: str, into: Path, repo: Path) -> None:
+    """``git archive REF moderation`` unpacked into ``into``: an older parser to import (with
+    ``PYTHONPATH=into``) beside this one."""
+    import tarfile
+
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref, "moderation"],
+                             check=True, capture_output=True).stdout
+    (into / "old.tar").write_bytes(archive)
+    with tarfile.open(into / "old.tar") as t:
+        t.extractall(into, filter="data")

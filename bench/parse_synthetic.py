@@ -43,7 +43,6 @@ import re
 import string
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -301,12 +300,10 @@ def measure(pages_dir: Path | None, cache: Path, render_python: str, seeds: list
 
 
 def baseline(ref: str, args: argparse.Namespace) -> dict:
+    from parse_sites import extract_tree
+
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "moderation"],
-                                 check=True, capture_output=True).stdout
-        (Path(tmp) / "old.tar").write_bytes(archive)
-        with tarfile.open(Path(tmp) / "old.tar") as t:
-            t.extractall(tmp, filter="data")
+        extract_tree(ref, Path(tmp), ROOT)
         out = Path(tmp) / "out.json"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(out),
                "--seeds", args.seeds, "--per", str(args.per), "--render-python",

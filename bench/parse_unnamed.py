@@ -40,7 +40,6 @@ import os
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -133,15 +132,9 @@ def _figures(page, data: bytes, fmt: str) -> dict:
     return page_figures(page, got, fmt)
 
 
-FOLDS = 5
-
-
 def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
     """Issue 16's counts per dev page, plain and changed, by the importable parser."""
-    from parse_sites import catalogue
-
-    from moderation.parse import dumpzone
-    from moderation.training.dumplines import LabelledDump, train_model
+    from parse_sites import by_site_folds, catalogue
 
     dev = [p for p in catalogue(pages_dir, cache, render_python) if not p.held_out]
     out: dict = {}
@@ -151,32 +144,20 @@ def collect(pages_dir: Path, cache: Path, render_python: str) -> dict:
             out[p.name] = {"cut": p.group == "cut", "html": {
                 "plain": _figures(p, data, "html"),
                 "changed": _figures(p, rename(data, p.name), "html")}}
-    sites = sorted({p.site for p in dev})
-    labelled = {p.name: LabelledDump.of(p) for p in dev}
-    try:
-        for k in range(FOLDS):
-            test = set(sites[k::FOLDS])
-            dumpzone.use_model(train_model([labelled[p.name] for p in dev
-                                            if p.site not in test]))
-            for p in dev:
-                if p.site in test:
-                    out.setdefault(p.name, {"cut": p.group == "cut"})["text"] = {
-                        "plain": _figures(p, p.dump.encode(), "text"),
-                        "changed": _figures(p, unphrase(p.dump).encode(), "text"),
-                        "undated": _figures(p, undated(p.dump).encode(), "text"),
-                        "unknown": _figures(p, unknown_language(p.dump).encode(), "text")}
-    finally:
-        dumpzone.use_model(None)
+    for p in by_site_folds(dev):
+        out.setdefault(p.name, {"cut": p.group == "cut"})["text"] = {
+            "plain": _figures(p, p.dump.encode(), "text"),
+            "changed": _figures(p, unphrase(p.dump).encode(), "text"),
+            "undated": _figures(p, undated(p.dump).encode(), "text"),
+            "unknown": _figures(p, unknown_language(p.dump).encode(), "text")}
     return out
 
 
 def baseline(ref: str, args: argparse.Namespace) -> dict:
+    from parse_sites import extract_tree
+
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "moderation"],
-                                 check=True, capture_output=True).stdout
-        (Path(tmp) / "old.tar").write_bytes(archive)
-        with tarfile.open(Path(tmp) / "old.tar") as t:
-            t.extractall(tmp, filter="data")
+        extract_tree(ref, Path(tmp), ROOT)
         out = Path(tmp) / "out.json"
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(out),
                         "--pages", str(args.pages), "--dumps", str(args.dumps),

@@ -16,32 +16,23 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
 from parse_metrics import page_figures, summary
-from parse_sites import Page, catalogue, parse_page
+from parse_sites import Page, by_site_folds, catalogue, extract_tree, parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def collect_old(ref: str, pages: Path, cache: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "moderation"],
-                                 check=True, capture_output=True).stdout
-        tar = Path(tmp) / "old.tar"
-        tar.write_bytes(archive)
-        with tarfile.open(tar) as t:
-            t.extractall(tmp, filter="data")
+        extract_tree(ref, Path(tmp), ROOT)
         out = Path(tmp) / "out.json"
         env = dict(os.environ, PYTHONPATH=tmp)
         subprocess.run([sys.executable, str(ROOT / "bench/parse_sites.py"), "collect",
                         str(pages), str(cache), str(out)], check=True, env=env, cwd=tmp)
         return json.loads(out.read_text())
-
-
-FOLDS = 5
 
 
 def collect_rules(pages: list[Page]) -> dict:
@@ -57,21 +48,9 @@ def collect_rules(pages: list[Page]) -> dict:
 
 def collect_new(pages: list[Page]) -> dict:
     """This tree's parse of every page; each dev site by a model trained without it."""
-    from moderation.parse import dumpzone
-    from moderation.training.dumplines import LabelledDump, train_model
-
     out = {p.name: parse_page(p) for p in pages if p.held_out}  # the shipped model
-    dev = [p for p in pages if not p.held_out]
-    sites = sorted({p.site for p in dev})
-    labelled = {p.name: LabelledDump.of(p) for p in dev}
-    try:
-        for k in range(FOLDS):
-            test = set(sites[k::FOLDS])
-            dumpzone.use_model(train_model([labelled[p.name] for p in dev
-                                            if p.site not in test]))
-            out.update({p.name: parse_page(p) for p in dev if p.site in test})
-    finally:
-        dumpzone.use_model(None)
+    out.update({p.name: parse_page(p) for p in by_site_folds([p for p in pages
+                                                               if not p.held_out])})
     return out
 
 
