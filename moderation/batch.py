@@ -141,10 +141,11 @@ def _worker_describe() -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str]
 
 def _worker_score(texts: list[str], groups: list[Any] | None = None) -> list[Scores]:
     assert _WORKER_SCORER is not None
-    return _score(_WORKER_SCORER, texts, groups)
+    return score_texts(_WORKER_SCORER, texts, groups)
 
 
-def _score(scorer: Scorer, texts: list[str], groups: list[Any] | None = None) -> list[Scores]:
+def score_texts(scorer: Scorer, texts: list[str],
+                groups: list[Any] | None = None) -> list[Scores]:
     """``scorer.score(texts)``, with each text's group (its article) where the scorer reads it
     (``takes_groups``: RoutedScorer, whose language context is then each article's own)."""
     if groups is not None and getattr(scorer, "takes_groups", False):
@@ -191,13 +192,13 @@ class ScoringPool:
     def map(self, jobs: Iterable[tuple[T, list[str]] | tuple[T, list[str], list[Any] | None]],
             ) -> Iterator[tuple[T, list[Scores]]]:
         """For each (tag, texts) or (tag, texts, groups), yield (tag, scores) in order.
-        ``groups``: a key per text (its article), for a scorer that reads it (``_score``); None
+        ``groups``: a key per text (its article), for a scorer that reads it (``score_texts``); None
         as no groups."""
         if self._pool is None:
             assert self.scorer is not None
             for tag, texts, *groups in jobs:
                 t = time.perf_counter()
-                scores = _score(self.scorer, texts, *groups) if texts else []
+                scores = score_texts(self.scorer, texts, *groups) if texts else []
                 self.model_seconds += time.perf_counter() - t
                 yield tag, scores
             return

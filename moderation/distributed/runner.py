@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moderation.batch import ScorerSpec
+from moderation.batch import ScorerSpec, score_texts
 from moderation.distributed import shards
 from moderation.errors import InputError
 
@@ -49,9 +49,7 @@ class ScoreBatch:
         self.labels = tuple(self.scorer.labels)
         self.id_column = id_column
         self.text_column = text_column
-        # (a scorer without routing has no language context to share)
-        self.group_column = group_column if getattr(self.scorer, "takes_groups", False) \
-            else None
+        self.group_column = group_column
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
@@ -59,12 +57,11 @@ class ScoreBatch:
         ids = batch.column(self.id_column).to_pylist()
         texts = batch.column(self.text_column).to_pylist()
         good = [i for i, t in enumerate(texts) if isinstance(t, str)]
-        if self.group_column and good:
-            groups = batch.column(self.group_column).to_pylist()
-            results = self.scorer.score([texts[i] for i in good],
-                                        groups=[groups[i] for i in good])
-        else:
-            results = self.scorer.score([texts[i] for i in good]) if good else []
+        groups = batch.column(self.group_column).to_pylist() if self.group_column else None
+        results: list = []
+        if good:  # (score_texts gives the groups only to a scorer that reads them: a routed one)
+            results = score_texts(self.scorer, [texts[i] for i in good],
+                                  None if groups is None else [groups[i] for i in good])
         by_row = dict(zip(good, results, strict=True))
         rows = [shards.result_row(ids[i], by_row.get(i), self.labels,
                                   None if i in by_row else "text is not a string")
