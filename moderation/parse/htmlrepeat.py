@@ -56,8 +56,10 @@ def _twins(members: list[etree._Element]) -> list[etree._Element]:
             if d not in mset and _first_child_key(d) == first]
 
 
-def _clusters(root: etree._Element) -> list[list[etree._Element]]:
-    """Alike elements under one parent, with the replies nested inside them."""
+def _index(root: etree._Element) -> tuple[dict[tuple[str, str], list[etree._Element]],
+                                          dict[etree._Element, int]]:
+    """The candidate elements by key (tag, first class), each list in document order, and
+    every candidate's place in the document."""
     by_key: dict[tuple[str, str], list[etree._Element]] = {}
     order: dict[etree._Element, int] = {}
     for el in root.iter():
@@ -65,6 +67,12 @@ def _clusters(root: etree._Element) -> list[list[etree._Element]]:
             continue
         order[el] = len(order)
         by_key.setdefault(_key(el), []).append(el)
+    return by_key, order
+
+
+def _clusters(by_key: dict[tuple[str, str], list[etree._Element]],
+              order: dict[etree._Element, int]) -> list[list[etree._Element]]:
+    """Alike elements under one parent, with the replies nested inside them."""
     out = []
     for members in by_key.values():
         if len(members) < _MIN_RECORDS:
@@ -155,8 +163,9 @@ def _drop_repeated_lines(records: list[Record]) -> None:
         r.text = kept or r.text
 
 
-def _with_siblings(root: etree._Element, records: list[Record], mset: set[etree._Element],
-                   accepted: list) -> tuple[list[Record], set[etree._Element]]:
+def _with_siblings(records: list[Record], mset: set[etree._Element], accepted: list,
+                   by_key: dict[tuple[str, str], list[etree._Element]],
+                   order: dict[etree._Element, int]) -> tuple[list[Record], set[etree._Element]]:
     """The best cluster with the other accepted clusters made the same way (tag and first
     class) under other parents: StackExchange's comments under the question and under each
     answer are one list per post."""
@@ -164,11 +173,8 @@ def _with_siblings(root: etree._Element, records: list[Record], mset: set[etree.
     more = [(r, m) for k, r, m in accepted if k == key and m is not mset]
     mset = mset.union(*(m for _r, m in more))
     extra = list(records) + [x for r, _m in more for x in r]
-    order: dict[etree._Element, int] = {}
-    for el in root.iter():
-        order[el] = len(order)
-        if el.tag == key[0] and el not in mset and _key(el) == key \
-                and not any(a in mset for a in el.iterancestors()):
+    for el in by_key[key]:  # (document order: an ancestor is added before its descendants)
+        if el not in mset and not any(a in mset for a in el.iterancestors()):
             # one or two more made the same way (a post with fewer comments): signed and dated
             r = read_record(el, mset)
             if r is not None and r.author and r.date:
@@ -185,7 +191,8 @@ def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
     shows a comment's structure)."""
     best: tuple[int, int, list[Record], set[etree._Element]] | None = None
     accepted: list[tuple[tuple[str, str], list[Record], set[etree._Element]]] = []
-    for members in _clusters(root):
+    by_key, order = _index(root)
+    for members in _clusters(by_key, order):
         if any(a.tag in _NOT_INSIDE for a in members[0].iterancestors()):
             continue
         mset = set(members)
@@ -206,7 +213,7 @@ def repeated_comments(root: etree._Element, warnings: list[str] | None = None,
             best = (*score, records, mset)
     if best is None:
         return [], []
-    records, mset = _with_siblings(root, best[2], best[3], accepted)
+    records, mset = _with_siblings(best[2], best[3], accepted, by_key, order)
     _drop_repeated_lines(records)
     ids = {r.el: r.el.get("id") or f"r{k + 1}" for k, r in enumerate(records)}
     kept = set(ids)
