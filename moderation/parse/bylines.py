@@ -135,7 +135,7 @@ def is_duration(line: str) -> bool:
         return False
     words = normalize(stripped).split()
     return bool(words) and all(w in _TIME_WORDS and w not in _AGO_WORDS
-                               and w not in ("il", "y", "a", "her", "seit", "zuvor")
+                               and w not in ("il", "y", "a", "her", "seit")
                                for w in words)
 
 

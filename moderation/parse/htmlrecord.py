@@ -160,11 +160,11 @@ def read_record(el: etree._Element, nested: set[etree._Element]) -> Record | Non
                 break
     if author is None and len(lines) > 1:
         # a signature under the text, over its date or last: "– Tony M" (StackExchange)
-        sig = next((i for i in range(len(lines) - 1, max(len(lines) - 3, 0), -1)
-                    if _SIGNATURE.match(lines[i])), None)
-        if sig is not None and (sig == len(lines) - 1 or bylines.is_date_line(lines[sig + 1])):
-            author = _SIGNATURE.match(lines[sig]).group(1).strip()
-            head.append(sig)
+        sig = next(((i, m) for i in range(len(lines) - 1, max(len(lines) - 3, 0), -1)
+                    if (m := _SIGNATURE.match(lines[i]))), None)
+        if sig is not None and (sig[0] == len(lines) - 1 or bylines.is_date_line(lines[sig[0] + 1])):
+            author = sig[1].group(1).strip()
+            head.append(sig[0])
     gone = {lines[i] for i in head}
     body = [ln for ln in raw if ln not in gone and not chrome.is_widget_line(ln)
             and not bylines.is_date_line(ln) and chrome.action_row_date(ln) is None]
