@@ -3,8 +3,11 @@ terms stay out of training, and the Jigsaw bias metrics behave on known cases.""
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -36,6 +39,19 @@ def test_held_out_terms_and_insults_never_reach_training() -> None:
         out = identity.swap_terms("The Muslim and gay neighbours, both deaf.", rng)
         assert out is not None and not any(f" {w}" in out.lower() for w in identity.DEV_ONLY_TERMS)
     assert identity.swap_terms("nothing to see here", rng) is None
+
+
+def test_counterfactual_copies_do_not_depend_on_the_process_hash_seed() -> None:
+    """Training reproduces a model: the same seed gives the same copies in any process (the
+    terms found in a text were once swapped in set order, which each process's hash seed
+    changes)."""
+    code = ("import random; from moderation.training import identity; rng = random.Random(5); "
+            "print([identity.swap_terms('Muslim, gay, deaf, Christian, Black and Jewish "
+            "neighbours.', rng) for _ in range(30)])")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout
+            for h in (1, 2, 3, 4)}
+    assert len(outs) == 1
 
 
 def test_bias_dev_set_is_balanced_per_term() -> None:

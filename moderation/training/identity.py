@@ -312,7 +312,7 @@ def swap_terms(text: str, rng: random.Random) -> str | None:
     if not found:
         return None
     repl = {}
-    for t in found:
+    for t in sorted(found):  # not set order, which changes with each process's hash seed
         pool = [u for u in IDENTITY_TERMS[TERM_CATEGORY[t]] if u != t and u in SWAP_TERMS]
         repl[t] = rng.choice(pool) if pool else t
 
