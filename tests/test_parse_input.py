@@ -105,16 +105,29 @@ def test_a_json_array_of_comments_is_read_item_by_item() -> None:
     assert result.format == "jsonl"
     assert [(c.author, c.text) for c in result.articles[0].comments] == [
         ("ann", "First!"), (None, "Second")]
-    assert result.warnings == ("export.json: item 2: no text in column 'text'",)
+    assert result.warnings == ("item 2: no text in column 'text'",)
     wrapped = parse_bytes(b'{"comments": [{"text": "Hi there"}], "count": 1}', "c.json")
     assert [c.text for c in wrapped.articles[0].comments] == ["Hi there"]
     lines = parse_bytes(b'{"text": "one"}\n{"text": "two"}\n', "lines.json")
     assert [c.text for c in lines.articles[0].comments] == ["one", "two"]
 
 
+def test_items_of_a_json_array_that_are_no_objects_are_rejected_one_by_one() -> None:
+    """HOSTILE_INPUT #21: the good records of a file are stored and each bad one is named
+    with its reason, in a JSON array as in JSON Lines (the whole file was refused before)."""
+    data = b'[{"text": "Kept"}, 5, "a string", null, [1], {"text": "Also kept"}]'
+    result = parse_bytes(data, "export.json")
+    assert [c.text for c in result.articles[0].comments] == ["Kept", "Also kept"]
+    assert result.warnings == tuple(f"item {n}: not a JSON object" for n in (2, 3, 4, 5))
+    surrogate = parse_bytes(b'[{"text": "fine"}, {"text": "\\ud800 lone"}]', "export.json")
+    assert [c.text for c in surrogate.articles[0].comments] == ["fine"]
+    assert surrogate.warnings == ("item 2: invalid UTF-8 or lone surrogate in 'text'",)
+
+
 @pytest.mark.parametrize(("data", "says"), [
     (b'{"page.txt": {"title": "T", "comments": 3}}', "an object with 1 key(s) ('page.txt')"),
-    (b'[1, 2, 3]', "a list of 3 item(s), not all of them objects"),
+    (b'[1, 2, 3]', "a list of 3 item(s), none of them an object"),
+    (b'[]', "a list of 0 item(s), none of them an object"),
     (b'"just a string"', "a single str value"),
 ])
 def test_a_json_document_that_is_no_comment_export_is_refused(data: bytes, says: str) -> None:

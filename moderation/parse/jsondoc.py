@@ -3,9 +3,12 @@
 Comment exports come as JSON Lines (one object per line, ``tabular``), and often as one JSON
 array of the same objects, or an object holding that array under one key ("comments",
 "items", ...). Those are read row by row as JSON Lines are; a reject names the array's item
-("item 3"). JSON Lines named ``.json`` are read as JSON Lines. Any other JSON document (a settings file, a labels file beside the pages) is no
-comment export and is refused with a line saying what it holds: before this, such a file was
-read as a text dump and its quoted lines came out as "comments" and were scored.
+("item 3"); an item that is no object ("item 4: not a JSON object") is such a reject too, as a
+JSON Lines row is, and the good items are read. JSON Lines named ``.json`` are read as JSON
+Lines. Any other JSON document (a settings file, a labels file beside the pages, a list with
+no object in it) is no comment export and is refused with a line saying what it holds: before
+this, such a file was read as a text dump and its quoted lines came out as "comments" and were
+scored.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def _kind(doc: Any) -> str:
         keys = ", ".join(repr(k)[:40] for k in list(doc)[:3])
         return f"an object with {len(doc)} key(s) ({keys}{', ...' if len(doc) > 3 else ''})"
     if isinstance(doc, list):
-        return f"a list of {len(doc)} item(s), not all of them objects"
+        return f"a list of {len(doc)} item(s), none of them an object"
     return f"a single {type(doc).__name__} value"
 
 
@@ -64,17 +67,20 @@ def parse_json_document(text: str, source: str, columns: Any) -> ParseResult | N
     except RecursionError as exc:
         raise ParseError("malformed JSON: nested too deeply; refused", source=source) from exc
     records = _records(doc)
-    if records is None or not records or not all(isinstance(r, dict) for r in records):
+    if records is None or not any(isinstance(r, dict) for r in records):
         raise InputError(
             f"{source}: a JSON document but no comment export: it holds {_kind(doc)}; "
             "expected a list of comment objects (a JSON array, or JSON Lines), each with a "
             f"{columns.text!r} field")
     from moderation.parse.tabular import parse_tabular
 
-    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode("utf-8")
+    # ASCII escapes keep a lone surrogate ("\\ud800") for the row check to reject by name
+    lines = "\n".join(json.dumps(r) for r in records).encode("ascii")
     result = parse_tabular(lines, source, "jsonl", columns)
     prefix = f"{source}: line "
-    warnings = tuple(f"{source}: item {w[len(prefix):]}" if w.startswith(prefix) else w
+    # "item 3: ...": the item's place, without the file's name, which the caller prints
+    # beside every warning (as for a text dump's)
+    warnings = tuple(f"item {w[len(prefix):]}" if w.startswith(prefix) else w
                      for w in result.warnings)
     return ParseResult(format="jsonl", articles=result.articles, source=source,
                        warnings=warnings, encoding=result.encoding)
