@@ -131,7 +131,8 @@ def parse(file: str, fmt: str | None) -> None:
                       json.dumps(result.to_json(), ensure_ascii=False, indent=1)))
 
 
-TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                      ".json": "json"}
 
 
 def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
@@ -139,9 +140,9 @@ def do_ingest(ctx: Ctx, store: Any, paths: tuple[str, ...], fmt: str | None,
     """Parse and store each file; returns 0, or 2 when a file failed (each reported on stderr),
     or 1 when only rows of a CSV/JSONL were skipped.
 
-    CSV/JSONL files of comments are streamed in batches (any size, resumable by running the
-    same command again); the search index follows as ``index`` says (ingest.INDEX_MODES), with
-    "after" once all files are stored."""
+    CSV/JSONL files and .json exports of comments are streamed in batches (any size,
+    resumable by running the same command again); the search index follows as ``index`` says
+    (ingest.INDEX_MODES), with "after" once all files are stored."""
     from moderation.parse import parse_file
 
     failures = 0

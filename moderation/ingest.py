@@ -101,7 +101,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
         code = reason_code(rej.reason)
         summary.skipped[code] = summary.skipped.get(code, 0) + 1
         if rejects is not None:
-            rejects.write(json.dumps({"source": str(path), "line": rej.line, "reason": code,
+            rejects.write(json.dumps({"source": str(path), rej.unit: rej.line, "reason": code,
                                       "detail": rej.reason}, ensure_ascii=False) + "\n")
 
     store.tune_for_batch(checkpoint_pages=4000)  # fewer, larger checkpoints: WAL <= ~16 MB
@@ -116,7 +116,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
 
     def save(rows: Any) -> tuple[int, int]:
         t = time.perf_counter()
-        res = store.ingest_stream_batch(str(path), fmt, rows)
+        res = store.ingest_stream_batch(str(path), "jsonl" if fmt == "json" else fmt, rows)
         if chunk is None:
             took = time.perf_counter() - t
             factor = 1.5 if took < INGEST_TXN_S else 0.7 if took > 2 * INGEST_TXN_S else 1.0
@@ -183,17 +183,20 @@ def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
     rejected: list[Any] = []
     warned: list[str] = []
     buf: list[tuple[str | None, Comment]] = []
+    # A .json export is read by its own reader and stored as JSON Lines rows are: the same
+    # article and comment keys as when it was parsed whole (before it was streamed).
+    stored = "jsonl" if fmt == "json" else fmt
     with open(path, "rb") as fh:
         for pair in iter_tabular(fh, fmt, columns, rejected.append, source=str(path),
                                  on_warning=warned.append):
             buf.append(pair)
             if len(buf) >= size[0]:
-                yield (store.prepare_stream_batch(str(path), fmt, buf), len(buf), _tell(fh),
+                yield (store.prepare_stream_batch(str(path), stored, buf), len(buf), _tell(fh),
                        rejected[:], warned[:])
                 buf = []
                 rejected.clear()
                 warned.clear()
-        yield (store.prepare_stream_batch(str(path), fmt, buf) if buf else None, len(buf),
+        yield (store.prepare_stream_batch(str(path), stored, buf) if buf else None, len(buf),
                _tell(fh), rejected[:], warned[:])
 
 

@@ -105,7 +105,7 @@ def test_a_json_array_of_comments_is_read_item_by_item() -> None:
     assert result.format == "jsonl"
     assert [(c.author, c.text) for c in result.articles[0].comments] == [
         ("ann", "First!"), (None, "Second")]
-    assert result.warnings == ("item 2: no text in column 'text'",)
+    assert result.warnings == ("export.json: item 2: no text in column 'text'",)
     wrapped = parse_bytes(b'{"comments": [{"text": "Hi there"}], "count": 1}', "c.json")
     assert [c.text for c in wrapped.articles[0].comments] == ["Hi there"]
     lines = parse_bytes(b'{"text": "one"}\n{"text": "two"}\n', "lines.json")
@@ -118,10 +118,11 @@ def test_items_of_a_json_array_that_are_no_objects_are_rejected_one_by_one() -> 
     data = b'[{"text": "Kept"}, 5, "a string", null, [1], {"text": "Also kept"}]'
     result = parse_bytes(data, "export.json")
     assert [c.text for c in result.articles[0].comments] == ["Kept", "Also kept"]
-    assert result.warnings == tuple(f"item {n}: not a JSON object" for n in (2, 3, 4, 5))
+    assert result.warnings == tuple(f"export.json: item {n}: not a JSON object"
+                                    for n in (2, 3, 4, 5))
     surrogate = parse_bytes(b'[{"text": "fine"}, {"text": "\\ud800 lone"}]', "export.json")
     assert [c.text for c in surrogate.articles[0].comments] == ["fine"]
-    assert surrogate.warnings == ("item 2: invalid UTF-8 or lone surrogate in 'text'",)
+    assert surrogate.warnings == ("export.json: item 2: invalid UTF-8 or lone surrogate in 'text'",)
 
 
 @pytest.mark.parametrize(("data", "says"), [

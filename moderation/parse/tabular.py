@@ -44,6 +44,7 @@ class TabularReject:
     line: int
     reason: str
     source: str = ""
+    unit: str = "line"  # "item": the place in a JSON array
 
     @property
     def code(self) -> str:
@@ -59,7 +60,7 @@ class TabularReject:
         return "other"
 
     def __str__(self) -> str:
-        return f"{self.source}: line {self.line}: {self.reason}"
+        return f"{self.source}: {self.unit} {self.line}: {self.reason}"
 
 
 def _cell(value: Any) -> str | None:
@@ -69,7 +70,7 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _row_comment(row: dict[str, Any], cols: TabularColumns, position: int,
+def row_comment(row: dict[str, Any], cols: TabularColumns, position: int,
                  has_parent: bool) -> tuple[str | None, Comment | str]:
     """(article key, comment) or (None, reason) for one row."""
     raw = row.get(cols.text)
@@ -163,7 +164,7 @@ def _iter_csv(raw: IO[bytes], cols: TabularColumns, source: str,
                 reject(TabularReject(start, f"{len(row[None])} more cell(s) than the header",
                                      source))
                 continue
-            key, comment = _row_comment(row, cols, position, has_parent)
+            key, comment = row_comment(row, cols, position, has_parent)
             if isinstance(comment, str):
                 reject(TabularReject(start, comment, source))
                 continue
@@ -212,7 +213,7 @@ def _iter_jsonl(raw: IO[bytes], cols: TabularColumns, source: str,
         if not isinstance(record, dict):
             reject(TabularReject(number, "not a JSON object", source))
             continue
-        key, comment = _row_comment(record, cols, position, cols.parent in record)
+        key, comment = row_comment(record, cols, position, cols.parent in record)
         if isinstance(comment, str):
             reject(TabularReject(number, comment, source))
             continue
@@ -228,7 +229,8 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
                  *, source: str | None = None,
                  on_warning: Callable[[str], None] | None = None,
                  ) -> Iterator[tuple[str | None, Comment]]:
-    """Stream (article key, comment) from a CSV or JSONL file in bounded memory.
+    """Stream (article key, comment) from a CSV or JSONL file in bounded memory (``json``: a
+    ``.json`` export, whose top-level array is streamed item by item; ``jsondoc``).
 
     Bad rows (no text, invalid UTF-8, malformed JSON, extra cells) are not yielded: each goes to
     ``on_reject`` with its line number and reason, so a batch can count and report skips.
@@ -236,7 +238,7 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
     and that guess is reported there).
     Raises InputError for a missing, empty or binary file or a missing text column.
     """
-    if fmt not in ("csv", "jsonl"):
+    if fmt not in ("csv", "jsonl", "json"):
         name = source or str(getattr(path_or_stream, "name", path_or_stream))
         raise InputError(f"{name}: unknown tabular format {fmt!r}; use csv or jsonl")
     cols = columns or TabularColumns()
@@ -258,6 +260,9 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
         if fmt == "csv":
             yield from _iter_csv(buffered, cols, str(source), reject,
                                  on_warning or (lambda _w: None))
+        elif fmt == "json":  # a JSON array, streamed item by item (jsondoc)
+            from moderation.parse.jsondoc import iter_json
+            yield from iter_json(buffered, cols, str(source), reject)
         else:
             yield from _iter_jsonl(buffered, cols, str(source), reject)
     finally:
@@ -265,7 +270,7 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
             raw.close()
 
 
-def _collect(rows: Iterator[tuple[str | None, Comment]], fmt: str, source: str,
+def collect_rows(rows: Iterator[tuple[str | None, Comment]], fmt: str, source: str,
              rejects: list[TabularReject], notes: list[str]) -> ParseResult:
     groups: dict[str | None, list[Comment]] = {}
     for key, comment in rows:
@@ -285,7 +290,7 @@ def parse_tabular(data: bytes, source: str, fmt: str, columns: TabularColumns) -
     stream = io.BufferedReader(io.BytesIO(data))
     rows = iter_tabular(stream, fmt, columns, rejects.append, source=source,
                         on_warning=notes.append)
-    return _collect(rows, fmt, source, rejects, notes)
+    return collect_rows(rows, fmt, source, rejects, notes)
 
 
 def parse_tabular_path(path: Path, fmt: str, columns: TabularColumns) -> ParseResult:
@@ -295,4 +300,4 @@ def parse_tabular_path(path: Path, fmt: str, columns: TabularColumns) -> ParseRe
     rejects: list[TabularReject] = []
     notes: list[str] = []
     rows = iter_tabular(path, fmt, columns, rejects.append, on_warning=notes.append)
-    return _collect(rows, fmt, str(path), rejects, notes)
+    return collect_rows(rows, fmt, str(path), rejects, notes)
