@@ -171,8 +171,11 @@ def test_score_threshold_leaves_out_low_scores(server: Server) -> None:
     ({"comment": {"text": "hi"}, "requestedAttributes": {"FLIRTATION": {}}},
      400, "INVALID_REQUEST", "Attribute FLIRTATION is not supported"),
     (["not", "an", "object"], 400, "INVALID_REQUEST", "must be an object"),
+    ({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}},
+      "languages": ["en", None]}, 400, "INVALID_REQUEST",
+     "Invalid language code at 'languages[1]': None"),  # was a 500 (TypeError)
 ], ids=["empty", "too-long", "no-attributes", "language", "detection", "unknown-field",
-        "wrong-type", "wrong-bool", "unsupported-attribute", "not-an-object"])
+        "wrong-type", "wrong-bool", "unsupported-attribute", "not-an-object", "null-language"])
 def test_errors_in_perspectives_shape(server: Server, body: Any, code: int, kind: str,
                                       message: str) -> None:
     resp = post(server, ANALYZE, body)

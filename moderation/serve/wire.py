@@ -122,8 +122,8 @@ def _languages(value: Any, where: str) -> list[str]:
     langs = _typed(value, list, where) or []
     out = []
     for i, lang in enumerate(langs):
-        _typed(lang, str, f"{where}[{i}]")
-        if not re.fullmatch(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*", lang):
+        if _typed(lang, str, f"{where}[{i}]") is None or not re.fullmatch(
+                r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*", lang):  # (null is no code either)
             raise ApiError(f"Invalid language code at '{where}[{i}]': {lang!r:.40}")
         out.append(lang)
     return out
