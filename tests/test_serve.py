@@ -185,6 +185,16 @@ def test_errors_in_perspectives_shape(server: Server, body: Any, code: int, kind
     assert got_message.startswith(message) or message in got_message
 
 
+def test_a_word_too_short_to_identify_reports_the_language_that_scored_it(server: Server) -> None:
+    """"idiot" alone: no language detected, the English model scores it (routing), and the
+    answer says English (it said "da", the first covered language in sort order)."""
+    out = post(server, ANALYZE, {"comment": {"text": "idiot"},
+                                 "requestedAttributes": {"TOXICITY": {}}, "doNotStore": True})
+    body = out.json()
+    assert out.status_code == 200, body
+    assert body["languages"] == ["en"] and body["detectedLanguages"] == []
+
+
 def test_language_error_message_is_exact_and_drop_keeps_going(server: Server) -> None:
     body = {"comment": {"text": "Это совершенно обычный комментарий к голосованию в совете."},
             "requestedAttributes": {"TOXICITY": {}}}

@@ -76,6 +76,11 @@ class Service:
         self.settings = settings
         self.labels = tuple(scorer.labels)
         self.languages = model_languages(scorer)
+        # The language a text too short to identify is scored in (routing.decide): the
+        # readers' language the config names, else the primary model's.
+        covered = getattr(scorer, "covered", None) or self.languages
+        self.short_text_language = getattr(scorer, "default", None) or (
+            "en" if "en" in covered else min(covered))
         if hasattr(scorer, "context"):
             # The micro-batcher scores different callers' comments in one call: none may take
             # its language from another caller's (routing.decide); a caller states it instead.
@@ -177,7 +182,7 @@ class Service:
             self._unsupported(req, req.languages or [detected or "und"],
                               [detected] if detected else [], lacking[0].name)
             wanted = [a for a in wanted if a not in lacking]  # dropUnsupportedAttributes
-        out["languages"] = req.languages or [detected or min(self.languages)]
+        out["languages"] = req.languages or [detected or self.short_text_language]
         out["detectedLanguages"] = [detected] if detected and detected != "und" else []
         span_results = results[1:] if len(results) > 1 else results[:1]
         span_bounds = spans if len(spans) > 1 else [(0, len(req.text))]
