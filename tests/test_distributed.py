@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -259,6 +260,49 @@ def test_missing_column_is_named(local_ray: None, tmp_path: Path) -> None:
     src.write_text('{"id": 1, "body": "x"}\n')
     with pytest.raises(InputError, match="no column 'text'"):
         score_dataset(Job(str(src), tmp_path / "out", ScorerSpec("builtin:linear-tox")))
+
+
+@pytest.mark.parametrize(("lines", "says"), [
+    ('{"id": 1, "text": "fine"}\n{"id": 2, "text": "ok"}\n{broken\n{"id": 4, "text": "x"}\n',
+     "in.jsonl: line 3 is not JSON (Expecting property name"),
+    ('{"id": 1, "text": "a", "article": {"n": 1}}\n{"id": 2, "text": "b", "article": "x"}\n',
+     "in.jsonl: line 2: 'article' is 'x' (str), where the lines above hold a dict"),
+], ids=["malformed", "type-change"])
+def test_an_unreadable_line_is_named_once(local_ray: None, tmp_path: Path, lines: str,
+                                          says: str) -> None:
+    """Ray Data reads a JSON Lines source whole and fails on one bad line with its own
+    message (which points into the file read as one document): the job names the line."""
+    from moderation.errors import InputError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(lines)
+    with pytest.raises(InputError, match=re.escape(says)):
+        score_dataset(Job(str(src), tmp_path / "out", ScorerSpec("builtin:linear-tox")))
+
+
+def test_a_broken_parquet_file_or_a_missing_source_is_named(local_ray: None,
+                                                           tmp_path: Path) -> None:
+    from moderation.errors import InputError
+
+    (tmp_path / "in.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match=r"in\.parquet: cannot be read \(ArrowInvalid"):
+        score_dataset(Job(str(tmp_path / "in.parquet"), tmp_path / "out",
+                          ScorerSpec("builtin:linear-tox")))
+    with pytest.raises(InputError, match="gone.jsonl: no such file or folder"):
+        score_dataset(Job(str(tmp_path / "gone.jsonl"), tmp_path / "out2",
+                          ScorerSpec("builtin:linear-tox")))
+
+
+def test_the_command_reports_a_bad_line_in_one_line(tmp_path: Path) -> None:
+    """Exit 2 and one error line, not Ray's tracebacks (about 300 lines before)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "fine"}\n{"id": 2 "text": "no comma"}\n')
+    done = subprocess.run([sys.executable, "-m", "moderation", "score-dataset", str(src), "-o",
+                           str(tmp_path / "out"), "--model", "builtin:linear-tox"],
+                          check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) <= 3, done.stderr
+    assert "in.jsonl: line 2 is not JSON (Expecting ',' delimiter)" in done.stderr
 
 
 def test_without_the_extra_says_how_to_install(tmp_path: Path) -> None:

@@ -107,6 +107,85 @@ def _read(ray: Any, source: str, id_col: str, text_col: str, group_col: str | No
     return ds.select_columns(wanted)
 
 
+def _first_bad_line(source: str) -> str | None:
+    """Where a local JSON Lines source first holds a line Ray Data cannot read: one that is
+    no JSON object, or with a field whose JSON type differs from the lines above (Arrow gives
+    a column one type); None when there is no such line."""
+    import json
+
+    path = Path(source)
+    files = [path] if path.is_file() else sorted(
+        p for p in path.iterdir() if p.suffix in (".jsonl", ".json", ".ndjson")
+    ) if path.is_dir() else []
+    kinds: dict[str, str] = {}
+    for file in files:
+        with file.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    return f"{file}: line {number} is not JSON ({exc.msg})"
+                except (ValueError, RecursionError) as exc:  # not UTF-8; nested too deeply
+                    return f"{file}: line {number} is not JSON ({type(exc).__name__})"
+                if not isinstance(row, dict):
+                    return f"{file}: line {number} is not a JSON object"
+                for col, value in row.items():
+                    kind = "number" if type(value) in (int, float) else type(value).__name__
+                    if value is None or kinds.setdefault(col, kind) == kind:
+                        continue
+                    return (f"{file}: line {number}: {col!r} is {value!r:.40} ({kind}), where "
+                            f"the lines above hold a {kinds[col]}")
+    return None
+
+
+def _unreadable(source: str, exc: BaseException) -> InputError:
+    """The input error for a source Ray Data could not read: the first bad line where the
+    source is local JSON Lines (Ray's own message points into the whole file read as one
+    document), else the reader's message."""
+    bad = None if source.endswith(".parquet") else _first_bad_line(source)
+    if bad:
+        return InputError(f"{bad}; Ray Data reads a JSON Lines archive whole, so one bad line "
+                          "stops the job: fix or drop that line (`moderation score-file` skips "
+                          "bad lines one by one)")
+    cause = getattr(exc, "cause", None) or exc
+    text = str(cause).strip()
+    return InputError(f"{source}: cannot be read ({type(cause).__name__}: "
+                      f"{text.splitlines()[0][:200] if text else 'no message'})")
+
+
+def _quiet_ray_data() -> Any:
+    """Ray Data logs a failed read task's traceback at ERROR, many times over; the job reports
+    the failure itself, once. Returns the function that restores the level."""
+    import logging
+
+    logger = logging.getLogger("ray.data")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    return lambda: logger.setLevel(level)
+
+
+def _arrow_error() -> type[Exception]:
+    import pyarrow as pa  # (Ray Data's own dependency)
+
+    return pa.ArrowException
+
+
+def _pending(ds: Any, done: set[Any], id_col: str) -> Any:
+    """The rows whose id has no result yet."""
+    if not done:
+        return ds
+    finished = frozenset(done)
+
+    def not_done(batch: Any) -> Any:
+        import pyarrow as pa
+
+        keep = [x not in finished for x in batch.column(id_col).to_pylist()]
+        return batch.filter(pa.array(keep, type=pa.bool_()))
+    return ds.map_batches(not_done, batch_format="pyarrow")
+
+
 def score_dataset(job: Job) -> dict[str, Any]:
     """Run (or resume) the job; returns a summary: rows scored now, already done, shards
     written, warnings."""
@@ -121,19 +200,18 @@ def score_dataset(job: Job) -> dict[str, Any]:
 
 def _run(job: Job) -> dict[str, Any]:
     done, warnings = shards.done_ids(job.outdir)
+    if "://" not in job.source and not Path(job.source).exists():
+        raise InputError(f"{job.source}: no such file or folder")
     ray = _init_ray(job.ray_address)
-    ds = _read(ray, job.source, job.id_column, job.text_column, job.group_column)
-    if done:
-        finished = frozenset(done)
-        id_col = job.id_column
-
-        def not_done(batch: Any) -> Any:
-            import pyarrow as pa
-
-            keep = [x not in finished for x in batch.column(id_col).to_pylist()]
-            return batch.filter(pa.array(keep, type=pa.bool_()))
-        ds = ds.map_batches(not_done, batch_format="pyarrow")
-    remaining = ds.count()
+    restore = _quiet_ray_data()  # a bad input is reported below, once
+    try:
+        ds = _pending(_read(ray, job.source, job.id_column, job.text_column, job.group_column),
+                      done, job.id_column)
+        remaining = ds.count()  # reads the whole source: a bad line fails here, before scoring
+    except (ray.exceptions.RayError, _arrow_error()) as exc:  # (a broken Parquet footer
+        raise _unreadable(job.source, exc) from exc           # fails in the driver)
+    finally:
+        restore()
     summary: dict[str, Any] = {"already_done": len(done), "scored": remaining,
                                "outdir": str(job.outdir), "warnings": warnings}
     if remaining == 0:
