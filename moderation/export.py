@@ -215,8 +215,19 @@ def atomic_write(path: str | Path, fill: Callable[[IO[Any]], Any], *, binary: bo
 
     On any failure (disk full, read-only directory, an error while producing the data) the temp
     file is removed and ``path`` is left as it was; OSError becomes an ExportError naming it.
+    A symlink stays a symlink (the file it names is replaced). A path that is no regular file
+    (/dev/stdout, a named pipe, a device) is written straight through: renaming a file over it
+    would replace the pipe or device itself (as root, /dev/full became a regular file).
     """
     target = Path(path)
+    try:
+        info = os.stat(target)  # (follows a symlink)
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return _write_through(target, fill, binary, what, info)
+    if target.is_symlink():  # the file the link names is replaced; the link stays
+        target = Path(os.path.realpath(target))
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -242,6 +253,26 @@ def atomic_write(path: str | Path, fill: Callable[[IO[Any]], Any], *, binary: bo
         _unlink(tmp)
         raise
     _fsync_dir(directory)
+    return result
+
+
+def _write_through(target: Path, fill: Callable[[IO[Any]], Any], binary: bool, what: str,
+                   info: os.stat_result) -> Any:
+    """Write to a path that is no regular file (/dev/stdout, a named pipe, a device) directly:
+    a temporary file renamed over it would replace the device or pipe itself."""
+    kind = ("named pipe" if stat.S_ISFIFO(info.st_mode) else "device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "special file")
+    if stat.S_ISDIR(info.st_mode):
+        raise ExportError(f"{target}: is a directory; nothing written")
+    mode = "wb" if binary else "w"
+    kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+    try:
+        with open(target, mode, **kwargs) as fh:
+            result = fill(fh)
+            fh.flush()
+    except OSError as exc:
+        raise ExportError(f"{target}: {what} failed: {exc.strerror or exc} (a {kind} is written "
+                          "straight through, so part of it may have gone out)") from exc
     return result
 
 

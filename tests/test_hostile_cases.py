@@ -434,6 +434,36 @@ def test_case_15_missing_output_directory_is_a_clear_error(export_db: Path,
     assert run_sql(export_db, "PRAGMA integrity_check") == [("ok",)]
 
 
+def test_case_15_a_pipe_a_device_or_a_symlink_is_written_to_not_replaced(
+        export_db: Path, tmp_path: Path) -> None:
+    """`export -o` a named pipe, /dev/full or a symlink: the temp file renamed over the target
+    replaced the pipe, and (as root) the device node itself, with a regular file."""
+    assert mod("--db", str(export_db), "decide", "1", "hide", "--moderator", "ann",
+               cwd=tmp_path).returncode == 0
+    fifo = tmp_path / "log.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = mod("--db", str(export_db), "export", "--format", "jsonl", "-o", str(fifo),
+              cwd=tmp_path)
+    reader.join(timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert fifo.is_fifo() and [json.loads(x)["action"] for x in got[0].splitlines()] == ["hide"]
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    (tmp_path / "link.csv").symlink_to(real)
+    res = mod("--db", str(export_db), "export", "-o", "link.csv", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "link.csv").is_symlink() and real.read_text().startswith("log_id,")
+    if Path("/dev/full").is_char_device():
+        res = mod("--db", str(export_db), "export", "-o", "/dev/full", cwd=tmp_path)
+        assert res.returncode == 2
+        no_traceback(res)
+        assert "/dev/full: export failed: No space left on device" in res.stderr
+        assert Path("/dev/full").is_char_device()
+
+
 # -- cases 16-17: XML with a DTD, entity expansion ---------------------------------------------
 
 WXR_BODY = (b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><title>&e;</title>'
