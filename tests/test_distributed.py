@@ -8,6 +8,7 @@ import math
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -87,7 +88,8 @@ def test_export_score_import_equals_moderation_score(local_ray: None, tmp_path: 
     assert (n, files) == (5, 1)
     score_dataset(Job(str(tmp_path / "todo"), tmp_path / "done", spec))
     first = shards.import_scores(via_ray, tmp_path / "done")
-    assert first == {"rows": 5, "saved": 5, "skipped": 0, "unknown_comment": 0}
+    assert first == {"rows": 5, "saved": 5, "skipped": 0, "unknown_comment": 0, "invalid": 0,
+                     "warnings": []}
     second = shards.import_scores(via_ray, tmp_path / "done")
     assert second["saved"] == 0
 
@@ -260,6 +262,37 @@ def test_missing_column_is_named(local_ray: None, tmp_path: Path) -> None:
     src.write_text('{"id": 1, "body": "x"}\n')
     with pytest.raises(InputError, match="no column 'text'"):
         score_dataset(Job(str(src), tmp_path / "out", ScorerSpec("builtin:linear-tox")))
+
+
+def test_import_leaves_out_broken_shards_lines_and_scores_and_names_them(tmp_path: Path) -> None:
+    """Shards handed over from elsewhere: a broken Parquet file, a line that is no JSON and a
+    score outside 0-1 are each left out with a warning (a traceback before, or a 'toxicity'
+    of 2.5 stored); the good rows are stored; exit 1."""
+    from conftest import SAMPLE
+
+    from moderation.store import Store
+
+    with Store(tmp_path / "m.db") as store:
+        store.ingest(SAMPLE)
+        ids = [r["id"] for r in store.query("SELECT id FROM comments ORDER BY id")][:3]
+    done = tmp_path / "done"
+    done.mkdir()
+    row = {"model": "builtin:linear-tox", "version": "1", "status": "ok"}
+    (done / "part-00000.jsonl").write_text("".join(json.dumps(r) + "\n" for r in (
+        {**row, "id": ids[0], "toxicity": 0.25}, {**row, "id": ids[1], "toxicity": 2.5})
+    ) + "{broken\n" + json.dumps({**row, "id": ids[2], "toxicity": 0.75}) + "\n")
+    (done / "part-00001.parquet").write_bytes(b"PAR1 cut short")
+    res = subprocess.run([sys.executable, "-m", "moderation", "--db", str(tmp_path / "m.db"),
+                          "import-scores", str(done)], capture_output=True, text=True,
+                         timeout=300, check=False, cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    for says in ("part-00000.jsonl: line 3 is not JSON", "a score outside 0-1: toxicity=2.5",
+                 "part-00001.parquet: cannot be read"):
+        assert says in res.stderr
+    with sqlite3.connect(tmp_path / "m.db") as db:
+        stored = db.execute("SELECT comment_id, value FROM scores WHERE model = ? ORDER BY 1",
+                            ("builtin:linear-tox",)).fetchall()
+    assert stored == [(ids[0], 0.25), (ids[2], 0.75)]
 
 
 @pytest.mark.parametrize(("lines", "says"), [

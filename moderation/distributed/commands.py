@@ -113,6 +113,8 @@ def import_scores(ctx: Any, outdir: str) -> None:
             counts = shards.import_scores(store, Path(outdir))
     except ModerationError as exc:
         raise _fail(str(exc)) from exc
+    for warning in counts["warnings"]:
+        click.echo(f"moderation: warning: {warning}", err=True)
     click.echo(json.dumps(counts), err=True)
-    if counts["skipped"] or counts["unknown_comment"]:
+    if counts["skipped"] or counts["unknown_comment"] or counts["invalid"] or counts["warnings"]:
         sys.exit(1)

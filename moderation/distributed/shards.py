@@ -176,18 +176,35 @@ def result_row(rid: Any, sc: Scores | None, labels: tuple[str, ...],
     return row
 
 
-def read_results(outdir: Path) -> Iterator[dict[str, Any]]:
-    """Every row of every readable shard (incomplete ones are left out and named)."""
+def read_results(outdir: Path, warnings: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every row of every readable shard. A shard that cannot be read (a broken Parquet file)
+    and a JSON line that is no JSON object are left out, each named in ``warnings``."""
     pa = _pa()
+    note = warnings.append if warnings is not None else (lambda _w: None)
     for path in shard_files(outdir):
         if path.suffix == ".parquet":
-            table = pa.parquet.read_table(path)
+            try:
+                table = pa.parquet.read_table(path)
+            except (pa.ArrowException, OSError) as exc:
+                note(f"{path.name}: cannot be read ({type(exc).__name__}: "
+                     f"{str(exc).strip()[:120]}); its rows are left out")
+                continue
             yield from table.to_pylist()
-        else:
-            with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    if line.strip():
-                        yield json.loads(line)
+            continue
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except (ValueError, RecursionError) as exc:  # malformed, not UTF-8, too deep
+                    note(f"{path.name}: line {number} is not JSON ({type(exc).__name__}); "
+                         "left out")
+                    continue
+                if isinstance(row, dict):
+                    yield row
+                else:
+                    note(f"{path.name}: line {number} is not a JSON object; left out")
 
 
 def scores_of(row: dict[str, Any]) -> Scores | None:
@@ -198,6 +215,9 @@ def scores_of(row: dict[str, Any]) -> Scores | None:
     values = {k: float(v) for k, v in row.items()
               if k not in META_COLUMNS and isinstance(v, (int, float))
               and not isinstance(v, bool) and not math.isnan(float(v))}
+    if any(not 0.0 <= v <= 1.0 for v in values.values()):
+        raise ValueError("a score outside 0-1: "
+                         + ", ".join(f"{k}={v:g}" for k, v in values.items() if not 0 <= v <= 1))
     labels = {k: v for k, v in values.items() if not k.startswith(DEOBFUSCATED)}
     deob = {base_label(k): v for k, v in values.items() if k.startswith(DEOBFUSCATED)}
     return Scores(labels=labels, model=str(row["model"]), version=str(row["version"]),
@@ -232,7 +252,9 @@ def export_unscored(store: Any, outdir: Path, model: str, version: str) -> tuple
 def import_scores(store: Any, outdir: Path, chunk: int = 2_000) -> dict[str, int]:
     """Merge result shards into the store; a score stored already (same comment, model and
     version) is left as it is, so importing twice changes nothing."""
-    counts = {"rows": 0, "saved": 0, "skipped": 0, "unknown_comment": 0}
+    counts: dict[str, Any] = {"rows": 0, "saved": 0, "skipped": 0, "unknown_comment": 0,
+                              "invalid": 0}
+    warnings: list[str] = []
     pending: list[tuple[int, Scores]] = []
 
     def flush() -> None:
@@ -244,9 +266,15 @@ def import_scores(store: Any, outdir: Path, chunk: int = 2_000) -> dict[str, int
         counts["saved"] += store.save_scores([(c, sc) for c, sc in pending if c in found])
         pending.clear()
 
-    for row in read_results(outdir):
+    for row in read_results(outdir, warnings):
         counts["rows"] += 1
-        sc = scores_of(row)
+        try:
+            sc = scores_of(row)
+        except (ValueError, TypeError, KeyError) as exc:  # a score no model gives, no version
+            counts["invalid"] += 1
+            if counts["invalid"] <= 20:
+                warnings.append(f"id {str(row.get('id'))[:40]!r}: {exc}; left out")
+            continue
         if sc is None:
             counts["skipped"] += 1
             continue
@@ -260,6 +288,9 @@ def import_scores(store: Any, outdir: Path, chunk: int = 2_000) -> dict[str, int
             flush()
     if pending:
         flush()
-    if not counts["rows"]:
+    if not counts["rows"] and not warnings:
         raise InputError(f"{outdir}: no result shards found")
+    if counts["invalid"] > 20:
+        warnings.append(f"... and {counts['invalid'] - 20} more rows with invalid scores")
+    counts["warnings"] = warnings
     return counts
