@@ -46,7 +46,8 @@ def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
               group_col: str | None = None) -> Iterator[tuple[int, Any, str | None, str | None, Any]]:
     """Yield (line, id, text, problem, group) for each input row, streaming.
 
-    ``problem`` is None, or "code: detail" with code one of invalid_utf8, malformed_json.
+    ``problem`` is None, or "code: detail" with code one of invalid_utf8, malformed_json,
+    malformed_csv.
     ``group``: the row's ``group_col`` value (its article), None without one.
     """
     if fmt == "jsonl":
@@ -69,7 +70,9 @@ def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
         return
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.DictReader(text)
-    if reader.fieldnames is None or text_col not in reader.fieldnames:
+    if reader.fieldnames is None:
+        raise InputError("file is empty; expected a CSV with a header row")
+    if text_col not in reader.fieldnames:
         raise InputError(f"CSV has no column {text_col!r} (columns: "
                          f"{', '.join(reader.fieldnames or [])}); use --text-column")
     if group_col and group_col not in reader.fieldnames:
@@ -80,6 +83,10 @@ def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
         group = row.get(group_col) if group_col else None
         if value is not None and _has_surrogates(value):
             yield reader.line_num, row.get(id_col), None, "invalid_utf8: invalid UTF-8", group
+            continue
+        if None in row:  # an unquoted comma: the text cell may hold part of the comment only
+            yield (reader.line_num, row.get(id_col), None,
+                   f"malformed_csv: {len(row[None])} more cell(s) than the header", group)
             continue
         yield reader.line_num, row.get(id_col), value, None, group
 

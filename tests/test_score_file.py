@@ -71,6 +71,22 @@ def test_jsonl_stdin_to_stdout_with_a_malformed_line(tmp_path: Path) -> None:
     assert summary(r)["skipped"] == {"malformed_json": 2}
 
 
+def test_a_row_with_more_cells_than_the_header_is_skipped_and_an_empty_file_named(
+        tmp_path: Path) -> None:
+    """An unquoted comma splits a comment: its text cell holds part of it only, so the row is
+    skipped with a reason, as `moderation ingest` skips it (it was scored as 'Great article')."""
+    src = tmp_path / "in.csv"
+    src.write_text("text,id\nGreat article, you idiot,2\nfine,3\n", encoding="utf-8")
+    r = score_file(str(src), "-o", "-")
+    assert r.returncode == 1, r.stderr
+    rows = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert [(x["line"], x["status"]) for x in rows] == [(2, "skipped"), (3, "ok")]
+    assert rows[0]["reason"] == "malformed_csv: 1 more cell(s) than the header"
+    (tmp_path / "empty.csv").write_bytes(b"")
+    r = score_file(str(tmp_path / "empty.csv"), "-o", "-")
+    assert r.returncode == 2 and b"empty.csv: file is empty" in r.stderr
+
+
 def test_text_and_id_columns_are_options_and_a_missing_column_is_named(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("comment_id,body\n7,stupid\n", encoding="utf-8")
