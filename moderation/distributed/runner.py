@@ -111,32 +111,21 @@ def _first_bad_line(source: str) -> str | None:
     """Where a local JSON Lines source first holds a line Ray Data cannot read: one that is
     no JSON object, or with a field whose JSON type differs from the lines above (Arrow gives
     a column one type); None when there is no such line."""
-    import json
-
     path = Path(source)
     files = [path] if path.is_file() else sorted(
         p for p in path.iterdir() if p.suffix in (".jsonl", ".json", ".ndjson")
     ) if path.is_dir() else []
     kinds: dict[str, str] = {}
     for file in files:
-        with file.open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
+        for number, row, problem in shards.json_lines(file):
+            if row is None:
+                return f"{file}: line {number} {problem}"
+            for col, value in row.items():
+                kind = "number" if type(value) in (int, float) else type(value).__name__
+                if value is None or kinds.setdefault(col, kind) == kind:
                     continue
-                try:
-                    row = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    return f"{file}: line {number} is not JSON ({exc.msg})"
-                except (ValueError, RecursionError) as exc:  # not UTF-8; nested too deeply
-                    return f"{file}: line {number} is not JSON ({type(exc).__name__})"
-                if not isinstance(row, dict):
-                    return f"{file}: line {number} is not a JSON object"
-                for col, value in row.items():
-                    kind = "number" if type(value) in (int, float) else type(value).__name__
-                    if value is None or kinds.setdefault(col, kind) == kind:
-                        continue
-                    return (f"{file}: line {number}: {col!r} is {value!r:.40} ({kind}), where "
-                            f"the lines above hold a {kinds[col]}")
+                return (f"{file}: line {number}: {col!r} is {value!r:.40} ({kind}), where the "
+                        f"lines above hold a {kinds[col]}")
     return None
 
 

@@ -176,6 +176,24 @@ def result_row(rid: Any, sc: Scores | None, labels: tuple[str, ...],
     return row
 
 
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, its JSON object, None), or (line number, None, what is wrong with it), for
+    each non-blank line of a JSON Lines file."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"is not JSON ({exc.msg})"
+            except (ValueError, RecursionError) as exc:  # not UTF-8; nested too deeply
+                yield number, None, f"is not JSON ({type(exc).__name__})"
+            else:
+                yield (number, row, None) if isinstance(row, dict) else (
+                    number, None, "is not a JSON object")
+
+
 def read_results(outdir: Path, warnings: list[str] | None = None) -> Iterator[dict[str, Any]]:
     """Every row of every readable shard. A shard that cannot be read (a broken Parquet file)
     and a JSON line that is no JSON object are left out, each named in ``warnings``."""
@@ -191,20 +209,11 @@ def read_results(outdir: Path, warnings: list[str] | None = None) -> Iterator[di
                 continue
             yield from table.to_pylist()
             continue
-        with path.open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    row = json.loads(raw)
-                except (ValueError, RecursionError) as exc:  # malformed, not UTF-8, too deep
-                    note(f"{path.name}: line {number} is not JSON ({type(exc).__name__}); "
-                         "left out")
-                    continue
-                if isinstance(row, dict):
-                    yield row
-                else:
-                    note(f"{path.name}: line {number} is not a JSON object; left out")
+        for number, row, problem in json_lines(path):
+            if row is None:
+                note(f"{path.name}: line {number} {problem}; left out")
+            else:
+                yield row
 
 
 def scores_of(row: dict[str, Any]) -> Scores | None:
