@@ -334,7 +334,10 @@ def score_file_cmd(ctx: Ctx, src: str, output: str, fmt: str | None, text_column
     fmt = fmt or ("csv" if src.lower().endswith((".csv", ".tsv")) else "jsonl")
     out_fmt = out_fmt or ("csv" if output.lower().endswith(".csv") else "jsonl")
     if src != "-" and not Path(src).is_file():
-        raise UserError(f"{src}: no such file")
+        raise UserError(f"{src}: no such file" if not Path(src).exists() else
+                        f"{src}: not a regular file (a pipe, a device or a directory); a run "
+                        "resumes by the input's size and time, which a pipe has not: give it "
+                        "as standard input instead ('-')")
     try:
         spec = scorer_spec(ctx, model, device, batch_size)
         summary = score_file(

@@ -87,6 +87,16 @@ def test_a_row_with_more_cells_than_the_header_is_skipped_and_an_empty_file_name
     assert r.returncode == 2 and b"empty.csv: file is empty" in r.stderr
 
 
+def test_a_named_pipe_is_refused_as_such_not_as_a_missing_file(tmp_path: Path) -> None:
+    """A run resumes by the input's size and time, so a pipe is refused; the message said
+    "no such file" for a pipe that exists."""
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    r = score_file(str(fifo), "-o", "-")
+    assert r.returncode == 2
+    assert b"in.jsonl: not a regular file" in r.stderr and b"standard input" in r.stderr
+
+
 def test_text_and_id_columns_are_options_and_a_missing_column_is_named(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("comment_id,body\n7,stupid\n", encoding="utf-8")
