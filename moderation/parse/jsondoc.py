@@ -129,7 +129,9 @@ def _array_items(text: IO[str], source: str) -> Iterator[tuple[int, Any]]:
                 value, end = _DECODER.raw_decode(buf, pos)
                 # taken once the separator after it is read: a number cut by the read
                 # ("12|34", "2550690257.|39") decodes as a shorter one
-                after = len(buf) - len(buf[end:].lstrip(_SPACE))
+                after = end
+                while after < len(buf) and buf[after] in _SPACE:  # (no copy of the buffer)
+                    after += 1
                 if (after < len(buf) and buf[after] in ",]") or not more(size):
                     return value, end
             except json.JSONDecodeError as exc:
