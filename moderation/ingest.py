@@ -113,10 +113,13 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     last_checkpoint = [time.monotonic()]
 
     size = [chunk or INGEST_CHUNK_RANGE[0]]
+    # A .json export is read by its own reader and stored as JSON Lines rows are: the same
+    # article and comment keys as when it was parsed whole (before it was streamed).
+    stored = "jsonl" if fmt == "json" else fmt
 
     def save(rows: Any) -> tuple[int, int]:
         t = time.perf_counter()
-        res = store.ingest_stream_batch(str(path), "jsonl" if fmt == "json" else fmt, rows)
+        res = store.ingest_stream_batch(str(path), stored, rows)
         if chunk is None:
             took = time.perf_counter() - t
             factor = 1.5 if took < INGEST_TXN_S else 0.7 if took > 2 * INGEST_TXN_S else 1.0
@@ -130,7 +133,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, *, columns: Any = None
     # The file is parsed and its batches made ready (hashes, keys) a batch ahead of the writes:
     # in a forked process on Linux, else on a thread. On a thread the two hardly overlap:
     # executemany takes the GIL back for every row and the parse thread holds it.
-    batches = _parse_batches(store, path, fmt, columns, size)
+    batches = _parse_batches(store, path, fmt, stored, columns, size)
     ahead = (_forked(batches, size, str(path)) if INGEST_FORK and "fork" in _START_METHODS
              else read_ahead(batches))
     try:
@@ -174,7 +177,7 @@ INGEST_FORK = os.environ.get("MODERATION_INGEST_FORK", "1") != "0"
 _START_METHODS = get_all_start_methods() if sys.platform.startswith("linux") else []
 
 
-def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
+def _parse_batches(store: Store, path: str | Path, fmt: str, stored: str, columns: Any,
                    size: list[int]) -> Iterator[ParsedBatch]:
     """Read the file and make its batches ready to store, ``size[0]`` rows each (read anew
     for every batch: the writer adapts it). The last item carries the trailing rejects."""
@@ -183,9 +186,6 @@ def _parse_batches(store: Store, path: str | Path, fmt: str, columns: Any,
     rejected: list[Any] = []
     warned: list[str] = []
     buf: list[tuple[str | None, Comment]] = []
-    # A .json export is read by its own reader and stored as JSON Lines rows are: the same
-    # article and comment keys as when it was parsed whole (before it was streamed).
-    stored = "jsonl" if fmt == "json" else fmt
     with open(path, "rb") as fh:
         for pair in iter_tabular(fh, fmt, columns, rejected.append, source=str(path),
                                  on_warning=warned.append):

@@ -74,7 +74,7 @@ def iter_rows(stream: IO[bytes], fmt: str, text_col: str, id_col: str,
         raise InputError("file is empty; expected a CSV with a header row")
     if text_col not in reader.fieldnames:
         raise InputError(f"CSV has no column {text_col!r} (columns: "
-                         f"{', '.join(reader.fieldnames or [])}); use --text-column")
+                         f"{', '.join(reader.fieldnames)}); use --text-column")
     if group_col and group_col not in reader.fieldnames:
         raise InputError(f"CSV has no column {group_col!r} (columns: "
                          f"{', '.join(reader.fieldnames)}); check --group-column")

@@ -155,12 +155,6 @@ def _quiet_ray_data() -> Any:
     return lambda: logger.setLevel(level)
 
 
-def _arrow_error() -> type[Exception]:
-    import pyarrow as pa  # (Ray Data's own dependency)
-
-    return pa.ArrowException
-
-
 def _pending(ds: Any, done: set[Any], id_col: str) -> Any:
     """The rows whose id has no result yet."""
     if not done:
@@ -192,13 +186,15 @@ def _run(job: Job) -> dict[str, Any]:
     if "://" not in job.source and not Path(job.source).exists():
         raise InputError(f"{job.source}: no such file or folder")
     ray = _init_ray(job.ray_address)
+    import pyarrow as pa  # (Ray Data's own dependency)
+
     restore = _quiet_ray_data()  # a bad input is reported below, once
     try:
         ds = _pending(_read(ray, job.source, job.id_column, job.text_column, job.group_column),
                       done, job.id_column)
         remaining = ds.count()  # reads the whole source: a bad line fails here, before scoring
-    except (ray.exceptions.RayError, _arrow_error()) as exc:  # (a broken Parquet footer
-        raise _unreadable(job.source, exc) from exc           # fails in the driver)
+    except (ray.exceptions.RayError, pa.ArrowException) as exc:  # (a broken Parquet footer
+        raise _unreadable(job.source, exc) from exc              # fails in the driver)
     finally:
         restore()
     summary: dict[str, Any] = {"already_done": len(done), "scored": remaining,

@@ -237,7 +237,7 @@ def parse_json_document(text: str, source: str, columns: TabularColumns) -> Pars
     rejects: list[TabularReject] = []
     named = source.lower().endswith(".json")
     try:
-        rows = list(_document_rows(text, source, columns, rejects.append, named=named))
+        return collect_rows(_document_rows(text, source, columns, rejects.append, named=named),
+                            "jsonl", source, rejects, [])
     except _NotJson:
         return None
-    return collect_rows(iter(rows), "jsonl", source, rejects, [])

@@ -71,7 +71,7 @@ def _cell(value: Any) -> str | None:
 
 
 def row_comment(row: dict[str, Any], cols: TabularColumns, position: int,
-                 has_parent: bool) -> tuple[str | None, Comment | str]:
+                has_parent: bool) -> tuple[str | None, Comment | str]:
     """(article key, comment) or (None, reason) for one row."""
     raw = row.get(cols.text)
     if isinstance(raw, (dict, list)):
@@ -271,7 +271,7 @@ def iter_tabular(path_or_stream: str | Path | IO[bytes], fmt: str,
 
 
 def collect_rows(rows: Iterator[tuple[str | None, Comment]], fmt: str, source: str,
-             rejects: list[TabularReject], notes: list[str]) -> ParseResult:
+                 rejects: list[TabularReject], notes: list[str]) -> ParseResult:
     groups: dict[str | None, list[Comment]] = {}
     for key, comment in rows:
         groups.setdefault(key, []).append(comment)
